@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` and `make test`.
+BIN := bin/regulars
+GO  ?= go
+
+.PHONY: run test build generate demo check chromium fuzz clean
+
+run: build
+	./$(BIN)
+
+build: generate
+	$(GO) build -o $(BIN) .
+
+# Regenerate the templ components (the generated *_templ.go files are committed).
+generate:
+	$(GO) tool templ generate -path views
+
+demo: build
+	./$(BIN) demo
+
+test: chromium generate
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+# Short fuzzing runs of the parsers of user input (the corpora live in testdata/fuzz).
+fuzz:
+	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseCardToken -fuzztime 10s
+	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseShortCode -fuzztime 10s
+	$(GO) test ./loyalty -run '^$$' -fuzz FuzzNormalizePhone -fuzztime 10s
+	$(GO) test ./handlers -run '^$$' -fuzz FuzzParseNumber -fuzztime 10s
+
+# What CI checks besides the tests: formatting and generated code up to date.
+check: generate
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	@git diff --exit-code -- '*_templ.go' || { echo "generated templ files are stale: run make generate and commit"; exit 1; }
+
+# The browser tests need Chromium: install Debian's when missing and we may.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium not found and apt-get not usable: browser tests will skip (install with: sudo apt-get install chromium)"; \
+	fi
+
+clean:
+	rm -rf bin

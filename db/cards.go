@@ -1,0 +1,146 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"regulars/loyalty"
+)
+
+// Card is a customer's membership in one shop.
+type Card struct {
+	ID        int64
+	ShopID    int64
+	Token     string
+	ShortCode string
+	FirstName string
+	Phone     string
+	CreatedAt time.Time
+}
+
+const cardColumns = `id, shop_id, token, short_code, first_name, phone, created_at`
+
+func scanCard(row interface{ Scan(...any) error }) (Card, error) {
+	var c Card
+	var created int64
+	err := row.Scan(&c.ID, &c.ShopID, &c.Token, &c.ShortCode, &c.FirstName, &c.Phone, &created)
+	c.CreatedAt = fromUnix(created)
+	return c, notFound(err)
+}
+
+// ReplayedError says an idempotency key was used before: the earlier action
+// stands and nothing changed. ID names what that action produced.
+type ReplayedError struct{ ID int64 }
+
+func (e *ReplayedError) Error() string { return fmt.Sprintf("already done (%d)", e.ID) }
+
+// NewCard is a card a cashier enrolls.
+type NewCard struct {
+	FirstName string
+	Phone     string // normalized
+	CreatedBy int64
+	Key       string // idempotency key of the enrol form
+}
+
+// EnrollCard creates a card with a fresh token and short code.
+func (s *Store) EnrollCard(ctx context.Context, shopID int64, n NewCard, now time.Time) (Card, error) {
+	var c Card
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var earlier int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM cards WHERE shop_id = ? AND idempotency_key = ?`, shopID, n.Key).Scan(&earlier)
+		if err == nil {
+			return &ReplayedError{ID: earlier}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		// A short code collides once in billions of cards; retry rather than fail.
+		for range 5 {
+			c, err = scanCard(tx.QueryRowContext(ctx, `INSERT INTO cards (shop_id, token, short_code, first_name, phone, created_by, created_at, idempotency_key)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+cardColumns,
+				shopID, loyalty.NewCardToken(), loyalty.NewShortCode(), n.FirstName, n.Phone, n.CreatedBy, unix(now), n.Key))
+			if !isUnique(err) {
+				return err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return c, fmt.Errorf("enroll card in shop %d: %w", shopID, err)
+	}
+	return c, nil
+}
+
+// Card returns a card of the shop.
+func (s *Store) Card(ctx context.Context, shopID, id int64) (Card, error) {
+	c, err := scanCard(s.r.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = ? AND shop_id = ?`, id, shopID))
+	if err != nil {
+		return c, fmt.Errorf("card %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// CardByToken finds a card by the secret in its URL; the token names the shop.
+func (s *Store) CardByToken(ctx context.Context, token string) (Card, error) {
+	c, err := scanCard(s.r.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE token = ?`, token))
+	if err != nil {
+		return c, fmt.Errorf("card by token: %w", err)
+	}
+	return c, nil
+}
+
+// CardQuery is a counter search: each non-empty field is one way to match.
+type CardQuery struct {
+	Token     string
+	ShortCode string
+	Phone     string // digits; matches anywhere in the number
+	Name      string // matches the start of the first name
+}
+
+const maxSearchResults = 20
+
+// SearchCards finds the shop's cards matching any of the query's fields.
+func (s *Store) SearchCards(ctx context.Context, shopID int64, q CardQuery) ([]Card, error) {
+	var (
+		conds []string
+		args  = []any{shopID}
+	)
+	if q.Token != "" {
+		conds, args = append(conds, "token = ?"), append(args, q.Token)
+	}
+	if q.ShortCode != "" {
+		conds, args = append(conds, "short_code = ?"), append(args, q.ShortCode)
+	}
+	if q.Phone != "" {
+		conds, args = append(conds, "phone LIKE ? ESCAPE '\\'"), append(args, "%"+escapeLike(q.Phone)+"%")
+	}
+	if q.Name != "" {
+		conds, args = append(conds, "first_name LIKE ? ESCAPE '\\'"), append(args, escapeLike(q.Name)+"%")
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE shop_id = ? AND (`+strings.Join(conds, " OR ")+`)
+		ORDER BY first_name COLLATE NOCASE, id LIMIT `+fmt.Sprint(maxSearchResults), args...)
+	if err != nil {
+		return nil, fmt.Errorf("search cards of shop %d: %w", shopID, err)
+	}
+	defer rows.Close()
+	var cs []Card
+	for rows.Next() {
+		c, err := scanCard(rows)
+		if err != nil {
+			return nil, fmt.Errorf("search cards of shop %d: %w", shopID, err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

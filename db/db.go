@@ -1,0 +1,124 @@
+// Package db is the store: plain SQL over SQLite, one file per area, every
+// query scoped by shop. Writes go through one connection in immediate
+// transactions; reads use a pool of their own.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Sentinel errors the handlers map to statuses.
+var (
+	// ErrNotFound: no such row in this shop (another shop's ids answer the same).
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate: a unique value (email, slug, idempotency key) is taken.
+	ErrDuplicate = errors.New("duplicate")
+)
+
+// Store holds the two pools.
+type Store struct {
+	w *sql.DB // exactly one connection: SQLite has one writer anyway
+	r *sql.DB
+}
+
+// pragmas: busy_timeout first so that every later statement waits for locks;
+// WAL + synchronous NORMAL survives a process crash without losing a commit.
+const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+
+// Open opens (creating if needed) the database file at path and applies the
+// migrations found in migrationsFS.
+func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) {
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	// A deferred transaction that later writes skips the busy handler and fails
+	// at once with SQLITE_BUSY; immediate ones queue politely.
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open writer %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w, migrationsFS); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(ON)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open reader %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(4)
+	return &Store{w: w, r: r}, nil
+}
+
+func migrate(ctx context.Context, w *sql.DB, fsys fs.FS) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, w, fsys)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// inTx runs fn in one immediate transaction on the writer.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// unix and fromUnix keep all times in UTC seconds at rest.
+func unix(t time.Time) int64 { return t.Unix() }
+
+func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
+
+func fromNullUnix(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromUnix(n.Int64)
+}
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// isUnique reports a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	var se interface{ Code() int }
+	// SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555)
+	return errors.As(err, &se) && (se.Code() == 2067 || se.Code() == 1555)
+}

@@ -1,0 +1,283 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"regulars/loyalty"
+)
+
+// Entry is a ledger event as people read it.
+type Entry struct {
+	ID          int64
+	CardID      int64
+	ProgramID   int64
+	ProgramName string
+	UserName    string
+	Kind        loyalty.Kind
+	Stamps      int
+	RewardSeq   int
+	VoidOf      int64
+	Voided      bool
+	Override    bool
+	At          time.Time
+}
+
+func (e Entry) event() loyalty.Event {
+	return loyalty.Event{ID: e.ID, Kind: e.Kind, At: e.At, Stamps: e.Stamps, RewardSeq: e.RewardSeq, VoidOf: e.VoidOf}
+}
+
+const entryColumns = `e.id, e.card_id, e.program_id, p.name, coalesce(u.name, ''), e.kind, e.stamps, e.reward_seq,
+	coalesce(e.void_of, 0), EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id), e.override, e.created_at`
+
+const entryFrom = ` FROM events e JOIN programs p ON p.id = e.program_id LEFT JOIN users u ON u.id = e.user_id `
+
+// scanEntry reads entryColumns, then any extra columns into extra.
+func scanEntry(row interface{ Scan(...any) error }, extra ...any) (Entry, error) {
+	var e Entry
+	var at int64
+	err := row.Scan(append([]any{&e.ID, &e.CardID, &e.ProgramID, &e.ProgramName, &e.UserName, &e.Kind, &e.Stamps, &e.RewardSeq,
+		&e.VoidOf, &e.Voided, &e.Override, &at}, extra...)...)
+	e.At = fromUnix(at)
+	return e, err
+}
+
+func cardEntries(ctx context.Context, q querier, shopID, cardID int64) ([]Entry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+entryFrom+`WHERE e.card_id = ? AND e.shop_id = ? ORDER BY e.id`, cardID, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("ledger of card %d: %w", cardID, err)
+	}
+	defer rows.Close()
+	var es []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ledger of card %d: %w", cardID, err)
+		}
+		es = append(es, e)
+	}
+	return es, rows.Err()
+}
+
+func programEvents(es []Entry, programID int64) []loyalty.Event {
+	var out []loyalty.Event
+	for _, e := range es {
+		if e.ProgramID == programID {
+			out = append(out, e.event())
+		}
+	}
+	return out
+}
+
+// ProgramBalance is a card's standing in one program.
+type ProgramBalance struct {
+	Program Program
+	loyalty.Balance
+}
+
+// CardState is everything the counter and the card page show about a card.
+type CardState struct {
+	Card     Card
+	Programs []ProgramBalance // active programs, the default first
+	Ledger   []Entry          // newest first
+	// Undoable is the action an undo would void, if it is recent enough.
+	Undoable *Entry
+}
+
+// CardState folds the card's ledger at now.
+func (s *Store) CardState(ctx context.Context, shopID, cardID int64, now time.Time) (CardState, error) {
+	var st CardState
+	var err error
+	if st.Card, err = s.Card(ctx, shopID, cardID); err != nil {
+		return st, err
+	}
+	ps, err := programs(ctx, s.r, shopID, false)
+	if err != nil {
+		return st, err
+	}
+	es, err := cardEntries(ctx, s.r, shopID, cardID)
+	if err != nil {
+		return st, err
+	}
+	for _, p := range ps {
+		st.Programs = append(st.Programs, ProgramBalance{Program: p, Balance: loyalty.Fold(p.Rules(), programEvents(es, p.ID), now)})
+	}
+	for i := len(es) - 1; i >= 0; i-- {
+		st.Ledger = append(st.Ledger, es[i])
+	}
+	if last := lastAction(es); last != nil && loyalty.CanUndo(last.event(), now) {
+		st.Undoable = last
+	}
+	return st, nil
+}
+
+// lastAction is the newest event that is neither a void nor voided: what undo undoes.
+func lastAction(es []Entry) *Entry {
+	for i := len(es) - 1; i >= 0; i-- {
+		if es[i].Kind != loyalty.KindVoid && !es[i].Voided {
+			return &es[i]
+		}
+	}
+	return nil
+}
+
+// Action says who does what to which card, once: Key is the idempotency key
+// rendered into the form, so a double tap or a retry applies once.
+type Action struct {
+	ShopID, CardID, ProgramID, UserID int64
+	Key                               string
+	Now                               time.Time
+}
+
+// Outcome is what an action did.
+type Outcome struct {
+	EventID       int64
+	RewardsEarned int
+}
+
+// Stamp adds n stamps to the card in the program, unless the program's rules
+// refuse (loyalty.ErrStampCount, *loyalty.CooldownError without override).
+func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outcome, error) {
+	var out Outcome
+	err := s.act(ctx, a, func(tx *sql.Tx, p Program, events []loyalty.Event) error {
+		rules := p.Rules()
+		before := loyalty.Fold(rules, events, a.Now)
+		if err := loyalty.CheckStamp(rules, before, n, a.Now, override); err != nil {
+			return err
+		}
+		id, err := insertEvent(ctx, tx, a, `stamp`, n, 0, 0, override)
+		if err != nil {
+			return err
+		}
+		after := loyalty.Fold(rules, append(events, loyalty.Event{ID: id, Kind: loyalty.KindStamp, At: a.Now, Stamps: n}), a.Now)
+		out = Outcome{EventID: id, RewardsEarned: after.Earned - before.Earned}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("stamp card %d: %w", a.CardID, err)
+	}
+	return out, nil
+}
+
+// Redeem redeems reward seq of the card in the program. Of two cashiers
+// redeeming the same reward, the second gets loyalty.ErrRewardUnavailable.
+func (s *Store) Redeem(ctx context.Context, a Action, seq int) (Outcome, error) {
+	var out Outcome
+	err := s.act(ctx, a, func(tx *sql.Tx, p Program, events []loyalty.Event) error {
+		if err := loyalty.CheckRedeem(loyalty.Fold(p.Rules(), events, a.Now), seq); err != nil {
+			return err
+		}
+		id, err := insertEvent(ctx, tx, a, `redeem`, 0, seq, 0, false)
+		out.EventID = id
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("redeem reward %d of card %d: %w", seq, a.CardID, err)
+	}
+	return out, nil
+}
+
+// Undo voids eventID, which must still be the card's last action and recent
+// enough (loyalty.ErrNothingToUndo otherwise). a.ProgramID is ignored.
+func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, error) {
+	var out Outcome
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkReplay(ctx, tx, a); err != nil {
+			return err
+		}
+		es, err := cardEntries(ctx, tx, a.ShopID, a.CardID)
+		if err != nil {
+			return err
+		}
+		last := lastAction(es)
+		if last == nil || last.ID != eventID || !loyalty.CanUndo(last.event(), a.Now) {
+			return loyalty.ErrNothingToUndo
+		}
+		a.ProgramID = last.ProgramID
+		out.EventID, err = insertEvent(ctx, tx, a, `void`, 0, 0, eventID, false)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("undo event %d of card %d: %w", eventID, a.CardID, err)
+	}
+	return out, nil
+}
+
+// act runs a stamp or redeem in one transaction, after checking the key was not
+// used and that card and program belong to the shop.
+func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program, events []loyalty.Event) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkReplay(ctx, tx, a); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM cards WHERE id = ? AND shop_id = ?`, a.CardID, a.ShopID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		p, err := program(ctx, tx, a.ShopID, a.ProgramID)
+		if err != nil {
+			return err
+		}
+		if p.Archived {
+			return ErrNotFound
+		}
+		es, err := cardEntries(ctx, tx, a.ShopID, a.CardID)
+		if err != nil {
+			return err
+		}
+		return fn(tx, p, programEvents(es, p.ID))
+	})
+}
+
+func checkReplay(ctx context.Context, tx *sql.Tx, a Action) error {
+	var earlier int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM events WHERE shop_id = ? AND idempotency_key = ?`, a.ShopID, a.Key).Scan(&earlier)
+	switch {
+	case err == nil:
+		return &ReplayedError{ID: earlier}
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	default:
+		return err
+	}
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, a Action, kind string, stamps, seq int, voidOf int64, override bool) (int64, error) {
+	var void any
+	if voidOf != 0 {
+		void = voidOf
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, user_id, kind, stamps, reward_seq, void_of, override, idempotency_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ShopID, a.CardID, a.ProgramID, a.UserID, kind, stamps, seq, void, override, a.Key, unix(a.Now))
+	if err != nil {
+		return 0, fmt.Errorf("insert %s event: %w", kind, err)
+	}
+	return res.LastInsertId()
+}
+
+// EarnedBy tells how many rewards the stamp event id earned, for the counter's
+// result banner: the program's balance just before and just after it.
+func (st CardState) EarnedBy(id int64) int {
+	for _, pb := range st.Programs {
+		var before []loyalty.Event
+		for i := len(st.Ledger) - 1; i >= 0; i-- {
+			e := st.Ledger[i]
+			if e.ProgramID != pb.Program.ID {
+				continue
+			}
+			if e.ID == id {
+				rules := pb.Program.Rules()
+				// Later voids are left out: the banner tells what the stamp did when given.
+				return loyalty.Fold(rules, append(before, e.event()), e.At).Earned - loyalty.Fold(rules, before, e.At).Earned
+			}
+			before = append(before, e.event())
+		}
+	}
+	return 0
+}

@@ -1,0 +1,181 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Shop is a tenant.
+type Shop struct {
+	ID          int64
+	Slug        string
+	Name        string
+	BrandColor  string
+	Language    string
+	TimeZone    string
+	Currency    string
+	LogoVersion int64 // 0: no logo
+	CreatedAt   time.Time
+}
+
+// NewShop is what the sign-up form gives.
+type NewShop struct {
+	Name         string
+	OwnerName    string
+	Email        string
+	PasswordHash string
+	Language     string
+	TimeZone     string
+	// The default program, in the shop's language.
+	ProgramName string
+	RewardText  string
+}
+
+const shopColumns = `id, slug, name, brand_color, language, timezone, currency, logo_version, created_at`
+
+func scanShop(row interface{ Scan(...any) error }) (Shop, error) {
+	var sh Shop
+	var created int64
+	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.LogoVersion, &created)
+	sh.CreatedAt = fromUnix(created)
+	return sh, notFound(err)
+}
+
+// CreateShop creates a shop, its owner and its default program "10 stamps → 1
+// free item" in one transaction. It returns ErrDuplicate when the email is taken.
+func (s *Store) CreateShop(ctx context.Context, n NewShop, now time.Time) (shopID, ownerID int64, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		slug, err := freeSlug(ctx, tx, slugify(n.Name))
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO shops (slug, name, language, timezone, created_at) VALUES (?, ?, ?, ?, ?)`,
+			slug, n.Name, n.Language, n.TimeZone, unix(now))
+		if err != nil {
+			return err
+		}
+		shopID, _ = res.LastInsertId()
+		res, err = tx.ExecContext(ctx, `INSERT INTO users (shop_id, name, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, 'owner', ?)`,
+			shopID, n.OwnerName, n.Email, n.PasswordHash, unix(now))
+		if isUnique(err) {
+			return ErrDuplicate
+		}
+		if err != nil {
+			return err
+		}
+		ownerID, _ = res.LastInsertId()
+		_, err = tx.ExecContext(ctx, `INSERT INTO programs (shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes, is_default, created_at)
+			VALUES (?, ?, ?, 10, 1, 0, 1, ?)`, shopID, n.ProgramName, n.RewardText, unix(now))
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("create shop %q: %w", n.Name, err)
+	}
+	return shopID, ownerID, nil
+}
+
+func freeSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	for i := 1; ; i++ {
+		slug := base
+		if i > 1 {
+			slug = base + "-" + strconv.Itoa(i)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM shops WHERE slug = ?`, slug).Scan(&n); err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return slug, nil
+		}
+	}
+}
+
+// slugify makes a URL slug of a shop name: "Çınar Fırın" → "cinar-firin".
+func slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFD.String(strings.ToLower(name)) {
+		switch {
+		case r == 'ı':
+			r = 'i'
+		case unicode.Is(unicode.Mn, r):
+			continue
+		}
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 40 {
+			break
+		}
+	}
+	slug := strings.Trim(b.String(), "-")
+	if slug == "" {
+		slug = "shop"
+	}
+	return slug
+}
+
+// ShopCount tells whether the install is fresh.
+func (s *Store) ShopCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM shops`).Scan(&n)
+	return n, err
+}
+
+// Shop returns a shop by id.
+func (s *Store) Shop(ctx context.Context, id int64) (Shop, error) {
+	sh, err := scanShop(s.r.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = ?`, id))
+	if err != nil {
+		return sh, fmt.Errorf("shop %d: %w", id, err)
+	}
+	return sh, nil
+}
+
+// ShopSettings is what the owner edits on the shop settings page.
+type ShopSettings struct {
+	Name, BrandColor, Language, TimeZone, Currency string
+}
+
+// UpdateShop saves the shop's settings.
+func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE shops SET name = ?, brand_color = ?, language = ?, timezone = ?, currency = ? WHERE id = ?`,
+			st.Name, st.BrandColor, st.Language, st.TimeZone, st.Currency, shopID)
+		if err != nil {
+			return fmt.Errorf("update shop %d: %w", shopID, err)
+		}
+		return nil
+	})
+}
+
+// SetLogo stores an already checked and re-encoded PNG logo.
+func (s *Store) SetLogo(ctx context.Context, shopID int64, png []byte) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE shops SET logo = ?, logo_version = logo_version + 1 WHERE id = ?`, png, shopID)
+		if err != nil {
+			return fmt.Errorf("set logo of shop %d: %w", shopID, err)
+		}
+		return nil
+	})
+}
+
+// Logo returns a shop's PNG logo.
+func (s *Store) Logo(ctx context.Context, shopID int64) ([]byte, error) {
+	var png []byte
+	err := s.r.QueryRowContext(ctx, `SELECT logo FROM shops WHERE id = ? AND logo IS NOT NULL`, shopID).Scan(&png)
+	if err != nil {
+		return nil, fmt.Errorf("logo of shop %d: %w", shopID, notFound(err))
+	}
+	return png, nil
+}

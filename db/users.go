@@ -1,0 +1,159 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Role of a staff user.
+type Role string
+
+const (
+	RoleOwner   Role = "owner"
+	RoleManager Role = "manager"
+	RoleCashier Role = "cashier"
+)
+
+// Roles lists the roles in the order forms show them.
+var Roles = []Role{RoleCashier, RoleManager, RoleOwner}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleOwner || r == RoleManager || r == RoleCashier }
+
+// User is a staff member of one shop.
+type User struct {
+	ID             int64
+	ShopID         int64
+	Name           string
+	Email          string
+	PasswordHash   string
+	Role           Role
+	SessionVersion int64
+	InvitePending  bool
+	Disabled       bool
+	CreatedAt      time.Time
+}
+
+const userColumns = `id, shop_id, name, email, password_hash, role, session_version, invite_hash IS NOT NULL, disabled_at IS NOT NULL, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var created int64
+	err := row.Scan(&u.ID, &u.ShopID, &u.Name, &u.Email, &u.PasswordHash, &u.Role, &u.SessionVersion, &u.InvitePending, &u.Disabled, &created)
+	u.CreatedAt = fromUnix(created)
+	return u, notFound(err)
+}
+
+// UserByEmail finds an active user for login.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ? AND disabled_at IS NULL`, email))
+	if err != nil {
+		return u, fmt.Errorf("user by email: %w", err)
+	}
+	return u, nil
+}
+
+// User returns an active user by id; sessions are checked against it on every request.
+func (s *Store) User(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ? AND disabled_at IS NULL`, id))
+	if err != nil {
+		return u, fmt.Errorf("user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// Staff lists a shop's active staff.
+func (s *Store) Staff(ctx context.Context, shopID int64) ([]User, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE shop_id = ? AND disabled_at IS NULL ORDER BY role = 'owner' DESC, name`, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("staff of shop %d: %w", shopID, err)
+	}
+	defer rows.Close()
+	var us []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("staff of shop %d: %w", shopID, err)
+		}
+		us = append(us, u)
+	}
+	return us, rows.Err()
+}
+
+// NewStaff is a staff member to add: with a password, or with an invite
+// (InviteHash set) that lets them choose it.
+type NewStaff struct {
+	Name, Email     string
+	Role            Role
+	PasswordHash    string
+	InviteHash      string
+	InviteExpiresAt time.Time
+}
+
+// AddStaff adds a staff member to a shop; ErrDuplicate when the email is taken.
+func (s *Store) AddStaff(ctx context.Context, shopID int64, n NewStaff, now time.Time) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var invite, expires any
+		if n.InviteHash != "" {
+			invite, expires = n.InviteHash, unix(n.InviteExpiresAt)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (shop_id, name, email, password_hash, role, invite_hash, invite_expires_at, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, shopID, n.Name, n.Email, n.PasswordHash, n.Role, invite, expires, unix(now))
+		if isUnique(err) {
+			return ErrDuplicate
+		}
+		if err != nil {
+			return err
+		}
+		id, _ = res.LastInsertId()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add staff to shop %d: %w", shopID, err)
+	}
+	return id, nil
+}
+
+// UserByInvite finds the user an unexpired invite belongs to.
+func (s *Store) UserByInvite(ctx context.Context, inviteHash string, now time.Time) (User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE invite_hash = ? AND invite_expires_at > ? AND disabled_at IS NULL`, inviteHash, unix(now)))
+	if err != nil {
+		return u, fmt.Errorf("user by invite: %w", err)
+	}
+	return u, nil
+}
+
+// AcceptInvite sets the password of an invited user and uses up the invite.
+func (s *Store) AcceptInvite(ctx context.Context, inviteHash, passwordHash string, now time.Time) (User, error) {
+	var u User
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, invite_hash = NULL, invite_expires_at = NULL, session_version = session_version + 1
+			WHERE invite_hash = ? AND invite_expires_at > ? AND disabled_at IS NULL RETURNING `+userColumns, passwordHash, inviteHash, unix(now)))
+		return err
+	})
+	if err != nil {
+		return u, fmt.Errorf("accept invite: %w", err)
+	}
+	return u, nil
+}
+
+// RemoveStaff disables a staff member of the shop and ends their sessions. The
+// user row stays: the ledger keeps naming who did what.
+func (s *Store) RemoveStaff(ctx context.Context, shopID, userID int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = ?, invite_hash = NULL, session_version = session_version + 1
+			WHERE id = ? AND shop_id = ? AND disabled_at IS NULL`, unix(now), userID, shopID)
+		if err != nil {
+			return fmt.Errorf("remove staff %d: %w", userID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("remove staff %d: %w", userID, ErrNotFound)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"regulars/db"
+	"regulars/migrations"
+)
+
+// runDemo creates a café with an owner, a cashier and about three months of
+// visits by a few hundred customers, through the same store functions the
+// counter uses, so the history obeys the programs' rules.
+func runDemo(ctx context.Context, cfg config, out io.Writer) error {
+	store, err := db.Open(ctx, cfg.dbPath, migrations.FS)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	now := time.Now()
+	start := now.AddDate(0, -3, 0)
+	suffix := randomText(4)
+	ownerPass, cashierPass := randomText(12), randomText(12)
+	ownerEmail := "owner-" + suffix + "@demo.regulars.test"
+	cashierEmail := "cashier-" + suffix + "@demo.regulars.test"
+	shopID, _, err := store.CreateShop(ctx, db.NewShop{
+		Name: "Demo Café " + suffix, OwnerName: "Deniz", Email: ownerEmail, PasswordHash: hash(ownerPass),
+		Language: "en", TimeZone: "Europe/Istanbul", ProgramName: "Coffee card", RewardText: "a free coffee",
+	}, start.Add(-24*time.Hour))
+	if err != nil {
+		return err
+	}
+	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: cashierEmail, Role: db.RoleCashier, PasswordHash: hash(cashierPass)}, start)
+	if err != nil {
+		return err
+	}
+	ps, err := store.Programs(ctx, shopID, false)
+	if err != nil {
+		return err
+	}
+	coffee := ps[0]
+	coffee.CooldownMinutes = 30
+	if _, err := store.SaveProgram(ctx, coffee, start); err != nil {
+		return err
+	}
+	pastryID, err := store.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Pastry card", RewardText: "a free croissant", StampsRequired: 6, MaxPerVisit: 2}, start)
+	if err != nil {
+		return err
+	}
+	rng := mrand.New(mrand.NewPCG(uint64(now.UnixNano()), 42))
+	names := []string{"Ahmet", "Ayşe", "Mehmet", "Elif", "Can", "Zeynep", "Ana", "Ioana", "Mihai", "Sara", "Reza", "Maryam", "Ali", "Emma", "Lucas", "Mia", "Noah", "Defne", "Kerem", ""}
+	const customers = 300
+	actions := 0
+	for i := range customers {
+		joined := start.Add(time.Duration(rng.Int64N(int64(now.Sub(start)))))
+		joined = openingHours(joined, rng)
+		card, err := store.EnrollCard(ctx, shopID, db.NewCard{FirstName: names[rng.IntN(len(names))], CreatedBy: cashierID, Key: randomText(16)}, joined)
+		if err != nil {
+			return err
+		}
+		// Regulars come every few days, the occasional every few weeks; one in
+		// five came once and never again.
+		var every time.Duration
+		switch {
+		case i%5 == 0:
+			every = 0
+		case i%3 == 0:
+			every = time.Duration(2+rng.IntN(4)) * 24 * time.Hour
+		default:
+			every = time.Duration(10+rng.IntN(20)) * 24 * time.Hour
+		}
+		for at := joined; !at.After(now); at = openingHours(at.Add(every+time.Duration(rng.Int64N(int64(48*time.Hour)))), rng) {
+			act := db.Action{ShopID: shopID, CardID: card.ID, ProgramID: coffee.ID, UserID: cashierID, Now: at}
+			if err := demoVisit(ctx, store, act, pastryID, rng); err != nil {
+				return err
+			}
+			actions++
+			if every == 0 {
+				break
+			}
+		}
+	}
+	fmt.Fprintf(out, "Demo shop created with %d customers and %d visits.\n", customers, actions)
+	fmt.Fprintf(out, "  owner:   %s  password: %s\n", ownerEmail, ownerPass)
+	fmt.Fprintf(out, "  cashier: %s  password: %s\n", cashierEmail, cashierPass)
+	return nil
+}
+
+// demoVisit redeems a waiting reward most of the time, then stamps the visit.
+func demoVisit(ctx context.Context, store *db.Store, act db.Action, pastryID int64, rng *mrand.Rand) error {
+	st, err := store.CardState(ctx, act.ShopID, act.CardID, act.Now)
+	if err != nil {
+		return err
+	}
+	for _, pb := range st.Programs {
+		if len(pb.Available) > 0 && rng.IntN(10) < 7 {
+			a := act
+			a.ProgramID, a.Key = pb.Program.ID, randomText(16)
+			if _, err := store.Redeem(ctx, a, pb.Available[0].Seq); err != nil {
+				return err
+			}
+		}
+	}
+	act.Key = randomText(16)
+	if _, err := store.Stamp(ctx, act, 1, false); err != nil {
+		return err
+	}
+	if rng.IntN(3) == 0 {
+		act.ProgramID, act.Key = pastryID, randomText(16)
+		if _, err := store.Stamp(ctx, act, 1+rng.IntN(2), false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openingHours moves a moment into the café's day, 07:00–19:00.
+func openingHours(t time.Time, rng *mrand.Rand) time.Time {
+	day := time.Date(t.Year(), t.Month(), t.Day(), 7, 0, 0, 0, t.Location())
+	return day.Add(time.Duration(rng.Int64N(int64(12 * time.Hour))))
+}
+
+func hash(password string) string {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		panic(err)
+	}
+	return string(h)
+}
+
+func randomText(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)[:n]
+}

@@ -1,0 +1,199 @@
+// Package handlers is the HTTP surface: it parses and validates input, calls
+// the store, and renders views. Routes are listed in routes.go.
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"regulars/db"
+	"regulars/locale"
+	"regulars/views"
+)
+
+// Config is what the HTTP surface needs from main.
+type Config struct {
+	Store *db.Store
+	// BaseURL is the public address put into QR codes; "" uses the request's host.
+	BaseURL string
+	Static  fs.FS
+	Log     *slog.Logger
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}
+
+// App holds the handlers' dependencies.
+type App struct {
+	store    *db.Store
+	baseURL  string
+	secure   bool
+	log      *slog.Logger
+	now      func() time.Time
+	sessions *sessions.CookieStore
+	logins   *loginLimiter
+}
+
+// New builds the Echo server with every route and middleware.
+func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
+	hashKey, err := cfg.Store.Secret(ctx, "session_hash_key", 64)
+	if err != nil {
+		return nil, err
+	}
+	blockKey, err := cfg.Store.Secret(ctx, "session_block_key", 32)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	a := &App{
+		store:    cfg.Store,
+		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
+		secure:   strings.HasPrefix(cfg.BaseURL, "https://"),
+		log:      cfg.Log,
+		now:      cfg.Now,
+		sessions: sessions.NewCookieStore(hashKey, blockKey),
+		logins:   newLoginLimiter(cfg.Now),
+	}
+	a.sessions.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int((30 * 24 * time.Hour).Seconds()),
+		HttpOnly: true,
+		Secure:   a.secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	views.AssetVersion = assetVersion(cfg.Static)
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = a.handleError
+	a.routes(e, cfg.Static)
+	return e, nil
+}
+
+// render writes a component with a status. It renders into a buffer first so
+// that a failing component becomes a clean error page, not half a page.
+func render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page builds the common view model. shop may be nil on pages of no shop.
+func (a *App) page(c echo.Context, shop *db.Shop, title string, kv ...any) views.Page {
+	p := views.Page{CSRF: csrfToken(c), Path: c.Request().URL.RequestURI()}
+	lang := ""
+	if ck, err := c.Cookie(langCookie); err == nil && locale.Supported(ck.Value) {
+		lang = ck.Value
+	}
+	var zone *time.Location
+	if shop != nil {
+		if lang == "" {
+			lang = shop.Language
+		}
+		zone, _ = time.LoadLocation(shop.TimeZone)
+		p.Shop = &views.Brand{Name: shop.Name, Color: shop.BrandColor, LogoURL: logoURL(shop)}
+	}
+	if lang == "" {
+		lang = locale.Match(c.Request().Header.Get("Accept-Language"))
+	}
+	p.T = locale.New(lang, zone)
+	if u, ok := c.Get(ctxUser).(db.User); ok {
+		p.User = &views.Staff{
+			Name:      u.Name,
+			Role:      string(u.Role),
+			CanManage: u.Role == db.RoleOwner || u.Role == db.RoleManager,
+			IsOwner:   u.Role == db.RoleOwner,
+		}
+	}
+	if title != "" {
+		p.Title = p.T.T(title, kv...)
+	}
+	return p
+}
+
+func logoURL(shop *db.Shop) string {
+	if shop.LogoVersion == 0 {
+		return ""
+	}
+	return fmt.Sprintf("/shops/%d/logo?v=%d", shop.ID, shop.LogoVersion)
+}
+
+// absURL makes an absolute URL for QR codes and links people copy.
+func (a *App) absURL(c echo.Context, path string) string {
+	if a.baseURL != "" {
+		return a.baseURL + path
+	}
+	return c.Scheme() + "://" + c.Request().Host + path
+}
+
+// handleError is the one place errors become pages: sentinels and echo errors
+// map to their status, everything else is logged once and shown as a 500.
+func (a *App) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := http.StatusInternalServerError, "ErrorServer"
+	var he *echo.HTTPError
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		status, msg = http.StatusNotFound, "ErrorNotFound"
+	case errors.As(err, &he):
+		status = he.Code
+		switch status {
+		case http.StatusBadRequest:
+			msg = "ErrorBadRequest"
+		case http.StatusForbidden:
+			msg = "ErrorForbidden"
+			if he.Message == errCSRF.Message {
+				msg = "ErrorCSRF"
+			}
+		case http.StatusNotFound, http.StatusMethodNotAllowed:
+			msg = "ErrorNotFound"
+		case http.StatusConflict:
+			msg = "ErrorConflict"
+		case http.StatusRequestEntityTooLarge:
+			msg = "ErrorTooLarge"
+		case http.StatusTooManyRequests:
+			msg = "ErrorTooMany"
+		}
+	}
+	if status >= 500 {
+		a.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	if c.Request().Method == http.MethodHead {
+		c.NoContent(status)
+		return
+	}
+	var shop *db.Shop
+	if s, ok := c.Get(ctxShop).(db.Shop); ok {
+		shop = &s
+	}
+	p := a.page(c, shop, "ErrorTitle")
+	if err := render(c, status, views.ErrorPage(p, status, p.T.T(msg))); err != nil {
+		a.log.Error("render error page", "err", err)
+	}
+}
+
+var errCSRF = echo.NewHTTPError(http.StatusForbidden, "csrf")
+
+func csrfToken(c echo.Context) string {
+	s, _ := c.Get("csrf").(string)
+	return s
+}

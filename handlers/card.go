@@ -1,0 +1,93 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"regulars/loyalty"
+	"regulars/views"
+)
+
+// cardPage is the customer's card at /c/{token}: a URL printed on paper, so it
+// must keep working in every version.
+func (a *App) cardPage(c echo.Context) error {
+	token := c.Param("token")
+	if t, err := loyalty.ParseCardToken(token); err != nil || t != token {
+		return echo.ErrNotFound
+	}
+	ctx := c.Request().Context()
+	card, err := a.store.CardByToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	shop, err := a.store.Shop(ctx, card.ShopID)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	st, err := a.store.CardState(ctx, shop.ID, card.ID, now)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxShop, shop)
+	p := a.page(c, &shop, "CardTitle")
+	h := c.Response().Header()
+	// The token is the card's only key: never leak it in a Referer, never index it.
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Robots-Tag", "noindex")
+	h.Set("Cache-Control", "private, no-cache")
+	return render(c, http.StatusOK, views.CardPage(p, a.cardModel(c, st, true), now, "/c/"+token+"/manifest.webmanifest"))
+}
+
+// cardManifest lets the customer add their own card to the home screen.
+func (a *App) cardManifest(c echo.Context) error {
+	token := c.Param("token")
+	if _, err := loyalty.ParseCardToken(token); err != nil {
+		return echo.ErrNotFound
+	}
+	card, err := a.store.CardByToken(c.Request().Context(), token)
+	if err != nil {
+		return err
+	}
+	shop, err := a.store.Shop(c.Request().Context(), card.ShopID)
+	if err != nil {
+		return err
+	}
+	icon := func(size int) map[string]string {
+		s := strconv.Itoa(size)
+		return map[string]string{"src": "/static/icon-" + s + ".png", "sizes": s + "x" + s, "type": "image/png"}
+	}
+	m := map[string]any{
+		"name":             shop.Name,
+		"short_name":       shop.Name,
+		"start_url":        "/c/" + token,
+		"scope":            "/c/",
+		"display":          "standalone",
+		"background_color": "#ffffff",
+		"theme_color":      shop.BrandColor,
+		"icons":            []map[string]string{icon(192), icon(512)},
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	return c.Blob(http.StatusOK, "application/manifest+json", b)
+}
+
+// logo re-serves a shop's logo; the URL carries its version, so it may be cached for good.
+func (a *App) logo(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	png, err := a.store.Logo(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	return c.Blob(http.StatusOK, "image/png", png)
+}

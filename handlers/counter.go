@@ -1,0 +1,314 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"regulars/db"
+	"regulars/loyalty"
+	"regulars/views"
+)
+
+func (a *App) counter(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "CounterTitle")
+	return render(c, http.StatusOK, views.CounterPage(p, "", nil, "", views.Form{}, newKey()))
+}
+
+// find answers what a cashier scanned (a card URL, from the camera or a
+// keyboard-wedge scanner) or typed (short code, phone, name).
+func (a *App) find(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "CounterTitle")
+	q := c.QueryParam("q")
+	if len(q) > loyalty.MaxLookupLen {
+		return render(c, http.StatusBadRequest, views.CounterPage(p, "", nil, p.T.T("LookupTooLong"), views.Form{}, newKey()))
+	}
+	query, ok := cardQuery(q)
+	if !ok {
+		return c.Redirect(http.StatusSeeOther, "/counter")
+	}
+	cards, err := a.store.SearchCards(c.Request().Context(), shop.ID, query)
+	if err != nil {
+		return err
+	}
+	switch len(cards) {
+	case 0:
+		return render(c, http.StatusNotFound, views.CounterPage(p, q, nil, p.T.T("LookupNone"), views.Form{}, newKey()))
+	case 1:
+		return c.Redirect(http.StatusSeeOther, cardPath(cards[0].ID))
+	}
+	list := make([]views.Card, len(cards))
+	for i, cd := range cards {
+		list[i] = views.Card{ID: cd.ID, Name: cd.FirstName, ShortCode: loyalty.FormatShortCode(cd.ShortCode)}
+	}
+	return render(c, http.StatusOK, views.CounterPage(p, q, list, "", views.Form{}, newKey()))
+}
+
+// cardQuery turns the search box into a query: a card URL or token matches only
+// that card; anything else may be a short code, a phone number or a name.
+func cardQuery(q string) (db.CardQuery, bool) {
+	if tok, err := loyalty.ParseCardToken(q); err == nil {
+		return db.CardQuery{Token: tok}, true
+	}
+	var query db.CardQuery
+	if code, err := loyalty.ParseShortCode(q); err == nil {
+		query.ShortCode = code
+	}
+	if phone := loyalty.NormalizePhone(q); len(phone) >= 4 {
+		query.Phone = phone
+	}
+	if name := strings.TrimSpace(q); name != "" && query.Phone == "" {
+		query.Name = name
+	}
+	return query, query != db.CardQuery{}
+}
+
+func cardPath(id int64) string { return "/counter/cards/" + strconv.FormatInt(id, 10) }
+
+func (a *App) enroll(c echo.Context) error {
+	u, shop := staff(c)
+	p := a.page(c, &shop, "CounterTitle")
+	key, err := formKey(c)
+	if err != nil {
+		return err
+	}
+	f := newForm(c, p.T)
+	name := f.text("first_name", false, 50)
+	phone := f.text("phone", false, 30)
+	norm := loyalty.NormalizePhone(phone)
+	if phone != "" && (len(norm) < 4 || len(norm) > 20) {
+		f.fail("phone", "FieldPhone")
+	}
+	if !f.ok() {
+		return render(c, http.StatusUnprocessableEntity, views.CounterPage(p, "", nil, "", f.v, key))
+	}
+	card, err := a.store.EnrollCard(c.Request().Context(), shop.ID, db.NewCard{FirstName: name, Phone: norm, CreatedBy: u.ID, Key: key}, a.now())
+	var replay *db.ReplayedError
+	if errors.As(err, &replay) {
+		return a.showCard(c, http.StatusConflict, replay.ID, cardView{result: &views.Result{Kind: "replayed", Message: p.T.T("ResultReplayed")}, showQR: true})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, cardPath(card.ID)+"?new=1")
+}
+
+// counterCard shows a card; ?done= names the action just taken, ?new=1 a fresh card.
+func (a *App) counterCard(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	v := cardView{showQR: c.QueryParam("new") == "1"}
+	if v.showQR {
+		v.result = &views.Result{Kind: "enrolled"}
+	}
+	if done := c.QueryParam("done"); done != "" {
+		if v.done, err = strconv.ParseInt(done, 10, 64); err != nil {
+			return echo.ErrNotFound
+		}
+	}
+	return a.showCard(c, http.StatusOK, id, v)
+}
+
+// cardView says how to show a card at the counter: with the outcome of an
+// action (result), or of the ledger event done, and with its QR code large.
+type cardView struct {
+	result *views.Result
+	done   int64
+	showQR bool
+}
+
+// showCard renders the counter's card view with the outcome of an action.
+func (a *App) showCard(c echo.Context, status int, cardID int64, v cardView) error {
+	_, shop := staff(c)
+	st, err := a.store.CardState(c.Request().Context(), shop.ID, cardID, a.now())
+	if err != nil {
+		return err
+	}
+	p := a.page(c, &shop, "CardTitle")
+	res := v.result
+	if v.done != 0 {
+		if res = doneResult(st, v.done); res == nil {
+			return echo.ErrNotFound
+		}
+	}
+	card := a.cardModel(c, st, false)
+	var undo *views.Entry
+	if st.Undoable != nil {
+		e := entryView(*st.Undoable)
+		undo = &e
+	}
+	return render(c, status, views.CounterCard(p, card, res, undo, newKey(), v.showQR))
+}
+
+// doneResult describes the ledger event eventID of this card, or nil.
+func doneResult(st db.CardState, eventID int64) *views.Result {
+	for _, e := range st.Ledger {
+		if e.ID != eventID {
+			continue
+		}
+		switch e.Kind {
+		case loyalty.KindStamp:
+			return &views.Result{Kind: "stamped", Program: e.ProgramName, Stamps: e.Stamps, RewardsEarned: st.EarnedBy(e.ID)}
+		case loyalty.KindRedeem:
+			return &views.Result{Kind: "redeemed", Program: e.ProgramName}
+		default:
+			return &views.Result{Kind: "undone", Program: e.ProgramName}
+		}
+	}
+	return nil
+}
+
+// cardView maps a card's state to what staff and customers see; the customer
+// sees only their own visits and redemptions, not voids or staff names.
+func (a *App) cardModel(c echo.Context, st db.CardState, forCustomer bool) views.Card {
+	v := views.Card{
+		ID:        st.Card.ID,
+		Name:      st.Card.FirstName,
+		ShortCode: loyalty.FormatShortCode(st.Card.ShortCode),
+		URL:       a.absURL(c, "/c/"+st.Card.Token),
+		CreatedAt: st.Card.CreatedAt,
+	}
+	for _, pb := range st.Programs {
+		pr := views.Progress{
+			ProgramID: pb.Program.ID, Program: pb.Program.Name, RewardText: pb.Program.RewardText,
+			Stamps: pb.Stamps, StampsRequired: pb.Program.StampsRequired, MaxPerVisit: pb.Program.MaxPerVisit,
+			NextExpiry: pb.NextExpiry,
+		}
+		for _, rw := range pb.Available {
+			pr.Rewards = append(pr.Rewards, views.Reward{Seq: rw.Seq, ExpiresAt: rw.ExpiresAt})
+		}
+		v.Progress = append(v.Progress, pr)
+	}
+	const recent = 20
+	for _, e := range st.Ledger {
+		if len(v.Ledger) == recent {
+			break
+		}
+		if forCustomer && (e.Kind == loyalty.KindVoid || e.Voided) {
+			continue
+		}
+		ev := entryView(e)
+		if forCustomer {
+			ev.Staff = ""
+		}
+		v.Ledger = append(v.Ledger, ev)
+	}
+	return v
+}
+
+func entryView(e db.Entry) views.Entry {
+	return views.Entry{
+		ID: e.ID, Kind: string(e.Kind), Program: e.ProgramName, Staff: e.UserName, CardID: e.CardID,
+		Stamps: e.Stamps, RewardSeq: e.RewardSeq, Voided: e.Voided, Override: e.Override, At: e.At,
+	}
+}
+
+// actionInput reads what every card action form carries.
+func actionInput(c echo.Context, u db.User, shop db.Shop, now func() time.Time) (db.Action, error) {
+	cardID, err := pathID(c, "id")
+	if err != nil {
+		return db.Action{}, err
+	}
+	key, err := formKey(c)
+	if err != nil {
+		return db.Action{}, err
+	}
+	return db.Action{ShopID: shop.ID, CardID: cardID, UserID: u.ID, Key: key, Now: now()}, nil
+}
+
+func (a *App) stamp(c echo.Context) error {
+	u, shop := staff(c)
+	act, err := actionInput(c, u, shop, a.now)
+	if err != nil {
+		return err
+	}
+	if act.ProgramID, err = formID(c, "program"); err != nil {
+		return err
+	}
+	count, err := parseNumber(c.FormValue("count"))
+	if err != nil {
+		return echo.ErrBadRequest
+	}
+	out, err := a.store.Stamp(c.Request().Context(), act, count, c.FormValue("override") == "1")
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
+	}
+	tr := a.page(c, &shop, "").T
+	var cool *loyalty.CooldownError
+	switch {
+	case errors.As(err, &cool):
+		return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{
+			Kind: "cooldown", Message: tr.T("ResultCooldown", "Left", tr.Duration(cool.Left)),
+			ProgramID: act.ProgramID, Count: count,
+		}})
+	case errors.Is(err, loyalty.ErrStampCount):
+		return a.showCard(c, http.StatusUnprocessableEntity, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T("ResultStampCount")}})
+	}
+	return a.actionError(c, act.CardID, err)
+}
+
+func (a *App) redeem(c echo.Context) error {
+	u, shop := staff(c)
+	act, err := actionInput(c, u, shop, a.now)
+	if err != nil {
+		return err
+	}
+	if act.ProgramID, err = formID(c, "program"); err != nil {
+		return err
+	}
+	seq, err := parseNumber(c.FormValue("reward"))
+	if err != nil || seq < 1 {
+		return echo.ErrBadRequest
+	}
+	out, err := a.store.Redeem(c.Request().Context(), act, seq)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
+	}
+	if errors.Is(err, loyalty.ErrRewardUnavailable) {
+		tr := a.page(c, &shop, "").T
+		return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T("ResultRewardGone")}})
+	}
+	return a.actionError(c, act.CardID, err)
+}
+
+func (a *App) undo(c echo.Context) error {
+	u, shop := staff(c)
+	act, err := actionInput(c, u, shop, a.now)
+	if err != nil {
+		return err
+	}
+	eventID, err := formID(c, "event")
+	if err != nil {
+		return err
+	}
+	out, err := a.store.Undo(c.Request().Context(), act, eventID)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
+	}
+	if errors.Is(err, loyalty.ErrNothingToUndo) {
+		tr := a.page(c, &shop, "").T
+		return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T("ResultNothingToUndo")}})
+	}
+	return a.actionError(c, act.CardID, err)
+}
+
+// actionError handles what every card action can meet: a replayed form shows
+// the card as it is with a 409; a foreign or unknown card or program is a 404.
+func (a *App) actionError(c echo.Context, cardID int64, err error) error {
+	var replay *db.ReplayedError
+	if errors.As(err, &replay) {
+		_, shop := staff(c)
+		tr := a.page(c, &shop, "").T
+		return a.showCard(c, http.StatusConflict, cardID, cardView{result: &views.Result{Kind: "replayed", Message: tr.T("ResultReplayed")}})
+	}
+	return err
+}

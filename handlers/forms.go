@@ -1,0 +1,150 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"regulars/locale"
+	"regulars/views"
+)
+
+// form reads and checks submitted fields, collecting translated problems so
+// that a refused form is shown again with everything the person typed.
+type form struct {
+	c  echo.Context
+	tr *locale.Tr
+	v  views.Form
+}
+
+func newForm(c echo.Context, tr *locale.Tr) *form {
+	return &form{c: c, tr: tr, v: views.Form{Values: map[string]string{}, Errors: map[string]string{}}}
+}
+
+func (f *form) fail(name, msgID string, kv ...any) {
+	if _, ok := f.v.Errors[name]; !ok {
+		f.v.Errors[name] = f.tr.T(msgID, kv...)
+	}
+}
+
+func (f *form) ok() bool { return len(f.v.Errors) == 0 }
+
+// text returns a trimmed field of at most max characters.
+func (f *form) text(name string, required bool, max int) string {
+	s := strings.TrimSpace(f.c.FormValue(name))
+	f.v.Values[name] = s
+	switch {
+	case !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n"):
+		f.fail(name, "FieldInvalid")
+	case required && s == "":
+		f.fail(name, "FieldRequired")
+	case utf8.RuneCountInString(s) > max:
+		f.fail(name, "FieldTooLong", "Max", max)
+	}
+	return s
+}
+
+// number returns a whole number in [min, max]; empty gives def.
+func (f *form) number(name string, min, max, def int) int {
+	s := strings.TrimSpace(f.c.FormValue(name))
+	f.v.Values[name] = s
+	if s == "" {
+		f.v.Values[name] = strconv.Itoa(def)
+		return def
+	}
+	n, err := parseNumber(s)
+	if err != nil {
+		f.fail(name, "FieldNumber")
+		return def
+	}
+	if n < min || n > max {
+		f.fail(name, "FieldRange", "Min", min, "Max", max)
+		return def
+	}
+	return n
+}
+
+// email returns a plain address (no display name), lower-cased.
+func (f *form) email(name string) string {
+	s := f.text(name, true, 254)
+	if s == "" || f.v.Errors[name] != "" {
+		return s
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") {
+		f.fail(name, "FieldEmailInvalid")
+	}
+	return strings.ToLower(s)
+}
+
+// password checks the policy: long enough to resist guessing, short enough for bcrypt.
+func (f *form) password(name string, required bool) string {
+	s := f.c.FormValue(name)
+	switch {
+	case s == "" && !required:
+	case len(s) < 10:
+		f.fail(name, "PasswordTooShort")
+	case len(s) > 72:
+		f.fail(name, "PasswordTooLong")
+	}
+	return s
+}
+
+// parseNumber reads a small whole number typed by a person: ASCII digits only,
+// at most 9 of them, so it never overflows.
+func parseNumber(s string) (int, error) {
+	if len(s) == 0 || len(s) > 9 {
+		return 0, strconv.ErrRange
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, strconv.ErrSyntax
+		}
+	}
+	return strconv.Atoi(s)
+}
+
+// pathID reads a positive id from the path; anything else is a 404.
+func pathID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.ErrNotFound
+	}
+	return id, nil
+}
+
+// formID reads a positive id from a form field; anything else is a 400.
+func formID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.FormValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.ErrBadRequest
+	}
+	return id, nil
+}
+
+// newKey returns an idempotency key for the forms of one rendered page.
+func newKey() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// formKey reads an idempotency key: what newKey made plus the form's suffix.
+func formKey(c echo.Context) (string, error) {
+	k := c.FormValue("key")
+	if len(k) < 16 || len(k) > 80 {
+		return "", echo.ErrBadRequest
+	}
+	for i := 0; i < len(k); i++ {
+		ch := k[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_') {
+			return "", echo.ErrBadRequest
+		}
+	}
+	return k, nil
+}

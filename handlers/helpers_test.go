@@ -1,0 +1,238 @@
+package handlers_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"regulars/db"
+	"regulars/handlers"
+	"regulars/migrations"
+	"regulars/static"
+)
+
+// clock is a test clock the server reads and tests move.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// env is a running server on a fresh migrated database.
+type env struct {
+	t     *testing.T
+	srv   *httptest.Server
+	store *db.Store
+	clock *clock
+	raw   *sql.DB // a second connection, to check what tests must not change
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "test.db")
+	store, err := db.Open(ctx, path, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=query_only(ON)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	clk := &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	e, err := handlers.New(ctx, handlers.Config{
+		Store: store, Static: static.FS, Now: clk.Now,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	return &env{t: t, srv: srv, store: store, clock: clk, raw: raw}
+}
+
+// count runs a counting query on the database.
+func (e *env) count(query string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.raw.QueryRow(query, args...).Scan(&n); err != nil {
+		e.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// snapshot counts the rows of every table, to show a refused request changed nothing.
+func (e *env) snapshot() string {
+	e.t.Helper()
+	var b strings.Builder
+	for _, table := range []string{"shops", "users", "programs", "cards", "events"} {
+		fmt.Fprintf(&b, "%s=%d ", table, e.count("SELECT count(*) FROM "+table))
+	}
+	var sum int
+	e.raw.QueryRow(`SELECT coalesce(sum(length(name) + length(brand_color) + length(language) + length(timezone) + logo_version), 0) FROM shops`).Scan(&sum)
+	fmt.Fprintf(&b, "shopdata=%d ", sum)
+	e.raw.QueryRow(`SELECT coalesce(sum(stamps_required * 7 + max_per_visit * 3 + cooldown_minutes + length(name) + length(reward_text) + is_default + coalesce(archived_at, 0)), 0) FROM programs`).Scan(&sum)
+	fmt.Fprintf(&b, "programdata=%d", sum)
+	return b.String()
+}
+
+// client is one browser: its own cookies, no automatic redirects.
+type client struct {
+	t    *testing.T
+	env  *env
+	http *http.Client
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: e.t, env: e, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// response is a finished request with its parsed page.
+type response struct {
+	status   int
+	location string
+	body     string
+	doc      *goquery.Document
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(string(b)))
+	return response{status: res.StatusCode, location: res.Header.Get("Location"), body: string(b), doc: doc}
+}
+
+func (c *client) get(path string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.env.srv.URL+path, nil)
+	return c.do(req)
+}
+
+// postRaw posts exactly the given values: for forged and malformed requests.
+func (c *client) postRaw(path string, values url.Values) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.env.srv.URL+path, strings.NewReader(values.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// formValues returns the fields of the form on page whose selector matches,
+// as the browser would send them (hidden inputs included).
+func formValues(t *testing.T, page response, selector string) (action string, values url.Values) {
+	t.Helper()
+	form := page.doc.Find(selector).First()
+	if form.Length() == 0 {
+		t.Fatalf("no form %q on page:\n%s", selector, snippet(page.body))
+	}
+	if !form.Is("form") {
+		form = form.Closest("form")
+	}
+	action, _ = form.Attr("action")
+	values = url.Values{}
+	form.Find("input[name], select[name]").Each(func(_ int, s *goquery.Selection) {
+		name, _ := s.Attr("name")
+		if s.Is("select") {
+			v, _ := s.Find("option[selected]").Attr("value")
+			values.Set(name, v)
+			return
+		}
+		v, _ := s.Attr("value")
+		values.Set(name, v)
+	})
+	return action, values
+}
+
+// submit fills and posts the form matched by selector on page.
+func (c *client) submit(page response, selector string, fill map[string]string) response {
+	c.t.Helper()
+	action, values := formValues(c.t, page, selector)
+	for k, v := range fill {
+		values.Set(k, v)
+	}
+	return c.postRaw(action, values)
+}
+
+// signup creates a shop and returns its owner's signed-in client.
+func (e *env) signup(shop, email string) *client {
+	e.t.Helper()
+	c := e.client()
+	res := c.submit(c.get("/signup"), `form[action="/signup"]`, map[string]string{
+		"shop_name": shop, "name": "Owner of " + shop, "email": email, "password": "correct horse battery",
+	})
+	if res.status != http.StatusSeeOther || res.location != "/dashboard" {
+		e.t.Fatalf("signup %s: status %d location %q\n%s", shop, res.status, res.location, snippet(res.body))
+	}
+	return c
+}
+
+// addCashier adds a cashier with a password through the owner's staff page and
+// returns the cashier's signed-in client.
+func (e *env) addCashier(owner *client, email string) *client {
+	e.t.Helper()
+	res := owner.submit(owner.get("/staff"), `form[action="/staff"]`, map[string]string{
+		"name": "Cashier " + email, "email": email, "role": "cashier", "password": "cashier password 1",
+	})
+	if res.status != http.StatusSeeOther {
+		e.t.Fatalf("add cashier: status %d\n%s", res.status, snippet(res.body))
+	}
+	return e.login(email, "cashier password 1")
+}
+
+func (e *env) login(email, password string) *client {
+	e.t.Helper()
+	c := e.client()
+	res := c.submit(c.get("/login"), `form[action^="/login"]`, map[string]string{"email": email, "password": password})
+	if res.status != http.StatusSeeOther {
+		e.t.Fatalf("login %s: status %d\n%s", email, res.status, snippet(res.body))
+	}
+	return c
+}
+
+// enroll creates a card at the counter and returns its counter page path.
+func (c *client) enroll(name string) string {
+	c.t.Helper()
+	res := c.submit(c.get("/counter"), `form[action="/counter/enroll"]`, map[string]string{"first_name": name})
+	if res.status != http.StatusSeeOther {
+		c.t.Fatalf("enroll: status %d\n%s", res.status, snippet(res.body))
+	}
+	return strings.TrimSuffix(res.location, "?new=1")
+}
+
+func snippet(s string) string {
+	if len(s) > 3000 {
+		return s[:3000] + "…"
+	}
+	return s
+}
+
+func text(r response, selector string) string {
+	return strings.TrimSpace(r.doc.Find(selector).First().Text())
+}

@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"regulars/db"
+	"regulars/loyalty"
+	"regulars/views"
+)
+
+func programView(p db.Program) views.Program {
+	return views.Program{
+		ID: p.ID, Name: p.Name, RewardText: p.RewardText, StampsRequired: p.StampsRequired, MaxPerVisit: p.MaxPerVisit,
+		CooldownMinutes: p.CooldownMinutes, StampExpiryDays: p.StampExpiryDays, RewardExpiryDays: p.RewardExpiryDays,
+		IsDefault: p.IsDefault, Archived: p.Archived,
+	}
+}
+
+func programForm(p db.Program) views.Form {
+	n := strconv.Itoa
+	return views.Form{Values: map[string]string{
+		"name": p.Name, "reward_text": p.RewardText, "stamps_required": n(p.StampsRequired), "max_per_visit": n(p.MaxPerVisit),
+		"cooldown_minutes": n(p.CooldownMinutes), "stamp_expiry_days": n(p.StampExpiryDays), "reward_expiry_days": n(p.RewardExpiryDays),
+	}}
+}
+
+func (a *App) programs(c echo.Context) error {
+	_, shop := staff(c)
+	ps, err := a.store.Programs(c.Request().Context(), shop.ID, true)
+	if err != nil {
+		return err
+	}
+	list := make([]views.Program, len(ps))
+	for i, pr := range ps {
+		list[i] = programView(pr)
+	}
+	return render(c, http.StatusOK, views.ProgramsPage(a.page(c, &shop, "ProgramsTitle"), list))
+}
+
+func (a *App) newProgramForm(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "ProgramNew")
+	fresh := db.Program{StampsRequired: 10, MaxPerVisit: 1}
+	return render(c, http.StatusOK, views.ProgramForm(p, programView(fresh), programForm(fresh)))
+}
+
+func (a *App) programForm(c echo.Context) error {
+	_, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	pr, err := a.store.Program(c.Request().Context(), shop.ID, id)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ProgramForm(a.page(c, &shop, "ProgramEdit", "Name", pr.Name), programView(pr), programForm(pr)))
+}
+
+// saveProgram creates a program (at /programs/new) or saves one (at /programs/:id).
+func (a *App) saveProgram(c echo.Context) error {
+	_, shop := staff(c)
+	pr := db.Program{ShopID: shop.ID}
+	title, kv := "ProgramNew", []any{}
+	if c.Param("id") != "" {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		if pr, err = a.store.Program(c.Request().Context(), shop.ID, id); err != nil {
+			return err
+		}
+		title, kv = "ProgramEdit", []any{"Name", pr.Name}
+	}
+	p := a.page(c, &shop, title, kv...)
+	f := newForm(c, p.T)
+	pr.Name = f.text("name", true, 80)
+	pr.RewardText = f.text("reward_text", true, 120)
+	pr.StampsRequired = f.number("stamps_required", 1, loyalty.MaxStampsRequired, 10)
+	pr.MaxPerVisit = f.number("max_per_visit", 1, loyalty.MaxStampsPerVisit, 1)
+	pr.CooldownMinutes = f.number("cooldown_minutes", 0, int(loyalty.MaxCooldown/time.Minute), 0)
+	pr.StampExpiryDays = f.number("stamp_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
+	pr.RewardExpiryDays = f.number("reward_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
+	var re *loyalty.RuleError
+	if err := pr.Rules().Validate(); errors.As(err, &re) {
+		f.fail(re.Field, "FieldInvalid")
+	}
+	if !f.ok() {
+		return render(c, http.StatusUnprocessableEntity, views.ProgramForm(p, programView(pr), f.v))
+	}
+	if _, err := a.store.SaveProgram(c.Request().Context(), pr, a.now()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/programs")
+}
+
+func (a *App) archiveProgram(c echo.Context) error {
+	_, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	err = a.store.ArchiveProgram(c.Request().Context(), shop.ID, id, a.now())
+	if errors.Is(err, db.ErrDefaultProgram) {
+		return echo.NewHTTPError(http.StatusConflict)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/programs")
+}
+
+func (a *App) defaultProgram(c echo.Context) error {
+	_, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.store.SetDefaultProgram(c.Request().Context(), shop.ID, id); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/programs")
+}

@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	_ "image/jpeg" // decoders for logo uploads
+	"image/png"
+	"io"
+	"net/http"
+	"regexp"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp"
+
+	"regulars/db"
+	"regulars/locale"
+	"regulars/views"
+)
+
+// Time zones and currencies offered to shops: the places the product is sold
+// in first, and the common ones around them. time.LoadLocation checks each.
+var (
+	timeZones = []string{
+		"UTC", "Europe/Istanbul", "Asia/Tehran", "Europe/Bucharest", "Europe/Chisinau", "Europe/London", "Europe/Dublin",
+		"Europe/Lisbon", "Europe/Madrid", "Europe/Paris", "Europe/Brussels", "Europe/Amsterdam", "Europe/Berlin",
+		"Europe/Zurich", "Europe/Rome", "Europe/Vienna", "Europe/Prague", "Europe/Warsaw", "Europe/Budapest",
+		"Europe/Athens", "Europe/Sofia", "Europe/Kyiv", "Europe/Helsinki", "Europe/Stockholm", "Europe/Oslo",
+		"Europe/Copenhagen", "Asia/Baku", "Asia/Tbilisi", "Asia/Dubai", "Asia/Kabul", "America/New_York",
+		"America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto", "Australia/Sydney",
+	}
+	currencies = []string{"EUR", "TRY", "IRR", "RON", "MDL", "USD", "GBP", "CHF", "AED", "AFN", "CAD", "AUD"}
+	brandColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
+)
+
+// Logo limits: the upload, the pixels decoded (a small file can claim huge
+// dimensions), and the stored size, which keeps card pages light.
+const (
+	maxLogoRequest = "1100K"
+	maxLogoBytes   = 1 << 20
+	maxLogoPixels  = 4096 * 4096
+	logoSide       = 256
+)
+
+func settingsForm(shop db.Shop) views.Form {
+	return views.Form{Values: map[string]string{
+		"name": shop.Name, "brand_color": shop.BrandColor, "language": shop.Language, "timezone": shop.TimeZone, "currency": shop.Currency,
+	}, Errors: map[string]string{}}
+}
+
+func (a *App) settings(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "SettingsTitle")
+	return render(c, http.StatusOK, views.SettingsPage(p, settingsForm(shop), timeZones, currencies, logoURL(&shop)))
+}
+
+func (a *App) saveSettings(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "SettingsTitle")
+	f := newForm(c, p.T)
+	st := db.ShopSettings{
+		Name:       f.text("name", true, 80),
+		BrandColor: f.text("brand_color", true, 7),
+		Language:   f.text("language", true, 8),
+		TimeZone:   f.text("timezone", true, 64),
+		Currency:   f.text("currency", true, 3),
+	}
+	if !brandColor.MatchString(st.BrandColor) {
+		f.fail("brand_color", "FieldInvalid")
+	}
+	if !locale.Supported(st.Language) {
+		f.fail("language", "FieldInvalid")
+	}
+	if !slices.Contains(timeZones, st.TimeZone) {
+		f.fail("timezone", "FieldInvalid")
+	}
+	if !slices.Contains(currencies, st.Currency) {
+		f.fail("currency", "FieldInvalid")
+	}
+	if !f.ok() {
+		return render(c, http.StatusUnprocessableEntity, views.SettingsPage(p, f.v, timeZones, currencies, logoURL(&shop)))
+	}
+	if err := a.store.UpdateShop(c.Request().Context(), shop.ID, st); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings")
+}
+
+var errLogo = errors.New("not a usable image")
+
+func (a *App) uploadLogo(c echo.Context) error {
+	_, shop := staff(c)
+	fail := func(status int, msgID string) error {
+		p := a.page(c, &shop, "SettingsTitle")
+		f := settingsForm(shop)
+		f.Errors["logo"] = p.T.T(msgID)
+		return render(c, status, views.SettingsPage(p, f, timeZones, currencies, logoURL(&shop)))
+	}
+	fh, err := c.FormFile("logo")
+	if err != nil {
+		return fail(http.StatusUnprocessableEntity, "LogoMissing")
+	}
+	if fh.Size > maxLogoBytes {
+		return fail(http.StatusRequestEntityTooLarge, "LogoTooLarge")
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	raw, err := io.ReadAll(io.LimitReader(file, maxLogoBytes+1))
+	if err != nil {
+		return err
+	}
+	if len(raw) > maxLogoBytes {
+		return fail(http.StatusRequestEntityTooLarge, "LogoTooLarge")
+	}
+	logo, err := normalizeLogo(raw)
+	if err != nil {
+		return fail(http.StatusUnprocessableEntity, "LogoInvalid")
+	}
+	if err := a.store.SetLogo(c.Request().Context(), shop.ID, logo); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings")
+}
+
+// normalizeLogo accepts PNG, JPEG or WebP by their content (not their name),
+// refuses images whose size would make decoding costly, and re-encodes the
+// image as a small PNG, so that nothing the owner uploaded is served as-is.
+func normalizeLogo(raw []byte) ([]byte, error) {
+	switch http.DetectContentType(raw) {
+	case "image/png", "image/jpeg", "image/webp":
+	default:
+		return nil, errLogo
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width*cfg.Height > maxLogoPixels {
+		return nil, errLogo
+	}
+	img, _, err := image.Decode(bytes.NewReader(raw))
+	if err != nil {
+		return nil, errLogo
+	}
+	w, h := cfg.Width, cfg.Height
+	if w > logoSide || h > logoSide {
+		if w >= h {
+			w, h = logoSide, max(1, h*logoSide/w)
+		} else {
+			w, h = max(1, w*logoSide/h), logoSide
+		}
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), img, img.Bounds(), draw.Src, nil)
+	var out bytes.Buffer
+	if err := png.Encode(&out, dst); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}

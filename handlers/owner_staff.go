@@ -1,0 +1,105 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+
+	"regulars/db"
+	"regulars/views"
+)
+
+// inviteValidity is how long an invite link works.
+const inviteValidity = 7 * 24 * time.Hour
+
+func (a *App) staffList(c echo.Context, shop db.Shop, self db.User) ([]views.StaffMember, error) {
+	us, err := a.store.Staff(c.Request().Context(), shop.ID)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]views.StaffMember, len(us))
+	for i, u := range us {
+		list[i] = views.StaffMember{ID: u.ID, Name: u.Name, Email: u.Email, Role: string(u.Role), InvitePending: u.InvitePending, IsSelf: u.ID == self.ID}
+	}
+	return list, nil
+}
+
+func (a *App) staffPage(c echo.Context) error {
+	u, shop := staff(c)
+	list, err := a.staffList(c, shop, u)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.StaffPage(a.page(c, &shop, "StaffTitle"), list, views.Form{}, ""))
+}
+
+// addStaff adds a member with the password the owner gives, or, without one,
+// with an invite link the owner passes on so the person chooses their own.
+func (a *App) addStaff(c echo.Context) error {
+	u, shop := staff(c)
+	p := a.page(c, &shop, "StaffTitle")
+	f := newForm(c, p.T)
+	n := db.NewStaff{Name: f.text("name", true, 80), Email: f.email("email"), Role: db.Role(f.text("role", true, 10))}
+	password := f.password("password", false)
+	if !n.Role.Valid() {
+		f.fail("role", "FieldInvalid")
+	}
+	showForm := func(status int, inviteURL string) error {
+		list, err := a.staffList(c, shop, u)
+		if err != nil {
+			return err
+		}
+		return render(c, status, views.StaffPage(p, list, f.v, inviteURL))
+	}
+	if !f.ok() {
+		return showForm(http.StatusUnprocessableEntity, "")
+	}
+	var token string
+	if password != "" {
+		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+		if err != nil {
+			return err
+		}
+		n.PasswordHash = string(hash)
+	} else {
+		b := make([]byte, 24)
+		rand.Read(b)
+		token = base64.RawURLEncoding.EncodeToString(b)
+		n.InviteHash, n.InviteExpiresAt = inviteHash(token), a.now().Add(inviteValidity)
+	}
+	_, err := a.store.AddStaff(c.Request().Context(), shop.ID, n, a.now())
+	if errors.Is(err, db.ErrDuplicate) {
+		f.fail("email", "EmailTaken")
+		return showForm(http.StatusUnprocessableEntity, "")
+	}
+	if err != nil {
+		return err
+	}
+	if token == "" {
+		return c.Redirect(http.StatusSeeOther, "/staff")
+	}
+	// The link is shown once, now; only its hash is kept.
+	f.v = views.Form{}
+	return showForm(http.StatusCreated, a.absURL(c, "/invite/"+token))
+}
+
+func (a *App) removeStaff(c echo.Context) error {
+	u, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if id == u.ID {
+		// An owner removing themself could leave the shop with nobody to run it.
+		return echo.NewHTTPError(http.StatusConflict)
+	}
+	if err := a.store.RemoveStaff(c.Request().Context(), shop.ID, id, a.now()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff")
+}

@@ -1,0 +1,173 @@
+// Package locale is the translation catalogue and the formatting of dates and
+// numbers in a shop's language. Every user-facing string goes through a Tr.
+package locale
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+//go:embed *.json
+var catalogues embed.FS
+
+// Language is a language the product speaks.
+type Language struct {
+	Code string // BCP 47
+	Name string // in the language itself
+	RTL  bool
+}
+
+// Languages lists the supported languages; the first is the fallback.
+var Languages = []Language{
+	{Code: "en", Name: "English"},
+	{Code: "tr", Name: "Türkçe"},
+}
+
+var bundle = loadBundle()
+
+func loadBundle() *i18n.Bundle {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, l := range Languages {
+		if _, err := b.LoadMessageFileFS(catalogues, l.Code+".json"); err != nil {
+			panic(fmt.Sprintf("catalogue %s: %v", l.Code, err))
+		}
+	}
+	return b
+}
+
+// Supported reports whether code is one of Languages.
+func Supported(code string) bool {
+	for _, l := range Languages {
+		if l.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Match picks the best supported language of an Accept-Language header.
+func Match(acceptLanguage string) string {
+	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+	if err != nil {
+		return Languages[0].Code
+	}
+	for _, t := range tags {
+		base, _ := t.Base()
+		if Supported(base.String()) {
+			return base.String()
+		}
+	}
+	return Languages[0].Code
+}
+
+// Tr translates and formats for one language and time zone.
+type Tr struct {
+	Lang     string
+	loc      *i18n.Localizer
+	zone     *time.Location
+	numbers  *message.Printer
+	language Language
+}
+
+// New returns a translator; an unsupported language falls back to English and a
+// nil zone to UTC.
+func New(lang string, zone *time.Location) *Tr {
+	if !Supported(lang) {
+		lang = Languages[0].Code
+	}
+	if zone == nil {
+		zone = time.UTC
+	}
+	t := &Tr{Lang: lang, loc: i18n.NewLocalizer(bundle, lang), zone: zone, numbers: message.NewPrinter(language.Make(lang))}
+	for _, l := range Languages {
+		if l.Code == lang {
+			t.language = l
+		}
+	}
+	return t
+}
+
+// T translates message id; kv are name/value pairs for its {{.Name}} fields.
+func (t *Tr) T(id string, kv ...any) string {
+	return t.localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data(kv)})
+}
+
+// N translates a message with plural forms chosen by count ({{.Count}}).
+func (t *Tr) N(id string, count int, kv ...any) string {
+	d := data(kv)
+	d["Count"] = t.Num(count)
+	return t.localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: d})
+}
+
+func (t *Tr) localize(lc *i18n.LocalizeConfig) string {
+	s, err := t.loc.Localize(lc)
+	if err != nil {
+		// A missing key is a bug the catalogue tests catch; show the id, not a blank.
+		slog.Error("translate", "lang", t.Lang, "id", lc.MessageID, "err", err)
+		if s == "" {
+			return lc.MessageID
+		}
+	}
+	return s
+}
+
+func data(kv []any) map[string]any {
+	d := make(map[string]any, len(kv)/2+1)
+	for i := 0; i+1 < len(kv); i += 2 {
+		d[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return d
+}
+
+// Dir is the text direction for the html element.
+func (t *Tr) Dir() string {
+	if t.language.RTL {
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// Zone is the time zone dates are shown in.
+func (t *Tr) Zone() *time.Location { return t.zone }
+
+// Num formats an integer with the language's digit grouping.
+func (t *Tr) Num(n int) string { return t.numbers.Sprint(n) }
+
+// Date formats a day, e.g. "Mar 5, 2026" or "5 Mar 2026".
+func (t *Tr) Date(tm time.Time) string {
+	tm = tm.In(t.zone)
+	return t.T("FormatDate", "Day", strconv.Itoa(tm.Day()), "Month", t.T("Month"+strconv.Itoa(int(tm.Month()))), "Year", strconv.Itoa(tm.Year()))
+}
+
+// Time formats a time of day in the language's clock.
+func (t *Tr) Time(tm time.Time) string {
+	return tm.In(t.zone).Format(t.T("FormatTimeLayout"))
+}
+
+// DateTime formats a moment as date and time.
+func (t *Tr) DateTime(tm time.Time) string {
+	return t.Date(tm) + " " + t.Time(tm)
+}
+
+// Duration formats a span as whole minutes (rounded up), or hours and minutes.
+func (t *Tr) Duration(d time.Duration) string {
+	m := int((d + time.Minute - 1) / time.Minute)
+	if m < 60 {
+		return t.N("DurationMinutes", m)
+	}
+	parts := []string{t.N("DurationHours", m/60)}
+	if m%60 != 0 {
+		parts = append(parts, t.N("DurationMinutes", m%60))
+	}
+	return strings.Join(parts, " ")
+}

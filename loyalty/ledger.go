@@ -1,0 +1,244 @@
+// Package loyalty holds the rules of the punch-card program as plain functions:
+// balances are folded from the append-only ledger, never stored.
+package loyalty
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind is the kind of a ledger event.
+type Kind string
+
+const (
+	// KindStamp adds Stamps (negative for an owner's correction).
+	KindStamp Kind = "stamp"
+	// KindRedeem consumes the reward numbered RewardSeq.
+	KindRedeem Kind = "redeem"
+	// KindVoid cancels the event VoidOf; history is never deleted.
+	KindVoid Kind = "void"
+)
+
+// UndoWindow is how long a cashier can undo their last action.
+const UndoWindow = 5 * time.Minute
+
+// Rules are the parts of a program that decide balances.
+type Rules struct {
+	StampsRequired int
+	MaxPerVisit    int
+	Cooldown       time.Duration
+	StampExpiry    time.Duration // 0: stamps never expire
+	RewardExpiry   time.Duration // 0: rewards never expire
+}
+
+// Event is one ledger entry of one card in one program, as the fold needs it.
+type Event struct {
+	ID        int64
+	Kind      Kind
+	At        time.Time
+	Stamps    int
+	RewardSeq int
+	VoidOf    int64
+}
+
+// Reward is an earned reward; Seq numbers a card's rewards in a program from 1.
+type Reward struct {
+	Seq       int
+	EarnedAt  time.Time
+	ExpiresAt time.Time // zero: never
+}
+
+// Balance is what a card holds in one program at a moment.
+type Balance struct {
+	Stamps         int
+	Available      []Reward // oldest first
+	Earned         int
+	Redeemed       int
+	ExpiredStamps  int
+	ExpiredRewards int
+	LastStampAt    time.Time // zero when the card was never stamped
+	NextExpiry     time.Time // when the oldest stamp expires; zero: never
+}
+
+type stampLot struct {
+	at time.Time
+	n  int
+}
+
+// Fold replays events (in ledger order) under rules and returns the balance at now.
+// Voided events and the voids themselves are skipped, so an undo is exact.
+// Stamps beyond the target carry over into the next reward; expiry removes the
+// oldest stamps first, and stamps already turned into a reward never expire.
+func Fold(r Rules, events []Event, now time.Time) Balance {
+	voided := make(map[int64]bool)
+	for _, e := range events {
+		if e.Kind == KindVoid {
+			voided[e.VoidOf] = true
+		}
+	}
+	var (
+		b    Balance
+		lots []stampLot
+	)
+	expire := func(t time.Time) {
+		if r.StampExpiry > 0 {
+			for len(lots) > 0 && !t.Before(lots[0].at.Add(r.StampExpiry)) {
+				b.ExpiredStamps += lots[0].n
+				b.Stamps -= lots[0].n
+				lots = lots[1:]
+			}
+		}
+		kept := b.Available[:0]
+		for _, rw := range b.Available {
+			if !rw.ExpiresAt.IsZero() && !t.Before(rw.ExpiresAt) {
+				b.ExpiredRewards++
+				continue
+			}
+			kept = append(kept, rw)
+		}
+		b.Available = kept
+	}
+	for _, e := range events {
+		if e.Kind == KindVoid || voided[e.ID] {
+			continue
+		}
+		expire(e.At)
+		switch e.Kind {
+		case KindStamp:
+			if e.Stamps > 0 {
+				b.LastStampAt = e.At
+				lots = append(lots, stampLot{at: e.At, n: e.Stamps})
+				b.Stamps += e.Stamps
+			} else {
+				lots = removeNewest(lots, -e.Stamps)
+				b.Stamps = max(0, b.Stamps+e.Stamps)
+			}
+			for r.StampsRequired > 0 && b.Stamps >= r.StampsRequired {
+				lots = removeOldest(lots, r.StampsRequired)
+				b.Stamps -= r.StampsRequired
+				b.Earned++
+				rw := Reward{Seq: b.Earned, EarnedAt: e.At}
+				if r.RewardExpiry > 0 {
+					rw.ExpiresAt = e.At.Add(r.RewardExpiry)
+				}
+				b.Available = append(b.Available, rw)
+			}
+		case KindRedeem:
+			for i, rw := range b.Available {
+				if rw.Seq == e.RewardSeq {
+					b.Available = append(b.Available[:i:i], b.Available[i+1:]...)
+					b.Redeemed++
+					break
+				}
+			}
+		}
+	}
+	expire(now)
+	if r.StampExpiry > 0 && len(lots) > 0 {
+		b.NextExpiry = lots[0].at.Add(r.StampExpiry)
+	}
+	return b
+}
+
+func removeOldest(lots []stampLot, n int) []stampLot {
+	for n > 0 && len(lots) > 0 {
+		if lots[0].n > n {
+			lots[0].n -= n
+			return lots
+		}
+		n -= lots[0].n
+		lots = lots[1:]
+	}
+	return lots
+}
+
+func removeNewest(lots []stampLot, n int) []stampLot {
+	for n > 0 && len(lots) > 0 {
+		last := len(lots) - 1
+		if lots[last].n > n {
+			lots[last].n -= n
+			return lots
+		}
+		n -= lots[last].n
+		lots = lots[:last]
+	}
+	return lots
+}
+
+// Errors a cashier's action can meet; handlers show them in plain words.
+var (
+	ErrStampCount        = errors.New("stamp count out of range")
+	ErrRewardUnavailable = errors.New("reward not available")
+	ErrNothingToUndo     = errors.New("nothing to undo")
+)
+
+// CooldownError refuses a stamp given too soon after the previous one.
+type CooldownError struct {
+	Left time.Duration
+}
+
+func (e *CooldownError) Error() string {
+	return fmt.Sprintf("in cooldown for another %s", e.Left)
+}
+
+// CheckStamp decides whether n stamps may be added now. The cooldown protects
+// against a card being stamped twice for one purchase; the cashier may override it.
+func CheckStamp(r Rules, b Balance, n int, now time.Time, override bool) error {
+	if n < 1 || n > r.MaxPerVisit {
+		return ErrStampCount
+	}
+	if override || r.Cooldown <= 0 || b.LastStampAt.IsZero() {
+		return nil
+	}
+	if left := b.LastStampAt.Add(r.Cooldown).Sub(now); left > 0 {
+		return &CooldownError{Left: left}
+	}
+	return nil
+}
+
+// CheckRedeem decides whether reward seq can be redeemed. Redeem forms name the
+// reward they were rendered for, so two cashiers on the same reward cannot both win.
+func CheckRedeem(b Balance, seq int) error {
+	for _, rw := range b.Available {
+		if rw.Seq == seq {
+			return nil
+		}
+	}
+	return ErrRewardUnavailable
+}
+
+// CanUndo reports whether e may still be voided at now.
+func CanUndo(e Event, now time.Time) bool {
+	return e.Kind != KindVoid && now.Sub(e.At) <= UndoWindow
+}
+
+// Limits of a program's settings, shared by validation and the forms.
+const (
+	MaxStampsRequired = 100
+	MaxStampsPerVisit = 100
+	MaxCooldown       = 24 * time.Hour
+	MaxExpiry         = 10 * 365 * 24 * time.Hour
+)
+
+// RuleError names the invalid field of a program's rules.
+type RuleError struct{ Field string }
+
+func (e *RuleError) Error() string { return "invalid program rule: " + e.Field }
+
+// Validate checks rules an owner typed in.
+func (r Rules) Validate() error {
+	switch {
+	case r.StampsRequired < 1 || r.StampsRequired > MaxStampsRequired:
+		return &RuleError{"stamps_required"}
+	case r.MaxPerVisit < 1 || r.MaxPerVisit > MaxStampsPerVisit:
+		return &RuleError{"max_per_visit"}
+	case r.Cooldown < 0 || r.Cooldown > MaxCooldown:
+		return &RuleError{"cooldown"}
+	case r.StampExpiry < 0 || r.StampExpiry > MaxExpiry:
+		return &RuleError{"stamp_expiry"}
+	case r.RewardExpiry < 0 || r.RewardExpiry > MaxExpiry:
+		return &RuleError{"reward_expiry"}
+	}
+	return nil
+}

@@ -1,0 +1,102 @@
+// Command regulars serves the Regulars loyalty system: one binary, one SQLite file.
+//
+//	regulars [serve] [flags]   serve HTTP (the default)
+//	regulars demo [flags]      fill a new demo shop with three months of history
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // shop time zones work on machines without a zoneinfo database
+
+	"regulars/db"
+	"regulars/handlers"
+	"regulars/migrations"
+	"regulars/static"
+)
+
+type config struct {
+	addr    string
+	dbPath  string
+	baseURL string
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+	cmd, args := "serve", os.Args[1:]
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "demo") {
+		cmd, args = args[0], args[1:]
+	}
+	var cfg config
+	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
+	fs.StringVar(&cfg.addr, "addr", env("REGULARS_ADDR", ":8080"), "listen address (REGULARS_ADDR)")
+	fs.StringVar(&cfg.dbPath, "db", env("REGULARS_DB", "regulars.db"), "SQLite database file (REGULARS_DB)")
+	fs.StringVar(&cfg.baseURL, "base-url", env("REGULARS_BASE_URL", ""), "public URL put into QR codes, e.g. https://loyalty.example.com; empty: the request's host (REGULARS_BASE_URL)")
+	fs.Parse(args)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch cmd {
+	case "demo":
+		err = runDemo(ctx, cfg, os.Stdout)
+	default:
+		err = serve(ctx, cfg, log)
+	}
+	if err != nil {
+		log.Error(cmd, "err", err)
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	store, err := db.Open(ctx, cfg.dbPath, migrations.FS)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	e, err := handlers.New(ctx, handlers.Config{Store: store, BaseURL: cfg.baseURL, Static: static.FS, Log: log})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.addr,
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving", "addr", cfg.addr, "db", cfg.dbPath)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen %s: %w", cfg.addr, err)
+	case <-ctx.Done():
+	}
+	// Let requests in flight finish (a stamp a cashier is waiting for) before closing the database.
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+package views
+
+import "time"
+
+// Program is a program as the owner's pages show it.
+type Program struct {
+	ID               int64
+	Name             string
+	RewardText       string
+	StampsRequired   int
+	MaxPerVisit      int
+	CooldownMinutes  int
+	StampExpiryDays  int
+	RewardExpiryDays int
+	IsDefault        bool
+	Archived         bool
+}
+
+// Entry is a ledger line.
+type Entry struct {
+	ID        int64
+	Kind      string // stamp, redeem, void
+	Program   string
+	Staff     string
+	Card      string // the customer's name or short code, where the page lists many cards
+	CardID    int64
+	Stamps    int
+	RewardSeq int
+	Voided    bool
+	Override  bool
+	At        time.Time
+}
+
+// Dashboard is the owner's overview.
+type Dashboard struct {
+	Customers     int
+	NewThisWeek   int
+	StampsToday   int
+	RedeemedToday int
+	Programs      []Program
+	Recent        []Entry
+}
+
+// StaffMember is a line of the staff page.
+type StaffMember struct {
+	ID            int64
+	Name          string
+	Email         string
+	Role          string
+	InvitePending bool
+	IsSelf        bool
+}
+
+// Reward is an earned, unredeemed reward.
+type Reward struct {
+	Seq       int
+	ExpiresAt time.Time // zero: never
+}
+
+// Progress is a card's standing in one program.
+type Progress struct {
+	ProgramID      int64
+	Program        string
+	RewardText     string
+	Stamps         int
+	StampsRequired int
+	MaxPerVisit    int
+	Rewards        []Reward
+	NextExpiry     time.Time // when the oldest stamp expires; zero: never
+}
+
+// Card is a customer's card as staff and customer see it.
+type Card struct {
+	ID        int64
+	Name      string // "" when the customer gave none
+	ShortCode string // formatted, K7M2-Q9XD
+	URL       string // absolute card URL, what the QR code holds
+	Progress  []Progress
+	Ledger    []Entry // newest first
+	CreatedAt time.Time
+}
+
+// Result is the outcome of the cashier's last action, shown big on the card view.
+type Result struct {
+	Kind          string // stamped, redeemed, undone, replayed, cooldown, refused, enrolled
+	Program       string
+	Stamps        int
+	RewardsEarned int
+	Message       string // already translated, for refusals
+	// For a cooldown refusal: the stamp the cashier may confirm anyway.
+	ProgramID int64
+	Count     int
+}

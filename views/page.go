@@ -1,0 +1,99 @@
+// Package views renders pages from plain view models; it never queries anything.
+package views
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/a-h/templ"
+
+	"regulars/locale"
+)
+
+// Page is what every page needs besides its own data.
+type Page struct {
+	T     *locale.Tr
+	CSRF  string
+	Path  string // the current path, where a language switch returns to
+	Title string
+	User  *Staff // nil when signed out
+	Shop  *Brand // nil on pages of no shop
+}
+
+// Staff is the signed-in staff member.
+type Staff struct {
+	Name      string
+	Role      string
+	CanManage bool // owner or manager
+	IsOwner   bool
+}
+
+// Brand is how a shop looks.
+type Brand struct {
+	Name    string
+	Color   string // #rrggbb, validated on save
+	LogoURL string // "" without a logo
+}
+
+// brandStyle sets the brand colour as a CSS variable; the colour was validated
+// as #rrggbb when saved, so it is safe to pass through.
+func brandStyle(b *Brand) templ.SafeCSS {
+	if b == nil || b.Color == "" {
+		return ""
+	}
+	return templ.SafeCSS("--brand:" + b.Color + ";")
+}
+
+// Form carries what a person typed and the translated problems with it, so a
+// refused form is shown again as it was.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string
+}
+
+// Get returns a submitted value.
+func (f Form) Get(name string) string { return f.Values[name] }
+
+// Err returns the problem with a field, or "".
+func (f Form) Err(name string) string { return f.Errors[name] }
+
+// HasErrors reports whether anything was refused.
+func (f Form) HasErrors() bool { return len(f.Errors) > 0 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func i64toa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Asset is the URL of a static file; the version makes caches (the browser's
+// and the card page's service worker) fetch it anew after an upgrade.
+func (p Page) Asset(name string) string { return "/static/" + name + "?v=" + AssetVersion }
+
+// AssetVersion is a hash of the embedded static files, set once at start-up.
+var AssetVersion = "dev"
+
+func languages() []locale.Language { return locale.Languages }
+
+func roleName(p Page, role string) string {
+	switch role {
+	case "owner":
+		return p.T.T("RoleOwner")
+	case "manager":
+		return p.T.T("RoleManager")
+	default:
+		return p.T.T("RoleCashier")
+	}
+}
+
+func loginAction(next string) templ.SafeURL {
+	if next == "" {
+		return "/login"
+	}
+	return templ.SafeURL("/login?next=" + url.QueryEscape(next))
+}
+
+func programAction(pr Program) templ.SafeURL {
+	if pr.ID == 0 {
+		return "/programs/new"
+	}
+	return templ.SafeURL("/programs/" + i64toa(pr.ID))
+}
