@@ -181,8 +181,11 @@ func (a *App) handleError(err error, c echo.Context) {
 		c.NoContent(status)
 		return
 	}
+	// The page speaks the shop's language, also on routes that did not load it.
 	var shop *db.Shop
 	if s, ok := c.Get(ctxShop).(db.Shop); ok {
+		shop = &s
+	} else if _, s, err := a.currentUser(c); err == nil {
 		shop = &s
 	}
 	p := a.page(c, shop, "ErrorTitle")

@@ -91,7 +91,9 @@ func (e *env) snapshot() string {
 	e.raw.QueryRow(`SELECT coalesce(sum(length(name) + length(brand_color) + length(language) + length(timezone) + logo_version), 0) FROM shops`).Scan(&sum)
 	fmt.Fprintf(&b, "shopdata=%d ", sum)
 	e.raw.QueryRow(`SELECT coalesce(sum(stamps_required * 7 + max_per_visit * 3 + cooldown_minutes + length(name) + length(reward_text) + is_default + coalesce(archived_at, 0)), 0) FROM programs`).Scan(&sum)
-	fmt.Fprintf(&b, "programdata=%d", sum)
+	fmt.Fprintf(&b, "programdata=%d ", sum)
+	e.raw.QueryRow(`SELECT coalesce(sum(coalesce(disabled_at, 0) + session_version + length(password_hash)), 0) FROM users`).Scan(&sum)
+	fmt.Fprintf(&b, "userdata=%d", sum)
 	return b.String()
 }
 

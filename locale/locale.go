@@ -146,8 +146,10 @@ func (t *Tr) Num(n int) string { return t.numbers.Sprint(n) }
 // Date formats a day, e.g. "Mar 5, 2026" or "5 Mar 2026".
 func (t *Tr) Date(tm time.Time) string {
 	tm = tm.In(t.zone)
-	return t.T("FormatDate", "Day", strconv.Itoa(tm.Day()), "Month", t.T("Month"+strconv.Itoa(int(tm.Month()))), "Year", strconv.Itoa(tm.Year()))
+	return t.T("FormatDate", "Day", strconv.Itoa(tm.Day()), "Month", t.T(monthKeys[tm.Month()-1]), "Year", strconv.Itoa(tm.Year()))
 }
+
+var monthKeys = [12]string{"Month1", "Month2", "Month3", "Month4", "Month5", "Month6", "Month7", "Month8", "Month9", "Month10", "Month11", "Month12"}
 
 // Time formats a time of day in the language's clock.
 func (t *Tr) Time(tm time.Time) string {

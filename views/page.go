@@ -71,7 +71,32 @@ func (p Page) Asset(name string) string { return "/static/" + name + "?v=" + Ass
 // AssetVersion is a hash of the embedded static files, set once at start-up.
 var AssetVersion = "dev"
 
-func languages() []locale.Language { return locale.Languages }
+// Option is one choice of a select.
+type Option struct{ Value, Label string }
+
+func languageOptions() []Option {
+	opts := make([]Option, len(locale.Languages))
+	for i, l := range locale.Languages {
+		opts[i] = Option{l.Code, l.Name}
+	}
+	return opts
+}
+
+func plainOptions(values []string) []Option {
+	opts := make([]Option, len(values))
+	for i, v := range values {
+		opts[i] = Option{v, v}
+	}
+	return opts
+}
+
+func roleOptions(p Page) []Option {
+	var opts []Option
+	for _, r := range []string{"cashier", "manager", "owner"} {
+		opts = append(opts, Option{r, roleName(p, r)})
+	}
+	return opts
+}
 
 func roleName(p Page, role string) string {
 	switch role {

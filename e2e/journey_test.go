@@ -1,0 +1,497 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// Viewports of the devices the app is used on.
+var (
+	desktop = browserOptions{Width: 1280, Height: 800}
+	tablet  = browserOptions{Width: 1024, Height: 768}
+	phone   = browserOptions{Width: 390, Height: 844, Mobile: true}
+)
+
+// person is someone who signs in: the owner or a member of staff.
+type person struct {
+	Name, Email, Password string
+}
+
+var (
+	owner   = person{Name: "Zeynep Kaya", Email: "zeynep@example.com", Password: "correct horse battery"}
+	cashier = person{Name: "Ali Demir", Email: "ali@example.com", Password: "kasa-sifresi-2024"}
+)
+
+const shopName = "Çınar Kahve"
+
+// TestOwnerSetsUpShop: a new owner creates the shop, adjusts the default
+// program, adds a cashier with a password and invites another, who chooses
+// their own password and lands on the counter.
+func TestOwnerSetsUpShop(t *testing.T) {
+	srv := startServer(t)
+	ctx := openBrowser(t, desktop)
+
+	// A fresh install sends visitors to sign-up.
+	var url string
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"), chromedp.Location(&url))
+	if url != srv.URL+"/signup" {
+		t.Fatalf("fresh install: / led to %s, want %s/signup", url, srv.URL)
+	}
+	signUp(t, ctx, srv, owner)
+	if got, want := location(t, ctx), srv.URL+"/dashboard"; got != want {
+		t.Fatalf("after sign-up at %s, want %s", got, want)
+	}
+	rules := texts(t, ctx, `main ul.plain li`)
+	if len(rules) != 1 || !strings.Contains(rules[0], "10 stamps → 1 free item") {
+		t.Fatalf("dashboard programs = %q, want the default program %q", rules, "10 stamps → 1 free item")
+	}
+	if got := text(t, ctx, `[data-testid=tile-customers] .tile-value`); got != "0" {
+		t.Errorf("customers tile = %q, want 0", got)
+	}
+	screenshot(t, ctx, "owner-dashboard")
+
+	// Make the program 8 stamps for a free coffee.
+	run(t, ctx,
+		chromedp.Navigate(srv.URL+"/programs"),
+		chromedp.WaitVisible(`[data-testid=program-row] a`, chromedp.ByQuery),
+	)
+	submit(t, ctx, `[data-testid=program-row] a`, `[data-testid=program-form]`)
+	run(t, ctx,
+		chromedp.SetValue(`#f-stamps_required`, "8", chromedp.ByQuery),
+		chromedp.SetValue(`#f-reward_text`, "1 free coffee", chromedp.ByQuery),
+	)
+	submit(t, ctx, `[data-testid=program-form] button[type=submit]`, `[data-testid=program-row]`)
+	if got, want := location(t, ctx), srv.URL+"/programs"; got != want {
+		t.Fatalf("after saving the program at %s, want %s", got, want)
+	}
+	rows := texts(t, ctx, `[data-testid=program-row]`)
+	if len(rows) != 1 || !strings.Contains(rows[0], "8 stamps → 1 free coffee") {
+		t.Fatalf("program rows = %q, want one with %q", rows, "8 stamps → 1 free coffee")
+	}
+	screenshot(t, ctx, "owner-programs")
+
+	// A cashier with a password the owner gives them.
+	addStaff(t, ctx, srv, cashier, "cashier")
+	rows = texts(t, ctx, `[data-testid=staff-row]`)
+	if !containsAll(rows, cashier.Name, cashier.Email, "Cashier") {
+		t.Fatalf("staff rows = %q, want a row with %s, %s, Cashier", rows, cashier.Name, cashier.Email)
+	}
+	screenshot(t, ctx, "owner-staff")
+
+	// Another without one: the owner gets an invite link to pass on.
+	invitee := person{Name: "Mehmet Yılmaz", Email: "mehmet@example.com", Password: "benim-sifrem-42"}
+	addStaff(t, ctx, srv, person{Name: invitee.Name, Email: invitee.Email}, "cashier")
+	var invite string
+	run(t, ctx, chromedp.Value(`[data-testid=invite-url]`, &invite, chromedp.ByQuery))
+	if !strings.HasPrefix(invite, srv.URL+"/invite/") {
+		t.Fatalf("invite URL = %q, want it under %s/invite/", invite, srv.URL)
+	}
+	rows = texts(t, ctx, `[data-testid=staff-row]`)
+	if !containsAll(rows, invitee.Name, "invite pending") {
+		t.Errorf("staff rows = %q, want %s with a pending invite", rows, invitee.Name)
+	}
+	screenshot(t, ctx, "owner-staff-invite")
+
+	// The invitee opens the link on their own device and picks a password.
+	ictx := openBrowser(t, tablet)
+	run(t, ictx,
+		chromedp.Navigate(invite),
+		chromedp.WaitVisible(`#f-password`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-password`, invitee.Password, chromedp.ByQuery),
+	)
+	screenshot(t, ictx, "invite-accept")
+	submit(t, ictx, `main form button[type=submit]`, `#lookup-q`)
+	if got, want := location(t, ictx), srv.URL+"/counter"; got != want {
+		t.Fatalf("after accepting the invite at %s, want %s", got, want)
+	}
+	if got := text(t, ictx, `header .who`); got != invitee.Name {
+		t.Errorf("signed in as %q, want %q", got, invitee.Name)
+	}
+	screenshot(t, ictx, "invitee-counter")
+}
+
+// TestCashierJourneyWithCamera: a cashier enrolls a customer, another till
+// scans the customer's QR code with its camera, stamps the card to a reward
+// and redeems it, and the customer sees it all on their phone.
+func TestCashierJourneyWithCamera(t *testing.T) {
+	srv := startServer(t)
+	setUpShop(t, srv)
+
+	till := openBrowser(t, tablet)
+	logIn(t, till, srv, cashier, `#lookup-q`)
+	if got, want := location(t, till), srv.URL+"/counter"; got != want {
+		t.Fatalf("cashier landed on %s, want %s", got, want)
+	}
+	cardID, token := enroll(t, till, srv, "Ayşe")
+	if got := text(t, till, `[data-testid=card-name]`); got != "Ayşe" {
+		t.Errorf("new card's name = %q, want Ayşe", got)
+	}
+	if got := text(t, till, `[data-testid=result][data-result=enrolled]`); got != "New card created" {
+		t.Errorf("enrol banner = %q, want %q", got, "New card created")
+	}
+	screenshot(t, till, "counter-new-card")
+	cardURL := srv.URL + "/c/" + token
+
+	// The customer opens the card on their phone.
+	mobile := openBrowser(t, phone)
+	run(t, mobile,
+		chromedp.Navigate(cardURL),
+		chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
+	)
+	if got := text(t, mobile, `[data-testid=stamp-count]`); got != "0 of 10" {
+		t.Fatalf("customer's stamp count = %q, want %q", got, "0 of 10")
+	}
+	if got := text(t, mobile, `.greeting`); !strings.Contains(got, "Ayşe") {
+		t.Errorf("greeting = %q, want it to name Ayşe", got)
+	}
+	screenshot(t, mobile, "customer-card-before")
+
+	// Next visit, another till: the camera reads the QR code on the phone.
+	cam := openBrowser(t, browserOptions{Width: tablet.Width, Height: tablet.Height, FakeVideo: writeQRY4M(t, cardURL)})
+	logIn(t, cam, srv, cashier, `#lookup-q`)
+	run(t, cam, chromedp.WaitVisible(`#scan-start`, chromedp.ByQuery)) // un-hidden by counter.js
+	run(t, cam, chromedp.Click(`#scan-start`, chromedp.ByQuery))
+	scanCtx, cancel := context.WithTimeout(cam, 15*time.Second)
+	run(t, scanCtx, chromedp.WaitVisible(`[data-testid=card-name]`, chromedp.ByQuery))
+	cancel()
+	if got, want := location(t, cam), srv.URL+"/counter/cards/"+strconv.FormatInt(cardID, 10); got != want {
+		t.Fatalf("after scanning at %s, want %s", got, want)
+	}
+	if got := text(t, cam, `[data-testid=stamp-count]`); got != "0 of 10" {
+		t.Errorf("found card's stamp count = %q, want %q", got, "0 of 10")
+	}
+	screenshot(t, cam, "counter-card-found")
+
+	// Ten visits' worth of stamps (the default program has no cooldown).
+	for i := 1; i <= 10; i++ {
+		submit(t, cam, `[data-testid=stamp-1]`, `[data-testid=result][data-result=stamped]`)
+		want := fmt.Sprintf("%d of 10", i%10) // the 10th stamp turns into a reward
+		if got := text(t, cam, `[data-testid=stamp-count]`); got != want {
+			t.Fatalf("after stamp %d: count = %q, want %q", i, got, want)
+		}
+	}
+	if got := text(t, cam, `[data-testid=result]`); !strings.Contains(got, "Reward earned!") {
+		t.Errorf("result after the 10th stamp = %q, want it to say %q", got, "Reward earned!")
+	}
+	run(t, cam, chromedp.WaitVisible(`[data-testid=redeem]`, chromedp.ByQuery))
+	if got := text(t, cam, `[data-testid=reward]`); !strings.Contains(got, "1 free item") {
+		t.Errorf("reward = %q, want it to name %q", got, "1 free item")
+	}
+	screenshot(t, cam, "counter-reward-earned")
+
+	submit(t, cam, `[data-testid=redeem]`, `[data-testid=result][data-result=redeemed]`)
+	if n := count(t, cam, `[data-testid=redeem]`); n != 0 {
+		t.Errorf("%d redeem buttons after redeeming the only reward, want 0", n)
+	}
+	if got := text(t, cam, `[data-testid=stamp-count]`); got != "0 of 10" {
+		t.Errorf("count after redeeming = %q, want %q", got, "0 of 10")
+	}
+	screenshot(t, cam, "counter-redeemed")
+
+	// The customer's phone shows the fresh state and the visits.
+	run(t, mobile,
+		chromedp.Navigate(cardURL),
+		chromedp.WaitVisible(`[data-testid=visits]`, chromedp.ByQuery),
+	)
+	if got := text(t, mobile, `[data-testid=stamp-count]`); got != "0 of 10" {
+		t.Errorf("customer's count after redeeming = %q, want %q", got, "0 of 10")
+	}
+	visits := texts(t, mobile, `[data-testid=visits] li`)
+	if len(visits) != 11 {
+		t.Errorf("customer sees %d visits, want 11 (10 stamps, 1 redemption): %q", len(visits), visits)
+	}
+	if len(visits) > 0 && !strings.Contains(visits[0], "Reward redeemed") {
+		t.Errorf("latest visit = %q, want the redemption", visits[0])
+	}
+	screenshot(t, mobile, "customer-card-after")
+}
+
+// TestKeyboardWedgeLookup: a USB scanner "types" the card URL and Enter into
+// the focused lookup field.
+func TestKeyboardWedgeLookup(t *testing.T) {
+	srv := startServer(t)
+	setUpShop(t, srv)
+
+	till := openBrowser(t, tablet)
+	logIn(t, till, srv, cashier, `#lookup-q`)
+	cardID, token := enroll(t, till, srv, "Deniz")
+
+	run(t, till,
+		chromedp.Navigate(srv.URL+"/counter"),
+		chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery),
+		chromedp.Focus(`#lookup-q`, chromedp.ByQuery),
+		chromedp.Evaluate(staleMark, nil),
+		chromedp.SendKeys(`#lookup-q`, srv.URL+"/c/"+token+"\n", chromedp.ByQuery),
+		chromedp.WaitVisible(fresh(`[data-testid=card-name]`), chromedp.ByQuery),
+	)
+	if got, want := location(t, till), srv.URL+"/counter/cards/"+strconv.FormatInt(cardID, 10); got != want {
+		t.Fatalf("after the wedge scan at %s, want %s", got, want)
+	}
+	if got := text(t, till, `[data-testid=card-name]`); got != "Deniz" {
+		t.Errorf("card name = %q, want Deniz", got)
+	}
+	submit(t, till, `[data-testid=stamp-1]`, `[data-testid=result][data-result=stamped]`)
+	if got := text(t, till, `[data-testid=stamp-count]`); got != "1 of 10" {
+		t.Errorf("count after one stamp = %q, want %q", got, "1 of 10")
+	}
+	screenshot(t, till, "counter-wedge-stamped")
+}
+
+// TestCustomerCardWorksOffline: a card opened once still shows, QR code and
+// all, when the phone has no signal.
+func TestCustomerCardWorksOffline(t *testing.T) {
+	srv := startServer(t)
+	octx := openBrowser(t, desktop)
+	signUp(t, octx, srv, owner)
+	// The owner serves at the counter too.
+	run(t, octx, chromedp.Navigate(srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery))
+	_, token := enroll(t, octx, srv, "Elif")
+	cardPath := "/c/" + token
+
+	mobile := openBrowser(t, phone)
+	run(t, mobile,
+		chromedp.Navigate(srv.URL+cardPath),
+		chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
+	)
+	// The first visit installs the worker; the next one goes through it and
+	// leaves a copy of the page (and its assets) in the cache.
+	waitJS(t, mobile, `navigator.serviceWorker.ready.then(() => true)`, 10*time.Second)
+	run(t, mobile, chromedp.Reload(), chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery))
+	waitJS(t, mobile, `navigator.serviceWorker.controller !== null`, 10*time.Second)
+	waitJS(t, mobile, `(async () => {
+		const page = await (await caches.open("regulars-cards-v1")).match(location.href);
+		const css = document.querySelector('link[rel=stylesheet]').href;
+		const style = await (await caches.open("regulars-static-v1")).match(css);
+		return !!page && !!style;
+	})()`, 10*time.Second)
+	if got := text(t, mobile, `#offline-note`); got != "" {
+		t.Errorf("offline note shown while online: %q", got)
+	}
+
+	// No signal.
+	run(t, mobile,
+		network.Enable(),
+		network.EmulateNetworkConditions(true, 0, -1, -1),
+	)
+	before := srv.Hits(cardPath)
+	run(t, mobile,
+		chromedp.Navigate(srv.URL+cardPath),
+		chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.qr-panel svg`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#offline-note`, chromedp.ByQuery),
+	)
+	if got := text(t, mobile, `[data-testid=stamp-count]`); got != "0 of 10" {
+		t.Errorf("offline stamp count = %q, want %q", got, "0 of 10")
+	}
+	if got := text(t, mobile, `#offline-note`); !strings.Contains(got, "offline") {
+		t.Errorf("offline note = %q, want it to say the phone is offline", got)
+	}
+	if hits := srv.Hits(cardPath) - before; hits != 0 {
+		t.Errorf("the offline card page made %d requests to the server, want it served from the cache", hits)
+	}
+	screenshot(t, mobile, "customer-card-offline")
+}
+
+// --- Journeys shared by the tests --------------------------------------------
+
+// setUpShop has the owner sign up and add the cashier, in a browser of their own.
+func setUpShop(t *testing.T, srv *testServer) {
+	t.Helper()
+	ctx := openBrowser(t, desktop)
+	signUp(t, ctx, srv, owner)
+	addStaff(t, ctx, srv, cashier, "cashier")
+}
+
+// signUp creates the shop with p as its owner and waits for the dashboard.
+func signUp(t *testing.T, ctx context.Context, srv *testServer, p person) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.Navigate(srv.URL+"/signup"),
+		chromedp.WaitVisible(`#f-shop_name`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-shop_name`, shopName, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-name`, p.Name, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-email`, p.Email, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-password`, p.Password, chromedp.ByQuery),
+	)
+	submit(t, ctx, `main form[action="/signup"] button[type=submit]`, `[data-testid=tile-customers]`)
+}
+
+// addStaff adds a member on /staff; without a password the page shows an invite link.
+func addStaff(t *testing.T, ctx context.Context, srv *testServer, p person, role string) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.Navigate(srv.URL+"/staff"),
+		chromedp.WaitVisible(`#f-name`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-name`, p.Name, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-email`, p.Email, chromedp.ByQuery),
+		chromedp.SetValue(`#f-role`, role, chromedp.ByQuery),
+	)
+	if p.Password != "" {
+		run(t, ctx, chromedp.SendKeys(`#f-password`, p.Password, chromedp.ByQuery))
+	}
+	wait := `[data-testid=staff-row]`
+	if p.Password == "" {
+		wait = `[data-testid=invite-url]`
+	}
+	submit(t, ctx, `main form[action="/staff"] button[type=submit]`, wait)
+	if p.Password != "" {
+		if got, want := location(t, ctx), srv.URL+"/staff"; got != want {
+			t.Fatalf("after adding %s at %s, want %s", p.Name, got, want)
+		}
+	}
+	if n := count(t, ctx, `[data-testid=form-error]`); n != 0 {
+		t.Fatalf("adding %s was refused: %q", p.Name, texts(t, ctx, `.field-error`))
+	}
+}
+
+// logIn signs p in and waits for waitSel on the page they land on.
+func logIn(t *testing.T, ctx context.Context, srv *testServer, p person, waitSel string) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(`#f-email`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-email`, p.Email, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-password`, p.Password, chromedp.ByQuery),
+	)
+	submit(t, ctx, `main form button[type=submit]`, waitSel)
+}
+
+var newCardPath = regexp.MustCompile(`/counter/cards/(\d+)\?new=1$`)
+
+// enroll taps "new card" on the counter (which must be open) and returns the
+// card's id, from the URL, and its token, which only the QR code carries.
+func enroll(t *testing.T, ctx context.Context, srv *testServer, firstName string) (int64, string) {
+	t.Helper()
+	run(t, ctx, chromedp.SendKeys(`#f-first_name`, firstName, chromedp.ByQuery))
+	submit(t, ctx, `[data-testid=enroll]`, `[data-testid=new-card-qr] svg`)
+	loc := location(t, ctx)
+	m := newCardPath.FindStringSubmatch(loc)
+	if m == nil {
+		t.Fatalf("after enrolling at %s, want /counter/cards/{id}?new=1", loc)
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	const shopID = 1 // the only shop of a fresh database
+	card, err := srv.Store.Card(context.Background(), shopID, id)
+	if err != nil {
+		t.Fatalf("reading card %d: %v", id, err)
+	}
+	return id, card.Token
+}
+
+// --- Browser helpers ---------------------------------------------------------
+
+// openBrowser is newBrowser plus a graceful shutdown when the test ends:
+// Browser.close lets Chromium stop its helper processes before the profile
+// directory is removed. (Cancelling the context alone kills only the main
+// process, and a helper still writing into the profile then makes the temp
+// dir cleanup fail with "directory not empty".) Cleanups run last-in,
+// first-out, so this runs before newBrowser's own.
+func openBrowser(t *testing.T, o browserOptions) context.Context {
+	t.Helper()
+	ctx := newBrowser(t, o)
+	t.Cleanup(func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := chromedp.Cancel(cctx); err != nil {
+			t.Logf("closing browser: %v", err)
+		}
+	})
+	return ctx
+}
+
+// staleMark tags the current document; fresh(sel) matches only in a later one.
+// Together they wait for the page a click leads to, even when it looks the
+// same as the current one (a card after a stamp).
+const staleMark = `document.documentElement.setAttribute("data-e2e-stale", "")`
+
+func fresh(sel string) string { return "html:not([data-e2e-stale]) " + sel }
+
+// submit clicks clickSel and waits for the next page to show waitSel.
+func submit(t *testing.T, ctx context.Context, clickSel, waitSel string) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.WaitVisible(clickSel, chromedp.ByQuery),
+		chromedp.Evaluate(staleMark, nil),
+		chromedp.Click(clickSel, chromedp.ByQuery),
+		chromedp.WaitVisible(fresh(waitSel), chromedp.ByQuery),
+	)
+}
+
+func location(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	var url string
+	run(t, ctx, chromedp.Location(&url))
+	return url
+}
+
+// text is the trimmed visible text of the first element matching sel.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	var s string
+	run(t, ctx, chromedp.Text(sel, &s, chromedp.ByQuery))
+	return strings.TrimSpace(s)
+}
+
+// texts is the visible text of every element matching sel, without waiting.
+func texts(t *testing.T, ctx context.Context, sel string) []string {
+	t.Helper()
+	var out []string
+	run(t, ctx, chromedp.Evaluate(fmt.Sprintf(
+		`Array.from(document.querySelectorAll(%q), el => el.innerText.trim())`, sel), &out))
+	return out
+}
+
+// count is how many elements match sel, without waiting.
+func count(t *testing.T, ctx context.Context, sel string) int {
+	t.Helper()
+	var n int
+	run(t, ctx, chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n))
+	return n
+}
+
+// waitJS evaluates expr (which may return a promise) until it yields true.
+func waitJS(t *testing.T, ctx context.Context, expr string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var ok bool
+		err := chromedp.Run(ctx, chromedp.Evaluate(expr, &ok, func(p *runtime.EvaluateParams) *runtime.EvaluateParams {
+			return p.WithAwaitPromise(true)
+		}))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			// Through run, for the page's URL and a screenshot.
+			run(t, ctx, chromedp.ActionFunc(func(context.Context) error {
+				return fmt.Errorf("waited %s for %s (last error: %v)", timeout, expr, err)
+			}))
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// containsAll reports whether one of rows contains every one of subs, in any
+// letter case (innerText follows CSS text-transform).
+func containsAll(rows []string, subs ...string) bool {
+	for _, r := range rows {
+		all := true
+		for _, s := range subs {
+			all = all && strings.Contains(strings.ToLower(r), strings.ToLower(s))
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,92 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"regulars/db"
+	"regulars/handlers"
+	"regulars/migrations"
+	"regulars/static"
+)
+
+// testServer is the real app, in-process, on a fresh database.
+type testServer struct {
+	// URL is http://127.0.0.1:port: a loopback address, which browsers treat
+	// as a secure context, so the counter's camera works without TLS.
+	URL string
+	// Store reads values the UI does not show (a card's token). Tests drive
+	// everything else through the browser.
+	Store *db.Store
+
+	mu   sync.Mutex
+	hits map[string]int // request path → count, to tell network from cache
+}
+
+// Hits returns how many requests for path reached the server.
+func (s *testServer) Hits(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[path]
+}
+
+// startServer starts the app on 127.0.0.1 with an empty database in the
+// test's temp dir. BaseURL is left empty, so QR codes carry the request's
+// host, i.e. this server. Everything is shut down when the test ends, after
+// the browsers opened later (cleanups run last-in, first-out).
+func startServer(t *testing.T) *testServer {
+	t.Helper()
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"), migrations.FS)
+	if err != nil {
+		t.Fatalf("opening database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := store.Close(); err != nil {
+			t.Errorf("closing database: %v", err)
+		}
+	})
+	app, err := handlers.New(ctx, handlers.Config{
+		Store:  store,
+		Static: static.FS,
+		Log:    slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		t.Fatalf("building app: %v", err)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listening: %v", err)
+	}
+	s := &testServer{URL: "http://" + ln.Addr().String(), Store: store, hits: map[string]int{}}
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.mu.Lock()
+			s.hits[r.URL.Path]++
+			s.mu.Unlock()
+			app.ServeHTTP(w, r)
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			srv.Close()
+		}
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("server: %v", err)
+		}
+	})
+	return s
+}

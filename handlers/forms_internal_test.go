@@ -1,0 +1,42 @@
+package handlers
+
+import (
+	"strconv"
+	"testing"
+)
+
+func TestParseNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"0", 0, true}, {"7", 7, true}, {"100", 100, true}, {"007", 7, true}, {"999999999", 999999999, true},
+		{"", 0, false}, {"-1", 0, false}, {"+1", 0, false}, {"1.5", 0, false}, {"1e3", 0, false}, {" 1", 0, false},
+		{"1000000000", 0, false}, {"٣", 0, false}, {"0x10", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseNumber(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseNumber(%q) = %d, %v; want %d ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func FuzzParseNumber(f *testing.F) {
+	for _, s := range []string{"1", "", "-1", "99999999999999999999", "1e9", "٣"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseNumber(s)
+		if err != nil {
+			return
+		}
+		if n < 0 || n > 999_999_999 {
+			t.Fatalf("parseNumber(%q) = %d out of range", s, n)
+		}
+		if back, _ := strconv.Atoi(s); back != n {
+			t.Fatalf("parseNumber(%q) = %d, strconv says %d", s, n, back)
+		}
+	})
+}
