@@ -23,6 +23,9 @@ import (
 	"regulars/static"
 )
 
+// demoCustomers is how many customers `regulars demo` invents.
+const demoCustomers = 300
+
 type config struct {
 	addr    string
 	dbPath  string
@@ -48,7 +51,7 @@ func main() {
 	var err error
 	switch cmd {
 	case "demo":
-		err = runDemo(ctx, cfg, os.Stdout)
+		err = runDemo(ctx, cfg, os.Stdout, demoCustomers)
 	default:
 		err = serve(ctx, cfg, log)
 	}

@@ -92,7 +92,13 @@ func newBrowser(t *testing.T, o browserOptions) context.Context {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithErrorf(logf))
 	t.Cleanup(func() {
-		cancelTab()   // closes the browser and waits for the process to exit
+		// Browser.close lets Chromium stop its helper processes before the
+		// profile directory is removed; cancelling alone kills only the main
+		// process, and a helper still writing then fails the TempDir cleanup.
+		if err := chromedp.Cancel(tabCtx); err != nil {
+			t.Logf("closing browser: %v", err)
+		}
+		cancelTab()
 		cancelAlloc() // waits for the allocator's goroutines
 	})
 	chromedp.ListenTarget(tabCtx, func(ev any) { logBrowserEvent(logf, ev) })

@@ -38,7 +38,7 @@ const shopName = "Çınar Kahve"
 // their own password and lands on the counter.
 func TestOwnerSetsUpShop(t *testing.T) {
 	srv := startServer(t)
-	ctx := openBrowser(t, desktop)
+	ctx := newBrowser(t, desktop)
 
 	// A fresh install sends visitors to sign-up.
 	var url string
@@ -102,7 +102,7 @@ func TestOwnerSetsUpShop(t *testing.T) {
 	screenshot(t, ctx, "owner-staff-invite")
 
 	// The invitee opens the link on their own device and picks a password.
-	ictx := openBrowser(t, tablet)
+	ictx := newBrowser(t, tablet)
 	run(t, ictx,
 		chromedp.Navigate(invite),
 		chromedp.WaitVisible(`#f-password`, chromedp.ByQuery),
@@ -126,7 +126,7 @@ func TestCashierJourneyWithCamera(t *testing.T) {
 	srv := startServer(t)
 	setUpShop(t, srv)
 
-	till := openBrowser(t, tablet)
+	till := newBrowser(t, tablet)
 	logIn(t, till, srv, cashier, `#lookup-q`)
 	if got, want := location(t, till), srv.URL+"/counter"; got != want {
 		t.Fatalf("cashier landed on %s, want %s", got, want)
@@ -142,7 +142,7 @@ func TestCashierJourneyWithCamera(t *testing.T) {
 	cardURL := srv.URL + "/c/" + token
 
 	// The customer opens the card on their phone.
-	mobile := openBrowser(t, phone)
+	mobile := newBrowser(t, phone)
 	run(t, mobile,
 		chromedp.Navigate(cardURL),
 		chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
@@ -156,7 +156,7 @@ func TestCashierJourneyWithCamera(t *testing.T) {
 	screenshot(t, mobile, "customer-card-before")
 
 	// Next visit, another till: the camera reads the QR code on the phone.
-	cam := openBrowser(t, browserOptions{Width: tablet.Width, Height: tablet.Height, FakeVideo: writeQRY4M(t, cardURL)})
+	cam := newBrowser(t, browserOptions{Width: tablet.Width, Height: tablet.Height, FakeVideo: writeQRY4M(t, cardURL)})
 	logIn(t, cam, srv, cashier, `#lookup-q`)
 	run(t, cam, chromedp.WaitVisible(`#scan-start`, chromedp.ByQuery)) // un-hidden by counter.js
 	run(t, cam, chromedp.Click(`#scan-start`, chromedp.ByQuery))
@@ -221,7 +221,7 @@ func TestKeyboardWedgeLookup(t *testing.T) {
 	srv := startServer(t)
 	setUpShop(t, srv)
 
-	till := openBrowser(t, tablet)
+	till := newBrowser(t, tablet)
 	logIn(t, till, srv, cashier, `#lookup-q`)
 	cardID, token := enroll(t, till, srv, "Deniz")
 
@@ -250,14 +250,14 @@ func TestKeyboardWedgeLookup(t *testing.T) {
 // all, when the phone has no signal.
 func TestCustomerCardWorksOffline(t *testing.T) {
 	srv := startServer(t)
-	octx := openBrowser(t, desktop)
+	octx := newBrowser(t, desktop)
 	signUp(t, octx, srv, owner)
 	// The owner serves at the counter too.
 	run(t, octx, chromedp.Navigate(srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery))
 	_, token := enroll(t, octx, srv, "Elif")
 	cardPath := "/c/" + token
 
-	mobile := openBrowser(t, phone)
+	mobile := newBrowser(t, phone)
 	run(t, mobile,
 		chromedp.Navigate(srv.URL+cardPath),
 		chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
@@ -306,7 +306,7 @@ func TestCustomerCardWorksOffline(t *testing.T) {
 // setUpShop has the owner sign up and add the cashier, in a browser of their own.
 func setUpShop(t *testing.T, srv *testServer) {
 	t.Helper()
-	ctx := openBrowser(t, desktop)
+	ctx := newBrowser(t, desktop)
 	signUp(t, ctx, srv, owner)
 	addStaff(t, ctx, srv, cashier, "cashier")
 }
@@ -388,25 +388,6 @@ func enroll(t *testing.T, ctx context.Context, srv *testServer, firstName string
 }
 
 // --- Browser helpers ---------------------------------------------------------
-
-// openBrowser is newBrowser plus a graceful shutdown when the test ends:
-// Browser.close lets Chromium stop its helper processes before the profile
-// directory is removed. (Cancelling the context alone kills only the main
-// process, and a helper still writing into the profile then makes the temp
-// dir cleanup fail with "directory not empty".) Cleanups run last-in,
-// first-out, so this runs before newBrowser's own.
-func openBrowser(t *testing.T, o browserOptions) context.Context {
-	t.Helper()
-	ctx := newBrowser(t, o)
-	t.Cleanup(func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if err := chromedp.Cancel(cctx); err != nil {
-			t.Logf("closing browser: %v", err)
-		}
-	})
-	return ctx
-}
 
 // staleMark tags the current document; fresh(sel) matches only in a later one.
 // Together they wait for the page a click leads to, even when it looks the

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"regulars/db"
+	"regulars/locale"
 	"regulars/views"
 )
 
@@ -43,7 +44,7 @@ func landing(u db.User) string {
 
 func (a *App) signupForm(c echo.Context) error {
 	p := a.page(c, nil, "SignupTitle")
-	return render(c, http.StatusOK, views.Signup(p, views.Form{}))
+	return render(c, http.StatusOK, views.Signup(p, views.Form{Values: map[string]string{"language": p.T.Lang}}))
 }
 
 func (a *App) signup(c echo.Context) error {
@@ -53,6 +54,10 @@ func (a *App) signup(c echo.Context) error {
 	name := f.text("name", true, 80)
 	email := f.email("email")
 	password := f.password("password", true)
+	lang := f.text("language", false, 8)
+	if !locale.Supported(lang) {
+		lang = p.T.Lang
+	}
 	zone := f.text("timezone", false, 64)
 	if _, err := time.LoadLocation(zone); err != nil || zone == "" || zone == "Local" {
 		zone = "UTC"
@@ -64,10 +69,12 @@ func (a *App) signup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The default program is named in the shop's language, not the visitor's.
+	shopT := locale.New(lang, nil)
 	_, ownerID, err := a.store.CreateShop(c.Request().Context(), db.NewShop{
 		Name: shop, OwnerName: name, Email: email, PasswordHash: string(hash),
-		Language: p.T.Lang, TimeZone: zone,
-		ProgramName: p.T.T("DefaultProgramName"), RewardText: p.T.T("DefaultRewardText"),
+		Language: lang, TimeZone: zone,
+		ProgramName: shopT.T("DefaultProgramName"), RewardText: shopT.T("DefaultRewardText"),
 	}, a.now())
 	if errors.Is(err, db.ErrDuplicate) {
 		f.fail("email", "EmailTaken")

@@ -97,3 +97,26 @@ func TestCardPageURLs(t *testing.T) {
 		t.Error("card page lacks its manifest link or as-of time")
 	}
 }
+
+func TestSignupInTurkish(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	form := c.get("/signup")
+	if got := form.doc.Find(`select[name="language"] option[selected]`).AttrOr("value", ""); got != "en" {
+		t.Errorf("sign-up language preselected %q, want the page's (en)", got)
+	}
+	res := c.submit(form, `form[action="/signup"]`, map[string]string{
+		"shop_name": "Çınar Kahve", "name": "Deniz", "email": "deniz@example.com", "password": "correct horse battery",
+		"language": "tr", "timezone": "Europe/Istanbul",
+	})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("signup: %d\n%s", res.status, snippet(res.body))
+	}
+	dash := c.get("/dashboard")
+	if lang := dash.doc.Find("html").AttrOr("lang", ""); lang != "tr" {
+		t.Errorf("dashboard language %q, want tr", lang)
+	}
+	if got := dash.doc.Find("main li a").First().Text(); got != "Sadakat kartı" {
+		t.Errorf("default program named %q, want the Turkish name", got)
+	}
+}

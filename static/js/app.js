@@ -1,5 +1,13 @@
 // Shared by every page: small improvements; every page works without them.
 
+// --- <form data-confirm="…">: ask before a destructive action ---------------
+// Registered in the capture phase so that it runs before the data-once guard,
+// which leaves prevented submissions alone. The question comes translated.
+document.addEventListener('submit', (e) => {
+  const f = e.target;
+  if (f instanceof HTMLFormElement && f.dataset.confirm && !confirm(f.dataset.confirm)) e.preventDefault();
+}, true);
+
 // --- <form data-once>: one submission per tap -------------------------------
 // Buttons are disabled on the next tick, not inside the handler: the form's
 // data set is built after "submit" fires, and a disabled submitter would drop

@@ -12,7 +12,12 @@ if ('serviceWorker' in navigator) {
 // this is your card as of …"); show it whenever the browser reports offline.
 const note = document.getElementById('offline-note');
 if (note) {
-  const sync = () => { note.hidden = navigator.onLine; };
+  // Switching language needs the server: offline, the buttons would only lead
+  // to the browser's error page.
+  const sync = () => {
+    note.hidden = navigator.onLine;
+    for (const b of document.querySelectorAll('.lang-switch button')) b.disabled = !navigator.onLine;
+  };
   addEventListener('online', sync);
   addEventListener('offline', sync);
   sync();

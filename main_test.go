@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"regulars/db"
+	"regulars/migrations"
+)
+
+func TestDemo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	var out bytes.Buffer
+	if err := runDemo(context.Background(), config{dbPath: path}, &out, 40); err != nil {
+		t.Fatal(err)
+	}
+	logins := regexp.MustCompile(`(owner|cashier): +(\S+) +password: (\S+)`).FindAllStringSubmatch(out.String(), -1)
+	if len(logins) != 2 {
+		t.Fatalf("demo output lacks the two logins:\n%s", out.String())
+	}
+	ctx := context.Background()
+	store, err := db.Open(ctx, path, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for _, l := range logins {
+		u, err := store.UserByEmail(ctx, l[2])
+		if err != nil || string(u.Role) != l[1] || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(l[3])) != nil {
+			t.Errorf("%s login %s does not work: %v", l[1], l[2], err)
+		}
+	}
+	ps, err := store.Programs(ctx, 1, false)
+	if err != nil || len(ps) != 2 {
+		t.Fatalf("programs: %v %v", ps, err)
+	}
+	// Counted from the beginning of time: the whole history.
+	o, err := store.Overview(ctx, 1, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Customers != 40 || o.StampsToday < 40 || o.RedeemedToday < 1 {
+		t.Errorf("demo history: %d customers, %d stamps, %d redemptions", o.Customers, o.StampsToday, o.RedeemedToday)
+	}
+}
