@@ -17,9 +17,11 @@ generate:
 demo: build
 	./$(BIN) demo
 
+# Screenshots of the browser tests are kept in test-output/_artifacts.
 test: chromium generate
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	mkdir -p test-output
+	$(GO) test -race -count=1 -artifacts -outputdir $(CURDIR)/test-output ./...
 
 # Short fuzzing runs of the parsers of user input (the corpora live in testdata/fuzz).
 fuzz:
@@ -44,4 +46,4 @@ chromium:
 	fi
 
 clean:
-	rm -rf bin
+	rm -rf bin test-output

@@ -272,11 +272,12 @@ func toYCbCr420(img *image.RGBA) *image.YCbCr {
 	return out
 }
 
-// screenshot saves a full-page PNG of the tab as <name>.png in the screenshot
-// directory, for eyeballing layouts or attaching to CI artefacts.
+// screenshot saves a full-page PNG of the tab as <name>.png in the test's
+// artifact directory: kept under -outputdir when go test runs with -artifacts
+// (make test keeps them in test-output/), removed after the test otherwise.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	path, err := saveScreenshot(ctx, name)
+	path, err := saveScreenshot(ctx, t.ArtifactDir(), name)
 	if err != nil {
 		t.Fatalf("screenshot %q: %v", name, err)
 	}
@@ -285,14 +286,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 
 // saveScreenshot does the work of screenshot, returning errors so that run
 // can report the original failure even when the screenshot fails too.
-func saveScreenshot(ctx context.Context, name string) (string, error) {
-	dir := os.Getenv("REGULARS_SCREENSHOTS")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "regulars-screenshots")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
+func saveScreenshot(ctx context.Context, dir, name string) (string, error) {
 	var buf []byte
 	// Quality 100 is what makes Chromium encode a PNG (anything lower gives a
 	// JPEG), and it keeps small text legible.
@@ -323,22 +317,10 @@ func run(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
 	if lerr := chromedp.Run(diagCtx, chromedp.Location(&url)); lerr != nil {
 		url = fmt.Sprintf("unknown (%v)", lerr)
 	}
-	shot, serr := saveScreenshot(diagCtx, "failure-"+sanitizeFileName(t.Name()))
+	shot, serr := saveScreenshot(diagCtx, t.ArtifactDir(), "failure")
 	if serr != nil {
 		shot = fmt.Sprintf("none (%v)", serr)
 	}
 	t.Fatalf("browser actions failed at %s: %v\nscreenshot: %s", url, err, shot)
 }
 
-// sanitizeFileName maps a test name such as "TestCheckIn/mobile 390x844" to
-// something safe in a file name on every OS.
-func sanitizeFileName(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		default:
-			return '_'
-		}
-	}, s)
-}

@@ -125,7 +125,10 @@ func TestStampsAtOnceAndCooldownOverride(t *testing.T) {
 	cardPath := owner.enroll("")
 	page := owner.get(cardPath)
 	// 25 stamps at once on a 10-stamp program: two rewards, five left.
-	res := owner.submit(page, `[data-testid="stamp-1"]`, map[string]string{"count": "25"})
+	if n := page.doc.Find(`button[data-testid^="stamp-"]`).Length(); n != 6 {
+		t.Errorf("stamp buttons for a 30-per-visit program: %d, want +1…+5 and a number field", n)
+	}
+	res := owner.submit(page, `[data-testid="stamp-many"]`, map[string]string{"count": "25"})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("25 stamps: %d\n%s", res.status, snippet(res.body))
 	}
