@@ -323,4 +323,3 @@ func run(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
 	}
 	t.Fatalf("browser actions failed at %s: %v\nscreenshot: %s", url, err, shot)
 }
-
