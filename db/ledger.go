@@ -12,9 +12,12 @@ import (
 
 // Entry is a ledger event as people read it.
 type Entry struct {
-	ID          int64
-	CardID      int64
-	ProgramID   int64
+	ID         int64
+	CardID     int64
+	ProgramID  int64 // stamps, rewards and their voids
+	CampaignID int64 // coupons and their voids
+	RaffleID   int64 // prizes and their voids
+	// ProgramName names the program, campaign or raffle.
 	ProgramName string
 	UserName    string
 	Kind        loyalty.Kind
@@ -30,16 +33,18 @@ func (e Entry) event() loyalty.Event {
 	return loyalty.Event{ID: e.ID, Kind: e.Kind, At: e.At, Stamps: e.Stamps, RewardSeq: e.RewardSeq, VoidOf: e.VoidOf}
 }
 
-const entryColumns = `e.id, e.card_id, e.program_id, p.name, coalesce(u.name, ''), e.kind, e.stamps, e.reward_seq,
+const entryColumns = `e.id, e.card_id, coalesce(e.program_id, 0), coalesce(e.campaign_id, 0), coalesce(e.raffle_id, 0),
+	coalesce(p.name, cp.title, rf.title, ''), coalesce(u.name, ''), e.kind, e.stamps, e.reward_seq,
 	coalesce(e.void_of, 0), EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id), e.override, e.created_at`
 
-const entryFrom = ` FROM events e JOIN programs p ON p.id = e.program_id LEFT JOIN users u ON u.id = e.user_id `
+const entryFrom = ` FROM events e LEFT JOIN programs p ON p.id = e.program_id LEFT JOIN campaigns cp ON cp.id = e.campaign_id
+	LEFT JOIN raffles rf ON rf.id = e.raffle_id LEFT JOIN users u ON u.id = e.user_id `
 
 // scanEntry reads entryColumns, then any extra columns into extra.
 func scanEntry(row interface{ Scan(...any) error }, extra ...any) (Entry, error) {
 	var e Entry
 	var at int64
-	err := row.Scan(append([]any{&e.ID, &e.CardID, &e.ProgramID, &e.ProgramName, &e.UserName, &e.Kind, &e.Stamps, &e.RewardSeq,
+	err := row.Scan(append([]any{&e.ID, &e.CardID, &e.ProgramID, &e.CampaignID, &e.RaffleID, &e.ProgramName, &e.UserName, &e.Kind, &e.Stamps, &e.RewardSeq,
 		&e.VoidOf, &e.Voided, &e.Override, &at}, extra...)...)
 	e.At = fromUnix(at)
 	return e, err
@@ -148,7 +153,7 @@ func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outc
 		if err := loyalty.CheckStamp(rules, before, n, a.Now, override); err != nil {
 			return err
 		}
-		id, err := insertEvent(ctx, tx, a, `stamp`, n, 0, 0, override)
+		id, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: n, override: override})
 		if err != nil {
 			return err
 		}
@@ -170,7 +175,7 @@ func (s *Store) Redeem(ctx context.Context, a Action, seq int) (Outcome, error) 
 		if err := loyalty.CheckRedeem(loyalty.Fold(p.Rules(), events, a.Now), seq); err != nil {
 			return err
 		}
-		id, err := insertEvent(ctx, tx, a, `redeem`, 0, seq, 0, false)
+		id, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindRedeem, programID: p.ID, rewardSeq: seq})
 		out.EventID = id
 		return err
 	})
@@ -196,8 +201,7 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 		if last == nil || last.ID != eventID || !loyalty.CanUndo(last.event(), a.Now) {
 			return loyalty.ErrNothingToUndo
 		}
-		a.ProgramID = last.ProgramID
-		out.EventID, err = insertEvent(ctx, tx, a, `void`, 0, 0, eventID, false)
+		out.EventID, err = insertVoid(ctx, tx, a, *last)
 		return err
 	})
 	if err != nil {
@@ -248,17 +252,36 @@ func checkReplay(ctx context.Context, tx *sql.Tx, a Action) error {
 	}
 }
 
-func insertEvent(ctx context.Context, tx *sql.Tx, a Action, kind string, stamps, seq int, voidOf int64, override bool) (int64, error) {
-	var void any
-	if voidOf != 0 {
-		void = voidOf
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, user_id, kind, stamps, reward_seq, void_of, override, idempotency_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.ShopID, a.CardID, a.ProgramID, a.UserID, kind, stamps, seq, void, override, a.Key, unix(a.Now))
+// newEvent is a ledger row to insert; zero ids are stored as NULL.
+type newEvent struct {
+	kind                            loyalty.Kind
+	programID, campaignID, raffleID int64
+	stamps, rewardSeq               int
+	voidOf                          int64
+	override                        bool
+}
+
+func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
+		void_of, override, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ShopID, a.CardID, null(ev.programID), null(ev.campaignID), null(ev.raffleID), a.UserID, ev.kind, ev.stamps, ev.rewardSeq,
+		null(ev.voidOf), ev.override, a.Key, unix(a.Now))
 	if err != nil {
-		return 0, fmt.Errorf("insert %s event: %w", kind, err)
+		return 0, fmt.Errorf("insert %s event: %w", ev.kind, err)
 	}
 	return res.LastInsertId()
+}
+
+// insertVoid voids e, naming what e named so the void shows with it.
+func insertVoid(ctx context.Context, tx *sql.Tx, a Action, e Entry) (int64, error) {
+	return insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindVoid, programID: e.ProgramID, campaignID: e.CampaignID, raffleID: e.RaffleID, voidOf: e.ID})
+}
+
+func null(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
 }
 
 // EarnedBy tells how many rewards the stamp event id earned, for the counter's

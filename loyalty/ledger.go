@@ -18,6 +18,10 @@ const (
 	KindRedeem Kind = "redeem"
 	// KindVoid cancels the event VoidOf; history is never deleted.
 	KindVoid Kind = "void"
+	// KindCoupon redeems a coupon of a campaign.
+	KindCoupon Kind = "coupon"
+	// KindPrize hands a raffle winner their prize.
+	KindPrize Kind = "prize"
 )
 
 // UndoWindow is how long a cashier can undo their last action.
