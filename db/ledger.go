@@ -88,6 +88,7 @@ type CardState struct {
 	Card     Card
 	Programs []ProgramBalance // active programs, the default first
 	Ledger   []Entry          // newest first
+	Coupons  []CardCoupon
 	// Undoable is the action an undo would void, if it is recent enough.
 	Undoable *Entry
 }
@@ -112,6 +113,9 @@ func (s *Store) CardState(ctx context.Context, shopID, cardID int64, now time.Ti
 	}
 	for i := len(es) - 1; i >= 0; i-- {
 		st.Ledger = append(st.Ledger, es[i])
+	}
+	if st.Coupons, err = cardCoupons(ctx, s.r, shopID, cardID, now); err != nil {
+		return st, err
 	}
 	if last := lastAction(es); last != nil && loyalty.CanUndo(last.event(), now) {
 		st.Undoable = last
@@ -217,12 +221,8 @@ func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program
 		if err := checkReplay(ctx, tx, a); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM cards WHERE id = ? AND shop_id = ?`, a.CardID, a.ShopID).Scan(&n); err != nil {
+		if err := cardInShop(ctx, tx, a); err != nil {
 			return err
-		}
-		if n == 0 {
-			return ErrNotFound
 		}
 		p, err := program(ctx, tx, a.ShopID, a.ProgramID)
 		if err != nil {
@@ -237,6 +237,18 @@ func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program
 		}
 		return fn(tx, p, programEvents(es, p.ID))
 	})
+}
+
+// cardInShop refuses an action on another shop's card (or none) as not found.
+func cardInShop(ctx context.Context, tx *sql.Tx, a Action) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM cards WHERE id = ? AND shop_id = ?`, a.CardID, a.ShopID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 func checkReplay(ctx context.Context, tx *sql.Tx, a Action) error {

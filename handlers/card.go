@@ -28,18 +28,30 @@ func (a *App) cardPage(c echo.Context) error {
 		return err
 	}
 	now := a.now()
+	c.Set(ctxShop, shop)
+	p := a.page(c, &shop, "CardTitle")
+	if err := a.store.IssueLateCoupons(ctx, shop.ID, card.ID, now, p.T.Zone()); err != nil {
+		return err
+	}
 	st, err := a.store.CardState(ctx, shop.ID, card.ID, now)
 	if err != nil {
 		return err
 	}
-	c.Set(ctxShop, shop)
-	p := a.page(c, &shop, "CardTitle")
+	for _, cc := range st.Coupons {
+		if !cc.Seen {
+			// Counted for the owner's "viewed after issue"; the page is shown all the same.
+			if err := a.store.MarkCouponsViewed(ctx, shop.ID, card.ID, now); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	h := c.Response().Header()
 	// The token is the card's only key: never leak it in a Referer, never index it.
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Cache-Control", "private, no-cache")
-	return render(c, http.StatusOK, views.CardPage(p, a.cardModel(c, st, true), now, "/c/"+token+"/manifest.webmanifest"))
+	return render(c, http.StatusOK, views.CardPage(p, a.cardModel(c, st, shop.Currency, true), now, "/c/"+token+"/manifest.webmanifest"))
 }
 
 // cardManifest lets the customer add their own card to the home screen.

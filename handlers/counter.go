@@ -70,7 +70,7 @@ func cardQuery(q string) (db.CardQuery, bool) {
 	return query, query != db.CardQuery{}
 }
 
-func cardPath(id int64) string { return "/counter/cards/" + strconv.FormatInt(id, 10) }
+func cardPath(id int64) string { return "/counter/cards/" + itoa64(id) }
 
 func (a *App) enroll(c echo.Context) error {
 	u, shop := staff(c)
@@ -129,18 +129,22 @@ type cardView struct {
 // showCard renders the counter's card view with the outcome of an action.
 func (a *App) showCard(c echo.Context, status int, cardID int64, v cardView) error {
 	_, shop := staff(c)
-	st, err := a.store.CardState(c.Request().Context(), shop.ID, cardID, a.now())
+	p := a.page(c, &shop, "CardTitle")
+	ctx := c.Request().Context()
+	if err := a.store.IssueLateCoupons(ctx, shop.ID, cardID, a.now(), p.T.Zone()); err != nil {
+		return err
+	}
+	st, err := a.store.CardState(ctx, shop.ID, cardID, a.now())
 	if err != nil {
 		return err
 	}
-	p := a.page(c, &shop, "CardTitle")
 	res := v.result
 	if v.done != 0 {
 		if res = doneResult(st, v.done); res == nil {
 			return echo.ErrNotFound
 		}
 	}
-	card := a.cardModel(c, st, false)
+	card := a.cardModel(c, st, shop.Currency, false)
 	var undo *views.Entry
 	if st.Undoable != nil {
 		e := entryView(*st.Undoable)
@@ -160,6 +164,10 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 			return &views.Result{Kind: "stamped", Program: e.ProgramName, Stamps: e.Stamps, RewardsEarned: st.EarnedBy(e.ID)}
 		case loyalty.KindRedeem:
 			return &views.Result{Kind: "redeemed", Program: e.ProgramName}
+		case loyalty.KindCoupon:
+			return &views.Result{Kind: "coupon", Program: e.ProgramName}
+		case loyalty.KindPrize:
+			return &views.Result{Kind: "prize", Program: e.ProgramName}
 		default:
 			return &views.Result{Kind: "undone", Program: e.ProgramName}
 		}
@@ -169,7 +177,7 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 
 // cardView maps a card's state to what staff and customers see; the customer
 // sees only their own visits and redemptions, not voids or staff names.
-func (a *App) cardModel(c echo.Context, st db.CardState, forCustomer bool) views.Card {
+func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCustomer bool) views.Card {
 	v := views.Card{
 		ID:        st.Card.ID,
 		Name:      st.Card.FirstName,
@@ -187,6 +195,11 @@ func (a *App) cardModel(c echo.Context, st db.CardState, forCustomer bool) views
 			pr.Rewards = append(pr.Rewards, views.Reward{Seq: rw.Seq, ExpiresAt: rw.ExpiresAt})
 		}
 		v.Progress = append(v.Progress, pr)
+	}
+	for _, cc := range st.Coupons {
+		if cc.Usable == nil {
+			v.Coupons = append(v.Coupons, couponView(cc.Campaign, currency, a.now()))
+		}
 	}
 	const recent = 20
 	for _, e := range st.Ledger {
@@ -311,4 +324,60 @@ func (a *App) actionError(c echo.Context, cardID int64, err error) error {
 		return a.showCard(c, http.StatusConflict, cardID, cardView{result: &views.Result{Kind: "replayed", Message: tr.T("ResultReplayed")}})
 	}
 	return err
+}
+
+func (a *App) redeemCoupon(c echo.Context) error {
+	u, shop := staff(c)
+	act, err := actionInput(c, u, shop, a.now)
+	if err != nil {
+		return err
+	}
+	campaignID, err := formID(c, "campaign")
+	if err != nil {
+		return err
+	}
+	out, err := a.store.RedeemCoupon(c.Request().Context(), act, campaignID)
+	return a.couponOutcome(c, act, out, err)
+}
+
+func (a *App) redeemCode(c echo.Context) error {
+	u, shop := staff(c)
+	act, err := actionInput(c, u, shop, a.now)
+	if err != nil {
+		return err
+	}
+	code, err := loyalty.ParseCouponCode(c.FormValue("code"))
+	var out db.Outcome
+	if err != nil {
+		err = loyalty.ErrCouponUnknown
+	} else {
+		out, err = a.store.RedeemCode(c.Request().Context(), act, code)
+	}
+	return a.couponOutcome(c, act, out, err)
+}
+
+// couponRefusals says in plain words why a coupon cannot be used.
+var couponRefusals = map[error]string{
+	loyalty.ErrCouponNotStarted: "CouponRefusedNotStarted",
+	loyalty.ErrCouponExpired:    "CouponRefusedExpired",
+	loyalty.ErrCouponPaused:     "CouponRefusedPaused",
+	loyalty.ErrCouponEnded:      "CouponRefusedEnded",
+	loyalty.ErrCouponUsedUp:     "CouponRefusedUsedUp",
+	loyalty.ErrCouponUsedByCard: "CouponRefusedUsedByCard",
+	loyalty.ErrCouponNotForCard: "CouponRefusedNotForCard",
+	loyalty.ErrCouponUnknown:    "CouponRefusedUnknown",
+}
+
+func (a *App) couponOutcome(c echo.Context, act db.Action, out db.Outcome, err error) error {
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
+	}
+	for refusal, msgID := range couponRefusals {
+		if errors.Is(err, refusal) {
+			_, shop := staff(c)
+			tr := a.page(c, &shop, "").T
+			return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T(msgID)}})
+		}
+	}
+	return a.actionError(c, act.CardID, err)
 }

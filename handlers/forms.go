@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -34,12 +35,21 @@ func (f *form) fail(name, msgID string, kv ...any) {
 
 func (f *form) ok() bool { return len(f.v.Errors) == 0 }
 
-// text returns a trimmed field of at most max characters.
+// text returns a trimmed one-line field of at most max characters.
 func (f *form) text(name string, required bool, max int) string {
+	return f.check(name, required, max, "\x00\r\n")
+}
+
+// lines returns a trimmed field that may hold several lines.
+func (f *form) lines(name string, required bool, max int) string {
+	return f.check(name, required, max, "\x00")
+}
+
+func (f *form) check(name string, required bool, max int, forbidden string) string {
 	s := strings.TrimSpace(f.c.FormValue(name))
 	f.v.Values[name] = s
 	switch {
-	case !utf8.ValidString(s) || strings.ContainsAny(s, "\x00\r\n"):
+	case !utf8.ValidString(s) || strings.ContainsAny(s, forbidden):
 		f.fail(name, "FieldInvalid")
 	case required && s == "":
 		f.fail(name, "FieldRequired")
@@ -67,6 +77,20 @@ func (f *form) number(name string, min, max, def int) int {
 		return def
 	}
 	return n
+}
+
+// date reads a YYYY-MM-DD day and returns its start in zone.
+func (f *form) date(name string, zone *time.Location) time.Time {
+	s := f.text(name, true, 10)
+	if f.v.Errors[name] != "" {
+		return time.Time{}
+	}
+	d, err := time.ParseInLocation(time.DateOnly, s, zone)
+	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+		f.fail(name, "FieldDate")
+		return time.Time{}
+	}
+	return d
 }
 
 // email returns a plain address (no display name), lower-cased.
@@ -148,3 +172,5 @@ func formKey(c echo.Context) (string, error) {
 	}
 	return k, nil
 }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -59,6 +59,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	s.POST("/counter/cards/:id/stamp", a.stamp)
 	s.POST("/counter/cards/:id/redeem", a.redeem)
 	s.POST("/counter/cards/:id/undo", a.undo)
+	s.POST("/counter/cards/:id/coupon", a.redeemCoupon)
+	s.POST("/counter/cards/:id/code", a.redeemCode)
 
 	m := s.Group("", requireRole(db.RoleOwner, db.RoleManager))
 	m.GET("/dashboard", a.dashboard)
@@ -69,6 +71,11 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	m.POST("/programs/:id", a.saveProgram)
 	m.POST("/programs/:id/archive", a.archiveProgram)
 	m.POST("/programs/:id/default", a.defaultProgram)
+	m.GET("/coupons", a.coupons)
+	m.GET("/coupons/new", a.newCouponForm)
+	m.POST("/coupons/new", a.createCoupon)
+	m.GET("/coupons/:id", a.coupon)
+	m.POST("/coupons/:id/:state", a.setCouponState)
 
 	o := s.Group("", requireRole(db.RoleOwner))
 	o.GET("/settings", a.settings)

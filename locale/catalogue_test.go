@@ -92,6 +92,7 @@ var keyUses = []*regexp.Regexp{
 	regexp.MustCompile(`\bpage\(c, [^,()]+, "(\w+)"`),
 	regexp.MustCompile(`\bmsg :?= [^"\n]*"(\w+)"`),
 	regexp.MustCompile(`"(Month\d+)"`),
+	regexp.MustCompile(`(?m)^\s+[\w.]+:\s+"([A-Z][A-Za-z]+)",$`), // map entries naming messages
 }
 
 // TestEveryUsedKeyExists reads handlers and views for the ids they translate.

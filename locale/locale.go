@@ -173,3 +173,9 @@ func (t *Tr) Duration(d time.Duration) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// Money formats an amount in minor units with two decimals in the language's
+// style and the currency's code ("2.50 EUR", "2,50 TRY").
+func (t *Tr) Money(minor int, currency string) string {
+	return t.numbers.Sprintf("%.2f", float64(minor)/100) + " " + currency
+}

@@ -76,7 +76,8 @@ type Card struct {
 	ShortCode string // formatted, K7M2-Q9XD
 	URL       string // absolute card URL, what the QR code holds
 	Progress  []Progress
-	Ledger    []Entry // newest first
+	Ledger    []Entry  // newest first
+	Coupons   []Coupon // those it can use now
 	CreatedAt time.Time
 }
 
@@ -90,4 +91,32 @@ type Result struct {
 	// For a cooldown refusal: the stamp the cashier may confirm anyway.
 	ProgramID int64
 	Count     int
+}
+
+// Coupon is a campaign as the owner, the cashier and the customer see it.
+type Coupon struct {
+	ID           int64
+	Title        string
+	Description  string
+	ValueKind    string // percent, amount, item, text
+	ValueNumber  int
+	ValueText    string
+	Currency     string
+	ValidFrom    time.Time
+	LastDay      time.Time // the last day it is valid
+	Audience     string
+	Segment      string
+	Code         string
+	TotalLimit   int
+	PerCardLimit int
+	Status       string
+	Issued       int
+	Viewed       int
+	Redeemed     int
+}
+
+// DayCount is a number on a day, for the small tables of the owner's pages.
+type DayCount struct {
+	Day   string
+	Count int
 }

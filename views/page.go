@@ -122,3 +122,51 @@ func programAction(pr Program) templ.SafeURL {
 	}
 	return templ.SafeURL("/programs/" + i64toa(pr.ID))
 }
+
+func segmentName(p Page, s string) string {
+	switch s {
+	case "new":
+		return p.T.T("SegmentNew")
+	case "occasional":
+		return p.T.T("SegmentOccasional")
+	case "regular":
+		return p.T.T("SegmentRegular")
+	case "vip":
+		return p.T.T("SegmentVIP")
+	case "at_risk":
+		return p.T.T("SegmentAtRisk")
+	case "lapsed":
+		return p.T.T("SegmentLapsed")
+	}
+	return ""
+}
+
+func segmentOptions(p Page) []Option {
+	var opts []Option
+	for _, s := range []string{"new", "occasional", "regular", "vip", "at_risk", "lapsed"} {
+		opts = append(opts, Option{s, segmentName(p, s)})
+	}
+	return opts
+}
+
+func statusName(p Page, status string) string {
+	switch status {
+	case "scheduled":
+		return p.T.T("StatusScheduled")
+	case "paused":
+		return p.T.T("StatusPaused")
+	case "ended":
+		return p.T.T("StatusEnded")
+	case "expired":
+		return p.T.T("StatusExpired")
+	}
+	return p.T.T("StatusRunning")
+}
+
+// percent shows part of whole as a whole percentage, or a dash without a whole.
+func percent(p Page, part, whole int) string {
+	if whole == 0 {
+		return "–"
+	}
+	return p.T.T("Percent", "Percent", p.T.Num((part*100+whole/2)/whole))
+}

@@ -1,0 +1,354 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"regulars/loyalty"
+)
+
+// Audiences of a campaign.
+const (
+	AudienceAll     = "all"
+	AudienceSegment = "segment"
+	AudienceChosen  = "chosen"
+	AudienceCode    = "code"
+)
+
+// Campaign is a coupon campaign with its counts.
+type Campaign struct {
+	ID           int64
+	ShopID       int64
+	Title        string
+	Description  string
+	ValueKind    string // percent, amount, item, text
+	ValueNumber  int
+	ValueText    string
+	ValidFrom    time.Time
+	ValidUntil   time.Time
+	Audience     string
+	Segment      loyalty.Segment
+	Code         string
+	TotalLimit   int
+	PerCardLimit int
+	Paused       bool
+	Ended        bool
+	CreatedAt    time.Time
+	// Counts, for the owner's pages.
+	Issued   int
+	Viewed   int
+	Redeemed int
+}
+
+// Rules returns what package loyalty needs to judge a redemption.
+func (c Campaign) Rules() loyalty.Campaign {
+	return loyalty.Campaign{ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil, Paused: c.Paused, Ended: c.Ended,
+		TotalLimit: c.TotalLimit, PerCardLimit: c.PerCardLimit}
+}
+
+const campaignColumns = `k.id, k.shop_id, k.title, k.description, k.value_kind, k.value_number, k.value_text, k.valid_from, k.valid_until,
+	k.audience, k.segment, coalesce(k.code, ''), k.total_limit, k.per_card_limit, k.paused_at IS NOT NULL, k.ended_at IS NOT NULL, k.created_at,
+	(SELECT count(*) FROM coupons WHERE campaign_id = k.id),
+	(SELECT count(*) FROM coupons WHERE campaign_id = k.id AND viewed_at IS NOT NULL),
+	(SELECT count(*) FROM events e WHERE e.campaign_id = k.id AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`
+
+func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
+	var c Campaign
+	var from, until, created int64
+	err := row.Scan(&c.ID, &c.ShopID, &c.Title, &c.Description, &c.ValueKind, &c.ValueNumber, &c.ValueText, &from, &until,
+		&c.Audience, &c.Segment, &c.Code, &c.TotalLimit, &c.PerCardLimit, &c.Paused, &c.Ended, &created, &c.Issued, &c.Viewed, &c.Redeemed)
+	c.ValidFrom, c.ValidUntil, c.CreatedAt = fromUnix(from), fromUnix(until), fromUnix(created)
+	return c, notFound(err)
+}
+
+// CreateCampaign saves a campaign and issues it: to every card of the shop
+// for audience all, else to the cards given (a segment's or hand-picked ones).
+// Later joiners get it from IssueLateCoupons.
+func (s *Store) CreateCampaign(ctx context.Context, c Campaign, issueTo []int64, userID int64, now time.Time) (int64, error) {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var code any
+		if c.Code != "" {
+			code = c.Code
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (shop_id, title, description, value_kind, value_number, value_text, valid_from, valid_until,
+			audience, segment, code, total_limit, per_card_limit, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ShopID, c.Title, c.Description, c.ValueKind, c.ValueNumber, c.ValueText, unix(c.ValidFrom), unix(c.ValidUntil),
+			c.Audience, c.Segment, code, c.TotalLimit, c.PerCardLimit, userID, unix(now))
+		if isUnique(err) {
+			return ErrDuplicate
+		}
+		if err != nil {
+			return err
+		}
+		c.ID, _ = res.LastInsertId()
+		if c.Audience == AudienceAll {
+			_, err := tx.ExecContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at) SELECT shop_id, ?, id, ? FROM cards WHERE shop_id = ?`,
+				c.ID, unix(now), c.ShopID)
+			return err
+		}
+		return issue(ctx, tx, c.ShopID, c.ID, issueTo, now)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create campaign %q: %w", c.Title, err)
+	}
+	return c.ID, nil
+}
+
+// issue gives the campaign to the cards, skipping those of other shops and
+// those that have it already.
+func issue(ctx context.Context, tx *sql.Tx, shopID, campaignID int64, cardIDs []int64, now time.Time) error {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at)
+		SELECT ?, ?, id, ? FROM cards WHERE id = ? AND shop_id = ? ON CONFLICT DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, id := range cardIDs {
+		if _, err := stmt.ExecContext(ctx, shopID, campaignID, unix(now), id, shopID); err != nil {
+			return fmt.Errorf("issue campaign %d to card %d: %w", campaignID, id, err)
+		}
+	}
+	return nil
+}
+
+// Campaigns lists the shop's campaigns, newest first.
+func (s *Store) Campaigns(ctx context.Context, shopID int64) ([]Campaign, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns k WHERE k.shop_id = ? ORDER BY k.id DESC`, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("campaigns of shop %d: %w", shopID, err)
+	}
+	defer rows.Close()
+	var cs []Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, fmt.Errorf("campaigns of shop %d: %w", shopID, err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+// Campaign returns one campaign of the shop.
+func (s *Store) Campaign(ctx context.Context, shopID, id int64) (Campaign, error) {
+	return campaign(ctx, s.r, shopID, id)
+}
+
+func campaign(ctx context.Context, q querier, shopID, id int64) (Campaign, error) {
+	c, err := scanCampaign(q.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns k WHERE k.id = ? AND k.shop_id = ?`, id, shopID))
+	if err != nil {
+		return c, fmt.Errorf("campaign %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Campaign states an owner can set.
+const (
+	CampaignPause  = "pause"
+	CampaignResume = "resume"
+	CampaignEnd    = "end"
+)
+
+// SetCampaignState pauses, resumes or ends a campaign; an ended one stays ended.
+func (s *Store) SetCampaignState(ctx context.Context, shopID, id int64, state string, now time.Time) error {
+	var (
+		set  string
+		when any
+	)
+	switch state {
+	case CampaignPause:
+		set, when = "paused_at", unix(now)
+	case CampaignResume:
+		set, when = "paused_at", nil
+	case CampaignEnd:
+		set, when = "ended_at", unix(now)
+	default:
+		return fmt.Errorf("campaign state %q: %w", state, ErrNotFound)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET `+set+` = ? WHERE id = ? AND shop_id = ? AND ended_at IS NULL`, when, id, shopID)
+		if err != nil {
+			return fmt.Errorf("%s campaign %d: %w", state, id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("%s campaign %d: %w", state, id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// CardCoupon is a campaign as one card holds it.
+type CardCoupon struct {
+	Campaign
+	Seen           bool // the card page has shown it
+	RedeemedByCard int
+	Usable         error // nil when it can be redeemed now, else the reason
+}
+
+// cardCoupons lists the coupons issued to the card, with whether each can be used now.
+func cardCoupons(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]CardCoupon, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+campaignColumns+`,
+		(SELECT count(*) FROM events e WHERE e.campaign_id = k.id AND e.card_id = ? AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id)),
+		c.viewed_at IS NOT NULL
+		FROM coupons c JOIN campaigns k ON k.id = c.campaign_id WHERE c.card_id = ? AND c.shop_id = ? ORDER BY k.valid_until, k.id`, cardID, cardID, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("coupons of card %d: %w", cardID, err)
+	}
+	defer rows.Close()
+	var cs []CardCoupon
+	for rows.Next() {
+		var cc CardCoupon
+		var from, until, created int64
+		err := rows.Scan(&cc.ID, &cc.ShopID, &cc.Title, &cc.Description, &cc.ValueKind, &cc.ValueNumber, &cc.ValueText, &from, &until,
+			&cc.Audience, &cc.Segment, &cc.Code, &cc.TotalLimit, &cc.PerCardLimit, &cc.Paused, &cc.Ended, &created, &cc.Issued, &cc.Viewed, &cc.Redeemed,
+			&cc.RedeemedByCard, &cc.Seen)
+		if err != nil {
+			return nil, fmt.Errorf("coupons of card %d: %w", cardID, err)
+		}
+		cc.ValidFrom, cc.ValidUntil, cc.CreatedAt = fromUnix(from), fromUnix(until), fromUnix(created)
+		cc.Usable = loyalty.CheckCoupon(cc.Rules(), now, cc.Redeemed, cc.RedeemedByCard)
+		cs = append(cs, cc)
+	}
+	return cs, rows.Err()
+}
+
+// LateCampaigns returns the running campaigns for everyone or for a segment
+// that the card has not been given yet: a customer who joins a segment while a
+// campaign runs gets it too.
+func (s *Store) LateCampaigns(ctx context.Context, shopID, cardID int64, now time.Time) ([]Campaign, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns k
+		WHERE k.shop_id = ? AND k.audience IN ('all', 'segment') AND k.ended_at IS NULL AND k.valid_from <= ? AND k.valid_until > ?
+		AND NOT EXISTS (SELECT 1 FROM coupons c WHERE c.campaign_id = k.id AND c.card_id = ?)`, shopID, unix(now), unix(now), cardID)
+	if err != nil {
+		return nil, fmt.Errorf("late campaigns for card %d: %w", cardID, err)
+	}
+	defer rows.Close()
+	var cs []Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, fmt.Errorf("late campaigns for card %d: %w", cardID, err)
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+// IssueCoupons gives the campaigns to one card.
+func (s *Store) IssueCoupons(ctx context.Context, shopID, cardID int64, campaignIDs []int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, id := range campaignIDs {
+			if err := issue(ctx, tx, shopID, id, []int64{cardID}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// MarkCouponsViewed records the first time the card page showed the card's coupons.
+func (s *Store) MarkCouponsViewed(ctx context.Context, shopID, cardID int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE coupons SET viewed_at = ? WHERE card_id = ? AND shop_id = ? AND viewed_at IS NULL`, unix(now), cardID, shopID)
+		if err != nil {
+			return fmt.Errorf("mark coupons of card %d viewed: %w", cardID, err)
+		}
+		return nil
+	})
+}
+
+// RedeemCoupon redeems the card's coupon of the campaign. Targeted campaigns
+// need the coupon issued to the card; two cashiers taking the last redemption
+// at once: one succeeds, the other gets loyalty.ErrCouponUsedUp.
+func (s *Store) RedeemCoupon(ctx context.Context, a Action, campaignID int64) (Outcome, error) {
+	var out Outcome
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := campaign(ctx, tx, a.ShopID, campaignID)
+		if errors.Is(err, ErrNotFound) {
+			return loyalty.ErrCouponUnknown
+		}
+		if err != nil {
+			return err
+		}
+		out.EventID, err = redeemCoupon(ctx, tx, a, c)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("redeem campaign %d for card %d: %w", campaignID, a.CardID, err)
+	}
+	return out, nil
+}
+
+// RedeemCode redeems a public coupon code typed at the counter.
+func (s *Store) RedeemCode(ctx context.Context, a Action, code string) (Outcome, error) {
+	var out Outcome
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := scanCampaign(tx.QueryRowContext(ctx, `SELECT `+campaignColumns+` FROM campaigns k WHERE k.shop_id = ? AND k.code = ?`, a.ShopID, code))
+		if errors.Is(err, ErrNotFound) {
+			return loyalty.ErrCouponUnknown
+		}
+		if err != nil {
+			return err
+		}
+		out.EventID, err = redeemCoupon(ctx, tx, a, c)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("redeem code %q for card %d: %w", code, a.CardID, err)
+	}
+	return out, nil
+}
+
+func redeemCoupon(ctx context.Context, tx *sql.Tx, a Action, c Campaign) (int64, error) {
+	if err := checkReplay(ctx, tx, a); err != nil {
+		return 0, err
+	}
+	if err := cardInShop(ctx, tx, a); err != nil {
+		return 0, err
+	}
+	var issued, byCard int
+	err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM coupons WHERE campaign_id = ?1 AND card_id = ?2),
+		(SELECT count(*) FROM events e WHERE e.campaign_id = ?1 AND e.card_id = ?2 AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`,
+		c.ID, a.CardID).Scan(&issued, &byCard)
+	if err != nil {
+		return 0, err
+	}
+	if c.Audience != AudienceCode && issued == 0 {
+		return 0, loyalty.ErrCouponNotForCard
+	}
+	if err := loyalty.CheckCoupon(c.Rules(), a.Now, c.Redeemed, byCard); err != nil {
+		return 0, err
+	}
+	return insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindCoupon, campaignID: c.ID})
+}
+
+// DailyCount is a number per day.
+type DailyCount struct {
+	Day   string // YYYY-MM-DD in the shop's time zone
+	Count int
+}
+
+// CampaignRedemptionsByDay counts the campaign's redemptions per day;
+// offsetSeconds is the shop's offset from UTC, so days end at local midnight.
+func (s *Store) CampaignRedemptionsByDay(ctx context.Context, shopID, id int64, offsetSeconds int) ([]DailyCount, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT date(e.created_at + ?, 'unixepoch') AS day, count(*) FROM events e
+		WHERE e.shop_id = ? AND e.campaign_id = ? AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id)
+		GROUP BY day ORDER BY day`, offsetSeconds, shopID, id)
+	if err != nil {
+		return nil, fmt.Errorf("redemptions of campaign %d: %w", id, err)
+	}
+	defer rows.Close()
+	var ds []DailyCount
+	for rows.Next() {
+		var d DailyCount
+		if err := rows.Scan(&d.Day, &d.Count); err != nil {
+			return nil, fmt.Errorf("redemptions of campaign %d: %w", id, err)
+		}
+		ds = append(ds, d)
+	}
+	return ds, rows.Err()
+}

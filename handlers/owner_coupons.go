@@ -1,0 +1,203 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"regulars/db"
+	"regulars/loyalty"
+	"regulars/views"
+)
+
+func couponView(c db.Campaign, currency string, now time.Time) views.Coupon {
+	return views.Coupon{
+		ID: c.ID, Title: c.Title, Description: c.Description, ValueKind: c.ValueKind, ValueNumber: c.ValueNumber, ValueText: c.ValueText,
+		Currency: currency, ValidFrom: c.ValidFrom, LastDay: c.ValidUntil.Add(-time.Second), Audience: c.Audience, Segment: string(c.Segment),
+		Code: c.Code, TotalLimit: c.TotalLimit, PerCardLimit: c.PerCardLimit, Status: c.Rules().Status(now),
+		Issued: c.Issued, Viewed: c.Viewed, Redeemed: c.Redeemed,
+	}
+}
+
+func (a *App) coupons(c echo.Context) error {
+	_, shop := staff(c)
+	cs, err := a.store.Campaigns(c.Request().Context(), shop.ID)
+	if err != nil {
+		return err
+	}
+	list := make([]views.Coupon, len(cs))
+	for i, cp := range cs {
+		list[i] = couponView(cp, shop.Currency, a.now())
+	}
+	return render(c, http.StatusOK, views.CouponsPage(a.page(c, &shop, "CouponsTitle"), list))
+}
+
+func (a *App) newCouponForm(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "CouponNew")
+	today := a.now().In(p.T.Zone())
+	f := views.Form{Values: map[string]string{
+		"value_kind": "percent", "audience": "all", "segment": string(loyalty.SegmentRegular), "per_card_limit": "1", "total_limit": "0",
+		"valid_from": today.Format(time.DateOnly), "valid_until": today.AddDate(0, 0, 30).Format(time.DateOnly),
+	}}
+	return render(c, http.StatusOK, views.CouponForm(p, f))
+}
+
+// maxChosenCards bounds a hand-picked audience typed as short codes.
+const maxChosenCards = 500
+
+func (a *App) createCoupon(c echo.Context) error {
+	u, shop := staff(c)
+	p := a.page(c, &shop, "CouponNew")
+	ctx := c.Request().Context()
+	f := newForm(c, p.T)
+	cp := db.Campaign{
+		ShopID: shop.ID, Title: f.text("title", true, 80), Description: f.text("description", false, 300),
+		ValueKind: f.text("value_kind", true, 10), Audience: f.text("audience", true, 10),
+		TotalLimit:   f.number("total_limit", 0, loyalty.MaxCouponLimit, 0),
+		PerCardLimit: f.number("per_card_limit", 1, 100, 1),
+	}
+	number := f.text("value_number", false, 12)
+	cp.ValueText = f.text("value_text", false, 120)
+	switch cp.ValueKind {
+	case "percent":
+		n, err := parseNumber(number)
+		if err != nil || n < 1 || n > 100 {
+			f.fail("value_number", "FieldRange", "Min", 1, "Max", 100)
+		}
+		cp.ValueNumber, cp.ValueText = n, ""
+	case "amount":
+		n, err := loyalty.ParseAmount(number)
+		if err != nil {
+			f.fail("value_number", "FieldAmount")
+		}
+		cp.ValueNumber, cp.ValueText = n, ""
+	case "item", "text":
+		if cp.ValueText == "" {
+			f.fail("value_text", "FieldRequired")
+		}
+	default:
+		f.fail("value_kind", "FieldInvalid")
+	}
+	zone := p.T.Zone()
+	from := f.date("valid_from", zone)
+	until := f.date("valid_until", zone)
+	if !from.IsZero() && !until.IsZero() && until.Before(from) {
+		f.fail("valid_until", "CouponUntilBeforeFrom")
+	}
+	cp.ValidFrom, cp.ValidUntil = from, until.AddDate(0, 0, 1) // through the whole last day
+	var issueTo []int64
+	segment := loyalty.Segment(f.text("segment", false, 12))
+	cards := f.lines("cards", false, 5000)
+	code := f.text("code", false, 20)
+	switch cp.Audience {
+	case db.AudienceAll:
+	case db.AudienceSegment:
+		if !segment.Valid() {
+			f.fail("segment", "FieldInvalid")
+			break
+		}
+		cp.Segment = segment
+		segs, err := a.store.Segments(ctx, shop.ID, a.now(), zone)
+		if err != nil {
+			return err
+		}
+		for id, s := range segs {
+			if s == segment {
+				issueTo = append(issueTo, id)
+			}
+		}
+	case db.AudienceChosen:
+		ids, ok, err := a.chosenCards(c, shop.ID, cards)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			f.fail("cards", "CouponCardsInvalid")
+		}
+		issueTo = ids
+	case db.AudienceCode:
+		cc, err := loyalty.ParseCouponCode(code)
+		if err != nil {
+			f.fail("code", "CouponCodeInvalid")
+		}
+		cp.Code = cc
+	default:
+		f.fail("audience", "FieldInvalid")
+	}
+	if !f.ok() {
+		return render(c, http.StatusUnprocessableEntity, views.CouponForm(p, f.v))
+	}
+	id, err := a.store.CreateCampaign(ctx, cp, issueTo, u.ID, a.now())
+	if errors.Is(err, db.ErrDuplicate) {
+		f.fail("code", "CouponCodeTaken")
+		return render(c, http.StatusUnprocessableEntity, views.CouponForm(p, f.v))
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/coupons/"+itoa64(id))
+}
+
+// chosenCards reads hand-picked cards as short codes (one per line, or
+// separated by commas or spaces); ok is false when one is not a card of the shop.
+func (a *App) chosenCards(c echo.Context, shopID int64, text string) (ids []int64, ok bool, err error) {
+	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' || r == ' ' })
+	if len(fields) == 0 || len(fields) > maxChosenCards {
+		return nil, false, nil
+	}
+	for _, f := range fields {
+		code, err := loyalty.ParseShortCode(f)
+		if err != nil {
+			return nil, false, nil
+		}
+		cards, err := a.store.SearchCards(c.Request().Context(), shopID, db.CardQuery{ShortCode: code})
+		if err != nil {
+			return nil, false, err
+		}
+		if len(cards) != 1 {
+			return nil, false, nil
+		}
+		ids = append(ids, cards[0].ID)
+	}
+	return ids, true, nil
+}
+
+func (a *App) coupon(c echo.Context) error {
+	_, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	cp, err := a.store.Campaign(ctx, shop.ID, id)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, &shop, "CouponsTitle")
+	_, offset := a.now().In(p.T.Zone()).Zone()
+	days, err := a.store.CampaignRedemptionsByDay(ctx, shop.ID, id, offset)
+	if err != nil {
+		return err
+	}
+	byDay := make([]views.DayCount, len(days))
+	for i, d := range days {
+		byDay[i] = views.DayCount{Day: d.Day, Count: d.Count}
+	}
+	return render(c, http.StatusOK, views.CouponPage(p, couponView(cp, shop.Currency, a.now()), byDay))
+}
+
+func (a *App) setCouponState(c echo.Context) error {
+	_, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.store.SetCampaignState(c.Request().Context(), shop.ID, id, c.Param("state"), a.now()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/coupons/"+itoa64(id))
+}

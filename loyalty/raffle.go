@@ -1,0 +1,173 @@
+package loyalty
+
+import (
+	"cmp"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// A raffle is provably fair by commit and reveal: the seed's commitment is
+// published when the raffle is created, the seed itself only at the draw, and
+// the winners follow from the seed and the published ticket list alone.
+
+// raffleSeedBytes is 256 bits, so the seed cannot be guessed from its commitment.
+const raffleSeedBytes = 32
+
+// Entry is one card's tickets in a raffle.
+type Entry struct {
+	CardID  int64
+	Tickets int
+}
+
+// NewRaffleSeed returns a fresh secret seed for a raffle.
+func NewRaffleSeed() []byte {
+	seed := make([]byte, raffleSeedBytes)
+	rand.Read(seed) // never fails: since Go 1.24 it crashes the program instead
+	return seed
+}
+
+// SeedCommitment is the lowercase hex SHA-256 of the seed, published before the draw.
+func SeedCommitment(seed []byte) string {
+	return sha256Hex(seed)
+}
+
+// VerifyCommitment reports whether seedHex, the seed revealed at the draw, is
+// the one committed to. Both are hex in either case; anything else fails.
+func VerifyCommitment(seedHex, commitment string) bool {
+	seed, err := hex.DecodeString(seedHex)
+	if err != nil {
+		return false
+	}
+	c, err := hex.DecodeString(commitment)
+	if err != nil {
+		return false
+	}
+	sum := sha256.Sum256(seed)
+	return slices.Equal(sum[:], c)
+}
+
+// TicketList is the published, canonical form of a raffle's entries: one line
+// "cardID tickets\n" (decimal) per card, sorted by card ID, a card's entries
+// summed and cards left without tickets dropped. It does not depend on the
+// order of entries, so the draw does not either.
+func TicketList(entries []Entry) string {
+	return formatList(canonical(entries))
+}
+
+// TicketListHash is the lowercase hex SHA-256 of TicketList(entries).
+func TicketListHash(entries []Entry) string {
+	return sha256Hex([]byte(TicketList(entries)))
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func canonical(entries []Entry) []Entry {
+	sums := make(map[int64]int)
+	for _, e := range entries {
+		sums[e.CardID] += e.Tickets
+	}
+	list := make([]Entry, 0, len(sums))
+	for id, n := range sums {
+		if n > 0 {
+			list = append(list, Entry{CardID: id, Tickets: n})
+		}
+	}
+	slices.SortFunc(list, func(a, b Entry) int { return cmp.Compare(a.CardID, b.CardID) })
+	return list
+}
+
+func formatList(list []Entry) string {
+	var b []byte
+	for _, e := range list {
+		b = strconv.AppendInt(b, e.CardID, 10)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(e.Tickets), 10)
+		b = append(b, '\n')
+	}
+	return string(b)
+}
+
+// Draw returns the CardIDs of up to winners cards, in the order they were
+// drawn. Each ticket is equally likely to win, and a card wins at most once.
+// Anyone with the revealed seed and the published ticket list can recompute
+// the result:
+//
+//  1. Start from the published ticket list (TicketList): one line per card,
+//     sorted by card number, cards without tickets left out. T is the total
+//     number of tickets, and H is the SHA-256 of the list's text in lowercase
+//     hex (TicketListHash). H stays the same for the whole draw.
+//  2. For round i = 0, 1, 2, … and attempt j = 0, 1, 2, … (j starts again
+//     from 0 each round), compute HMAC-SHA256 with the seed's 32 bytes (not
+//     its hex text) as key and the text H + ":" + i + ":" + j as message,
+//     numbers in decimal: for the first attempt of the first round, H + ":0:0".
+//     Read the first 8 bytes of the result as an unsigned big-endian number x.
+//  3. If x ≥ floor(2^64 / T) × T, try again with the next j. Otherwise
+//     r = x mod T: rejecting those few top values makes every r from 0 to
+//     T − 1 exactly equally likely, where a plain x mod T would slightly
+//     favor small numbers.
+//  4. Walk the list from the top: while r is at least the card's tickets,
+//     subtract them from r and go to the next card. The card where the walk
+//     stops wins the round.
+//  5. Remove the winner from the list, subtract its tickets from T, and go on
+//     to the next round, until winners cards are drawn or the list is empty.
+//
+// H is part of every message, so the result depends on the exact list:
+// nobody can choose entries to steer the draw without knowing the seed, and
+// the seed stays secret, behind its published commitment, until the draw.
+//
+// With winners ≤ 0 or no tickets nobody wins; with fewer cards than winners
+// every card wins, in drawn order. Draw panics if the total number of tickets
+// overflows an int64, far beyond any real raffle.
+func Draw(seed []byte, entries []Entry, winners int) []int64 {
+	list := canonical(entries)
+	if winners <= 0 || len(list) == 0 {
+		return nil
+	}
+	var total uint64
+	for _, e := range list {
+		total += uint64(e.Tickets)
+		if total > math.MaxInt64 {
+			panic("loyalty: raffle ticket total overflows int64")
+		}
+	}
+	listHash := sha256Hex([]byte(formatList(list)))
+	mac := hmac.New(sha256.New, seed)
+	won := make([]int64, 0, min(winners, len(list)))
+	for i := 0; len(won) < winners && len(list) > 0; i++ {
+		r := drawTicket(mac, listHash, i, total)
+		k := 0
+		for r >= uint64(list[k].Tickets) {
+			r -= uint64(list[k].Tickets)
+			k++
+		}
+		won = append(won, list[k].CardID)
+		total -= uint64(list[k].Tickets)
+		list = slices.Delete(list, k, k+1)
+	}
+	return won
+}
+
+// drawTicket returns round i's ticket number, uniform in [0, total).
+func drawTicket(mac hash.Hash, listHash string, i int, total uint64) uint64 {
+	// floor(2^64/total)*total = 2^64 - rem: it is 2^64 itself (no rejection)
+	// when total is a power of two, so the bound is computed from rem instead.
+	rem := (math.MaxUint64%total + 1) % total
+	for j := 0; ; j++ {
+		mac.Reset()
+		fmt.Fprintf(mac, "%s:%d:%d", listHash, i, j)
+		if x := binary.BigEndian.Uint64(mac.Sum(nil)); x <= math.MaxUint64-rem {
+			return x % total
+		}
+	}
+}
