@@ -20,7 +20,7 @@ import (
 var (
 	// ErrNotFound: no such row in this shop (another shop's ids answer the same).
 	ErrNotFound = errors.New("not found")
-	// ErrDuplicate: a unique value (email, slug, idempotency key) is taken.
+	// ErrDuplicate: a unique value (an email, a coupon code) is taken.
 	ErrDuplicate = errors.New("duplicate")
 )
 
@@ -101,13 +101,6 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func unix(t time.Time) int64 { return t.Unix() }
 
 func fromUnix(s int64) time.Time { return time.Unix(s, 0).UTC() }
-
-func fromNullUnix(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return fromUnix(n.Int64)
-}
 
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {

@@ -91,7 +91,7 @@ func TestTenantIsolation(t *testing.T) {
 	if _, err := s.Program(ctx, shopA, progB.ID); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("program of shop B through shop A: %v", err)
 	}
-	if cs, _ := s.SearchCards(ctx, shopA, db.CardQuery{Token: cardB.Token}); len(cs) != 0 {
+	if cs, err := s.SearchCards(ctx, shopA, db.CardQuery{Token: cardB.Token}); err != nil || len(cs) != 0 {
 		t.Errorf("search of shop A finds shop B's card")
 	}
 	if err := s.ArchiveProgram(ctx, shopA, progB.ID, t0); !errors.Is(err, db.ErrNotFound) {
@@ -172,9 +172,15 @@ func TestUndoOnlyTheLastRecentAction(t *testing.T) {
 	shopID, userID, card, prog := shop(t, s, "a@example.com")
 	a := db.Action{ShopID: shopID, CardID: card.ID, ProgramID: prog.ID, UserID: userID, Now: t0}
 	a.Key = "s1"
-	first, _ := s.Stamp(ctx, a, 1, false)
+	first, err := s.Stamp(ctx, a, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a.Key, a.Now = "s2", t0.Add(time.Minute)
-	second, _ := s.Stamp(ctx, a, 1, false)
+	second, err := s.Stamp(ctx, a, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	a.Key = "u1"
 	if _, err := s.Undo(ctx, a, first.EventID); !errors.Is(err, loyalty.ErrNothingToUndo) {
 		t.Errorf("undo of an older action: %v", err)

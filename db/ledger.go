@@ -141,10 +141,9 @@ type Action struct {
 	Now                               time.Time
 }
 
-// Outcome is what an action did.
+// Outcome is what an action did: the ledger event it wrote.
 type Outcome struct {
-	EventID       int64
-	RewardsEarned int
+	EventID int64
 }
 
 // Stamp adds n stamps to the card in the program, unless the program's rules
@@ -153,17 +152,12 @@ func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outc
 	var out Outcome
 	err := s.act(ctx, a, func(tx *sql.Tx, p Program, events []loyalty.Event) error {
 		rules := p.Rules()
-		before := loyalty.Fold(rules, events, a.Now)
-		if err := loyalty.CheckStamp(rules, before, n, a.Now, override); err != nil {
+		if err := loyalty.CheckStamp(rules, loyalty.Fold(rules, events, a.Now), n, a.Now, override); err != nil {
 			return err
 		}
-		id, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: n, override: override})
-		if err != nil {
-			return err
-		}
-		after := loyalty.Fold(rules, append(events, loyalty.Event{ID: id, Kind: loyalty.KindStamp, At: a.Now, Stamps: n}), a.Now)
-		out = Outcome{EventID: id, RewardsEarned: after.Earned - before.Earned}
-		return nil
+		var err error
+		out.EventID, err = insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: n, override: override})
+		return err
 	})
 	if err != nil {
 		return out, fmt.Errorf("stamp card %d: %w", a.CardID, err)

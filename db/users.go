@@ -16,9 +16,6 @@ const (
 	RoleCashier Role = "cashier"
 )
 
-// Roles lists the roles in the order forms show them.
-var Roles = []Role{RoleCashier, RoleManager, RoleOwner}
-
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return r == RoleOwner || r == RoleManager || r == RoleCashier }
 
@@ -32,16 +29,15 @@ type User struct {
 	Role           Role
 	SessionVersion int64
 	InvitePending  bool
-	Disabled       bool
 	CreatedAt      time.Time
 }
 
-const userColumns = `id, shop_id, name, email, password_hash, role, session_version, invite_hash IS NOT NULL, disabled_at IS NOT NULL, created_at`
+const userColumns = `id, shop_id, name, email, password_hash, role, session_version, invite_hash IS NOT NULL, created_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.ShopID, &u.Name, &u.Email, &u.PasswordHash, &u.Role, &u.SessionVersion, &u.InvitePending, &u.Disabled, &created)
+	err := row.Scan(&u.ID, &u.ShopID, &u.Name, &u.Email, &u.PasswordHash, &u.Role, &u.SessionVersion, &u.InvitePending, &created)
 	u.CreatedAt = fromUnix(created)
 	return u, notFound(err)
 }

@@ -65,6 +65,10 @@ func (a *App) signup(c echo.Context) error {
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.Signup(p, f.v))
 	}
+	// Every sign-up costs a slow hash: the same limits as logins, per address.
+	if !a.logins.allow("signup "+c.RealIP(), c.RealIP()) {
+		return echo.NewHTTPError(http.StatusTooManyRequests)
+	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return err
@@ -127,8 +131,8 @@ func (a *App) login(c echo.Context) error {
 	if err := a.signIn(c, u); err != nil {
 		return err
 	}
-	next := c.QueryParam("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	next := safeNext(c.QueryParam("next"))
+	if next == "" {
 		next = landing(u)
 	}
 	return c.Redirect(http.StatusSeeOther, next)

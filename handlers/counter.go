@@ -175,7 +175,7 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 	return nil
 }
 
-// cardView maps a card's state to what staff and customers see; the customer
+// cardModel maps a card's state to what staff and customers see; the customer
 // sees only their own visits and redemptions, not voids or staff names.
 func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCustomer bool) views.Card {
 	v := views.Card{
@@ -220,7 +220,7 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 
 func entryView(e db.Entry) views.Entry {
 	return views.Entry{
-		ID: e.ID, Kind: string(e.Kind), Program: e.ProgramName, Staff: e.UserName, CardID: e.CardID,
+		ID: e.ID, Kind: string(e.Kind), Program: e.ProgramName, Staff: e.UserName,
 		Stamps: e.Stamps, RewardSeq: e.RewardSeq, Voided: e.Voided, Override: e.Override, At: e.At,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -174,3 +175,22 @@ func formKey(c echo.Context) (string, error) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// safeNext returns next when it is a path of this site, else "". A browser
+// drops tabs and newlines from URLs and reads a backslash as a slash, so
+// "/\t/evil" and "/\\evil" would leave the site: any such character is refused.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") {
+		return ""
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	return next
+}

@@ -40,3 +40,14 @@ func FuzzParseNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestSafeNext(t *testing.T) {
+	for next, want := range map[string]string{
+		"/counter": "/counter", "/c/abc?x=1": "/c/abc?x=1", "": "", "counter": "", "//evil": "", "/\\evil": "",
+		"/\t/evil": "", "/\n/evil": "", "/\r/evil": "", "https://evil": "", "javascript:alert(1)": "", "/\x7f": "",
+	} {
+		if got := safeNext(next); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
+		}
+	}
+}

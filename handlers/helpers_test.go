@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"io"
@@ -80,20 +81,43 @@ func (e *env) count(query string, args ...any) int {
 	return n
 }
 
-// snapshot counts the rows of every table, to show a refused request changed nothing.
+// snapshot hashes every row of every table, to show a refused request changed nothing.
 func (e *env) snapshot() string {
 	e.t.Helper()
-	var b strings.Builder
-	for _, table := range []string{"shops", "users", "programs", "cards", "events"} {
-		fmt.Fprintf(&b, "%s=%d ", table, e.count("SELECT count(*) FROM "+table))
+	tables, err := e.raw.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	var sum int
-	e.raw.QueryRow(`SELECT coalesce(sum(length(name) + length(brand_color) + length(language) + length(timezone) + logo_version), 0) FROM shops`).Scan(&sum)
-	fmt.Fprintf(&b, "shopdata=%d ", sum)
-	e.raw.QueryRow(`SELECT coalesce(sum(stamps_required * 7 + max_per_visit * 3 + cooldown_minutes + length(name) + length(reward_text) + is_default + coalesce(archived_at, 0)), 0) FROM programs`).Scan(&sum)
-	fmt.Fprintf(&b, "programdata=%d ", sum)
-	e.raw.QueryRow(`SELECT coalesce(sum(coalesce(disabled_at, 0) + session_version + length(password_hash)), 0) FROM users`).Scan(&sum)
-	fmt.Fprintf(&b, "userdata=%d", sum)
+	var names []string
+	for tables.Next() {
+		var n string
+		tables.Scan(&n)
+		names = append(names, n)
+	}
+	tables.Close()
+	var b strings.Builder
+	for _, table := range names {
+		rows, err := e.raw.Query("SELECT * FROM " + table)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		h, n := sha256.New(), 0
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				e.t.Fatal(err)
+			}
+			fmt.Fprintf(h, "%v\n", vals)
+			n++
+		}
+		rows.Close()
+		fmt.Fprintf(&b, "%s=%d/%x ", table, n, h.Sum(nil)[:4])
+	}
 	return b.String()
 }
 

@@ -86,10 +86,6 @@ func (a *App) saveProgram(c echo.Context) error {
 	pr.CooldownMinutes = f.number("cooldown_minutes", 0, int(loyalty.MaxCooldown/time.Minute), 0)
 	pr.StampExpiryDays = f.number("stamp_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
 	pr.RewardExpiryDays = f.number("reward_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
-	var re *loyalty.RuleError
-	if err := pr.Rules().Validate(); errors.As(err, &re) {
-		f.fail(re.Field, "FieldInvalid")
-	}
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.ProgramForm(p, programView(pr), f.v))
 	}

@@ -22,7 +22,7 @@ const (
 	// one more try per account every minute, per address every 6 seconds
 	accountRefill = rate.Limit(1.0 / 60)
 	addrRefill    = rate.Limit(1.0 / 6)
-	// the maps are cleared past this size so a flood cannot exhaust memory
+	// how many accounts and addresses are tracked at most, so a flood cannot exhaust memory
 	maxTracked = 100_000
 )
 
@@ -30,30 +30,47 @@ func newLoginLimiter(now func() time.Time) *loginLimiter {
 	return &loginLimiter{now: now, accounts: map[string]*rate.Limiter{}, addrs: map[string]*rate.Limiter{}}
 }
 
-// allow takes one try for both the account and the address.
+// allow takes one try for both the account and the address. A refused try
+// records nothing, so refused requests cannot crowd out the ones tracked.
 func (l *loginLimiter) allow(account, addr string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.accounts) > maxTracked || len(l.addrs) > maxTracked {
-		l.accounts, l.addrs = map[string]*rate.Limiter{}, map[string]*rate.Limiter{}
-	}
 	now := l.now()
-	a := limiter(l.accounts, account, accountRefill, accountBurst)
-	b := limiter(l.addrs, addr, addrRefill, addrBurst)
-	// Both are checked before either is spent, so a refused try costs nothing.
-	if a.TokensAt(now) < 1 || b.TokensAt(now) < 1 {
+	a, aok := l.accounts[account]
+	b, bok := l.addrs[addr]
+	if aok && a.TokensAt(now) < 1 || bok && b.TokensAt(now) < 1 {
 		return false
+	}
+	if !aok {
+		if a = track(l.accounts, now, accountRefill, accountBurst); a == nil {
+			return false
+		}
+		l.accounts[account] = a
+	}
+	if !bok {
+		if b = track(l.addrs, now, addrRefill, addrBurst); b == nil {
+			return false
+		}
+		l.addrs[addr] = b
 	}
 	a.AllowN(now, 1)
 	b.AllowN(now, 1)
 	return true
 }
 
-func limiter(m map[string]*rate.Limiter, key string, r rate.Limit, burst int) *rate.Limiter {
-	lim, ok := m[key]
-	if !ok {
-		lim = rate.NewLimiter(r, burst)
-		m[key] = lim
+// track makes a limiter for a new key. When the map is full it forgets the
+// limiters that have refilled (they are the same as new ones); if that frees
+// nothing, the key is refused rather than letting a flood reset the rest.
+func track(m map[string]*rate.Limiter, now time.Time, r rate.Limit, burst int) *rate.Limiter {
+	if len(m) >= maxTracked {
+		for k, lim := range m {
+			if lim.TokensAt(now) >= float64(burst) {
+				delete(m, k)
+			}
+		}
+		if len(m) >= maxTracked {
+			return nil
+		}
 	}
-	return lim
+	return rate.NewLimiter(r, burst)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"io/fs"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -14,16 +13,18 @@ import (
 	"regulars/locale"
 )
 
-// Every route, in one place. Staff routes sit behind requireStaff; the owner's
-// and manager's behind requireRole as well.
+// Every route, in one place. Staff routes carry requireStaff; the owner's and
+// manager's requireRole as well. Middleware is given per route, not through a
+// group, so that an unknown path stays a 404 for everyone.
 func (a *App) routes(e *echo.Echo, static fs.FS) {
+	e.IPExtractor = echo.ExtractIPDirect() // no proxy is trusted to name the client
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit:   "64K",
-		Skipper: func(c echo.Context) bool { return c.Path() == "/settings/logo" },
-	}))
+	// Bodies are limited before anything reads them (the CSRF check parses forms).
+	isLogo := func(c echo.Context) bool { return c.Path() == "/settings/logo" }
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: isLogo}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxLogoRequest, Skipper: func(c echo.Context) bool { return !isLogo(c) }}))
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     "_csrf",
@@ -34,56 +35,61 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
 	}))
 
+	// GET routes answer HEAD too: monitors and link checkers use it.
+	get := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, h, m...)
+	}
+	staff := []echo.MiddlewareFunc{a.requireStaff}
+	managers := []echo.MiddlewareFunc{a.requireStaff, requireRole(db.RoleOwner, db.RoleManager)}
+	owners := []echo.MiddlewareFunc{a.requireStaff, requireRole(db.RoleOwner)}
+
 	e.StaticFS("/static", static)
-	e.GET("/c/sw.js", serviceWorker(static))
-	e.GET("/healthz", a.healthz)
-	e.GET("/", a.home)
-	e.GET("/signup", a.signupForm)
+	get("/c/sw.js", serviceWorker(static))
+	get("/healthz", a.healthz)
+	get("/", a.home)
+	get("/signup", a.signupForm)
 	e.POST("/signup", a.signup)
-	e.GET("/login", a.loginForm)
+	get("/login", a.loginForm)
 	e.POST("/login", a.login)
-	e.GET("/logout", a.logoutForm)
+	get("/logout", a.logoutForm)
 	e.POST("/logout", a.logout)
-	e.GET("/invite/:token", a.inviteForm)
+	get("/invite/:token", a.inviteForm)
 	e.POST("/invite/:token", a.acceptInvite)
 	e.POST("/lang", a.setLanguage)
-	e.GET("/c/:token", a.cardPage)
-	e.GET("/c/:token/manifest.webmanifest", a.cardManifest)
-	e.GET("/shops/:id/logo", a.logo)
+	get("/c/:token", a.cardPage)
+	get("/c/:token/manifest.webmanifest", a.cardManifest)
+	get("/shops/:id/logo", a.logo)
 
-	s := e.Group("", a.requireStaff)
-	s.GET("/counter", a.counter)
-	s.GET("/counter/find", a.find)
-	s.POST("/counter/enroll", a.enroll)
-	s.GET("/counter/cards/:id", a.counterCard)
-	s.POST("/counter/cards/:id/stamp", a.stamp)
-	s.POST("/counter/cards/:id/redeem", a.redeem)
-	s.POST("/counter/cards/:id/undo", a.undo)
-	s.POST("/counter/cards/:id/coupon", a.redeemCoupon)
-	s.POST("/counter/cards/:id/code", a.redeemCode)
+	get("/counter", a.counter, staff...)
+	get("/counter/find", a.find, staff...)
+	e.POST("/counter/enroll", a.enroll, staff...)
+	get("/counter/cards/:id", a.counterCard, staff...)
+	e.POST("/counter/cards/:id/stamp", a.stamp, staff...)
+	e.POST("/counter/cards/:id/redeem", a.redeem, staff...)
+	e.POST("/counter/cards/:id/undo", a.undo, staff...)
+	e.POST("/counter/cards/:id/coupon", a.redeemCoupon, staff...)
+	e.POST("/counter/cards/:id/code", a.redeemCode, staff...)
 
-	m := s.Group("", requireRole(db.RoleOwner, db.RoleManager))
-	m.GET("/dashboard", a.dashboard)
-	m.GET("/programs", a.programs)
-	m.GET("/programs/new", a.newProgramForm)
-	m.POST("/programs/new", a.saveProgram)
-	m.GET("/programs/:id", a.programForm)
-	m.POST("/programs/:id", a.saveProgram)
-	m.POST("/programs/:id/archive", a.archiveProgram)
-	m.POST("/programs/:id/default", a.defaultProgram)
-	m.GET("/coupons", a.coupons)
-	m.GET("/coupons/new", a.newCouponForm)
-	m.POST("/coupons/new", a.createCoupon)
-	m.GET("/coupons/:id", a.coupon)
-	m.POST("/coupons/:id/:state", a.setCouponState)
+	get("/dashboard", a.dashboard, managers...)
+	get("/programs", a.programs, managers...)
+	get("/programs/new", a.newProgramForm, managers...)
+	e.POST("/programs/new", a.saveProgram, managers...)
+	get("/programs/:id", a.programForm, managers...)
+	e.POST("/programs/:id", a.saveProgram, managers...)
+	e.POST("/programs/:id/archive", a.archiveProgram, managers...)
+	e.POST("/programs/:id/default", a.defaultProgram, managers...)
+	get("/coupons", a.coupons, managers...)
+	get("/coupons/new", a.newCouponForm, managers...)
+	e.POST("/coupons/new", a.createCoupon, managers...)
+	get("/coupons/:id", a.coupon, managers...)
+	e.POST("/coupons/:id/:state", a.setCouponState, managers...)
 
-	o := s.Group("", requireRole(db.RoleOwner))
-	o.GET("/settings", a.settings)
-	o.POST("/settings", a.saveSettings)
-	o.POST("/settings/logo", a.uploadLogo, middleware.BodyLimit(maxLogoRequest))
-	o.GET("/staff", a.staffPage)
-	o.POST("/staff", a.addStaff)
-	o.POST("/staff/:id/remove", a.removeStaff)
+	get("/settings", a.settings, owners...)
+	e.POST("/settings", a.saveSettings, owners...)
+	e.POST("/settings/logo", a.uploadLogo, owners...)
+	get("/staff", a.staffPage, owners...)
+	e.POST("/staff", a.addStaff, owners...)
+	e.POST("/staff/:id/remove", a.removeStaff, owners...)
 }
 
 // securityHeaders: scripts only from our origin (no inline script anywhere);
@@ -142,9 +148,8 @@ func (a *App) setLanguage(c echo.Context) error {
 		return echo.ErrBadRequest
 	}
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteLaxMode})
-	next := c.FormValue("next")
-	// Only paths of this site: "//evil" or "/\evil" would leave it.
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	next := safeNext(c.FormValue("next"))
+	if next == "" {
 		next = "/"
 	}
 	return c.Redirect(http.StatusSeeOther, next)

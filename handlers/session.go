@@ -64,6 +64,11 @@ func (a *App) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, shop, err := a.currentUser(c)
 		if errors.Is(err, db.ErrNotFound) {
+			// After login, come back here; a form posted after the session
+			// expired cannot be replayed, so its sender starts afresh.
+			if c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead {
+				return c.Redirect(http.StatusSeeOther, "/login")
+			}
 			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		}
 		if err != nil {

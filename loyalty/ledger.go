@@ -224,25 +224,3 @@ const (
 	MaxCooldown       = 24 * time.Hour
 	MaxExpiry         = 10 * 365 * 24 * time.Hour
 )
-
-// RuleError names the invalid field of a program's rules.
-type RuleError struct{ Field string }
-
-func (e *RuleError) Error() string { return "invalid program rule: " + e.Field }
-
-// Validate checks rules an owner typed in.
-func (r Rules) Validate() error {
-	switch {
-	case r.StampsRequired < 1 || r.StampsRequired > MaxStampsRequired:
-		return &RuleError{"stamps_required"}
-	case r.MaxPerVisit < 1 || r.MaxPerVisit > MaxStampsPerVisit:
-		return &RuleError{"max_per_visit"}
-	case r.Cooldown < 0 || r.Cooldown > MaxCooldown:
-		return &RuleError{"cooldown"}
-	case r.StampExpiry < 0 || r.StampExpiry > MaxExpiry:
-		return &RuleError{"stamp_expiry"}
-	case r.RewardExpiry < 0 || r.RewardExpiry > MaxExpiry:
-		return &RuleError{"reward_expiry"}
-	}
-	return nil
-}

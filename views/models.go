@@ -23,7 +23,6 @@ type Entry struct {
 	Program   string
 	Staff     string
 	Card      string // the customer's name or short code, where the page lists many cards
-	CardID    int64
 	Stamps    int
 	RewardSeq int
 	Voided    bool
