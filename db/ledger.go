@@ -89,6 +89,7 @@ type CardState struct {
 	Programs []ProgramBalance // active programs, the default first
 	Ledger   []Entry          // newest first
 	Coupons  []CardCoupon
+	Raffles  []CardRaffle
 	// Undoable is the action an undo would void, if it is recent enough.
 	Undoable *Entry
 }
@@ -115,6 +116,9 @@ func (s *Store) CardState(ctx context.Context, shopID, cardID int64, now time.Ti
 		st.Ledger = append(st.Ledger, es[i])
 	}
 	if st.Coupons, err = cardCoupons(ctx, s.r, shopID, cardID, now); err != nil {
+		return st, err
+	}
+	if st.Raffles, err = cardRaffles(ctx, s.r, shopID, cardID, now); err != nil {
 		return st, err
 	}
 	if last := lastAction(es); last != nil && loyalty.CanUndo(last.event(), now) {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -51,7 +52,7 @@ func (a *App) cardPage(c echo.Context) error {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Cache-Control", "private, no-cache")
-	return render(c, http.StatusOK, views.CardPage(p, a.cardModel(c, st, shop.Currency, true), now, "/c/"+token+"/manifest.webmanifest"))
+	return render(c, http.StatusOK, views.CardPage(p, a.cardModel(c, st, shop.Currency, true), token, now))
 }
 
 // cardManifest lets the customer add their own card to the home screen.
@@ -102,4 +103,30 @@ func (a *App) logo(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+// enterRaffle is the free entry from the card page: no purchase necessary.
+func (a *App) enterRaffle(c echo.Context) error {
+	token := c.Param("token")
+	if t, err := loyalty.ParseCardToken(token); err != nil || t != token {
+		return echo.ErrNotFound
+	}
+	raffleID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	card, err := a.store.CardByToken(ctx, token)
+	if err != nil {
+		return err
+	}
+	err = a.store.EnterRaffle(ctx, card.ShopID, raffleID, card.ID, a.now())
+	if errors.Is(err, loyalty.ErrRaffleNotOpen) {
+		return echo.NewHTTPError(http.StatusConflict)
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	return c.Redirect(http.StatusSeeOther, "/c/"+token)
 }

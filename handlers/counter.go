@@ -201,6 +201,11 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 			v.Coupons = append(v.Coupons, couponView(cc.Campaign, currency, a.now()))
 		}
 	}
+	for _, cr := range st.Raffles {
+		rv := raffleView(cr.Raffle, a.now())
+		rv.CardTickets, rv.OptedIn, rv.Won, rv.PrizeRedeemed = cr.Tickets, cr.OptedIn, cr.Won, cr.PrizeRedeemed
+		v.Raffles = append(v.Raffles, rv)
+	}
 	const recent = 20
 	for _, e := range st.Ledger {
 		if len(v.Ledger) == recent {
@@ -378,6 +383,27 @@ func (a *App) couponOutcome(c echo.Context, act db.Action, out db.Outcome, err e
 			tr := a.page(c, &shop, "").T
 			return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T(msgID)}})
 		}
+	}
+	return a.actionError(c, act.CardID, err)
+}
+
+func (a *App) redeemPrize(c echo.Context) error {
+	u, shop := staff(c)
+	act, err := actionInput(c, u, shop, a.now)
+	if err != nil {
+		return err
+	}
+	raffleID, err := formID(c, "raffle")
+	if err != nil {
+		return err
+	}
+	out, err := a.store.RedeemPrize(c.Request().Context(), act, raffleID)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
+	}
+	if errors.Is(err, loyalty.ErrPrizeUnavailable) {
+		tr := a.page(c, &shop, "").T
+		return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T("ResultPrizeGone")}})
 	}
 	return a.actionError(c, act.CardID, err)
 }

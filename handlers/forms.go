@@ -94,6 +94,20 @@ func (f *form) date(name string, zone *time.Location) time.Time {
 	return d
 }
 
+// datetime reads a datetime-local value, a moment in zone.
+func (f *form) datetime(name string, zone *time.Location) time.Time {
+	s := f.text(name, true, 16)
+	if f.v.Errors[name] != "" {
+		return time.Time{}
+	}
+	d, err := time.ParseInLocation(datetimeLocal, s, zone)
+	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+		f.fail(name, "FieldDate")
+		return time.Time{}
+	}
+	return d
+}
+
 // email returns a plain address (no display name), lower-cased.
 func (f *form) email(name string) string {
 	s := f.text(name, true, 254)

@@ -58,6 +58,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/lang", a.setLanguage)
 	get("/c/:token", a.cardPage)
 	get("/c/:token/manifest.webmanifest", a.cardManifest)
+	e.POST("/c/:token/raffles/:id/enter", a.enterRaffle)
+	get("/r/:id", a.publicRaffle)
 	get("/shops/:id/logo", a.logo)
 
 	get("/counter", a.counter, staff...)
@@ -69,6 +71,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/counter/cards/:id/undo", a.undo, staff...)
 	e.POST("/counter/cards/:id/coupon", a.redeemCoupon, staff...)
 	e.POST("/counter/cards/:id/code", a.redeemCode, staff...)
+	e.POST("/counter/cards/:id/prize", a.redeemPrize, staff...)
 
 	get("/dashboard", a.dashboard, managers...)
 	get("/programs", a.programs, managers...)
@@ -83,6 +86,12 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/coupons/new", a.createCoupon, managers...)
 	get("/coupons/:id", a.coupon, managers...)
 	e.POST("/coupons/:id/:state", a.setCouponState, managers...)
+	get("/raffles", a.raffles, managers...)
+	get("/raffles/new", a.newRaffleForm, managers...)
+	e.POST("/raffles/new", a.createRaffle, managers...)
+	get("/raffles/:id", a.raffle, managers...)
+	e.POST("/raffles/:id", a.updateRaffle, managers...)
+	e.POST("/raffles/:id/draw", a.drawRaffle, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)

@@ -90,7 +90,7 @@ var keyUses = []*regexp.Regexp{
 	regexp.MustCompile(`\.[TN]\("(\w+)"`),
 	regexp.MustCompile(`\bfail\([^,()]+, "(\w+)"`),
 	regexp.MustCompile(`\bpage\(c, [^,()]+, "(\w+)"`),
-	regexp.MustCompile(`\bmsg :?= [^"\n]*"(\w+)"`),
+	regexp.MustCompile(`\b(?:msg|problem) :?= [^"\n]*"(\w+)"`),
 	regexp.MustCompile(`"(Month\d+)"`),
 	regexp.MustCompile(`(?m)^\s+[\w.]+:\s+"([A-Z][A-Za-z]+)",$`), // map entries naming messages
 }

@@ -7,11 +7,14 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // A raffle is provably fair by commit and reveal: the seed's commitment is
@@ -61,6 +64,9 @@ func VerifyCommitment(seedHex, commitment string) bool {
 func TicketList(entries []Entry) string {
 	return formatList(canonical(entries))
 }
+
+// TicketListHashOf is the hash of a published ticket list's text.
+func TicketListHashOf(list string) string { return sha256Hex([]byte(list)) }
 
 // TicketListHash is the lowercase hex SHA-256 of TicketList(entries).
 func TicketListHash(entries []Entry) string {
@@ -170,4 +176,102 @@ func drawTicket(mac hash.Hash, listHash string, i int, total uint64) uint64 {
 			return x % total
 		}
 	}
+}
+
+// Raffle states, from creation to draw.
+const (
+	RaffleUpcoming = "upcoming" // entries not open yet
+	RaffleOpen     = "open"     // taking entries
+	RaffleClosed   = "closed"   // waiting for the draw
+	RaffleDrawn    = "drawn"
+)
+
+// Entry rules of a raffle. Whatever the rule, a free entry from the card page
+// is always offered, so that no purchase is necessary.
+const (
+	EntryPerStamp = "stamps" // a ticket per stamp in the window
+	EntryPerVisit = "visit"  // one ticket per card stamped in the window
+	EntryOptIn    = "optin"  // only the free entry
+)
+
+// Reasons a raffle action is refused.
+var (
+	ErrRaffleNotOpen    = errors.New("raffle not taking entries")
+	ErrRaffleStillOpen  = errors.New("raffle window not closed yet")
+	ErrRaffleDrawn      = errors.New("raffle already drawn")
+	ErrPrizeUnavailable = errors.New("no prize to hand over")
+)
+
+// RaffleWindow is what decides a raffle's state: entries in [Opens, Closes).
+type RaffleWindow struct {
+	Opens, Closes time.Time
+	Drawn         bool
+}
+
+// State says where the raffle stands at now.
+func (w RaffleWindow) State(now time.Time) string {
+	switch {
+	case w.Drawn:
+		return RaffleDrawn
+	case now.Before(w.Opens):
+		return RaffleUpcoming
+	case now.Before(w.Closes):
+		return RaffleOpen
+	}
+	return RaffleClosed
+}
+
+// CheckEntry refuses a free entry outside the window.
+func (w RaffleWindow) CheckEntry(now time.Time) error {
+	if w.State(now) != RaffleOpen {
+		return ErrRaffleNotOpen
+	}
+	return nil
+}
+
+// CheckDraw refuses a draw before the window closes (entries could still
+// change) and a second draw (the first result stands).
+func (w RaffleWindow) CheckDraw(now time.Time) error {
+	switch w.State(now) {
+	case RaffleDrawn:
+		return ErrRaffleDrawn
+	case RaffleClosed:
+		return nil
+	}
+	return ErrRaffleStillOpen
+}
+
+// ParseTicketList reads back a list made by TicketList, for checking a
+// published draw; anything else is an error.
+func ParseTicketList(list string) ([]Entry, error) {
+	var es []Entry
+	for _, line := range strings.Split(strings.TrimSuffix(list, "\n"), "\n") {
+		if line == "" && list == "" {
+			break
+		}
+		var e Entry
+		if _, err := fmt.Sscanf(line, "%d %d", &e.CardID, &e.Tickets); err != nil || e.Tickets < 1 {
+			return nil, errBadTicketList
+		}
+		es = append(es, e)
+	}
+	if TicketList(es) != list {
+		return nil, errBadTicketList
+	}
+	return es, nil
+}
+
+var errBadTicketList = errors.New("malformed ticket list")
+
+// VerifyDraw recomputes a published draw: the seed matches its commitment and
+// the winners follow from the seed and the ticket list.
+func VerifyDraw(seed []byte, commitment, ticketList string, winners int, drawn []int64) bool {
+	if SeedCommitment(seed) != commitment {
+		return false
+	}
+	es, err := ParseTicketList(ticketList)
+	if err != nil {
+		return false
+	}
+	return slices.Equal(Draw(seed, es, winners), drawn)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRaffleSeed(t *testing.T) {
@@ -389,4 +391,62 @@ func FuzzDraw(f *testing.F) {
 		entries := []Entry{{5, int(a)}, {2, int(b)}, {5, int(c)}, {9, int(d)}}
 		checkWinners(t, entries, winners, Draw(seed, entries, winners))
 	})
+}
+
+func TestRaffleWindow(t *testing.T) {
+	w := RaffleWindow{Opens: at(day), Closes: at(3 * day)}
+	tests := []struct {
+		now         time.Duration
+		drawn       bool
+		state       string
+		entry, draw error
+	}{
+		{0, false, RaffleUpcoming, ErrRaffleNotOpen, ErrRaffleStillOpen},
+		{day, false, RaffleOpen, nil, ErrRaffleStillOpen},
+		{3*day - time.Second, false, RaffleOpen, nil, ErrRaffleStillOpen},
+		{3 * day, false, RaffleClosed, ErrRaffleNotOpen, nil},
+		{4 * day, true, RaffleDrawn, ErrRaffleNotOpen, ErrRaffleDrawn},
+		{2 * day, true, RaffleDrawn, ErrRaffleNotOpen, ErrRaffleDrawn},
+	}
+	for _, tt := range tests {
+		ww := w
+		ww.Drawn = tt.drawn
+		if got := ww.State(at(tt.now)); got != tt.state {
+			t.Errorf("state at %v = %s, want %s", tt.now, got, tt.state)
+		}
+		if err := ww.CheckEntry(at(tt.now)); !errors.Is(err, tt.entry) {
+			t.Errorf("entry at %v: %v, want %v", tt.now, err, tt.entry)
+		}
+		if err := ww.CheckDraw(at(tt.now)); !errors.Is(err, tt.draw) {
+			t.Errorf("draw at %v: %v, want %v", tt.now, err, tt.draw)
+		}
+	}
+}
+
+func TestVerifyDraw(t *testing.T) {
+	seed := bytes.Repeat([]byte{7}, 32)
+	es := []Entry{{CardID: 3, Tickets: 2}, {CardID: 9, Tickets: 5}, {CardID: 12, Tickets: 1}}
+	list := TicketList(es)
+	won := Draw(seed, es, 2)
+	if !VerifyDraw(seed, SeedCommitment(seed), list, 2, won) {
+		t.Fatal("a true draw does not verify")
+	}
+	other := bytes.Repeat([]byte{8}, 32)
+	for name, ok := range map[string]bool{
+		"other seed":     VerifyDraw(other, SeedCommitment(seed), list, 2, won),
+		"other winners":  VerifyDraw(seed, SeedCommitment(seed), list, 2, []int64{won[1], won[0]}),
+		"edited list":    VerifyDraw(seed, SeedCommitment(seed), strings.Replace(list, "9 5", "9 6", 1), 2, won),
+		"unsorted list":  VerifyDraw(seed, SeedCommitment(seed), "9 5\n3 2\n12 1\n", 2, won),
+		"malformed list": VerifyDraw(seed, SeedCommitment(seed), "three two\n", 2, won),
+	} {
+		if ok {
+			t.Errorf("%s verifies", name)
+		}
+	}
+	if es, err := ParseTicketList(""); err != nil || len(es) != 0 {
+		t.Errorf("empty list: %v %v", es, err)
+	}
+	if !VerifyDraw(seed, SeedCommitment(seed), "", 3, nil) {
+		t.Error("a raffle nobody entered does not verify")
+	}
 }

@@ -77,6 +77,7 @@ type Card struct {
 	Progress  []Progress
 	Ledger    []Entry  // newest first
 	Coupons   []Coupon // those it can use now
+	Raffles   []Raffle
 	CreatedAt time.Time
 }
 
@@ -118,4 +119,39 @@ type Coupon struct {
 type DayCount struct {
 	Day   string
 	Count int
+}
+
+// Raffle is a raffle as the owner, the public page, the cashier and a card see it.
+type Raffle struct {
+	ID             int64
+	Title          string
+	Prize          string
+	Rules          string
+	Winners        int
+	OpensAt        time.Time
+	ClosesAt       time.Time
+	EntryRule      string // stamps, visit, optin
+	State          string // upcoming, open, closed, drawn
+	Commitment     string
+	SeedHex        string // after the draw
+	TicketList     string // after the draw
+	TicketListHash string
+	WinnerIDs      []int64
+	Verified       bool // the server recomputed the published draw
+	Entrants       int  // so far, for the owner
+	Tickets        int
+	// As one card sees it.
+	CardTickets   int
+	OptedIn       bool
+	Won           bool
+	PrizeRedeemed bool
+}
+
+// RaffleWinner is a winner on the owner's page.
+type RaffleWinner struct {
+	Place         int
+	CardID        int64
+	Name          string
+	ShortCode     string
+	PrizeRedeemed bool
 }

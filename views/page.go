@@ -170,3 +170,36 @@ func percent(p Page, part, whole int) string {
 	}
 	return p.T.T("Percent", "Percent", p.T.Num((part*100+whole/2)/whole))
 }
+
+func raffleAction(r Raffle) templ.SafeURL {
+	if r.ID == 0 {
+		return "/raffles/new"
+	}
+	return templ.SafeURL("/raffles/" + i64toa(r.ID))
+}
+
+// verifierSource is a complete check of a published draw, in Python because
+// it is on most computers; it is code, the same in every language.
+const verifierSource = `import hashlib, hmac
+
+def draw(seed_hex, ticket_list, winners):
+    seed = bytes.fromhex(seed_hex)
+    cards = [tuple(map(int, line.split())) for line in ticket_list.splitlines()]
+    h = hashlib.sha256(ticket_list.encode()).hexdigest()
+    won, i = [], 0
+    while len(won) < winners and cards:
+        total, j = sum(t for _, t in cards), 0
+        while True:
+            mac = hmac.new(seed, f"{h}:{i}:{j}".encode(), hashlib.sha256).digest()
+            x = int.from_bytes(mac[:8], "big")
+            if x < (2**64 // total) * total:
+                break
+            j += 1
+        r, k = x % total, 0
+        while r >= cards[k][1]:
+            r -= cards[k][1]
+            k += 1
+        won.append(cards.pop(k)[0])
+        i += 1
+    return won
+`

@@ -1,0 +1,350 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"regulars/loyalty"
+)
+
+// Raffle is a prize draw of a shop.
+type Raffle struct {
+	ID         int64
+	ShopID     int64
+	Title      string
+	Prize      string
+	Rules      string
+	Winners    int
+	OpensAt    time.Time
+	ClosesAt   time.Time
+	EntryRule  string
+	Commitment string
+	// Revealed at the draw; nil before.
+	Seed       []byte
+	DrawnAt    time.Time
+	TicketList string
+	WinnerIDs  []int64 // card ids, in draw order
+}
+
+// Window returns what package loyalty needs to judge entries and the draw.
+func (r Raffle) Window() loyalty.RaffleWindow {
+	return loyalty.RaffleWindow{Opens: r.OpensAt, Closes: r.ClosesAt, Drawn: !r.DrawnAt.IsZero()}
+}
+
+const raffleColumns = `id, shop_id, title, prize, rules, winners, opens_at, closes_at, entry_rule, commitment,
+	CASE WHEN drawn_at IS NULL THEN NULL ELSE seed END, coalesce(drawn_at, 0), coalesce(ticket_list, '')`
+
+func scanRaffle(row interface{ Scan(...any) error }) (Raffle, error) {
+	var r Raffle
+	var opens, closes, drawn int64
+	err := row.Scan(&r.ID, &r.ShopID, &r.Title, &r.Prize, &r.Rules, &r.Winners, &opens, &closes, &r.EntryRule, &r.Commitment,
+		&r.Seed, &drawn, &r.TicketList)
+	r.OpensAt, r.ClosesAt = fromUnix(opens), fromUnix(closes)
+	if drawn != 0 {
+		r.DrawnAt = fromUnix(drawn)
+	}
+	return r, notFound(err)
+}
+
+func raffle(ctx context.Context, q querier, where string, args ...any) (Raffle, error) {
+	r, err := scanRaffle(q.QueryRowContext(ctx, `SELECT `+raffleColumns+` FROM raffles WHERE `+where, args...))
+	if err != nil {
+		return r, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT card_id FROM raffle_winners WHERE raffle_id = ? ORDER BY place`, r.ID)
+	if err != nil {
+		return r, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return r, err
+		}
+		r.WinnerIDs = append(r.WinnerIDs, id)
+	}
+	return r, rows.Err()
+}
+
+// CreateRaffle saves a raffle with a fresh secret seed; only the seed's
+// commitment is shown until the draw.
+func (s *Store) CreateRaffle(ctx context.Context, r Raffle, userID int64, now time.Time) (int64, error) {
+	seed := loyalty.NewRaffleSeed()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO raffles (shop_id, title, prize, rules, winners, opens_at, closes_at, entry_rule, seed, commitment, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ShopID, r.Title, r.Prize, r.Rules, r.Winners, unix(r.OpensAt), unix(r.ClosesAt), r.EntryRule,
+			seed, loyalty.SeedCommitment(seed), userID, unix(now))
+		if err != nil {
+			return err
+		}
+		r.ID, _ = res.LastInsertId()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create raffle %q: %w", r.Title, err)
+	}
+	return r.ID, nil
+}
+
+// ErrRaffleLocked: once entries open, only the wording of title and prize may change.
+var ErrRaffleLocked = errors.New("raffle rules are locked once entries open")
+
+// UpdateRaffle saves an owner's edit. Before entries open everything but the
+// seed may change; afterwards only title and prize, so that nobody can move
+// the rules under the entrants' feet.
+func (s *Store) UpdateRaffle(ctx context.Context, r Raffle, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		old, err := raffle(ctx, tx, `id = ? AND shop_id = ?`, r.ID, r.ShopID)
+		if err != nil {
+			return fmt.Errorf("update raffle %d: %w", r.ID, err)
+		}
+		if old.Window().State(now) != loyalty.RaffleUpcoming {
+			if r.Rules != old.Rules || r.Winners != old.Winners || !r.OpensAt.Equal(old.OpensAt) || !r.ClosesAt.Equal(old.ClosesAt) || r.EntryRule != old.EntryRule {
+				return fmt.Errorf("update raffle %d: %w", r.ID, ErrRaffleLocked)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE raffles SET title = ?, prize = ?, rules = ?, winners = ?, opens_at = ?, closes_at = ?, entry_rule = ?
+			WHERE id = ? AND shop_id = ?`, r.Title, r.Prize, r.Rules, r.Winners, unix(r.OpensAt), unix(r.ClosesAt), r.EntryRule, r.ID, r.ShopID)
+		return err
+	})
+}
+
+// Raffles lists the shop's raffles, newest first.
+func (s *Store) Raffles(ctx context.Context, shopID int64) ([]Raffle, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+raffleColumns+` FROM raffles WHERE shop_id = ? ORDER BY id DESC`, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("raffles of shop %d: %w", shopID, err)
+	}
+	defer rows.Close()
+	var rs []Raffle
+	for rows.Next() {
+		r, err := scanRaffle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("raffles of shop %d: %w", shopID, err)
+		}
+		rs = append(rs, r)
+	}
+	return rs, rows.Err()
+}
+
+// Raffle returns a raffle of the shop with its winners.
+func (s *Store) Raffle(ctx context.Context, shopID, id int64) (Raffle, error) {
+	r, err := raffle(ctx, s.r, `id = ? AND shop_id = ?`, id, shopID)
+	if err != nil {
+		return r, fmt.Errorf("raffle %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// PublicRaffle returns any raffle, for its public page: what it shows is public.
+func (s *Store) PublicRaffle(ctx context.Context, id int64) (Raffle, error) {
+	r, err := raffle(ctx, s.r, `id = ?`, id)
+	if err != nil {
+		return r, fmt.Errorf("raffle %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// entries counts the cards' tickets: by the entry rule from stamps in the
+// window (voided ones do not count), plus one for a free entry. A cardID
+// other than 0 counts that card's only.
+func entries(ctx context.Context, q querier, r Raffle, cardID int64) ([]loyalty.Entry, error) {
+	perCard := `sum(e.stamps)`
+	if r.EntryRule == loyalty.EntryPerVisit {
+		perCard = `1`
+	}
+	query := `SELECT card_id, sum(n) FROM (
+		SELECT e.card_id, ` + perCard + ` AS n FROM events e
+			WHERE ? != 'optin' AND e.shop_id = ? AND e.kind = 'stamp' AND e.stamps > 0 AND e.created_at >= ? AND e.created_at < ?
+			AND (?6 = 0 OR e.card_id = ?6) AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id) GROUP BY e.card_id
+		UNION ALL
+		SELECT card_id, 1 FROM raffle_optins WHERE raffle_id = ?5 AND (?6 = 0 OR card_id = ?6)
+	) GROUP BY card_id ORDER BY card_id`
+	rows, err := q.QueryContext(ctx, query, r.EntryRule, r.ShopID, unix(r.OpensAt), unix(r.ClosesAt), r.ID, cardID)
+	if err != nil {
+		return nil, fmt.Errorf("entries of raffle %d: %w", r.ID, err)
+	}
+	defer rows.Close()
+	var es []loyalty.Entry
+	for rows.Next() {
+		var e loyalty.Entry
+		if err := rows.Scan(&e.CardID, &e.Tickets); err != nil {
+			return nil, fmt.Errorf("entries of raffle %d: %w", r.ID, err)
+		}
+		es = append(es, e)
+	}
+	return es, rows.Err()
+}
+
+// RaffleEntries returns the tickets so far, for the owner's page.
+func (s *Store) RaffleEntries(ctx context.Context, r Raffle) ([]loyalty.Entry, error) {
+	return entries(ctx, s.r, r, 0)
+}
+
+// DrawRaffle draws the winners once the window has closed, and publishes the
+// seed and the ticket list it used. A second draw is refused.
+func (s *Store) DrawRaffle(ctx context.Context, shopID, id int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := raffle(ctx, tx, `id = ? AND shop_id = ?`, id, shopID)
+		if err != nil {
+			return fmt.Errorf("draw raffle %d: %w", id, err)
+		}
+		if err := r.Window().CheckDraw(now); err != nil {
+			return fmt.Errorf("draw raffle %d: %w", id, err)
+		}
+		es, err := entries(ctx, tx, r, 0)
+		if err != nil {
+			return err
+		}
+		var seed []byte
+		if err := tx.QueryRowContext(ctx, `SELECT seed FROM raffles WHERE id = ?`, id).Scan(&seed); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE raffles SET drawn_at = ?, ticket_list = ? WHERE id = ?`, unix(now), loyalty.TicketList(es), id); err != nil {
+			return fmt.Errorf("draw raffle %d: %w", id, err)
+		}
+		for place, card := range loyalty.Draw(seed, es, r.Winners) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO raffle_winners (raffle_id, place, card_id) VALUES (?, ?, ?)`, id, place+1, card); err != nil {
+				return fmt.Errorf("draw raffle %d: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// EnterRaffle records a card's free entry while the raffle takes entries;
+// entering twice changes nothing.
+func (s *Store) EnterRaffle(ctx context.Context, shopID, raffleID, cardID int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := raffle(ctx, tx, `id = ? AND shop_id = ?`, raffleID, shopID)
+		if err != nil {
+			return fmt.Errorf("enter raffle %d: %w", raffleID, err)
+		}
+		if err := r.Window().CheckEntry(now); err != nil {
+			return fmt.Errorf("enter raffle %d: %w", raffleID, err)
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO raffle_optins (raffle_id, card_id, created_at) SELECT ?, id, ? FROM cards WHERE id = ? AND shop_id = ?
+			ON CONFLICT DO NOTHING`, raffleID, unix(now), cardID, shopID)
+		return err
+	})
+}
+
+// CardRaffle is a raffle as one card sees it.
+type CardRaffle struct {
+	Raffle
+	Tickets       int
+	OptedIn       bool
+	Won           bool
+	PrizeRedeemed bool
+}
+
+// How long a drawn raffle stays on card pages, so winners and the others learn the result.
+const drawnRaffleShown = 30 * 24 * time.Hour
+
+// cardRaffles lists the raffles a card page shows: those not yet drawn, and
+// those drawn in the last 30 days.
+func cardRaffles(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]CardRaffle, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM raffles WHERE shop_id = ? AND (drawn_at IS NULL OR drawn_at > ?) ORDER BY closes_at`,
+		shopID, unix(now.Add(-drawnRaffleShown)))
+	if err != nil {
+		return nil, fmt.Errorf("raffles of card %d: %w", cardID, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	var crs []CardRaffle
+	for _, id := range ids {
+		r, err := raffle(ctx, q, `id = ?`, id)
+		if err != nil {
+			return nil, err
+		}
+		cr := CardRaffle{Raffle: r}
+		es, err := entries(ctx, q, r, cardID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			if e.CardID == cardID {
+				cr.Tickets = e.Tickets
+			}
+		}
+		for _, w := range r.WinnerIDs {
+			cr.Won = cr.Won || w == cardID
+		}
+		err = q.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM raffle_optins WHERE raffle_id = ?1 AND card_id = ?2),
+			EXISTS (SELECT 1 FROM events e WHERE e.raffle_id = ?1 AND e.card_id = ?2 AND e.kind = 'prize' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`,
+			id, cardID).Scan(&cr.OptedIn, &cr.PrizeRedeemed)
+		if err != nil {
+			return nil, err
+		}
+		crs = append(crs, cr)
+	}
+	return crs, nil
+}
+
+// RedeemPrize hands a winner their prize, once.
+func (s *Store) RedeemPrize(ctx context.Context, a Action, raffleID int64) (Outcome, error) {
+	var out Outcome
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := checkReplay(ctx, tx, a); err != nil {
+			return err
+		}
+		if err := cardInShop(ctx, tx, a); err != nil {
+			return err
+		}
+		crs, err := cardRaffles(ctx, tx, a.ShopID, a.CardID, a.Now)
+		if err != nil {
+			return err
+		}
+		for _, cr := range crs {
+			if cr.ID == raffleID && cr.Won && !cr.PrizeRedeemed {
+				out.EventID, err = insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindPrize, raffleID: raffleID})
+				return err
+			}
+		}
+		return loyalty.ErrPrizeUnavailable
+	})
+	if err != nil {
+		return out, fmt.Errorf("hand over prize of raffle %d to card %d: %w", raffleID, a.CardID, err)
+	}
+	return out, nil
+}
+
+// Winner is a raffle winner with their card.
+type Winner struct {
+	Card          Card
+	PrizeRedeemed bool
+}
+
+// RaffleWinners returns the drawn raffle's winners in draw order.
+func (s *Store) RaffleWinners(ctx context.Context, r Raffle) ([]Winner, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.shop_id, c.token, c.short_code, c.first_name, c.phone, c.created_at,
+		EXISTS (SELECT 1 FROM events e WHERE e.raffle_id = w.raffle_id AND e.card_id = c.id AND e.kind = 'prize' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))
+		FROM raffle_winners w JOIN cards c ON c.id = w.card_id WHERE w.raffle_id = ? AND c.shop_id = ? ORDER BY w.place`, r.ID, r.ShopID)
+	if err != nil {
+		return nil, fmt.Errorf("winners of raffle %d: %w", r.ID, err)
+	}
+	defer rows.Close()
+	var ws []Winner
+	for rows.Next() {
+		var w Winner
+		var created int64
+		if err := rows.Scan(&w.Card.ID, &w.Card.ShopID, &w.Card.Token, &w.Card.ShortCode, &w.Card.FirstName, &w.Card.Phone, &created, &w.PrizeRedeemed); err != nil {
+			return nil, fmt.Errorf("winners of raffle %d: %w", r.ID, err)
+		}
+		w.Card.CreatedAt = fromUnix(created)
+		ws = append(ws, w)
+	}
+	return ws, rows.Err()
+}

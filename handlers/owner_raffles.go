@@ -1,0 +1,213 @@
+package handlers
+
+import (
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"regulars/db"
+	"regulars/loyalty"
+	"regulars/views"
+)
+
+// datetimeLocal is the value format of <input type="datetime-local">.
+const datetimeLocal = "2006-01-02T15:04"
+
+func raffleView(r db.Raffle, now time.Time) views.Raffle {
+	v := views.Raffle{
+		ID: r.ID, Title: r.Title, Prize: r.Prize, Rules: r.Rules, Winners: r.Winners, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
+		EntryRule: r.EntryRule, State: r.Window().State(now), Commitment: r.Commitment, TicketList: r.TicketList, WinnerIDs: r.WinnerIDs,
+	}
+	if r.Seed != nil {
+		v.SeedHex = hex.EncodeToString(r.Seed)
+		v.TicketListHash = loyalty.TicketListHashOf(r.TicketList)
+		v.Verified = loyalty.VerifyDraw(r.Seed, r.Commitment, r.TicketList, r.Winners, r.WinnerIDs)
+	}
+	return v
+}
+
+func raffleForm(r db.Raffle, zone *time.Location) views.Form {
+	return views.Form{Values: map[string]string{
+		"title": r.Title, "prize": r.Prize, "rules": r.Rules, "winners": strconv.Itoa(r.Winners), "entry_rule": r.EntryRule,
+		"opens_at": r.OpensAt.In(zone).Format(datetimeLocal), "closes_at": r.ClosesAt.In(zone).Format(datetimeLocal),
+	}}
+}
+
+func (a *App) raffles(c echo.Context) error {
+	_, shop := staff(c)
+	rs, err := a.store.Raffles(c.Request().Context(), shop.ID)
+	if err != nil {
+		return err
+	}
+	list := make([]views.Raffle, len(rs))
+	for i, r := range rs {
+		list[i] = raffleView(r, a.now())
+	}
+	return render(c, http.StatusOK, views.RafflesPage(a.page(c, &shop, "RafflesTitle"), list))
+}
+
+func (a *App) newRaffleForm(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "RaffleNew")
+	start := a.now().In(p.T.Zone()).Truncate(time.Hour).Add(time.Hour)
+	fresh := db.Raffle{Winners: 1, EntryRule: loyalty.EntryPerStamp, OpensAt: start, ClosesAt: start.AddDate(0, 0, 14)}
+	return render(c, http.StatusOK, views.NewRafflePage(p, raffleForm(fresh, p.T.Zone())))
+}
+
+// readRaffle reads the raffle form onto r; locked raffles keep their rules.
+func readRaffle(f *form, r *db.Raffle, locked bool, zone *time.Location) {
+	r.Title = f.text("title", true, 80)
+	r.Prize = f.text("prize", true, 120)
+	if locked {
+		return
+	}
+	r.Rules = f.lines("rules", false, 2000)
+	r.Winners = f.number("winners", 1, 100, 1)
+	r.OpensAt = f.datetime("opens_at", zone)
+	r.ClosesAt = f.datetime("closes_at", zone)
+	if !r.OpensAt.IsZero() && !r.ClosesAt.IsZero() && !r.ClosesAt.After(r.OpensAt) {
+		f.fail("closes_at", "RaffleClosesBeforeOpens")
+	}
+	r.EntryRule = f.text("entry_rule", true, 10)
+	switch r.EntryRule {
+	case loyalty.EntryPerStamp, loyalty.EntryPerVisit, loyalty.EntryOptIn:
+	default:
+		f.fail("entry_rule", "FieldInvalid")
+	}
+}
+
+func (a *App) createRaffle(c echo.Context) error {
+	u, shop := staff(c)
+	p := a.page(c, &shop, "RaffleNew")
+	f := newForm(c, p.T)
+	r := db.Raffle{ShopID: shop.ID}
+	readRaffle(f, &r, false, p.T.Zone())
+	if !f.ok() {
+		return render(c, http.StatusUnprocessableEntity, views.NewRafflePage(p, f.v))
+	}
+	id, err := a.store.CreateRaffle(c.Request().Context(), r, u.ID, a.now())
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/raffles/"+itoa64(id))
+}
+
+func (a *App) raffle(c echo.Context) error {
+	_, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	r, err := a.store.Raffle(c.Request().Context(), shop.ID, id)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, &shop, "RafflesTitle")
+	return a.showRaffle(c, http.StatusOK, p, r, raffleForm(r, p.T.Zone()), "")
+}
+
+// showRaffle renders the owner's raffle page with its entries and winners.
+func (a *App) showRaffle(c echo.Context, status int, p views.Page, r db.Raffle, f views.Form, problem string) error {
+	ctx := c.Request().Context()
+	v := raffleView(r, a.now())
+	es, err := a.store.RaffleEntries(ctx, r)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
+		v.Entrants++
+		v.Tickets += e.Tickets
+	}
+	winners, err := a.store.RaffleWinners(ctx, r)
+	if err != nil {
+		return err
+	}
+	ws := make([]views.RaffleWinner, len(winners))
+	for i, w := range winners {
+		ws[i] = views.RaffleWinner{Place: i + 1, CardID: w.Card.ID, Name: w.Card.FirstName, ShortCode: loyalty.FormatShortCode(w.Card.ShortCode), PrizeRedeemed: w.PrizeRedeemed}
+	}
+	return render(c, status, views.RafflePage(p, v, ws, f, problem))
+}
+
+func (a *App) updateRaffle(c echo.Context) error {
+	_, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	r, err := a.store.Raffle(ctx, shop.ID, id)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, &shop, "RafflesTitle")
+	state := r.Window().State(a.now())
+	if state == loyalty.RaffleDrawn {
+		return echo.NewHTTPError(http.StatusConflict)
+	}
+	f := newForm(c, p.T)
+	readRaffle(f, &r, state != loyalty.RaffleUpcoming, p.T.Zone())
+	if !f.ok() {
+		return a.showRaffle(c, http.StatusUnprocessableEntity, p, r, f.v, "")
+	}
+	err = a.store.UpdateRaffle(ctx, r, a.now())
+	if errors.Is(err, db.ErrRaffleLocked) {
+		return a.showRaffle(c, http.StatusConflict, p, r, f.v, p.T.T("RaffleLocked"))
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/raffles/"+itoa64(id))
+}
+
+func (a *App) drawRaffle(c echo.Context) error {
+	_, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	err = a.store.DrawRaffle(ctx, shop.ID, id, a.now())
+	var problem string
+	switch {
+	case errors.Is(err, loyalty.ErrRaffleDrawn):
+		problem = "RaffleAlreadyDrawn"
+	case errors.Is(err, loyalty.ErrRaffleStillOpen):
+		problem = "RaffleNotClosed"
+	case err != nil:
+		return err
+	default:
+		return c.Redirect(http.StatusSeeOther, "/raffles/"+itoa64(id))
+	}
+	r, err := a.store.Raffle(ctx, shop.ID, id)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, &shop, "RafflesTitle")
+	return a.showRaffle(c, http.StatusConflict, p, r, raffleForm(r, p.T.Zone()), p.T.T(problem))
+}
+
+// publicRaffle is the raffle's page for everyone: rules, commitment, and
+// after the draw what it takes to check it.
+func (a *App) publicRaffle(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	r, err := a.store.PublicRaffle(ctx, id)
+	if err != nil {
+		return err
+	}
+	shop, err := a.store.Shop(ctx, r.ShopID)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxShop, shop)
+	p := a.page(c, &shop, "RafflePublicTitle", "Title", r.Title)
+	return render(c, http.StatusOK, views.PublicRafflePage(p, raffleView(r, a.now())))
+}
