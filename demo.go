@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"regulars/db"
+	"regulars/loyalty"
 	"regulars/migrations"
 )
 
@@ -87,6 +88,9 @@ func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) erro
 			}
 		}
 	}
+	if err := demoOffers(ctx, store, shopID, cashierID, start, now); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Demo shop created with %d customers and %d visits.\n", customers, actions)
 	fmt.Fprintf(out, "  owner:   %s  password: %s\n", ownerEmail, ownerPass)
 	fmt.Fprintf(out, "  cashier: %s  password: %s\n", cashierEmail, cashierPass)
@@ -139,4 +143,53 @@ func randomText(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)[:n]
+}
+
+// demoOffers adds what a shop runs besides the punch card: a coupon for the
+// customers drifting away, a public code, a raffle drawn last month and one
+// taking entries now.
+func demoOffers(ctx context.Context, store *db.Store, shopID, userID int64, start, now time.Time) error {
+	ist, err := time.LoadLocation("Europe/Istanbul")
+	if err != nil {
+		return err
+	}
+	segs, err := store.Segments(ctx, shopID, now, ist)
+	if err != nil {
+		return err
+	}
+	var atRisk []int64
+	for id, s := range segs {
+		if s == loyalty.SegmentAtRisk || s == loyalty.SegmentLapsed {
+			atRisk = append(atRisk, id)
+		}
+	}
+	campaigns := []db.Campaign{
+		{Title: "We miss you", Description: "A coffee on us, next time you pass by.", ValueKind: "item", ValueText: "a free coffee",
+			Audience: db.AudienceSegment, Segment: loyalty.SegmentAtRisk, ValidFrom: now.AddDate(0, 0, -10), ValidUntil: now.AddDate(0, 0, 20), PerCardLimit: 1},
+		{Title: "Welcome", ValueKind: "percent", ValueNumber: 10, Audience: db.AudienceCode, Code: "WELCOME10",
+			ValidFrom: start, ValidUntil: now.AddDate(0, 2, 0), TotalLimit: 200, PerCardLimit: 1},
+	}
+	for i, c := range campaigns {
+		c.ShopID = shopID
+		var issueTo []int64
+		if i == 0 {
+			issueTo = atRisk
+		}
+		if _, err := store.CreateCampaign(ctx, c, issueTo, userID, c.ValidFrom); err != nil {
+			return err
+		}
+	}
+	drawn := db.Raffle{ShopID: shopID, Title: "Winter raffle", Prize: "A bag of our house blend", Winners: 3, EntryRule: loyalty.EntryPerStamp,
+		OpensAt: now.AddDate(0, -2, 0), ClosesAt: now.AddDate(0, -1, 0)}
+	id, err := store.CreateRaffle(ctx, drawn, userID, drawn.OpensAt.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if err := store.DrawRaffle(ctx, shopID, id, drawn.ClosesAt.Add(time.Hour)); err != nil {
+		return err
+	}
+	running := db.Raffle{ShopID: shopID, Title: "Spring raffle", Prize: "A coffee machine", Winners: 1, EntryRule: loyalty.EntryPerVisit,
+		Rules: "One ticket per visit, or enter for free from your card.", OpensAt: now.AddDate(0, 0, -7), ClosesAt: now.AddDate(0, 0, 14)}
+	_, err = store.CreateRaffle(ctx, running, userID, running.OpensAt.Add(-time.Hour))
+	return err
 }

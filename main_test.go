@@ -48,4 +48,12 @@ func TestDemo(t *testing.T) {
 	if o.Customers != 40 || o.StampsToday < 40 || o.RedeemedToday < 1 {
 		t.Errorf("demo history: %d customers, %d stamps, %d redemptions", o.Customers, o.StampsToday, o.RedeemedToday)
 	}
+	cs, err := store.Campaigns(ctx, 1)
+	if err != nil || len(cs) != 2 {
+		t.Errorf("demo campaigns: %+v %v", cs, err)
+	}
+	winter, err := store.Raffle(ctx, 1, 1)
+	if err != nil || len(winter.WinnerIDs) != 3 || winter.Seed == nil {
+		t.Errorf("demo's drawn raffle: %+v, %v", winter, err)
+	}
 }
