@@ -143,16 +143,7 @@ func TestCashierJourneyWithCamera(t *testing.T) {
 
 	// The customer opens the card on their phone.
 	mobile := newBrowser(t, phone)
-	run(t, mobile,
-		chromedp.Navigate(cardURL),
-		chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
-	)
-	if got := text(t, mobile, `[data-testid=stamp-count]`); got != "0 of 10" {
-		t.Fatalf("customer's stamp count = %q, want %q", got, "0 of 10")
-	}
-	if got := text(t, mobile, `.greeting`); !strings.Contains(got, "Ayşe") {
-		t.Errorf("greeting = %q, want it to name Ayşe", got)
-	}
+	openNewCard(t, mobile, cardURL, "Ayşe")
 	screenshot(t, mobile, "customer-card-before")
 
 	// Next visit, another till: the camera reads the QR code on the phone.
@@ -171,52 +162,18 @@ func TestCashierJourneyWithCamera(t *testing.T) {
 	}
 	screenshot(t, cam, "counter-card-found")
 
-	// Ten visits' worth of stamps (the default program has no cooldown).
-	for i := 1; i <= 10; i++ {
-		submit(t, cam, `[data-testid=stamp-1]`, `[data-testid=result][data-result=stamped]`)
-		want := fmt.Sprintf("%d of 10", i%10) // the 10th stamp turns into a reward
-		if got := text(t, cam, `[data-testid=stamp-count]`); got != want {
-			t.Fatalf("after stamp %d: count = %q, want %q", i, got, want)
-		}
-	}
-	if got := text(t, cam, `[data-testid=result]`); !strings.Contains(got, "Reward earned!") {
-		t.Errorf("result after the 10th stamp = %q, want it to say %q", got, "Reward earned!")
-	}
-	run(t, cam, chromedp.WaitVisible(`[data-testid=redeem]`, chromedp.ByQuery))
-	if got := text(t, cam, `[data-testid=reward]`); !strings.Contains(got, "1 free item") {
-		t.Errorf("reward = %q, want it to name %q", got, "1 free item")
-	}
+	stampToReward(t, cam)
 	screenshot(t, cam, "counter-reward-earned")
-
-	submit(t, cam, `[data-testid=redeem]`, `[data-testid=result][data-result=redeemed]`)
-	if n := count(t, cam, `[data-testid=redeem]`); n != 0 {
-		t.Errorf("%d redeem buttons after redeeming the only reward, want 0", n)
-	}
-	if got := text(t, cam, `[data-testid=stamp-count]`); got != "0 of 10" {
-		t.Errorf("count after redeeming = %q, want %q", got, "0 of 10")
-	}
+	redeemReward(t, cam)
 	screenshot(t, cam, "counter-redeemed")
 
 	// The customer's phone shows the fresh state and the visits.
-	run(t, mobile,
-		chromedp.Navigate(cardURL),
-		chromedp.WaitVisible(`[data-testid=visits]`, chromedp.ByQuery),
-	)
-	if got := text(t, mobile, `[data-testid=stamp-count]`); got != "0 of 10" {
-		t.Errorf("customer's count after redeeming = %q, want %q", got, "0 of 10")
-	}
-	visits := texts(t, mobile, `[data-testid=visits] li`)
-	if len(visits) != 11 {
-		t.Errorf("customer sees %d visits, want 11 (10 stamps, 1 redemption): %q", len(visits), visits)
-	}
-	if len(visits) > 0 && !strings.Contains(visits[0], "Reward redeemed") {
-		t.Errorf("latest visit = %q, want the redemption", visits[0])
-	}
+	checkCustomerAfterReward(t, mobile)
 	screenshot(t, mobile, "customer-card-after")
 }
 
-// TestKeyboardWedgeLookup: a USB scanner "types" the card URL and Enter into
-// the focused lookup field.
+// TestKeyboardWedgeLookup: the camera journey again, but a USB scanner
+// "types" the card URL and Enter into the focused lookup field.
 func TestKeyboardWedgeLookup(t *testing.T) {
 	srv := startServer(t)
 	setUpShop(t, srv)
@@ -224,26 +181,126 @@ func TestKeyboardWedgeLookup(t *testing.T) {
 	till := newBrowser(t, tablet)
 	logIn(t, till, srv, cashier, `#lookup-q`)
 	cardID, token := enroll(t, till, srv, "Deniz")
+	cardURL := srv.URL + "/c/" + token
 
-	run(t, till,
-		chromedp.Navigate(srv.URL+"/counter"),
-		chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery),
-		chromedp.Focus(`#lookup-q`, chromedp.ByQuery),
-		chromedp.Evaluate(staleMark, nil),
-		chromedp.SendKeys(`#lookup-q`, srv.URL+"/c/"+token+"\n", chromedp.ByQuery),
-		chromedp.WaitVisible(fresh(`[data-testid=card-name]`), chromedp.ByQuery),
-	)
+	mobile := newBrowser(t, phone)
+	openNewCard(t, mobile, cardURL, "Deniz")
+
+	wedgeScan(t, till, srv, cardURL)
 	if got, want := location(t, till), srv.URL+"/counter/cards/"+strconv.FormatInt(cardID, 10); got != want {
 		t.Fatalf("after the wedge scan at %s, want %s", got, want)
 	}
 	if got := text(t, till, `[data-testid=card-name]`); got != "Deniz" {
 		t.Errorf("card name = %q, want Deniz", got)
 	}
+	if got := text(t, till, `[data-testid=stamp-count]`); got != "0 of 10" {
+		t.Errorf("found card's stamp count = %q, want %q", got, "0 of 10")
+	}
+
+	stampToReward(t, till)
+	screenshot(t, till, "wedge-reward-earned")
+	redeemReward(t, till)
+
+	checkCustomerAfterReward(t, mobile)
+	screenshot(t, mobile, "wedge-customer-after")
+}
+
+// TestCouponJourney: the owner sends a coupon to new customers; a customer
+// with one visit sees it on their phone, the cashier redeems it, it leaves
+// the phone, and the owner's campaign page counts the redemption.
+func TestCouponJourney(t *testing.T) {
+	srv := startServer(t)
+	octx := setUpShop(t, srv)
+
+	// One visit makes the customer "new".
+	till := newBrowser(t, tablet)
+	logIn(t, till, srv, cashier, `#lookup-q`)
+	cardID, token := enroll(t, till, srv, "Can")
+	cardURL := srv.URL + "/c/" + token
 	submit(t, till, `[data-testid=stamp-1]`, `[data-testid=result][data-result=stamped]`)
 	if got := text(t, till, `[data-testid=stamp-count]`); got != "1 of 10" {
-		t.Errorf("count after one stamp = %q, want %q", got, "1 of 10")
+		t.Fatalf("count after one stamp = %q, want %q", got, "1 of 10")
 	}
-	screenshot(t, till, "counter-wedge-stamped")
+
+	// The owner creates a campaign for that group.
+	run(t, octx,
+		chromedp.Navigate(srv.URL+"/coupons"),
+		chromedp.WaitVisible(`[data-testid=new-coupon]`, chromedp.ByQuery),
+	)
+	submit(t, octx, `[data-testid=new-coupon]`, `[data-testid=coupon-form]`)
+	run(t, octx,
+		chromedp.SendKeys(`#f-title`, "Welcome back", chromedp.ByQuery),
+		chromedp.SetValue(`select[name=value_kind]`, "item", chromedp.ByQuery),
+		chromedp.SendKeys(`#f-value_text`, "a croissant", chromedp.ByQuery),
+		chromedp.SetValue(`select[name=audience]`, "segment", chromedp.ByQuery),
+		chromedp.SetValue(`select[name=segment]`, "new", chromedp.ByQuery),
+	)
+	submit(t, octx, `[data-testid=coupon-form] button[type=submit]`, `[data-testid=coupon-redeemed]`)
+	couponURL := location(t, octx)
+	if !couponPath.MatchString(couponURL) || !strings.HasPrefix(couponURL, srv.URL) {
+		t.Fatalf("after creating the coupon at %s, want %s/coupons/{id}", couponURL, srv.URL)
+	}
+	if got := text(t, octx, `h1`); !strings.Contains(got, "Welcome back") {
+		t.Errorf("coupon page heading = %q, want it to name %q", got, "Welcome back")
+	}
+	if got := text(t, octx, `[data-testid=coupon-issued] .tile-value`); got != "1" {
+		t.Errorf("issued tile = %q, want 1 (the only new customer)", got)
+	}
+	screenshot(t, octx, "owner-coupon")
+
+	// The customer sees it on their card.
+	mobile := newBrowser(t, phone)
+	run(t, mobile,
+		chromedp.Navigate(cardURL),
+		chromedp.WaitVisible(`[data-testid=coupon]`, chromedp.ByQuery),
+	)
+	coupons := texts(t, mobile, `[data-testid=coupon]`)
+	if len(coupons) != 1 || !containsAll(coupons, "Welcome back", "Free: a croissant") {
+		t.Fatalf("customer's coupons = %q, want one with %q and %q", coupons, "Welcome back", "Free: a croissant")
+	}
+	screenshot(t, mobile, "customer-coupon")
+
+	// Next visit: the cashier scans the card and redeems the coupon.
+	wedgeScan(t, till, srv, cardURL)
+	if got, want := location(t, till), srv.URL+"/counter/cards/"+strconv.FormatInt(cardID, 10); got != want {
+		t.Fatalf("after the wedge scan at %s, want %s", got, want)
+	}
+	const offered = `[data-testid=coupons] [data-testid=coupon]`
+	coupons = texts(t, till, offered)
+	if len(coupons) != 1 {
+		t.Fatalf("coupons at the counter = %q, want one", coupons)
+	}
+	if !containsAll(coupons, "Welcome back", "Free: a croissant") {
+		t.Errorf("coupon at the counter = %q, want it to say %q and %q", coupons[0], "Welcome back", "Free: a croissant")
+	}
+	screenshot(t, till, "counter-coupon")
+	submit(t, till, offered+` [data-testid=redeem-coupon]`, `[data-testid=result][data-result=coupon]`)
+	if got := text(t, till, `[data-testid=result]`); !containsAll([]string{got}, "Coupon redeemed", "Welcome back") {
+		t.Errorf("result banner = %q, want it to say %q and name %q", got, "Coupon redeemed", "Welcome back")
+	}
+	if n := count(t, till, offered); n != 0 {
+		t.Errorf("%d coupons offered after redeeming the only one (one use per customer), want 0", n)
+	}
+	screenshot(t, till, "counter-coupon-redeemed")
+
+	// Gone from the phone, which lists the redemption instead.
+	reload(t, mobile, `[data-testid=visits]`)
+	if n := count(t, mobile, `[data-testid=coupon]`); n != 0 {
+		t.Errorf("customer still sees %d coupons after redeeming: %q", n, texts(t, mobile, `[data-testid=coupon]`))
+	}
+	visits := texts(t, mobile, `[data-testid=visits] li`)
+	if len(visits) != 2 || !strings.Contains(visits[0], "Coupon redeemed") {
+		t.Errorf("customer's visits = %q, want 2 with the coupon redemption first", visits)
+	}
+
+	// The owner's campaign page counts it.
+	reload(t, octx, `[data-testid=coupon-redeemed]`)
+	if got := text(t, octx, `[data-testid=coupon-redeemed] .tile-value`); got != "1" {
+		t.Errorf("redeemed tile = %q, want 1", got)
+	}
+	if got := text(t, octx, `[data-testid=coupon-viewed] .tile-value`); got != "1" {
+		t.Errorf("viewed tile = %q, want 1 (the customer opened their card)", got)
+	}
 }
 
 // TestCustomerCardWorksOffline: a card opened once still shows, QR code and
@@ -303,12 +360,14 @@ func TestCustomerCardWorksOffline(t *testing.T) {
 
 // --- Journeys shared by the tests --------------------------------------------
 
-// setUpShop has the owner sign up and add the cashier, in a browser of their own.
-func setUpShop(t *testing.T, srv *testServer) {
+// setUpShop has the owner sign up and add the cashier, in a browser of their
+// own, which it returns still signed in.
+func setUpShop(t *testing.T, srv *testServer) context.Context {
 	t.Helper()
 	ctx := newBrowser(t, desktop)
 	signUp(t, ctx, srv, owner)
 	addStaff(t, ctx, srv, cashier, "cashier")
+	return ctx
 }
 
 // signUp creates the shop with p as its owner and waits for the dashboard.
@@ -387,6 +446,89 @@ func enroll(t *testing.T, ctx context.Context, srv *testServer, firstName string
 	return id, card.Token
 }
 
+var couponPath = regexp.MustCompile(`/coupons/\d+$`)
+
+// openNewCard opens a fresh card on the customer's phone and checks that it
+// greets them by name and has no stamps yet.
+func openNewCard(t *testing.T, ctx context.Context, cardURL, firstName string) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.Navigate(cardURL),
+		chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
+	)
+	if got := text(t, ctx, `[data-testid=stamp-count]`); got != "0 of 10" {
+		t.Fatalf("customer's stamp count = %q, want %q", got, "0 of 10")
+	}
+	if got := text(t, ctx, `.greeting`); !strings.Contains(got, firstName) {
+		t.Errorf("greeting = %q, want it to name %s", got, firstName)
+	}
+}
+
+// wedgeScan does what a USB keyboard-wedge scanner does on the counter: it
+// types the card URL and Enter into the focused lookup field. It waits for
+// the card the lookup leads to.
+func wedgeScan(t *testing.T, ctx context.Context, srv *testServer, cardURL string) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.Navigate(srv.URL+"/counter"),
+		chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery),
+		chromedp.Focus(`#lookup-q`, chromedp.ByQuery),
+		chromedp.Evaluate(staleMark, nil),
+		chromedp.SendKeys(`#lookup-q`, cardURL+"\n", chromedp.ByQuery),
+		chromedp.WaitVisible(fresh(`[data-testid=card-name]`), chromedp.ByQuery),
+	)
+}
+
+// stampToReward taps "+1 stamp" ten times on an open card of the default
+// program, with no stamps yet, and checks that the tenth earns the reward.
+func stampToReward(t *testing.T, ctx context.Context) {
+	t.Helper()
+	// Ten visits' worth of stamps (the default program has no cooldown).
+	for i := 1; i <= 10; i++ {
+		submit(t, ctx, `[data-testid=stamp-1]`, `[data-testid=result][data-result=stamped]`)
+		want := fmt.Sprintf("%d of 10", i%10) // the 10th stamp turns into a reward
+		if got := text(t, ctx, `[data-testid=stamp-count]`); got != want {
+			t.Fatalf("after stamp %d: count = %q, want %q", i, got, want)
+		}
+	}
+	if got := text(t, ctx, `[data-testid=result]`); !strings.Contains(got, "Reward earned!") {
+		t.Errorf("result after the 10th stamp = %q, want it to say %q", got, "Reward earned!")
+	}
+	run(t, ctx, chromedp.WaitVisible(`[data-testid=redeem]`, chromedp.ByQuery))
+	if got := text(t, ctx, `[data-testid=reward]`); !strings.Contains(got, "1 free item") {
+		t.Errorf("reward = %q, want it to name %q", got, "1 free item")
+	}
+}
+
+// redeemReward redeems the open card's only reward.
+func redeemReward(t *testing.T, ctx context.Context) {
+	t.Helper()
+	submit(t, ctx, `[data-testid=redeem]`, `[data-testid=result][data-result=redeemed]`)
+	if n := count(t, ctx, `[data-testid=redeem]`); n != 0 {
+		t.Errorf("%d redeem buttons after redeeming the only reward, want 0", n)
+	}
+	if got := text(t, ctx, `[data-testid=stamp-count]`); got != "0 of 10" {
+		t.Errorf("count after redeeming = %q, want %q", got, "0 of 10")
+	}
+}
+
+// checkCustomerAfterReward reloads the customer's card after stampToReward
+// and redeemReward: back to no stamps, with the eleven visits listed.
+func checkCustomerAfterReward(t *testing.T, ctx context.Context) {
+	t.Helper()
+	reload(t, ctx, `[data-testid=visits]`)
+	if got := text(t, ctx, `[data-testid=stamp-count]`); got != "0 of 10" {
+		t.Errorf("customer's count after redeeming = %q, want %q", got, "0 of 10")
+	}
+	visits := texts(t, ctx, `[data-testid=visits] li`)
+	if len(visits) != 11 {
+		t.Errorf("customer sees %d visits, want 11 (10 stamps, 1 redemption): %q", len(visits), visits)
+	}
+	if len(visits) > 0 && !strings.Contains(visits[0], "Reward redeemed") {
+		t.Errorf("latest visit = %q, want the redemption", visits[0])
+	}
+}
+
 // --- Browser helpers ---------------------------------------------------------
 
 // staleMark tags the current document; fresh(sel) matches only in a later one.
@@ -403,6 +545,16 @@ func submit(t *testing.T, ctx context.Context, clickSel, waitSel string) {
 		chromedp.WaitVisible(clickSel, chromedp.ByQuery),
 		chromedp.Evaluate(staleMark, nil),
 		chromedp.Click(clickSel, chromedp.ByQuery),
+		chromedp.WaitVisible(fresh(waitSel), chromedp.ByQuery),
+	)
+}
+
+// reload reloads the page and waits for waitSel on the new copy.
+func reload(t *testing.T, ctx context.Context, waitSel string) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.Evaluate(staleMark, nil),
+		chromedp.Reload(),
 		chromedp.WaitVisible(fresh(waitSel), chromedp.ByQuery),
 	)
 }
