@@ -24,7 +24,7 @@ type Card struct {
 
 const cardColumns = `id, shop_id, token, short_code, first_name, phone, created_at`
 
-func scanCard(row interface{ Scan(...any) error }) (Card, error) {
+func scanCard(row scanner) (Card, error) {
 	var c Card
 	var created int64
 	err := row.Scan(&c.ID, &c.ShopID, &c.Token, &c.ShortCode, &c.FirstName, &c.Phone, &created)
@@ -124,21 +124,12 @@ func (s *Store) SearchCards(ctx context.Context, shopID int64, q CardQuery) ([]C
 	if len(conds) == 0 {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE shop_id = ? AND (`+strings.Join(conds, " OR ")+`)
+	list, err := collect(ctx, s.r, scanCard, `SELECT `+cardColumns+` FROM cards WHERE shop_id = ? AND (`+strings.Join(conds, " OR ")+`)
 		ORDER BY first_name COLLATE NOCASE, id LIMIT `+fmt.Sprint(maxSearchResults), args...)
 	if err != nil {
 		return nil, fmt.Errorf("search cards of shop %d: %w", shopID, err)
 	}
-	defer rows.Close()
-	var cs []Card
-	for rows.Next() {
-		c, err := scanCard(rows)
-		if err != nil {
-			return nil, fmt.Errorf("search cards of shop %d: %w", shopID, err)
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+	return list, nil
 }
 
 func escapeLike(s string) string {

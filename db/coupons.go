@@ -55,7 +55,7 @@ const campaignColumns = `k.id, k.shop_id, k.title, k.description, k.value_kind, 
 	(SELECT count(*) FROM coupons WHERE campaign_id = k.id AND viewed_at IS NOT NULL),
 	(SELECT count(*) FROM events e WHERE e.campaign_id = k.id AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`
 
-func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
+func scanCampaign(row scanner) (Campaign, error) {
 	var c Campaign
 	var from, until, created int64
 	err := row.Scan(&c.ID, &c.ShopID, &c.Title, &c.Description, &c.ValueKind, &c.ValueNumber, &c.ValueText, &from, &until,
@@ -116,20 +116,11 @@ func issue(ctx context.Context, tx *sql.Tx, shopID, campaignID int64, cardIDs []
 
 // Campaigns lists the shop's campaigns, newest first.
 func (s *Store) Campaigns(ctx context.Context, shopID int64) ([]Campaign, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns k WHERE k.shop_id = ? ORDER BY k.id DESC`, shopID)
+	list, err := collect(ctx, s.r, scanCampaign, `SELECT `+campaignColumns+` FROM campaigns k WHERE k.shop_id = ? ORDER BY k.id DESC`, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("campaigns of shop %d: %w", shopID, err)
 	}
-	defer rows.Close()
-	var cs []Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, fmt.Errorf("campaigns of shop %d: %w", shopID, err)
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+	return list, nil
 }
 
 // Campaign returns one campaign of the shop.
@@ -219,22 +210,13 @@ func cardCoupons(ctx context.Context, q querier, shopID, cardID int64, now time.
 // that the card has not been given yet: a customer who joins a segment while a
 // campaign runs gets it too.
 func (s *Store) LateCampaigns(ctx context.Context, shopID, cardID int64, now time.Time) ([]Campaign, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+campaignColumns+` FROM campaigns k
+	list, err := collect(ctx, s.r, scanCampaign, `SELECT `+campaignColumns+` FROM campaigns k
 		WHERE k.shop_id = ? AND k.audience IN ('all', 'segment') AND k.ended_at IS NULL AND k.valid_from <= ? AND k.valid_until > ?
 		AND NOT EXISTS (SELECT 1 FROM coupons c WHERE c.campaign_id = k.id AND c.card_id = ?)`, shopID, unix(now), unix(now), cardID)
 	if err != nil {
 		return nil, fmt.Errorf("late campaigns for card %d: %w", cardID, err)
 	}
-	defer rows.Close()
-	var cs []Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, fmt.Errorf("late campaigns for card %d: %w", cardID, err)
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+	return list, nil
 }
 
 // IssueCoupons gives the campaigns to one card.

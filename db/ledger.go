@@ -41,7 +41,7 @@ const entryFrom = ` FROM events e LEFT JOIN programs p ON p.id = e.program_id LE
 	LEFT JOIN raffles rf ON rf.id = e.raffle_id LEFT JOIN users u ON u.id = e.user_id `
 
 // scanEntry reads entryColumns, then any extra columns into extra.
-func scanEntry(row interface{ Scan(...any) error }, extra ...any) (Entry, error) {
+func scanEntry(row scanner, extra ...any) (Entry, error) {
 	var e Entry
 	var at int64
 	err := row.Scan(append([]any{&e.ID, &e.CardID, &e.ProgramID, &e.CampaignID, &e.RaffleID, &e.ProgramName, &e.UserName, &e.Kind, &e.Stamps, &e.RewardSeq,
@@ -51,20 +51,11 @@ func scanEntry(row interface{ Scan(...any) error }, extra ...any) (Entry, error)
 }
 
 func cardEntries(ctx context.Context, q querier, shopID, cardID int64) ([]Entry, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+entryColumns+entryFrom+`WHERE e.card_id = ? AND e.shop_id = ? ORDER BY e.id`, cardID, shopID)
+	list, err := collect(ctx, q, func(r scanner) (Entry, error) { return scanEntry(r) }, `SELECT `+entryColumns+entryFrom+`WHERE e.card_id = ? AND e.shop_id = ? ORDER BY e.id`, cardID, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("ledger of card %d: %w", cardID, err)
 	}
-	defer rows.Close()
-	var es []Entry
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("ledger of card %d: %w", cardID, err)
-		}
-		es = append(es, e)
-	}
-	return es, rows.Err()
+	return list, nil
 }
 
 func programEvents(es []Entry, programID int64) []loyalty.Event {

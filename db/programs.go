@@ -39,7 +39,7 @@ func (p Program) Rules() loyalty.Rules {
 const programColumns = `id, shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes,
 	stamp_expiry_days, reward_expiry_days, is_default, archived_at IS NOT NULL`
 
-func scanProgram(row interface{ Scan(...any) error }) (Program, error) {
+func scanProgram(row scanner) (Program, error) {
 	var p Program
 	err := row.Scan(&p.ID, &p.ShopID, &p.Name, &p.RewardText, &p.StampsRequired, &p.MaxPerVisit, &p.CooldownMinutes,
 		&p.StampExpiryDays, &p.RewardExpiryDays, &p.IsDefault, &p.Archived)
@@ -57,21 +57,12 @@ func (s *Store) Programs(ctx context.Context, shopID int64, withArchived bool) (
 }
 
 func programs(ctx context.Context, q querier, shopID int64, withArchived bool) ([]Program, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+programColumns+` FROM programs
+	list, err := collect(ctx, q, scanProgram, `SELECT `+programColumns+` FROM programs
 		WHERE shop_id = ? AND (? OR archived_at IS NULL) ORDER BY archived_at IS NOT NULL, is_default DESC, id`, shopID, withArchived)
 	if err != nil {
 		return nil, fmt.Errorf("programs of shop %d: %w", shopID, err)
 	}
-	defer rows.Close()
-	var ps []Program
-	for rows.Next() {
-		p, err := scanProgram(rows)
-		if err != nil {
-			return nil, fmt.Errorf("programs of shop %d: %w", shopID, err)
-		}
-		ps = append(ps, p)
-	}
-	return ps, rows.Err()
+	return list, nil
 }
 
 // Program returns one program of the shop.

@@ -37,7 +37,7 @@ func (r Raffle) Window() loyalty.RaffleWindow {
 const raffleColumns = `id, shop_id, title, prize, rules, winners, opens_at, closes_at, entry_rule, commitment,
 	CASE WHEN drawn_at IS NULL THEN NULL ELSE seed END, coalesce(drawn_at, 0), coalesce(ticket_list, '')`
 
-func scanRaffle(row interface{ Scan(...any) error }) (Raffle, error) {
+func scanRaffle(row scanner) (Raffle, error) {
 	var r Raffle
 	var opens, closes, drawn int64
 	err := row.Scan(&r.ID, &r.ShopID, &r.Title, &r.Prize, &r.Rules, &r.Winners, &opens, &closes, &r.EntryRule, &r.Commitment,
@@ -114,20 +114,11 @@ func (s *Store) UpdateRaffle(ctx context.Context, r Raffle, now time.Time) error
 
 // Raffles lists the shop's raffles, newest first.
 func (s *Store) Raffles(ctx context.Context, shopID int64) ([]Raffle, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+raffleColumns+` FROM raffles WHERE shop_id = ? ORDER BY id DESC`, shopID)
+	list, err := collect(ctx, s.r, scanRaffle, `SELECT `+raffleColumns+` FROM raffles WHERE shop_id = ? ORDER BY id DESC`, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("raffles of shop %d: %w", shopID, err)
 	}
-	defer rows.Close()
-	var rs []Raffle
-	for rows.Next() {
-		r, err := scanRaffle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("raffles of shop %d: %w", shopID, err)
-		}
-		rs = append(rs, r)
-	}
-	return rs, rows.Err()
+	return list, nil
 }
 
 // Raffle returns a raffle of the shop with its winners.

@@ -40,7 +40,7 @@ type NewShop struct {
 
 const shopColumns = `id, slug, name, brand_color, language, timezone, currency, logo_version, created_at`
 
-func scanShop(row interface{ Scan(...any) error }) (Shop, error) {
+func scanShop(row scanner) (Shop, error) {
 	var sh Shop
 	var created int64
 	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.LogoVersion, &created)

@@ -34,7 +34,7 @@ type User struct {
 
 const userColumns = `id, shop_id, name, email, password_hash, role, session_version, invite_hash IS NOT NULL, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row scanner) (User, error) {
 	var u User
 	var created int64
 	err := row.Scan(&u.ID, &u.ShopID, &u.Name, &u.Email, &u.PasswordHash, &u.Role, &u.SessionVersion, &u.InvitePending, &created)
@@ -62,20 +62,11 @@ func (s *Store) User(ctx context.Context, id int64) (User, error) {
 
 // Staff lists a shop's active staff.
 func (s *Store) Staff(ctx context.Context, shopID int64) ([]User, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE shop_id = ? AND disabled_at IS NULL ORDER BY role = 'owner' DESC, name`, shopID)
+	list, err := collect(ctx, s.r, scanUser, `SELECT `+userColumns+` FROM users WHERE shop_id = ? AND disabled_at IS NULL ORDER BY role = 'owner' DESC, name`, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("staff of shop %d: %w", shopID, err)
 	}
-	defer rows.Close()
-	var us []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("staff of shop %d: %w", shopID, err)
-		}
-		us = append(us, u)
-	}
-	return us, rows.Err()
+	return list, nil
 }
 
 // NewStaff is a staff member to add: with a password, or with an invite

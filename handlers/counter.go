@@ -257,13 +257,11 @@ func (a *App) stamp(c echo.Context) error {
 		return echo.ErrBadRequest
 	}
 	out, err := a.store.Stamp(c.Request().Context(), act, count, c.FormValue("override") == "1")
-	if err == nil {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
-	}
 	tr := a.page(c, &shop, "").T
 	var cool *loyalty.CooldownError
 	switch {
 	case errors.As(err, &cool):
+		// Refused with the reason and a "stamp anyway" the cashier may confirm.
 		return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{
 			Kind: "cooldown", Message: tr.T("ResultCooldown", "Left", tr.Duration(cool.Left)),
 			ProgramID: act.ProgramID, Count: count,
@@ -271,7 +269,7 @@ func (a *App) stamp(c echo.Context) error {
 	case errors.Is(err, loyalty.ErrStampCount):
 		return a.showCard(c, http.StatusUnprocessableEntity, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T("ResultStampCount")}})
 	}
-	return a.actionError(c, act.CardID, err)
+	return a.actionOutcome(c, act, out, err)
 }
 
 func (a *App) redeem(c echo.Context) error {
@@ -288,14 +286,7 @@ func (a *App) redeem(c echo.Context) error {
 		return echo.ErrBadRequest
 	}
 	out, err := a.store.Redeem(c.Request().Context(), act, seq)
-	if err == nil {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
-	}
-	if errors.Is(err, loyalty.ErrRewardUnavailable) {
-		tr := a.page(c, &shop, "").T
-		return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T("ResultRewardGone")}})
-	}
-	return a.actionError(c, act.CardID, err)
+	return a.actionOutcome(c, act, out, err, refusal{loyalty.ErrRewardUnavailable, "ResultRewardGone"})
 }
 
 func (a *App) undo(c echo.Context) error {
@@ -309,26 +300,39 @@ func (a *App) undo(c echo.Context) error {
 		return err
 	}
 	out, err := a.store.Undo(c.Request().Context(), act, eventID)
+	return a.actionOutcome(c, act, out, err, refusal{loyalty.ErrNothingToUndo, "ResultNothingToUndo"})
+}
+
+// refusal pairs a rule's error with the message that explains it.
+type refusal struct {
+	err   error
+	msgID string
+}
+
+// actionOutcome ends every card action. Done: back to the card, which shows
+// the result. Refused by a rule, or a replayed form: the card as it is, with
+// the reason, and a 409. Anything else (a foreign card is a 404) goes to the
+// error handler.
+func (a *App) actionOutcome(c echo.Context, act db.Action, out db.Outcome, err error, refusals ...refusal) error {
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
 	}
-	if errors.Is(err, loyalty.ErrNothingToUndo) {
-		tr := a.page(c, &shop, "").T
-		return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T("ResultNothingToUndo")}})
-	}
-	return a.actionError(c, act.CardID, err)
-}
-
-// actionError handles what every card action can meet: a replayed form shows
-// the card as it is with a 409; a foreign or unknown card or program is a 404.
-func (a *App) actionError(c echo.Context, cardID int64, err error) error {
+	kind, msgID := "refused", ""
 	var replay *db.ReplayedError
 	if errors.As(err, &replay) {
-		_, shop := staff(c)
-		tr := a.page(c, &shop, "").T
-		return a.showCard(c, http.StatusConflict, cardID, cardView{result: &views.Result{Kind: "replayed", Message: tr.T("ResultReplayed")}})
+		kind, msgID = "replayed", "ResultReplayed"
 	}
-	return err
+	for _, r := range refusals {
+		if errors.Is(err, r.err) {
+			msgID = r.msgID
+		}
+	}
+	if msgID == "" {
+		return err
+	}
+	_, shop := staff(c)
+	tr := a.page(c, &shop, "").T
+	return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: kind, Message: tr.T(msgID)}})
 }
 
 func (a *App) redeemCoupon(c echo.Context) error {
@@ -342,7 +346,7 @@ func (a *App) redeemCoupon(c echo.Context) error {
 		return err
 	}
 	out, err := a.store.RedeemCoupon(c.Request().Context(), act, campaignID)
-	return a.couponOutcome(c, act, out, err)
+	return a.actionOutcome(c, act, out, err, couponRefusals...)
 }
 
 func (a *App) redeemCode(c echo.Context) error {
@@ -358,33 +362,19 @@ func (a *App) redeemCode(c echo.Context) error {
 	} else {
 		out, err = a.store.RedeemCode(c.Request().Context(), act, code)
 	}
-	return a.couponOutcome(c, act, out, err)
+	return a.actionOutcome(c, act, out, err, couponRefusals...)
 }
 
 // couponRefusals says in plain words why a coupon cannot be used.
-var couponRefusals = map[error]string{
-	loyalty.ErrCouponNotStarted: "CouponRefusedNotStarted",
-	loyalty.ErrCouponExpired:    "CouponRefusedExpired",
-	loyalty.ErrCouponPaused:     "CouponRefusedPaused",
-	loyalty.ErrCouponEnded:      "CouponRefusedEnded",
-	loyalty.ErrCouponUsedUp:     "CouponRefusedUsedUp",
-	loyalty.ErrCouponUsedByCard: "CouponRefusedUsedByCard",
-	loyalty.ErrCouponNotForCard: "CouponRefusedNotForCard",
-	loyalty.ErrCouponUnknown:    "CouponRefusedUnknown",
-}
-
-func (a *App) couponOutcome(c echo.Context, act db.Action, out db.Outcome, err error) error {
-	if err == nil {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
-	}
-	for refusal, msgID := range couponRefusals {
-		if errors.Is(err, refusal) {
-			_, shop := staff(c)
-			tr := a.page(c, &shop, "").T
-			return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T(msgID)}})
-		}
-	}
-	return a.actionError(c, act.CardID, err)
+var couponRefusals = []refusal{
+	{loyalty.ErrCouponNotStarted, "CouponRefusedNotStarted"},
+	{loyalty.ErrCouponExpired, "CouponRefusedExpired"},
+	{loyalty.ErrCouponPaused, "CouponRefusedPaused"},
+	{loyalty.ErrCouponEnded, "CouponRefusedEnded"},
+	{loyalty.ErrCouponUsedUp, "CouponRefusedUsedUp"},
+	{loyalty.ErrCouponUsedByCard, "CouponRefusedUsedByCard"},
+	{loyalty.ErrCouponNotForCard, "CouponRefusedNotForCard"},
+	{loyalty.ErrCouponUnknown, "CouponRefusedUnknown"},
 }
 
 func (a *App) redeemPrize(c echo.Context) error {
@@ -398,12 +388,5 @@ func (a *App) redeemPrize(c echo.Context) error {
 		return err
 	}
 	out, err := a.store.RedeemPrize(c.Request().Context(), act, raffleID)
-	if err == nil {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s?done=%d", cardPath(act.CardID), out.EventID))
-	}
-	if errors.Is(err, loyalty.ErrPrizeUnavailable) {
-		tr := a.page(c, &shop, "").T
-		return a.showCard(c, http.StatusConflict, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T("ResultPrizeGone")}})
-	}
-	return a.actionError(c, act.CardID, err)
+	return a.actionOutcome(c, act, out, err, refusal{loyalty.ErrPrizeUnavailable, "ResultPrizeGone"})
 }

@@ -92,7 +92,8 @@ var keyUses = []*regexp.Regexp{
 	regexp.MustCompile(`\bpage\(c, [^,()]+, "(\w+)"`),
 	regexp.MustCompile(`\b(?:msg|problem) :?= [^"\n]*"(\w+)"`),
 	regexp.MustCompile(`"(Month\d+)"`),
-	regexp.MustCompile(`(?m)^\s+[\w.]+:\s+"([A-Z][A-Za-z]+)",$`), // map entries naming messages
+	regexp.MustCompile(`refusal\{[\w.]+, "(\w+)"\}`),
+	regexp.MustCompile(`(?m)^\s+\{[\w.]+, "([A-Z]\w+)"\},$`), // refusal lists
 }
 
 // TestEveryUsedKeyExists reads handlers and views for the ids they translate.
