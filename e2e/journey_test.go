@@ -37,7 +37,7 @@ const shopName = "Çınar Kahve"
 // program, adds a cashier with a password and invites another, who chooses
 // their own password and lands on the counter.
 func TestOwnerSetsUpShop(t *testing.T) {
-	srv := startServer(t)
+	srv, _ := startServer(t)
 	ctx := newBrowser(t, desktop)
 
 	// A fresh install sends visitors to sign-up.
@@ -123,7 +123,7 @@ func TestOwnerSetsUpShop(t *testing.T) {
 // scans the customer's QR code with its camera, stamps the card to a reward
 // and redeems it, and the customer sees it all on their phone.
 func TestCashierJourneyWithCamera(t *testing.T) {
-	srv := startServer(t)
+	srv, _ := startServer(t)
 	setUpShop(t, srv)
 
 	till := newBrowser(t, tablet)
@@ -175,7 +175,7 @@ func TestCashierJourneyWithCamera(t *testing.T) {
 // TestKeyboardWedgeLookup: the camera journey again, but a USB scanner
 // "types" the card URL and Enter into the focused lookup field.
 func TestKeyboardWedgeLookup(t *testing.T) {
-	srv := startServer(t)
+	srv, _ := startServer(t)
 	setUpShop(t, srv)
 
 	till := newBrowser(t, tablet)
@@ -209,7 +209,7 @@ func TestKeyboardWedgeLookup(t *testing.T) {
 // with one visit sees it on their phone, the cashier redeems it, it leaves
 // the phone, and the owner's campaign page counts the redemption.
 func TestCouponJourney(t *testing.T) {
-	srv := startServer(t)
+	srv, _ := startServer(t)
 	octx := setUpShop(t, srv)
 
 	// One visit makes the customer "new".
@@ -306,7 +306,7 @@ func TestCouponJourney(t *testing.T) {
 // TestCustomerCardWorksOffline: a card opened once still shows, QR code and
 // all, when the phone has no signal.
 func TestCustomerCardWorksOffline(t *testing.T) {
-	srv := startServer(t)
+	srv, _ := startServer(t)
 	octx := newBrowser(t, desktop)
 	signUp(t, octx, srv, owner)
 	// The owner serves at the counter too.

@@ -37,11 +37,34 @@ func (s *testServer) Hits(path string) int {
 	return s.hits[path]
 }
 
+// testClock is the app's clock: real time plus an offset that tests move
+// forward with Advance, e.g. past a raffle's closing time.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is time.Now moved by every Advance so far.
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
 // startServer starts the app on 127.0.0.1 with an empty database in the
 // test's temp dir. BaseURL is left empty, so QR codes carry the request's
 // host, i.e. this server. Everything is shut down when the test ends, after
-// the browsers opened later (cleanups run last-in, first-out).
-func startServer(t *testing.T) *testServer {
+// the browsers opened later (cleanups run last-in, first-out). The app reads
+// the time from the returned clock, which follows real time until a test
+// advances it.
+func startServer(t *testing.T) (*testServer, *testClock) {
 	t.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"), migrations.FS)
@@ -53,7 +76,9 @@ func startServer(t *testing.T) *testServer {
 			t.Errorf("closing database: %v", err)
 		}
 	})
+	clk := &testClock{}
 	app, err := handlers.New(ctx, handlers.Config{
+		Now:    clk.Now,
 		Store:  store,
 		Static: static.FS,
 		Log:    slog.New(slog.DiscardHandler),
@@ -88,5 +113,5 @@ func startServer(t *testing.T) *testServer {
 			t.Errorf("server: %v", err)
 		}
 	})
-	return s
+	return s, clk
 }
