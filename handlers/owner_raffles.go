@@ -24,7 +24,7 @@ func raffleView(r db.Raffle, now time.Time) views.Raffle {
 	}
 	if r.Seed != nil {
 		v.SeedHex = hex.EncodeToString(r.Seed)
-		v.TicketListHash = loyalty.TicketListHashOf(r.TicketList)
+		v.TicketListHash = loyalty.TicketListHash(r.TicketList)
 		v.Verified = loyalty.VerifyDraw(r.Seed, r.Commitment, r.TicketList, r.Winners, r.WinnerIDs)
 	}
 	return v

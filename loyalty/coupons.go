@@ -26,11 +26,6 @@ var (
 	ErrCouponUnknown    = errors.New("no such coupon")
 )
 
-// Active reports whether the campaign runs at now, limits aside.
-func (c Campaign) Active(now time.Time) bool {
-	return c.check(now) == nil
-}
-
 func (c Campaign) check(now time.Time) error {
 	switch {
 	case c.Ended:

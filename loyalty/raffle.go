@@ -42,21 +42,6 @@ func SeedCommitment(seed []byte) string {
 	return sha256Hex(seed)
 }
 
-// VerifyCommitment reports whether seedHex, the seed revealed at the draw, is
-// the one committed to. Both are hex in either case; anything else fails.
-func VerifyCommitment(seedHex, commitment string) bool {
-	seed, err := hex.DecodeString(seedHex)
-	if err != nil {
-		return false
-	}
-	c, err := hex.DecodeString(commitment)
-	if err != nil {
-		return false
-	}
-	sum := sha256.Sum256(seed)
-	return slices.Equal(sum[:], c)
-}
-
 // TicketList is the published, canonical form of a raffle's entries: one line
 // "cardID tickets\n" (decimal) per card, sorted by card ID, a card's entries
 // summed and cards left without tickets dropped. It does not depend on the
@@ -65,12 +50,10 @@ func TicketList(entries []Entry) string {
 	return formatList(canonical(entries))
 }
 
-// TicketListHashOf is the hash of a published ticket list's text.
-func TicketListHashOf(list string) string { return sha256Hex([]byte(list)) }
-
-// TicketListHash is the lowercase hex SHA-256 of TicketList(entries).
-func TicketListHash(entries []Entry) string {
-	return sha256Hex([]byte(TicketList(entries)))
+// TicketListHash is the lowercase hex SHA-256 of a ticket list's text, as
+// TicketList makes it and the public page shows it.
+func TicketListHash(list string) string {
+	return sha256Hex([]byte(list))
 }
 
 func sha256Hex(b []byte) string {
