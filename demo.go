@@ -149,19 +149,9 @@ func randomText(n int) string {
 // customers drifting away, a public code, a raffle drawn last month and one
 // taking entries now.
 func demoOffers(ctx context.Context, store *db.Store, shopID, userID int64, start, now time.Time) error {
-	ist, err := time.LoadLocation("Europe/Istanbul")
+	atRisk, err := store.SegmentCards(ctx, shopID, loyalty.SegmentAtRisk, now)
 	if err != nil {
 		return err
-	}
-	segs, err := store.Segments(ctx, shopID, now, ist)
-	if err != nil {
-		return err
-	}
-	var atRisk []int64
-	for id, s := range segs {
-		if s == loyalty.SegmentAtRisk || s == loyalty.SegmentLapsed {
-			atRisk = append(atRisk, id)
-		}
 	}
 	campaigns := []db.Campaign{
 		{Title: "We miss you", Description: "A coffee on us, next time you pass by.", ValueKind: "item", ValueText: "a free coffee",

@@ -46,7 +46,8 @@ func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) 
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	if err := migrate(ctx, w, migrationsFS); err != nil {
+	applied, err := migrate(ctx, w, migrationsFS)
+	if err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -56,16 +57,50 @@ func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) 
 		return nil, fmt.Errorf("open reader %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	return &Store{w: w, r: r}, nil
+	s := &Store{w: w, r: r}
+	// The migration that adds the rollups leaves them empty for the ledger
+	// written before it.
+	if applied[rollupsVersion] {
+		if err := s.rebuildAllRollups(ctx, time.Now()); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
-func migrate(ctx context.Context, w *sql.DB, fsys fs.FS) error {
+// rollupsVersion is the migration that created the rollups.
+const rollupsVersion = 2
+
+// migrate applies the pending migrations and tells which versions it applied.
+func migrate(ctx context.Context, w *sql.DB, fsys fs.FS) (map[int64]bool, error) {
 	p, err := goose.NewProvider(goose.DialectSQLite3, w, fsys)
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply migrations: %w", err)
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("apply migrations: %w", err)
+	}
+	applied := map[int64]bool{}
+	for _, r := range results {
+		applied[r.Source.Version] = true
+	}
+	return applied, nil
+}
+
+func (s *Store) rebuildAllRollups(ctx context.Context, now time.Time) error {
+	shops, err := collect(ctx, s.r, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `SELECT id FROM shops ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("rebuild rollups: %w", err)
+	}
+	for _, id := range shops {
+		if err := s.RebuildRollups(ctx, id, now); err != nil {
+			return err
+		}
 	}
 	return nil
 }

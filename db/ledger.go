@@ -260,17 +260,42 @@ type newEvent struct {
 	stamps, rewardSeq               int
 	voidOf                          int64
 	override                        bool
+	note                            string
 }
 
+// insertEvent appends ev to the ledger and brings the rollups up to date with it.
 func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
-		void_of, override, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.ShopID, a.CardID, null(ev.programID), null(ev.campaignID), null(ev.raffleID), a.UserID, ev.kind, ev.stamps, ev.rewardSeq,
-		null(ev.voidOf), ev.override, a.Key, unix(a.Now))
+		void_of, override, note, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ShopID, a.CardID, null(ev.programID), null(ev.campaignID), null(ev.raffleID), null(a.UserID), ev.kind, ev.stamps, ev.rewardSeq,
+		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now))
 	if err != nil {
 		return 0, fmt.Errorf("insert %s event: %w", ev.kind, err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	clock, err := loadShopClock(ctx, tx, a.ShopID)
+	if err != nil {
+		return 0, err
+	}
+	if err := staffEvent(ctx, tx, a, ev, clock.loc); err != nil {
+		return 0, err
+	}
+	if ev.programID != 0 {
+		if err := refreshCard(ctx, tx, a.ShopID, a.CardID, a.Now); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // insertVoid voids e, naming what e named so the void shows with it.

@@ -8,63 +8,34 @@ import (
 	"regulars/loyalty"
 )
 
-// Segments classifies the shop's cards at now from their stamps; visits are
-// days in the shop's time zone loc. Cards never stamped are absent (SegmentNone).
-func (s *Store) Segments(ctx context.Context, shopID int64, now time.Time, loc *time.Location) (map[int64]loyalty.Segment, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT e.card_id, e.created_at FROM events e
-		WHERE e.shop_id = ? AND e.kind = 'stamp' AND e.stamps > 0 AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id)
-		ORDER BY e.card_id, e.created_at`, shopID)
+// SegmentCards lists the cards of the shop in segment as of now.
+func (s *Store) SegmentCards(ctx context.Context, shopID int64, segment loyalty.Segment, now time.Time) ([]int64, error) {
+	if err := s.EnsureSegments(ctx, shopID, now); err != nil {
+		return nil, err
+	}
+	ids, err := collect(ctx, s.r, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `SELECT card_id FROM card_stats WHERE shop_id = ? AND segment = ? ORDER BY card_id`, shopID, segment)
 	if err != nil {
-		return nil, fmt.Errorf("segments of shop %d: %w", shopID, err)
+		return nil, fmt.Errorf("cards of segment %s in shop %d: %w", segment, shopID, err)
 	}
-	defer rows.Close()
-	stamps := map[int64][]time.Time{}
-	for rows.Next() {
-		var card, at int64
-		if err := rows.Scan(&card, &at); err != nil {
-			return nil, fmt.Errorf("segments of shop %d: %w", shopID, err)
-		}
-		stamps[card] = append(stamps[card], fromUnix(at))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("segments of shop %d: %w", shopID, err)
-	}
-	days := make(map[int64][]time.Time, len(stamps))
-	var counts []int
-	// The same 365-day window Classify uses: today and the 364 days before it.
-	today := now.In(loc)
-	yearAgo := time.Date(today.Year(), today.Month(), today.Day()-364, 0, 0, 0, 0, loc)
-	for card, ts := range stamps {
-		days[card] = loyalty.VisitDays(ts, loc)
-		if n := loyalty.VisitsSince(days[card], yearAgo); n > 0 {
-			counts = append(counts, n)
-		}
-	}
-	vip := loyalty.VIPThreshold(counts)
-	segs := make(map[int64]loyalty.Segment, len(days))
-	for card, d := range days {
-		segs[card] = loyalty.Classify(d, now, vip)
-	}
-	return segs, nil
+	return ids, nil
 }
 
 // IssueLateCoupons gives the card the running campaigns for everyone, or for
 // its segment, that it does not hold yet.
-func (s *Store) IssueLateCoupons(ctx context.Context, shopID, cardID int64, now time.Time, loc *time.Location) error {
+func (s *Store) IssueLateCoupons(ctx context.Context, shopID, cardID int64, now time.Time) error {
 	late, err := s.LateCampaigns(ctx, shopID, cardID, now)
 	if err != nil || len(late) == 0 {
 		return err
 	}
+	if err := s.EnsureSegments(ctx, shopID, now); err != nil {
+		return err
+	}
 	var segment loyalty.Segment
-	for _, c := range late {
-		if c.Audience == AudienceSegment {
-			segs, err := s.Segments(ctx, shopID, now, loc)
-			if err != nil {
-				return err
-			}
-			segment = segs[cardID]
-			break
-		}
+	if err := s.r.QueryRowContext(ctx, `SELECT segment FROM card_stats WHERE card_id = ? AND shop_id = ?`, cardID, shopID).Scan(&segment); err != nil {
+		return fmt.Errorf("segment of card %d: %w", cardID, notFound(err))
 	}
 	var ids []int64
 	for _, c := range late {

@@ -147,16 +147,25 @@ type ShopSettings struct {
 	Name, BrandColor, Language, TimeZone, Currency string
 }
 
-// UpdateShop saves the shop's settings.
-func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+// UpdateShop saves the shop's settings. A new time zone moves every event to
+// another local day, so the rollups are rebuilt from the ledger.
+func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, now time.Time) error {
+	var zone string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT timezone FROM shops WHERE id = ?`, shopID).Scan(&zone); err != nil {
+			return notFound(err)
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE shops SET name = ?, brand_color = ?, language = ?, timezone = ?, currency = ? WHERE id = ?`,
 			st.Name, st.BrandColor, st.Language, st.TimeZone, st.Currency, shopID)
-		if err != nil {
-			return fmt.Errorf("update shop %d: %w", shopID, err)
-		}
-		return nil
+		return err
 	})
+	if err != nil {
+		return fmt.Errorf("update shop %d: %w", shopID, err)
+	}
+	if zone != st.TimeZone {
+		return s.RebuildRollups(ctx, shopID, now)
+	}
+	return nil
 }
 
 // SetLogo stores an already checked and re-encoded PNG logo.

@@ -31,7 +31,7 @@ func (a *App) cardPage(c echo.Context) error {
 	now := a.now()
 	c.Set(ctxShop, shop)
 	p := a.page(c, &shop, "CardTitle")
-	if err := a.store.IssueLateCoupons(ctx, shop.ID, card.ID, now, p.T.Zone()); err != nil {
+	if err := a.store.IssueLateCoupons(ctx, shop.ID, card.ID, now); err != nil {
 		return err
 	}
 	st, err := a.store.CardState(ctx, shop.ID, card.ID, now)

@@ -131,7 +131,7 @@ func (a *App) showCard(c echo.Context, status int, cardID int64, v cardView) err
 	_, shop := staff(c)
 	p := a.page(c, &shop, "CardTitle")
 	ctx := c.Request().Context()
-	if err := a.store.IssueLateCoupons(ctx, shop.ID, cardID, a.now(), p.T.Zone()); err != nil {
+	if err := a.store.IssueLateCoupons(ctx, shop.ID, cardID, a.now()); err != nil {
 		return err
 	}
 	st, err := a.store.CardState(ctx, shop.ID, cardID, a.now())

@@ -101,14 +101,9 @@ func (a *App) createCoupon(c echo.Context) error {
 			break
 		}
 		cp.Segment = segment
-		segs, err := a.store.Segments(ctx, shop.ID, a.now(), zone)
-		if err != nil {
+		var err error
+		if issueTo, err = a.store.SegmentCards(ctx, shop.ID, segment, a.now()); err != nil {
 			return err
-		}
-		for id, s := range segs {
-			if s == segment {
-				issueTo = append(issueTo, id)
-			}
 		}
 	case db.AudienceChosen:
 		ids, ok, err := a.chosenCards(c, shop.ID, cards)

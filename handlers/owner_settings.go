@@ -82,7 +82,7 @@ func (a *App) saveSettings(c echo.Context) error {
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.SettingsPage(p, f.v, timeZones, currencies, logoURL(&shop)))
 	}
-	if err := a.store.UpdateShop(c.Request().Context(), shop.ID, st); err != nil {
+	if err := a.store.UpdateShop(c.Request().Context(), shop.ID, st, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings")

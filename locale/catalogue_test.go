@@ -2,6 +2,7 @@ package locale
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,17 +12,37 @@ import (
 	"time"
 )
 
+// catalogue merges the files of lang; a key defined twice is an error.
 func catalogue(t *testing.T, lang string) map[string]any {
 	t.Helper()
-	b, err := catalogues.ReadFile(lang + ".json")
+	files, err := fs.Glob(catalogues, "*.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]any
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s.json: %v", lang, err)
+	all := map[string]any{}
+	for _, f := range files {
+		if fileLanguage(f) != lang {
+			continue
+		}
+		b, err := catalogues.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range m {
+			if _, dup := all[k]; dup {
+				t.Errorf("%s: %q is defined in another %s file too", f, k, lang)
+			}
+			all[k] = v
+		}
 	}
-	return m
+	if len(all) == 0 {
+		t.Fatalf("no catalogue for %s", lang)
+	}
+	return all
 }
 
 var field = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -16,6 +17,9 @@ import (
 	"golang.org/x/text/message"
 )
 
+// The catalogue of a language is every file named lang.json or area.lang.json:
+// one file an area lets people work on different screens without colliding.
+//
 //go:embed *.json
 var catalogues embed.FS
 
@@ -37,12 +41,25 @@ var bundle = loadBundle()
 func loadBundle() *i18n.Bundle {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, l := range Languages {
-		if _, err := b.LoadMessageFileFS(catalogues, l.Code+".json"); err != nil {
-			panic(fmt.Sprintf("catalogue %s: %v", l.Code, err))
+	files, err := fs.Glob(catalogues, "*.json")
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range files {
+		if !Supported(fileLanguage(f)) {
+			panic(fmt.Sprintf("catalogue %s: not a supported language", f))
+		}
+		if _, err := b.LoadMessageFileFS(catalogues, f); err != nil {
+			panic(fmt.Sprintf("catalogue %s: %v", f, err))
 		}
 	}
 	return b
+}
+
+// fileLanguage is the language of a catalogue file: "tr" for tr.json and for dashboard.tr.json.
+func fileLanguage(name string) string {
+	parts := strings.Split(strings.TrimSuffix(name, ".json"), ".")
+	return parts[len(parts)-1]
 }
 
 // Supported reports whether code is one of Languages.

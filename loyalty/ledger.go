@@ -22,7 +22,17 @@ const (
 	KindCoupon Kind = "coupon"
 	// KindPrize hands a raffle winner their prize.
 	KindPrize Kind = "prize"
+	// KindAdjust is an owner's correction of Stamps (either sign), with a reason.
+	KindAdjust Kind = "adjust"
+	// KindBonus gives Stamps the shop grants without a purchase (welcome, referral).
+	KindBonus Kind = "bonus"
 )
+
+// IsVisit reports whether a non-voided e makes its day a visit: a purchase was
+// stamped. Adjustments and bonuses change a balance without anyone coming in.
+func (e Event) IsVisit() bool {
+	return e.Kind == KindStamp && e.Stamps > 0
+}
 
 // UndoWindow is how long a cashier can undo their last action.
 const UndoWindow = 5 * time.Minute
@@ -75,12 +85,23 @@ type stampLot struct {
 // Stamps beyond the target carry over into the next reward; expiry removes the
 // oldest stamps first, and stamps already turned into a reward never expire.
 func Fold(r Rules, events []Event, now time.Time) Balance {
+	return fold(r, events, now, nil)
+}
+
+// Voided lists the events that a void in events cancels.
+func Voided(events []Event) map[int64]bool {
 	voided := make(map[int64]bool)
 	for _, e := range events {
 		if e.Kind == KindVoid {
 			voided[e.VoidOf] = true
 		}
 	}
+	return voided
+}
+
+// fold is Fold, calling earned (when not nil) with each event that earns a reward.
+func fold(r Rules, events []Event, now time.Time, earned func(Event)) Balance {
+	voided := Voided(events)
 	var (
 		b    Balance
 		lots []stampLot
@@ -109,9 +130,11 @@ func Fold(r Rules, events []Event, now time.Time) Balance {
 		}
 		expire(e.At)
 		switch e.Kind {
-		case KindStamp:
+		case KindStamp, KindAdjust, KindBonus:
 			if e.Stamps > 0 {
-				b.LastStampAt = e.At
+				if e.Kind == KindStamp {
+					b.LastStampAt = e.At // the cooldown is between purchases
+				}
 				lots = append(lots, stampLot{at: e.At, n: e.Stamps})
 				b.Stamps += e.Stamps
 			} else {
@@ -127,6 +150,9 @@ func Fold(r Rules, events []Event, now time.Time) Balance {
 					rw.ExpiresAt = e.At.Add(r.RewardExpiry)
 				}
 				b.Available = append(b.Available, rw)
+				if earned != nil {
+					earned(e)
+				}
 			}
 		case KindRedeem:
 			for i, rw := range b.Available {

@@ -8,7 +8,7 @@ import (
 	_ "time/tzdata" // the zone tests must not depend on the machine's zoneinfo
 )
 
-// segNow is the moment the Classify table is judged at; ago builds visit days
+// segNow is the moment the classify table is judged at; ago builds visit days
 // (UTC midnights) that many days before it, oldest first.
 var segNow = time.Date(2026, 6, 1, 15, 0, 0, 0, time.UTC)
 
@@ -18,6 +18,25 @@ func ago(n ...int) []time.Time {
 		days[i] = time.Date(2026, 6, 1-k, 0, 0, 0, 0, time.UTC)
 	}
 	return days
+}
+
+// stampsAt gives a card one 1-stamp visit at each moment.
+func stampsAt(at []time.Time) []ProgramLedger {
+	l := ProgramLedger{Rules: Rules{StampsRequired: 10, MaxPerVisit: 1}}
+	for i, t := range at {
+		l.Events = append(l.Events, Event{ID: int64(i + 1), Kind: KindStamp, At: t, Stamps: 1})
+	}
+	return []ProgramLedger{l}
+}
+
+// classify runs the whole chain the store runs: ledger, days, summary, segment.
+func classify(days []time.Time, now time.Time, vip int) Segment {
+	loc := time.UTC
+	if len(days) > 0 {
+		loc = days[0].Location()
+	}
+	today := DayNumber(now.In(loc))
+	return Summarize(CardDays(stampsAt(days), loc), today).Segment(today, vip)
 }
 
 func mustZone(t *testing.T, name string) *time.Location {
@@ -45,7 +64,7 @@ func TestSegmentValid(t *testing.T) {
 	}
 }
 
-func TestVisitDays(t *testing.T) {
+func TestCardDaysVisits(t *testing.T) {
 	utc := time.UTC
 	ist := mustZone(t, "Europe/Istanbul")
 	buc := mustZone(t, "Europe/Bucharest")
@@ -92,11 +111,11 @@ func TestVisitDays(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := VisitDays(tt.stamps, tt.loc)
+			got := CardDays(stampsAt(tt.stamps), tt.loc)
 			ok := len(got) == len(tt.want)
 			for i := 0; ok && i < len(got); i++ {
-				want := time.Date(2026, tt.want[i].m, tt.want[i].d, 0, 0, 0, 0, tt.loc)
-				ok = got[i].Equal(want) && got[i].Location() == tt.loc
+				want := DayNumber(time.Date(2026, tt.want[i].m, tt.want[i].d, 0, 0, 0, 0, tt.loc))
+				ok = got[i].Day == want && got[i].Visited
 			}
 			if !ok {
 				t.Errorf("got %v, want 2026 %v in %s", got, tt.want, tt.loc)
@@ -105,32 +124,31 @@ func TestVisitDays(t *testing.T) {
 	}
 }
 
-func TestVisitsSince(t *testing.T) {
-	d := func(n int) time.Time { return time.Date(2026, 1, 1+n, 0, 0, 0, 0, time.UTC) }
-	days := []time.Time{d(0), d(5), d(10)}
+func TestSummarizeWindows(t *testing.T) {
+	today := DayNumber(segNow)
 	tests := []struct {
-		name  string
-		days  []time.Time
-		since time.Time
-		want  int
+		name              string
+		days              []time.Time
+		visits, v90, v365 int
+		firstAgo, lastAgo int
 	}{
-		{name: "no visits", since: d(0), want: 0},
-		{name: "before all", days: days, since: d(-1), want: 3},
-		{name: "on the first day counts it", days: days, since: d(0), want: 3},
-		{name: "between", days: days, since: d(1), want: 2},
-		{name: "on a middle day", days: days, since: d(5), want: 2},
-		{name: "later that day", days: days, since: d(5).Add(time.Hour), want: 1},
-		{name: "on the last day", days: days, since: d(10), want: 1},
-		{name: "after all", days: days, since: d(11), want: 0},
+		{name: "no visits"},
+		{name: "today", days: ago(0), visits: 1, v90: 1, v365: 1},
+		{name: "edges of the windows", days: ago(365, 364, 90, 89, 0), visits: 5, v90: 2, v365: 4, firstAgo: 365},
+		{name: "all long ago", days: ago(800, 700), visits: 2, firstAgo: 800, lastAgo: 700},
 	}
 	for _, tt := range tests {
-		if got := VisitsSince(tt.days, tt.since); got != tt.want {
-			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
+		s := Summarize(CardDays(stampsAt(tt.days), time.UTC), today)
+		if s.Visits != tt.visits || s.Visits90 != tt.v90 || s.Visits365 != tt.v365 {
+			t.Errorf("%s: visits %d/%d/%d, want %d/%d/%d", tt.name, s.Visits, s.Visits90, s.Visits365, tt.visits, tt.v90, tt.v365)
+		}
+		if tt.visits > 0 && (s.FirstDay != today-tt.firstAgo || s.LastDay != today-tt.lastAgo) {
+			t.Errorf("%s: first/last day %d/%d, want %d/%d", tt.name, s.FirstDay, s.LastDay, today-tt.firstAgo, today-tt.lastAgo)
 		}
 	}
 }
 
-func TestMedianIntervalDays(t *testing.T) {
+func TestSummarizeMedianGap(t *testing.T) {
 	d := func(n ...int) []time.Time {
 		days := make([]time.Time, len(n))
 		for i, k := range n {
@@ -158,7 +176,11 @@ func TestMedianIntervalDays(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		if got := MedianIntervalDays(tt.days); got != tt.want {
+		loc := time.UTC
+		if len(tt.days) > 0 {
+			loc = tt.days[0].Location()
+		}
+		if got := Summarize(CardDays(stampsAt(tt.days), loc), 0).MedianGap; got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
 	}
@@ -191,7 +213,7 @@ func TestVIPThreshold(t *testing.T) {
 	}
 }
 
-func TestClassify(t *testing.T) {
+func TestSegment(t *testing.T) {
 	const noVIP = math.MaxInt
 	tests := []struct {
 		name string
@@ -225,7 +247,7 @@ func TestClassify(t *testing.T) {
 		{name: "occasional", days: ago(60, 30), vip: noVIP, want: SegmentOccasional},
 	}
 	for _, tt := range tests {
-		if got := Classify(tt.days, segNow, tt.vip); got != tt.want {
+		if got := classify(tt.days, segNow, tt.vip); got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -234,7 +256,7 @@ func TestClassify(t *testing.T) {
 // The 4 March visit is 90 calendar days before 2 June in Bucharest, but only
 // 90 days less an hour, since the spring DST change lies in between; and 22:30
 // UTC on 1 June is already 2 June in Bucharest.
-func TestClassifyShopDay(t *testing.T) {
+func TestSegmentShopDay(t *testing.T) {
 	buc := mustZone(t, "Europe/Bucharest")
 	days := []time.Time{time.Date(2026, 3, 4, 0, 0, 0, 0, buc)}
 	tests := []struct {
@@ -246,7 +268,7 @@ func TestClassifyShopDay(t *testing.T) {
 		{now: time.Date(2026, 6, 2, 0, 0, 0, 0, buc), want: SegmentLapsed},
 	}
 	for _, tt := range tests {
-		if got := Classify(days, tt.now, math.MaxInt); got != tt.want {
+		if got := classify(days, tt.now, math.MaxInt); got != tt.want {
 			t.Errorf("at %v: got %q, want %q", tt.now, got, tt.want)
 		}
 	}

@@ -1,0 +1,429 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"regulars/loyalty"
+)
+
+// The rollups (card_days, card_stats, shop_days, shop_cohorts, staff_days) are
+// sums of the ledger kept beside it, so that the dashboard and the customer list
+// read a few hundred rows instead of millions of events. Every ledger write
+// refreshes its card's rollups in the same transaction (refreshCard), and
+// RebuildRollups recomputes a whole shop from the ledger alone.
+
+// shopClock is what the rollups need to know of a shop to place events in days.
+type shopClock struct {
+	loc *time.Location
+	vip int
+}
+
+func loadShopClock(ctx context.Context, q querier, shopID int64) (shopClock, error) {
+	var zone string
+	var c shopClock
+	if err := q.QueryRowContext(ctx, `SELECT timezone, vip_threshold FROM shops WHERE id = ?`, shopID).Scan(&zone, &c.vip); err != nil {
+		return c, fmt.Errorf("clock of shop %d: %w", shopID, notFound(err))
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return c, fmt.Errorf("zone of shop %d: %w", shopID, err)
+	}
+	c.loc = loc
+	return c, nil
+}
+
+// cardLedgers reads a card's program events, grouped by program, with each
+// program's rules (archived programs too: their history still counts).
+func cardLedgers(ctx context.Context, q querier, shopID, cardID int64) ([]loyalty.ProgramLedger, error) {
+	ps, err := programs(ctx, q, shopID, true)
+	if err != nil {
+		return nil, err
+	}
+	index := make(map[int64]int, len(ps))
+	ledgers := make([]loyalty.ProgramLedger, len(ps))
+	for i, p := range ps {
+		index[p.ID] = i
+		ledgers[i].Rules = p.Rules()
+	}
+	rows, err := q.QueryContext(ctx, `SELECT program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at
+		FROM events WHERE card_id = ? AND shop_id = ? AND program_id IS NOT NULL ORDER BY id`, cardID, shopID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pid, at int64
+		var e loyalty.Event
+		if err := rows.Scan(&pid, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at); err != nil {
+			return nil, err
+		}
+		e.At = fromUnix(at)
+		if i, ok := index[pid]; ok {
+			ledgers[i].Events = append(ledgers[i].Events, e)
+		}
+	}
+	return ledgers, rows.Err()
+}
+
+// shopDayKey and shopSums are one row of shop_days and what a card adds to it.
+type shopDayKey struct{ day, hour int }
+
+type shopSums struct{ visits, firstVisits, gapSum, gaps, stamps, rewards, redeems int }
+
+func (s *shopSums) add(d loyalty.Day, sign int) {
+	if d.Visited {
+		s.visits += sign
+		if d.Gap == 0 {
+			s.firstVisits += sign
+		}
+	}
+	if d.Gap > 0 {
+		s.gapSum += sign * d.Gap
+		s.gaps += sign
+	}
+	s.stamps += sign * d.Stamps
+	s.rewards += sign * d.Rewards
+	s.redeems += sign * d.Redeems
+}
+
+// cohortKey is a row of shop_cohorts: the month of a card's first visit and how
+// many months after it the card visited.
+type cohortKey struct{ cohort, offset int }
+
+func addCohorts(sums map[cohortKey]int, days []loyalty.Day, sign int) {
+	first, seen := -1, map[int]bool{}
+	for _, d := range days {
+		if !d.Visited {
+			continue
+		}
+		m := loyalty.MonthNumber(d.Day)
+		if first < 0 {
+			first = m
+		}
+		if !seen[m] {
+			seen[m] = true
+			sums[cohortKey{first, m - first}] += sign
+		}
+	}
+}
+
+// refreshCard recomputes the card's rollups from its ledger at now, within tx,
+// and moves the shop's sums by the difference.
+func refreshCard(ctx context.Context, tx *sql.Tx, shopID, cardID int64, now time.Time) error {
+	clock, err := loadShopClock(ctx, tx, shopID)
+	if err != nil {
+		return err
+	}
+	ledgers, err := cardLedgers(ctx, tx, shopID, cardID)
+	if err != nil {
+		return err
+	}
+	days := loyalty.CardDays(ledgers, clock.loc)
+	old, err := collect(ctx, tx, scanDay, `SELECT day, hour, visited, coalesce(gap, 0), stamps, rewards, redeems FROM card_days WHERE card_id = ? ORDER BY day`, cardID)
+	if err != nil {
+		return fmt.Errorf("days of card %d: %w", cardID, err)
+	}
+
+	shop := map[shopDayKey]*shopSums{}
+	sums := func(d loyalty.Day) *shopSums {
+		k := shopDayKey{d.Day, d.Hour}
+		if shop[k] == nil {
+			shop[k] = &shopSums{}
+		}
+		return shop[k]
+	}
+	before := make(map[int]loyalty.Day, len(old))
+	for _, d := range old {
+		before[d.Day] = d
+	}
+	for _, d := range days {
+		if b, ok := before[d.Day]; ok && b == d {
+			delete(before, d.Day)
+			continue
+		}
+		if b, ok := before[d.Day]; ok {
+			sums(b).add(b, -1)
+			delete(before, d.Day)
+		}
+		sums(d).add(d, 1)
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_days (card_id, day, shop_id, hour, visited, gap, stamps, rewards, redeems)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, cardID, d.Day, shopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems); err != nil {
+			return fmt.Errorf("days of card %d: %w", cardID, err)
+		}
+	}
+	for _, b := range before { // days whose only events were voided
+		sums(b).add(b, -1)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM card_days WHERE card_id = ? AND day = ?`, cardID, b.Day); err != nil {
+			return fmt.Errorf("days of card %d: %w", cardID, err)
+		}
+	}
+	for k, s := range shop {
+		if err := addShopDay(ctx, tx, shopID, k, *s); err != nil {
+			return err
+		}
+	}
+
+	cohorts := map[cohortKey]int{}
+	addCohorts(cohorts, old, -1)
+	addCohorts(cohorts, days, 1)
+	for k, n := range cohorts {
+		if err := addCohort(ctx, tx, shopID, k, n); err != nil {
+			return err
+		}
+	}
+
+	today := loyalty.DayNumber(now.In(clock.loc))
+	return saveCardStats(ctx, tx, cardID, loyalty.Summarize(days, today), clock.vip, today)
+}
+
+func scanDay(r scanner) (loyalty.Day, error) {
+	var d loyalty.Day
+	err := r.Scan(&d.Day, &d.Hour, &d.Visited, &d.Gap, &d.Stamps, &d.Rewards, &d.Redeems)
+	return d, err
+}
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+func addShopDay(ctx context.Context, tx *sql.Tx, shopID int64, k shopDayKey, s shopSums) error {
+	if s == (shopSums{}) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO shop_days (shop_id, day, hour, visits, first_visits, gap_sum, gaps, stamps, rewards, redeems)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shop_id, day, hour) DO UPDATE SET visits = visits + excluded.visits, first_visits = first_visits + excluded.first_visits,
+			gap_sum = gap_sum + excluded.gap_sum, gaps = gaps + excluded.gaps, stamps = stamps + excluded.stamps,
+			rewards = rewards + excluded.rewards, redeems = redeems + excluded.redeems`,
+		shopID, k.day, k.hour, s.visits, s.firstVisits, s.gapSum, s.gaps, s.stamps, s.rewards, s.redeems)
+	if err != nil {
+		return fmt.Errorf("shop %d day %d: %w", shopID, k.day, err)
+	}
+	return nil
+}
+
+func addCohort(ctx context.Context, tx *sql.Tx, shopID int64, k cohortKey, n int) error {
+	if n == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO shop_cohorts (shop_id, cohort, offset, customers) VALUES (?, ?, ?, ?)
+		ON CONFLICT (shop_id, cohort, offset) DO UPDATE SET customers = customers + excluded.customers`, shopID, k.cohort, k.offset, n)
+	if err != nil {
+		return fmt.Errorf("shop %d cohort %d: %w", shopID, k.cohort, err)
+	}
+	return nil
+}
+
+func saveCardStats(ctx context.Context, tx *sql.Tx, cardID int64, s loyalty.Summary, vip, today int) error {
+	_, err := tx.ExecContext(ctx, `UPDATE card_stats SET visits = ?, first_day = ?, last_day = ?, median_gap = ?, stamps = ?, rewards = ?,
+		redeems = ?, segment = ? WHERE card_id = ?`,
+		s.Visits, s.FirstDay, s.LastDay, s.MedianGap, s.Stamps, s.Rewards, s.Redeems, s.Segment(today, vip), cardID)
+	if err != nil {
+		return fmt.Errorf("stats of card %d: %w", cardID, err)
+	}
+	return nil
+}
+
+// staffEvent counts a ledger event in its author's day in staff_days.
+func staffEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, loc *time.Location) error {
+	if a.UserID == 0 {
+		return nil
+	}
+	var stamps, redeems, voids, overrides, adjusts int
+	switch ev.kind {
+	case loyalty.KindStamp:
+		stamps = 1
+	case loyalty.KindRedeem, loyalty.KindCoupon, loyalty.KindPrize:
+		redeems = 1
+	case loyalty.KindVoid:
+		voids = 1
+	case loyalty.KindAdjust:
+		adjusts = 1
+	default:
+		return nil
+	}
+	if ev.override {
+		overrides = 1
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO staff_days (shop_id, day, user_id, stamps, redeems, voids, overrides, adjusts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shop_id, day, user_id) DO UPDATE SET stamps = stamps + excluded.stamps, redeems = redeems + excluded.redeems,
+			voids = voids + excluded.voids, overrides = overrides + excluded.overrides, adjusts = adjusts + excluded.adjusts`,
+		a.ShopID, loyalty.DayNumber(a.Now.In(loc)), a.UserID, stamps, redeems, voids, overrides, adjusts)
+	if err != nil {
+		return fmt.Errorf("staff activity of user %d: %w", a.UserID, err)
+	}
+	return nil
+}
+
+// RebuildRollups recomputes every rollup of the shop from its ledger, in one
+// transaction: after a migration that adds one, or to check the incremental
+// path (the tests compare the two).
+func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		clock, err := loadShopClock(ctx, tx, shopID)
+		if err != nil {
+			return err
+		}
+		for _, t := range []string{"card_days", "shop_days", "shop_cohorts", "staff_days"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE shop_id = ?`, shopID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET visits = 0, first_day = 0, last_day = 0, median_gap = 0, stamps = 0,
+			rewards = 0, redeems = 0, segment = '' WHERE shop_id = ?`, shopID); err != nil {
+			return err
+		}
+		cards, err := collect(ctx, tx, func(r scanner) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		}, `SELECT DISTINCT card_id FROM events WHERE shop_id = ? AND program_id IS NOT NULL`, shopID)
+		if err != nil {
+			return err
+		}
+		shop := map[shopDayKey]*shopSums{}
+		cohorts := map[cohortKey]int{}
+		today := loyalty.DayNumber(now.In(clock.loc))
+		for _, cardID := range cards {
+			ledgers, err := cardLedgers(ctx, tx, shopID, cardID)
+			if err != nil {
+				return err
+			}
+			days := loyalty.CardDays(ledgers, clock.loc)
+			for _, d := range days {
+				k := shopDayKey{d.Day, d.Hour}
+				if shop[k] == nil {
+					shop[k] = &shopSums{}
+				}
+				shop[k].add(d, 1)
+				if _, err := tx.ExecContext(ctx, `INSERT INTO card_days (card_id, day, shop_id, hour, visited, gap, stamps, rewards, redeems)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, cardID, d.Day, shopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems); err != nil {
+					return err
+				}
+			}
+			addCohorts(cohorts, days, 1)
+			if err := saveCardStats(ctx, tx, cardID, loyalty.Summarize(days, today), clock.vip, today); err != nil {
+				return err
+			}
+		}
+		for k, sums := range shop {
+			if err := addShopDay(ctx, tx, shopID, k, *sums); err != nil {
+				return err
+			}
+		}
+		for k, n := range cohorts {
+			if err := addCohort(ctx, tx, shopID, k, n); err != nil {
+				return err
+			}
+		}
+		return rebuildStaffDays(ctx, tx, shopID, clock.loc)
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild rollups of shop %d: %w", shopID, err)
+	}
+	return s.RefreshSegments(ctx, shopID, now)
+}
+
+func rebuildStaffDays(ctx context.Context, tx *sql.Tx, shopID int64, loc *time.Location) error {
+	rows, err := tx.QueryContext(ctx, `SELECT user_id, kind, override, created_at FROM events WHERE shop_id = ? AND user_id IS NOT NULL ORDER BY id`, shopID)
+	if err != nil {
+		return err
+	}
+	type event struct {
+		a  Action
+		ev newEvent
+	}
+	var all []event
+	for rows.Next() {
+		var e event
+		var at int64
+		if err := rows.Scan(&e.a.UserID, &e.ev.kind, &e.ev.override, &at); err != nil {
+			rows.Close()
+			return err
+		}
+		e.a.ShopID, e.a.Now = shopID, fromUnix(at)
+		all = append(all, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range all {
+		if err := staffEvent(ctx, tx, e.a, e.ev, loc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EnsureSegments reclassifies the shop's cards if it was last done before the
+// shop's today: segments move with the calendar even when nobody visits.
+func (s *Store) EnsureSegments(ctx context.Context, shopID int64, now time.Time) error {
+	var zone string
+	var done int
+	if err := s.r.QueryRowContext(ctx, `SELECT timezone, segments_day FROM shops WHERE id = ?`, shopID).Scan(&zone, &done); err != nil {
+		return fmt.Errorf("segments of shop %d: %w", shopID, notFound(err))
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return fmt.Errorf("segments of shop %d: %w", shopID, err)
+	}
+	if done >= loyalty.DayNumber(now.In(loc)) {
+		return nil
+	}
+	return s.RefreshSegments(ctx, shopID, now)
+}
+
+// RefreshSegments reclassifies every card of the shop as of now, with the VIP
+// threshold of the day, and remembers the day it did. It runs in one write
+// transaction, so no stamp slips between reading a card and reclassifying it.
+func (s *Store) RefreshSegments(ctx context.Context, shopID int64, now time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		clock, err := loadShopClock(ctx, tx, shopID)
+		if err != nil {
+			return err
+		}
+		today := loyalty.DayNumber(now.In(clock.loc))
+		type card struct {
+			id      int64
+			sum     loyalty.Summary
+			segment loyalty.Segment
+		}
+		cards, err := collect(ctx, tx, func(r scanner) (card, error) {
+			var c card
+			err := r.Scan(&c.id, &c.sum.Visits, &c.sum.FirstDay, &c.sum.LastDay, &c.sum.MedianGap, &c.segment, &c.sum.Visits90, &c.sum.Visits365)
+			return c, err
+		}, `SELECT s.card_id, s.visits, s.first_day, s.last_day, s.median_gap, s.segment,
+				coalesce(sum(d.day > ?2 - 90), 0), count(d.day)
+			FROM card_stats s LEFT JOIN card_days d ON d.card_id = s.card_id AND d.day > ?2 - 365 AND d.day <= ?2 AND d.visited = 1
+			WHERE s.shop_id = ?1 AND s.visits > 0 GROUP BY s.card_id`, shopID, today)
+		if err != nil {
+			return err
+		}
+		counts := make([]int, len(cards))
+		for i, c := range cards {
+			counts[i] = c.sum.Visits365
+		}
+		vip := loyalty.VIPThreshold(counts)
+		for _, c := range cards {
+			if seg := c.sum.Segment(today, vip); seg != c.segment {
+				if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET segment = ? WHERE card_id = ?`, seg, c.id); err != nil {
+					return err
+				}
+			}
+		}
+		// Kept for the cards stamped later today; with no visits at all it is MaxInt,
+		// which a column cannot hold, and any count below 2^31 means "nobody" as well.
+		_, err = tx.ExecContext(ctx, `UPDATE shops SET segments_day = ?, vip_threshold = ? WHERE id = ?`, today, min(vip, 1<<31-1), shopID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("segments of shop %d: %w", shopID, err)
+	}
+	return nil
+}
