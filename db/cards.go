@@ -19,15 +19,19 @@ type Card struct {
 	ShortCode string
 	FirstName string
 	Phone     string
+	Email     string
+	Birthday  string // "MM-DD" or empty
 	CreatedAt time.Time
+	// Erased is set when the owner erased the customer's personal data.
+	Erased bool
 }
 
-const cardColumns = `id, shop_id, token, short_code, first_name, phone, created_at`
+const cardColumns = `id, shop_id, token, short_code, first_name, phone, email, birthday, created_at, erased_at IS NOT NULL`
 
 func scanCard(row scanner) (Card, error) {
 	var c Card
 	var created int64
-	err := row.Scan(&c.ID, &c.ShopID, &c.Token, &c.ShortCode, &c.FirstName, &c.Phone, &created)
+	err := row.Scan(&c.ID, &c.ShopID, &c.Token, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &created, &c.Erased)
 	c.CreatedAt = fromUnix(created)
 	return c, notFound(err)
 }
