@@ -221,9 +221,9 @@ func addCohort(ctx context.Context, tx *sql.Tx, shopID int64, k cohortKey, n int
 }
 
 func saveCardStats(ctx context.Context, tx *sql.Tx, cardID int64, s loyalty.Summary, vip, today int) error {
-	_, err := tx.ExecContext(ctx, `UPDATE card_stats SET visits = ?, first_day = ?, last_day = ?, median_gap = ?, stamps = ?, rewards = ?,
+	_, err := tx.ExecContext(ctx, `UPDATE card_stats SET visits = ?, first_day = ?, last_day = ?, prev_day = ?, median_gap = ?, stamps = ?, rewards = ?,
 		redeems = ?, segment = ? WHERE card_id = ?`,
-		s.Visits, s.FirstDay, s.LastDay, s.MedianGap, s.Stamps, s.Rewards, s.Redeems, s.Segment(today, vip), cardID)
+		s.Visits, s.FirstDay, s.LastDay, s.PrevDay, s.MedianGap, s.Stamps, s.Rewards, s.Redeems, s.Segment(today, vip), cardID)
 	if err != nil {
 		return fmt.Errorf("stats of card %d: %w", cardID, err)
 	}
@@ -275,7 +275,7 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET visits = 0, first_day = 0, last_day = 0, median_gap = 0, stamps = 0,
+		if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET visits = 0, first_day = 0, last_day = 0, prev_day = 0, median_gap = 0, stamps = 0,
 			rewards = 0, redeems = 0, segment = '' WHERE shop_id = ?`, shopID); err != nil {
 			return err
 		}
@@ -390,24 +390,32 @@ func (s *Store) RefreshSegments(ctx context.Context, shopID int64, now time.Time
 		}
 		today := loyalty.DayNumber(now.In(clock.loc))
 		type card struct {
-			id      int64
-			sum     loyalty.Summary
-			segment loyalty.Segment
+			id         int64
+			sum        loyalty.Summary
+			segment    loyalty.Segment
+			prevPeriod int // visits in the 30 days before the last 30
 		}
 		cards, err := collect(ctx, tx, func(r scanner) (card, error) {
 			var c card
-			err := r.Scan(&c.id, &c.sum.Visits, &c.sum.FirstDay, &c.sum.LastDay, &c.sum.MedianGap, &c.segment, &c.sum.Visits90, &c.sum.Visits365)
+			err := r.Scan(&c.id, &c.sum.Visits, &c.sum.FirstDay, &c.sum.LastDay, &c.sum.MedianGap, &c.segment, &c.sum.Visits90, &c.sum.Visits365, &c.prevPeriod)
 			return c, err
 		}, `SELECT s.card_id, s.visits, s.first_day, s.last_day, s.median_gap, s.segment,
-				coalesce(sum(d.day > ?2 - 90), 0), count(d.day)
+				coalesce(sum(d.day > ?2 - 90), 0), count(d.day), coalesce(sum(d.day BETWEEN ?2 - 59 AND ?2 - 30), 0)
 			FROM card_stats s LEFT JOIN card_days d ON d.card_id = s.card_id AND d.day > ?2 - 365 AND d.day <= ?2 AND d.visited = 1
 			WHERE s.shop_id = ?1 AND s.visits > 0 GROUP BY s.card_id`, shopID, today)
 		if err != nil {
 			return err
 		}
 		counts := make([]int, len(cards))
+		var prevActive, prevRepeat int
 		for i, c := range cards {
 			counts[i] = c.sum.Visits365
+			if c.prevPeriod > 0 {
+				prevActive++
+			}
+			if c.prevPeriod > 1 {
+				prevRepeat++
+			}
 		}
 		vip := loyalty.VIPThreshold(counts)
 		for _, c := range cards {
@@ -419,7 +427,8 @@ func (s *Store) RefreshSegments(ctx context.Context, shopID int64, now time.Time
 		}
 		// Kept for the cards stamped later today; with no visits at all it is MaxInt,
 		// which a column cannot hold, and any count below 2^31 means "nobody" as well.
-		_, err = tx.ExecContext(ctx, `UPDATE shops SET segments_day = ?, vip_threshold = ? WHERE id = ?`, today, min(vip, 1<<31-1), shopID)
+		_, err = tx.ExecContext(ctx, `UPDATE shops SET segments_day = ?, vip_threshold = ?, prev_active = ?, prev_repeat = ? WHERE id = ?`,
+			today, min(vip, 1<<31-1), prevActive, prevRepeat, shopID)
 		return err
 	})
 	if err != nil {

@@ -30,7 +30,7 @@ func dumpRollups(t *testing.T, path string) []string {
 	defer conn.Close()
 	queries := []string{
 		`SELECT 'day', card_id, day, hour, visited, coalesce(gap, 0), stamps, rewards, redeems FROM card_days`,
-		`SELECT 'stats', card_id, visits, first_day, last_day, median_gap, stamps, rewards, redeems, segment FROM card_stats`,
+		`SELECT 'stats', card_id, visits, first_day, last_day, prev_day, median_gap, stamps, rewards, redeems, segment FROM card_stats`,
 		`SELECT 'shop', shop_id, day, hour, visits, first_visits, gap_sum, gaps, stamps, rewards, redeems FROM shop_days
 			WHERE visits OR first_visits OR gap_sum OR gaps OR stamps OR rewards OR redeems`,
 		`SELECT 'cohort', shop_id, cohort, offset, customers FROM shop_cohorts WHERE customers`,

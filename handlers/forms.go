@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"regulars/locale"
+	"regulars/loyalty"
 	"regulars/views"
 )
 
@@ -109,6 +110,19 @@ func (f *form) datetime(name string, zone *time.Location) time.Time {
 }
 
 // email returns a plain address (no display name), lower-cased.
+// amount reads an optional amount of money in minor units; empty is 0.
+func (f *form) amount(name string) int {
+	s := f.text(name, false, 12)
+	if s == "" {
+		return 0
+	}
+	n, err := loyalty.ParseAmount(s)
+	if err != nil {
+		f.fail(name, "FieldAmountInvalid")
+	}
+	return n
+}
+
 func (f *form) email(name string) string {
 	s := f.text(name, true, 254)
 	if s == "" || f.v.Errors[name] != "" {

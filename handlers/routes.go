@@ -74,6 +74,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/counter/cards/:id/prize", a.redeemPrize, staff...)
 
 	get("/dashboard", a.dashboard, managers...)
+	e.POST("/dashboard/economics", a.saveEconomics, owners...)
 	get("/programs", a.programs, managers...)
 	get("/programs/new", a.newProgramForm, managers...)
 	e.POST("/programs/new", a.saveProgram, managers...)

@@ -113,6 +113,7 @@ var keyUses = []*regexp.Regexp{
 	regexp.MustCompile(`\bpage\(c, [^,()]+, "(\w+)"`),
 	regexp.MustCompile(`\b(?:msg|problem) :?= [^"\n]*"(\w+)"`),
 	regexp.MustCompile(`"(Month\d+)"`),
+	regexp.MustCompile(`"(Weekday\d)"`),
 	regexp.MustCompile(`refusal\{[\w.]+, "(\w+)"\}`),
 	regexp.MustCompile(`(?m)^\s+\{[\w.]+, "([A-Z]\w+)"\},$`), // refusal lists
 }

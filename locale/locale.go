@@ -191,6 +191,11 @@ func (t *Tr) Duration(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
+// Decimal formats x with digits decimals in the language's style ("4.5", "4,5").
+func (t *Tr) Decimal(x float64, digits int) string {
+	return t.numbers.Sprintf("%.*f", digits, x)
+}
+
 // Money formats an amount in minor units with two decimals in the language's
 // style and the currency's code ("2.50 EUR", "2,50 TRY").
 func (t *Tr) Money(minor int, currency string) string {

@@ -88,6 +88,7 @@ type Summary struct {
 	Visits    int
 	FirstDay  int // DayNumber of the first visit; 0 without visits
 	LastDay   int // DayNumber of the last visit; 0 without visits
+	PrevDay   int // DayNumber of the visit before the last; 0 without one
 	MedianGap float64
 	Visits90  int // visits in the last 90 days up to today
 	Visits365 int // visits in the last 365 days up to today
@@ -111,7 +112,7 @@ func Summarize(days []Day, today int) Summary {
 		if s.FirstDay == 0 {
 			s.FirstDay = d.Day
 		}
-		s.LastDay = d.Day
+		s.PrevDay, s.LastDay = s.LastDay, d.Day
 		if d.Gap > 0 {
 			gaps = append(gaps, d.Gap)
 		}

@@ -39,7 +39,7 @@ func TestCardDays(t *testing.T) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 	s := Summarize(got, day(21))
-	wantSum := Summary{Visits: 4, FirstDay: day(1), LastDay: day(20), MedianGap: 7, Visits90: 4, Visits365: 4, Stamps: 10, Rewards: 3, Redeems: 2}
+	wantSum := Summary{Visits: 4, FirstDay: day(1), LastDay: day(20), PrevDay: day(12), MedianGap: 7, Visits90: 4, Visits365: 4, Stamps: 10, Rewards: 3, Redeems: 2}
 	if s != wantSum {
 		t.Errorf("summary %+v, want %+v", s, wantSum)
 	}

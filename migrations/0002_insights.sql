@@ -52,6 +52,10 @@ ALTER TABLE shops ADD COLUMN reward_cost INTEGER NOT NULL DEFAULT 0;
 -- day number below) with the VIP threshold of that day.
 ALTER TABLE shops ADD COLUMN segments_day INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE shops ADD COLUMN vip_threshold INTEGER NOT NULL DEFAULT 2;
+-- The previous 30-day period's active and repeat customers, counted on
+-- segments_day: that period lies in the past, so once a day is enough.
+ALTER TABLE shops ADD COLUMN prev_active INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE shops ADD COLUMN prev_repeat INTEGER NOT NULL DEFAULT 0;
 
 -- Days below are calendar days in the shop's time zone, numbered from 1970-01-01.
 
@@ -80,6 +84,8 @@ CREATE TABLE card_stats (
     visits     INTEGER NOT NULL DEFAULT 0,
     first_day  INTEGER NOT NULL DEFAULT 0,
     last_day   INTEGER NOT NULL DEFAULT 0,
+    -- the visit before the last: with last_day, who came twice in a period
+    prev_day   INTEGER NOT NULL DEFAULT 0,
     median_gap REAL NOT NULL DEFAULT 0,
     stamps     INTEGER NOT NULL DEFAULT 0,
     rewards    INTEGER NOT NULL DEFAULT 0,
@@ -88,6 +94,7 @@ CREATE TABLE card_stats (
 ) STRICT;
 CREATE INDEX card_stats_last ON card_stats (shop_id, last_day);
 CREATE INDEX card_stats_visits ON card_stats (shop_id, visits);
+CREATE INDEX card_stats_prev ON card_stats (shop_id, prev_day);
 CREATE INDEX card_stats_rewards ON card_stats (shop_id, rewards);
 CREATE INDEX card_stats_segment ON card_stats (shop_id, segment, last_day);
 -- Every card has its row from the start, however it was created.
@@ -177,6 +184,8 @@ DROP INDEX cards_email;
 ALTER TABLE cards DROP COLUMN erased_at;
 ALTER TABLE cards DROP COLUMN birthday;
 ALTER TABLE cards DROP COLUMN email;
+ALTER TABLE shops DROP COLUMN prev_repeat;
+ALTER TABLE shops DROP COLUMN prev_active;
 ALTER TABLE shops DROP COLUMN vip_threshold;
 ALTER TABLE shops DROP COLUMN segments_day;
 ALTER TABLE shops DROP COLUMN reward_cost;

@@ -904,19 +904,19 @@ func CouponPage(p Page, c Coupon, byDay []DayCount) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tile(p.T.T("CouponIssued"), p.T.Num(c.Issued), "coupon-issued").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tile(Tile{Label: p.T.T("CouponIssued"), Value: p.T.Num(c.Issued), TestID: "coupon-issued"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tile(p.T.T("CouponViewed"), p.T.Num(c.Viewed), "coupon-viewed").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tile(Tile{Label: p.T.T("CouponViewed"), Value: p.T.Num(c.Viewed), TestID: "coupon-viewed"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tile(p.T.T("CouponRedeemed"), p.T.Num(c.Redeemed), "coupon-redeemed").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tile(Tile{Label: p.T.T("CouponRedeemed"), Value: p.T.Num(c.Redeemed), TestID: "coupon-redeemed"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tile(p.T.T("CouponRate"), percent(p, c.Redeemed, c.Issued), "coupon-rate").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tile(Tile{Label: p.T.T("CouponRate"), Value: percent(p, c.Redeemed, c.Issued), TestID: "coupon-rate"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

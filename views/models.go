@@ -30,16 +30,6 @@ type Entry struct {
 	At        time.Time
 }
 
-// Dashboard is the owner's overview.
-type Dashboard struct {
-	Customers     int
-	NewThisWeek   int
-	StampsToday   int
-	RedeemedToday int
-	Programs      []Program
-	Recent        []Entry
-}
-
 // StaffMember is a line of the staff page.
 type StaffMember struct {
 	ID            int64

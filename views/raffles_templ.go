@@ -782,11 +782,11 @@ func RafflePage(p Page, r Raffle, winners []RaffleWinner, f Form, problem string
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tile(p.T.T("RaffleEntrants"), p.T.Num(r.Entrants), "raffle-entrants").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tile(Tile{Label: p.T.T("RaffleEntrants"), Value: p.T.Num(r.Entrants), TestID: "raffle-entrants"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = tile(p.T.T("RaffleTickets"), p.T.Num(r.Tickets), "raffle-tickets").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = tile(Tile{Label: p.T.T("RaffleTickets"), Value: p.T.Num(r.Tickets), TestID: "raffle-tickets"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,11 +1,11 @@
-package main
+// Package demo invents a café with months of history, through the same store
+// functions the counter uses, for trying the product and for its tests.
+package demo
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"fmt"
-	"io"
 	mrand "math/rand/v2"
 	"time"
 
@@ -13,47 +13,50 @@ import (
 
 	"regulars/db"
 	"regulars/loyalty"
-	"regulars/migrations"
 )
 
-// runDemo creates a café with an owner, a cashier and about three months of
-// visits by a few hundred customers, through the same store functions the
-// counter uses, so the history obeys the programs' rules.
-func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) error {
-	store, err := db.Open(ctx, cfg.dbPath, migrations.FS)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	now := time.Now()
+// Logins are the demo shop's people and how to sign in as them.
+type Logins struct {
+	ShopID                        int64
+	OwnerEmail, OwnerPassword     string
+	CashierEmail, CashierPassword string
+	Customers, Visits             int
+}
+
+// Seed creates a café with an owner, a cashier and about three months of
+// visits, ending at now, by that many customers, so the history obeys the
+// programs' rules. One regular in seven stopped coming a few weeks ago: the
+// shop has customers at risk to win back.
+func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (Logins, error) {
+	var l Logins
 	start := now.AddDate(0, -3, 0)
 	suffix := randomText(4)
-	ownerPass, cashierPass := randomText(12), randomText(12)
-	ownerEmail := "owner-" + suffix + "@demo.regulars.test"
-	cashierEmail := "cashier-" + suffix + "@demo.regulars.test"
+	l.OwnerPassword, l.CashierPassword = randomText(12), randomText(12)
+	l.OwnerEmail = "owner-" + suffix + "@demo.regulars.test"
+	l.CashierEmail = "cashier-" + suffix + "@demo.regulars.test"
 	shopID, _, err := store.CreateShop(ctx, db.NewShop{
-		Name: "Demo Café " + suffix, OwnerName: "Deniz", Email: ownerEmail, PasswordHash: hash(ownerPass),
+		Name: "Demo Café " + suffix, OwnerName: "Deniz", Email: l.OwnerEmail, PasswordHash: hash(l.OwnerPassword),
 		Language: "en", TimeZone: "Europe/Istanbul", ProgramName: "Coffee card", RewardText: "a free coffee",
 	}, start.Add(-24*time.Hour))
 	if err != nil {
-		return err
+		return l, err
 	}
-	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: cashierEmail, Role: db.RoleCashier, PasswordHash: hash(cashierPass)}, start)
+	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, start)
 	if err != nil {
-		return err
+		return l, err
 	}
 	ps, err := store.Programs(ctx, shopID, false)
 	if err != nil {
-		return err
+		return l, err
 	}
 	coffee := ps[0]
 	coffee.CooldownMinutes = 30
 	if _, err := store.SaveProgram(ctx, coffee, start); err != nil {
-		return err
+		return l, err
 	}
 	pastryID, err := store.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Pastry card", RewardText: "a free croissant", StampsRequired: 6, MaxPerVisit: 2}, start)
 	if err != nil {
-		return err
+		return l, err
 	}
 	// A fixed seed: every demo tells the same story, and its test cannot flake.
 	rng := mrand.New(mrand.NewPCG(2026, 42))
@@ -64,7 +67,7 @@ func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) erro
 		joined = openingHours(joined, rng)
 		card, err := store.EnrollCard(ctx, shopID, db.NewCard{FirstName: names[rng.IntN(len(names))], CreatedBy: cashierID, Key: randomText(16)}, joined)
 		if err != nil {
-			return err
+			return l, err
 		}
 		// Regulars come every few days, the occasional every few weeks; one in
 		// five came once and never again.
@@ -77,10 +80,14 @@ func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) erro
 		default:
 			every = time.Duration(10+rng.IntN(20)) * 24 * time.Hour
 		}
-		for at := joined; !at.After(now); at = openingHours(at.Add(every+time.Duration(rng.Int64N(int64(48*time.Hour)))), rng) {
+		last := now
+		if i%7 == 1 && every > 0 {
+			last = now.AddDate(0, 0, -30-rng.IntN(20))
+		}
+		for at := joined; !at.After(last); at = openingHours(at.Add(every+time.Duration(rng.Int64N(int64(48*time.Hour)))), rng) {
 			act := db.Action{ShopID: shopID, CardID: card.ID, ProgramID: coffee.ID, UserID: cashierID, Now: at}
 			if err := demoVisit(ctx, store, act, pastryID, rng); err != nil {
-				return err
+				return l, err
 			}
 			actions++
 			if every == 0 {
@@ -89,12 +96,10 @@ func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) erro
 		}
 	}
 	if err := demoOffers(ctx, store, shopID, cashierID, start, now); err != nil {
-		return err
+		return l, err
 	}
-	fmt.Fprintf(out, "Demo shop created with %d customers and %d visits.\n", customers, actions)
-	fmt.Fprintf(out, "  owner:   %s  password: %s\n", ownerEmail, ownerPass)
-	fmt.Fprintf(out, "  cashier: %s  password: %s\n", cashierEmail, cashierPass)
-	return nil
+	l.ShopID, l.Customers, l.Visits = shopID, customers, actions
+	return l, nil
 }
 
 // demoVisit redeems a waiting reward most of the time, then stamps the visit.

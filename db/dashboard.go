@@ -1,0 +1,276 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"regulars/loyalty"
+)
+
+// PeriodDays is the length of the dashboard's period; each figure is compared
+// with the same length of time just before it.
+const PeriodDays = 30
+
+// ChartDays is how far back the daily charts go.
+const ChartDays = 90
+
+// Period holds one period's sums.
+type Period struct {
+	Active    int // customers with a visit
+	Repeat    int // customers with 2+ visits
+	Visits    int
+	NewVisits int // first visits ever
+	GapSum    int // days between a visit and the one before it, summed
+	Gaps      int
+	Stamps    int
+	Rewards   int // earned
+	Redeems   int
+	RatingSum int
+	Ratings   int
+}
+
+// DayActivity is one day of the shop's visits.
+type DayActivity struct {
+	Day       int // loyalty.DayNumber
+	Visits    int
+	NewVisits int
+}
+
+// Dashboard is everything the owner's dashboard shows, read from the rollups.
+type Dashboard struct {
+	Today int // loyalty.DayNumber in the shop's zone
+	// Customers ever enrolled, now and at the start of the period.
+	Customers, CustomersBefore int
+	// Cards created this calendar month so far, and in as many days of the previous month.
+	NewThisMonth, NewLastMonth int
+	Current, Previous          Period
+	// StampsToday and RedeemsToday are today's, from the same rollups.
+	StampsToday, RedeemsToday int
+	Daily                     []DayActivity // ChartDays days, oldest first, days without visits included
+	Hours                     [7][24]int    // visits by weekday (time.Weekday) and hour, over ChartDays
+	Cohorts                   []loyalty.Cohort
+	Segments                  map[loyalty.Segment]int
+	Staff                     []StaffActivity
+	AverageTicket, RewardCost int
+}
+
+// StaffActivity is one person's counter work in the period.
+type StaffActivity struct {
+	UserID int64
+	Name   string
+	loyalty.StaffCounts
+}
+
+// Cohorts and months of retention the dashboard shows.
+const (
+	cohortMonths    = 12
+	retentionMonths = 3
+)
+
+// Dashboard reads the shop's figures as of now. Every query reads a rollup or
+// an index range, so the cost does not grow with the ledger.
+func (s *Store) Dashboard(ctx context.Context, shopID int64, now time.Time) (Dashboard, error) {
+	var d Dashboard
+	if err := s.EnsureSegments(ctx, shopID, now); err != nil {
+		return d, err
+	}
+	clock, err := loadShopClock(ctx, s.r, shopID)
+	if err != nil {
+		return d, err
+	}
+	local := now.In(clock.loc)
+	d.Today = loyalty.DayNumber(local)
+	start := d.Today - PeriodDays + 1 // first day of the current period
+	periodStart := loyalty.DayStart(start, clock.loc)
+	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, clock.loc)
+	lastMonthStart := monthStart.AddDate(0, -1, 0)
+	// The same share of last month: up to the same day and time, or its end.
+	lastMonthSame := lastMonthStart.Add(local.Sub(monthStart))
+	if lastMonthSame.After(monthStart) {
+		lastMonthSame = monthStart
+	}
+	err = s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(created_at < ?2), 0),
+				coalesce(sum(created_at >= ?3), 0), coalesce(sum(created_at >= ?4 AND created_at < ?5), 0)
+			FROM cards WHERE shop_id = ?1`,
+			shopID, unix(periodStart), unix(monthStart), unix(lastMonthStart), unix(lastMonthSame)).
+			Scan(&d.Customers, &d.CustomersBefore, &d.NewThisMonth, &d.NewLastMonth); err != nil {
+			return fmt.Errorf("customers: %w", err)
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT
+				(SELECT count(*) FROM card_stats WHERE shop_id = ?1 AND last_day >= ?2),
+				(SELECT count(*) FROM card_stats WHERE shop_id = ?1 AND prev_day >= ?2),
+				prev_active, prev_repeat, average_ticket, reward_cost
+			FROM shops WHERE id = ?1`, shopID, start).
+			Scan(&d.Current.Active, &d.Current.Repeat, &d.Previous.Active, &d.Previous.Repeat, &d.AverageTicket, &d.RewardCost); err != nil {
+			return fmt.Errorf("active customers: %w", err)
+		}
+		if err := readShopDays(ctx, tx, shopID, &d); err != nil {
+			return err
+		}
+		if err := readRatings(ctx, tx, shopID, periodStart, &d); err != nil {
+			return err
+		}
+		if d.Cohorts, err = readCohorts(ctx, tx, shopID, loyalty.MonthNumber(d.Today)); err != nil {
+			return err
+		}
+		if d.Segments, err = segmentCounts(ctx, tx, shopID); err != nil {
+			return err
+		}
+		d.Staff, err = readStaff(ctx, tx, shopID, start)
+		return err
+	})
+	if err != nil {
+		return d, fmt.Errorf("dashboard of shop %d: %w", shopID, err)
+	}
+	return d, nil
+}
+
+// readShopDays fills the periods' visit sums, today's figures and the charts
+// from the shop_days of the last ChartDays (which cover both periods).
+func readShopDays(ctx context.Context, tx *sql.Tx, shopID int64, d *Dashboard) error {
+	first := d.Today - ChartDays + 1
+	d.Daily = make([]DayActivity, ChartDays)
+	for i := range d.Daily {
+		d.Daily[i].Day = first + i
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT day, hour, visits, first_visits, gap_sum, gaps, stamps, rewards, redeems
+		FROM shop_days WHERE shop_id = ? AND day BETWEEN ? AND ?`, shopID, first, d.Today)
+	if err != nil {
+		return fmt.Errorf("shop days: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, hour int
+		var s shopSums
+		if err := rows.Scan(&day, &hour, &s.visits, &s.firstVisits, &s.gapSum, &s.gaps, &s.stamps, &s.rewards, &s.redeems); err != nil {
+			return fmt.Errorf("shop days: %w", err)
+		}
+		a := &d.Daily[day-first]
+		a.Visits += s.visits
+		a.NewVisits += s.firstVisits
+		d.Hours[loyalty.DayStart(day, time.UTC).Weekday()][hour] += s.visits
+		var p *Period
+		switch {
+		case day > d.Today-PeriodDays:
+			p = &d.Current
+		case day > d.Today-2*PeriodDays:
+			p = &d.Previous
+		}
+		if p != nil {
+			p.Visits += s.visits
+			p.NewVisits += s.firstVisits
+			p.GapSum += s.gapSum
+			p.Gaps += s.gaps
+			p.Stamps += s.stamps
+			p.Rewards += s.rewards
+			p.Redeems += s.redeems
+		}
+		if day == d.Today {
+			d.StampsToday += s.stamps
+			d.RedeemsToday += s.redeems
+		}
+	}
+	return rows.Err()
+}
+
+func readRatings(ctx context.Context, tx *sql.Tx, shopID int64, periodStart time.Time, d *Dashboard) error {
+	before := periodStart.AddDate(0, 0, -PeriodDays)
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(rating) FILTER (WHERE created_at >= ?2), 0), count(*) FILTER (WHERE created_at >= ?2),
+			coalesce(sum(rating) FILTER (WHERE created_at < ?2), 0), count(*) FILTER (WHERE created_at < ?2)
+		FROM feedback WHERE shop_id = ?1 AND created_at >= ?3`, shopID, unix(periodStart), unix(before)).
+		Scan(&d.Current.RatingSum, &d.Current.Ratings, &d.Previous.RatingSum, &d.Previous.Ratings)
+	if err != nil {
+		return fmt.Errorf("ratings: %w", err)
+	}
+	return nil
+}
+
+// readCohorts reads the last cohortMonths cohorts, oldest first.
+func readCohorts(ctx context.Context, tx *sql.Tx, shopID int64, thisMonth int) ([]loyalty.Cohort, error) {
+	first := thisMonth - cohortMonths + 1
+	cohorts := make([]loyalty.Cohort, cohortMonths)
+	for i := range cohorts {
+		cohorts[i] = loyalty.Cohort{Month: first + i, Returned: make([]int, retentionMonths)}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT cohort, offset, customers FROM shop_cohorts
+		WHERE shop_id = ? AND cohort >= ? AND offset <= ?`, shopID, first, retentionMonths)
+	if err != nil {
+		return nil, fmt.Errorf("cohorts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var month, offset, n int
+		if err := rows.Scan(&month, &offset, &n); err != nil {
+			return nil, fmt.Errorf("cohorts: %w", err)
+		}
+		if month > thisMonth {
+			continue
+		}
+		c := &cohorts[month-first]
+		if offset == 0 {
+			c.Size = n
+		} else {
+			c.Returned[offset-1] = n
+		}
+	}
+	return cohorts, rows.Err()
+}
+
+func segmentCounts(ctx context.Context, q querier, shopID int64) (map[loyalty.Segment]int, error) {
+	counts := map[loyalty.Segment]int{}
+	rows, err := q.QueryContext(ctx, `SELECT segment, count(*) FROM card_stats WHERE shop_id = ? GROUP BY segment`, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("segment counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seg loyalty.Segment
+		var n int
+		if err := rows.Scan(&seg, &n); err != nil {
+			return nil, fmt.Errorf("segment counts: %w", err)
+		}
+		counts[seg] = n
+	}
+	return counts, rows.Err()
+}
+
+func readStaff(ctx context.Context, tx *sql.Tx, shopID int64, since int) ([]StaffActivity, error) {
+	list, err := collect(ctx, tx, func(r scanner) (StaffActivity, error) {
+		var a StaffActivity
+		err := r.Scan(&a.UserID, &a.Name, &a.Stamps, &a.Redeems, &a.Voids, &a.Overrides, &a.Adjusts)
+		return a, err
+	}, `SELECT u.id, u.name, sum(d.stamps), sum(d.redeems), sum(d.voids), sum(d.overrides), sum(d.adjusts)
+		FROM staff_days d JOIN users u ON u.id = d.user_id
+		WHERE d.shop_id = ? AND d.day >= ? GROUP BY u.id ORDER BY sum(d.stamps + d.redeems) DESC, u.name`, shopID, since)
+	if err != nil {
+		return nil, fmt.Errorf("staff activity: %w", err)
+	}
+	return list, nil
+}
+
+// readTx runs fn in one read transaction, so that every figure is of the same moment.
+func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// SetEconomics saves the owner's average ticket and reward cost (minor units).
+func (s *Store) SetEconomics(ctx context.Context, shopID, userID int64, averageTicket, rewardCost int, now time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE shops SET average_ticket = ?, reward_cost = ? WHERE id = ?`, averageTicket, rewardCost, shopID); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, shopID, userID, AuditEconomics, "", now)
+	})
+	if err != nil {
+		return fmt.Errorf("economics of shop %d: %w", shopID, err)
+	}
+	return nil
+}

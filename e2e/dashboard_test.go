@@ -1,0 +1,62 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"regulars/demo"
+)
+
+// TestDashboardWithDemoData: the owner of a shop with three months of history
+// reads the dashboard, on a desktop and on a phone: every figure is there, the
+// charts have their bars, and the segments add up to the customers.
+func TestDashboardWithDemoData(t *testing.T) {
+	srv, clk := startServer(t)
+	l, err := demo.Seed(context.Background(), srv.Store, 300, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shopOwner := person{Email: l.OwnerEmail, Password: l.OwnerPassword}
+	for _, device := range []struct {
+		name string
+		opts browserOptions
+	}{{"desktop", desktop}, {"phone", phone}} {
+		t.Run(device.name, func(t *testing.T) {
+			ctx := newBrowser(t, device.opts)
+			logIn(t, ctx, srv, shopOwner, `[data-testid=tile-customers]`)
+			run(t, ctx, chromedp.Navigate(srv.URL+"/dashboard"), chromedp.WaitVisible(`[data-testid=heatmap]`, chromedp.ByQuery))
+			if got := text(t, ctx, `[data-testid=tile-customers] .tile-value`); got != "300" {
+				t.Errorf("customers tile shows %q, want 300", got)
+			}
+			for _, tile := range []string{"active", "new", "repeat", "gap", "rewards"} {
+				v := text(t, ctx, `[data-testid=tile-`+tile+`] .tile-value`)
+				if v == "" || v == "–" || v == "0" {
+					t.Errorf("tile %s shows %q with three months of visits", tile, v)
+				}
+			}
+			if n := count(t, ctx, `[data-testid=chart-daily] rect.bar`); n < 60 {
+				t.Errorf("daily chart has %d bars for 90 days of a busy café", n)
+			}
+			if n := count(t, ctx, `[data-testid=chart-weekly] rect.bar.new`); n < 5 {
+				t.Errorf("weekly chart shows first visits in only %d weeks", n)
+			}
+			if n := count(t, ctx, `[data-testid=heatmap] rect.heat-cell:not(.shade-0)`); n < 10 {
+				t.Errorf("heatmap has %d busy hours", n)
+			}
+			cohorts := texts(t, ctx, `[data-testid=cohorts] tbody tr`)
+			if len(cohorts) < 3 || !strings.Contains(cohorts[0], "%") {
+				t.Errorf("cohort rows: %q", cohorts)
+			}
+			if n := count(t, ctx, `[data-testid=staff-activity] tbody tr`); n < 1 {
+				t.Error("no staff activity in a shop whose cashier stamped for three months")
+			}
+			if got := text(t, ctx, `[data-testid=segment-at_risk] .count`); got == "0" || got == "" {
+				t.Errorf("at-risk segment has %q customers; the demo has regulars who stopped coming", got)
+			}
+			screenshot(t, ctx, "dashboard-"+device.name)
+		})
+	}
+}

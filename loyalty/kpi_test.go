@@ -1,0 +1,112 @@
+package loyalty
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestRatioAndChange(t *testing.T) {
+	tests := []struct {
+		num, den int
+		want     float64
+		ok       bool
+	}{
+		{1, 4, 0.25, true}, {0, 5, 0, true}, {3, 0, 0, false}, {7, 7, 1, true},
+	}
+	for _, tt := range tests {
+		if got, ok := Ratio(tt.num, tt.den); got != tt.want || ok != tt.ok {
+			t.Errorf("Ratio(%d, %d) = %v, %v; want %v, %v", tt.num, tt.den, got, ok, tt.want, tt.ok)
+		}
+	}
+	changes := []struct {
+		now, before, want float64
+		ok                bool
+	}{
+		{150, 100, 0.5, true}, {50, 100, -0.5, true}, {100, 100, 0, true}, {10, 0, 0, false},
+	}
+	for _, tt := range changes {
+		if got, ok := Change(tt.now, tt.before); math.Abs(got-tt.want) > 1e-9 || ok != tt.ok {
+			t.Errorf("Change(%v, %v) = %v, %v; want %v, %v", tt.now, tt.before, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestEconomics(t *testing.T) {
+	// 200 visits at 4.50 and 12 rewards costing 1.80: revenue 900.00, cost 21.60,
+	// return (900 - 21.60) / 21.60 = 40.67 for every 1 spent.
+	e := Economics{AverageTicket: 450, RewardCost: 180, Visits: 200, Redeemed: 12}
+	if e.Revenue() != 90000 || e.Cost() != 2160 {
+		t.Errorf("revenue %d, cost %d", e.Revenue(), e.Cost())
+	}
+	if r, ok := e.Return(); !ok || math.Abs(r-40.6667) > 1e-3 {
+		t.Errorf("return %v, %v", r, ok)
+	}
+	if _, ok := (Economics{AverageTicket: 450, RewardCost: 180, Visits: 10}).Return(); ok {
+		t.Error("a return without any reward cost")
+	}
+}
+
+func TestUnusual(t *testing.T) {
+	tests := []struct {
+		name  string
+		staff []StaffCounts
+		want  []bool
+	}{
+		{name: "nobody", want: []bool{}},
+		{
+			name:  "one cashier voids a fifth of their work",
+			staff: []StaffCounts{{Stamps: 100, Voids: 2}, {Stamps: 40, Voids: 10}, {Stamps: 80, Redeems: 10, Voids: 3}},
+			want:  []bool{false, true, false},
+		},
+		{
+			name:  "overrides count as corrections",
+			staff: []StaffCounts{{Stamps: 50, Overrides: 20}, {Stamps: 200, Overrides: 2}},
+			want:  []bool{true, false},
+		},
+		{
+			name:  "too few actions to judge",
+			staff: []StaffCounts{{Stamps: 5, Voids: 4}, {Stamps: 300}},
+			want:  []bool{false, false},
+		},
+		{
+			name:  "everyone corrects a lot: nobody stands out",
+			staff: []StaffCounts{{Stamps: 50, Voids: 10}, {Stamps: 50, Voids: 12}},
+			want:  []bool{false, false},
+		},
+		{
+			name:  "a tiny share is never unusual",
+			staff: []StaffCounts{{Stamps: 1000, Voids: 3}, {Stamps: 5000}},
+			want:  []bool{false, false},
+		},
+	}
+	for _, tt := range tests {
+		if got := Unusual(tt.staff); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCohortRetention(t *testing.T) {
+	c := Cohort{Month: 100, Size: 40, Returned: []int{20, 10, 0}}
+	tests := []struct {
+		k, thisMonth int
+		want         float64
+		ok           bool
+	}{
+		{1, 103, 0.5, true},
+		{2, 103, 0.25, true},
+		{3, 103, 0, true},
+		{3, 102, 0, false}, // three months later has not come yet
+		{0, 103, 0, false},
+		{4, 110, 0, false},
+	}
+	for _, tt := range tests {
+		if got, ok := c.Retention(tt.k, tt.thisMonth); got != tt.want || ok != tt.ok {
+			t.Errorf("Retention(%d, %d) = %v, %v; want %v, %v", tt.k, tt.thisMonth, got, ok, tt.want, tt.ok)
+		}
+	}
+	if _, ok := (Cohort{Month: 100, Returned: []int{0}}).Retention(1, 105); ok {
+		t.Error("an empty cohort has a retention")
+	}
+}
