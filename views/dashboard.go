@@ -73,11 +73,11 @@ type CohortShare struct {
 // Chart is a bar chart drawn as inline SVG; its bars are already placed, mirrored
 // for right-to-left pages, so the template only prints them.
 type Chart struct {
-	Title, Desc  string
-	Bars         []Bar
-	Labels       []AxisLabel
-	Max          string // the value at the top of the scale
-	Legend       []LegendItem
+	Title, Desc   string
+	Bars          []Bar
+	Labels        []AxisLabel
+	Max           string // the value at the top of the scale
+	Legend        []LegendItem
 	Width, Height int
 }
 
