@@ -13,13 +13,19 @@ import (
 
 // runDemo fills the database at cfg.dbPath with a new demo shop and prints
 // how to sign in to it.
-func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) error {
+func runDemo(ctx context.Context, cfg config, out io.Writer) error {
 	store, err := db.Open(ctx, cfg.dbPath, migrations.FS)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	l, err := demo.Seed(ctx, store, customers, time.Now())
+	seed := demo.Seed
+	if cfg.events > 0 {
+		seed = func(ctx context.Context, store *db.Store, customers int, now time.Time) (demo.Logins, error) {
+			return demo.SeedLarge(ctx, store, customers, cfg.events, now)
+		}
+	}
+	l, err := seed(ctx, store, cfg.customers, time.Now())
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -1,7 +1,7 @@
 // Command regulars serves the Regulars loyalty system: one binary, one SQLite file.
 //
 //	regulars [serve] [flags]   serve HTTP (the default)
-//	regulars demo [flags]      fill a new demo shop with three months of history
+//	regulars demo [flags]      add a demo shop with months of history (-customers, -events for a big one)
 package main
 
 import (
@@ -23,13 +23,12 @@ import (
 	"regulars/static"
 )
 
-// demoCustomers is how many customers `regulars demo` invents.
-const demoCustomers = 300
-
 type config struct {
 	addr    string
 	dbPath  string
 	baseURL string
+	// demo's size: with events > 0 the history is generated in bulk
+	customers, events int
 }
 
 func main() {
@@ -44,6 +43,10 @@ func main() {
 	fs.StringVar(&cfg.addr, "addr", env("REGULARS_ADDR", ":8080"), "listen address (REGULARS_ADDR)")
 	fs.StringVar(&cfg.dbPath, "db", env("REGULARS_DB", "regulars.db"), "SQLite database file (REGULARS_DB)")
 	fs.StringVar(&cfg.baseURL, "base-url", env("REGULARS_BASE_URL", ""), "public URL put into QR codes, e.g. https://loyalty.example.com; empty: the request's host (REGULARS_BASE_URL)")
+	if cmd == "demo" {
+		fs.IntVar(&cfg.customers, "customers", 300, "how many customers the demo shop has")
+		fs.IntVar(&cfg.events, "events", 0, "generate about this many ledger events in bulk over two years (a big shop, for measuring); 0: three months, visit by visit")
+	}
 	fs.Parse(args)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -51,13 +54,31 @@ func main() {
 	var err error
 	switch cmd {
 	case "demo":
-		err = runDemo(ctx, cfg, os.Stdout, demoCustomers)
+		err = runDemo(ctx, cfg, os.Stdout)
 	default:
 		err = serve(ctx, cfg, log)
 	}
 	if err != nil {
 		log.Error(cmd, "err", err)
 		os.Exit(1)
+	}
+}
+
+// refreshSegments reclassifies each shop's customers soon after its midnight,
+// so that the first person to open the dashboard in the morning does not wait
+// for it (the pages would do it themselves otherwise).
+func refreshSegments(ctx context.Context, store *db.Store, log *slog.Logger) {
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		if err := store.EnsureAllSegments(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("refresh segments", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 
@@ -88,6 +109,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	go refreshSegments(ctx, store, log)
 	log.Info("serving", "addr", cfg.addr, "db", cfg.dbPath)
 	select {
 	case err := <-errc:

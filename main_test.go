@@ -17,7 +17,7 @@ import (
 func TestDemo(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "demo.db")
 	var out bytes.Buffer
-	if err := runDemo(context.Background(), config{dbPath: path}, &out, 40); err != nil {
+	if err := runDemo(context.Background(), config{dbPath: path, customers: 40}, &out); err != nil {
 		t.Fatal(err)
 	}
 	logins := regexp.MustCompile(`(owner|cashier): +(\S+) +password: (\S+)`).FindAllStringSubmatch(out.String(), -1)

@@ -42,6 +42,11 @@ func cardLedgers(ctx context.Context, q querier, shopID, cardID int64) ([]loyalt
 	if err != nil {
 		return nil, err
 	}
+	return programLedgers(ctx, q, shopID, cardID, ps)
+}
+
+// programLedgers is cardLedgers with the shop's programs already read.
+func programLedgers(ctx context.Context, q querier, shopID, cardID int64, ps []Program) ([]loyalty.ProgramLedger, error) {
 	index := make(map[int64]int, len(ps))
 	ledgers := make([]loyalty.ProgramLedger, len(ps))
 	for i, p := range ps {
@@ -235,28 +240,40 @@ func staffEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, loc *tim
 	if a.UserID == 0 {
 		return nil
 	}
-	var stamps, redeems, voids, overrides, adjusts int
-	switch ev.kind {
-	case loyalty.KindStamp:
-		stamps = 1
-	case loyalty.KindRedeem, loyalty.KindCoupon, loyalty.KindPrize:
-		redeems = 1
-	case loyalty.KindVoid:
-		voids = 1
-	case loyalty.KindAdjust:
-		adjusts = 1
-	default:
+	var c loyalty.StaffCounts
+	if !countStaffEvent(&c, ev.kind, ev.override) {
 		return nil
 	}
-	if ev.override {
-		overrides = 1
+	return addStaffDay(ctx, tx, a.ShopID, loyalty.DayNumber(a.Now.In(loc)), a.UserID, c)
+}
+
+// countStaffEvent adds an event of kind to c, and tells whether it counts at all.
+func countStaffEvent(c *loyalty.StaffCounts, kind loyalty.Kind, override bool) bool {
+	switch kind {
+	case loyalty.KindStamp:
+		c.Stamps++
+	case loyalty.KindRedeem, loyalty.KindCoupon, loyalty.KindPrize:
+		c.Redeems++
+	case loyalty.KindVoid:
+		c.Voids++
+	case loyalty.KindAdjust:
+		c.Adjusts++
+	default:
+		return false
 	}
+	if override {
+		c.Overrides++
+	}
+	return true
+}
+
+func addStaffDay(ctx context.Context, tx *sql.Tx, shopID int64, day int, userID int64, c loyalty.StaffCounts) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO staff_days (shop_id, day, user_id, stamps, redeems, voids, overrides, adjusts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop_id, day, user_id) DO UPDATE SET stamps = stamps + excluded.stamps, redeems = redeems + excluded.redeems,
 			voids = voids + excluded.voids, overrides = overrides + excluded.overrides, adjusts = adjusts + excluded.adjusts`,
-		a.ShopID, loyalty.DayNumber(a.Now.In(loc)), a.UserID, stamps, redeems, voids, overrides, adjusts)
+		shopID, day, userID, c.Stamps, c.Redeems, c.Voids, c.Overrides, c.Adjusts)
 	if err != nil {
-		return fmt.Errorf("staff activity of user %d: %w", a.UserID, err)
+		return fmt.Errorf("staff activity of user %d: %w", userID, err)
 	}
 	return nil
 }
@@ -286,11 +303,21 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 		if err != nil {
 			return err
 		}
+		ps, err := programs(ctx, tx, shopID, true)
+		if err != nil {
+			return err
+		}
+		insertDay, err := tx.PrepareContext(ctx, `INSERT INTO card_days (card_id, day, shop_id, hour, visited, gap, stamps, rewards, redeems)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer insertDay.Close()
 		shop := map[shopDayKey]*shopSums{}
 		cohorts := map[cohortKey]int{}
 		today := loyalty.DayNumber(now.In(clock.loc))
 		for _, cardID := range cards {
-			ledgers, err := cardLedgers(ctx, tx, shopID, cardID)
+			ledgers, err := programLedgers(ctx, tx, shopID, cardID, ps)
 			if err != nil {
 				return err
 			}
@@ -301,8 +328,7 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 					shop[k] = &shopSums{}
 				}
 				shop[k].add(d, 1)
-				if _, err := tx.ExecContext(ctx, `INSERT INTO card_days (card_id, day, shop_id, hour, visited, gap, stamps, rewards, redeems)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, cardID, d.Day, shopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems); err != nil {
+				if _, err := insertDay.ExecContext(ctx, cardID, d.Day, shopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems); err != nil {
 					return err
 				}
 			}
@@ -330,31 +356,35 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 }
 
 func rebuildStaffDays(ctx context.Context, tx *sql.Tx, shopID int64, loc *time.Location) error {
-	rows, err := tx.QueryContext(ctx, `SELECT user_id, kind, override, created_at FROM events WHERE shop_id = ? AND user_id IS NOT NULL ORDER BY id`, shopID)
+	type key struct {
+		day  int
+		user int64
+	}
+	sums := map[key]*loyalty.StaffCounts{}
+	rows, err := tx.QueryContext(ctx, `SELECT user_id, kind, override, created_at FROM events WHERE shop_id = ? AND user_id IS NOT NULL`, shopID)
 	if err != nil {
 		return err
 	}
-	type event struct {
-		a  Action
-		ev newEvent
-	}
-	var all []event
 	for rows.Next() {
-		var e event
-		var at int64
-		if err := rows.Scan(&e.a.UserID, &e.ev.kind, &e.ev.override, &at); err != nil {
+		var user, at int64
+		var kind loyalty.Kind
+		var override bool
+		if err := rows.Scan(&user, &kind, &override, &at); err != nil {
 			rows.Close()
 			return err
 		}
-		e.a.ShopID, e.a.Now = shopID, fromUnix(at)
-		all = append(all, e)
+		k := key{loyalty.DayNumber(fromUnix(at).In(loc)), user}
+		if sums[k] == nil {
+			sums[k] = &loyalty.StaffCounts{}
+		}
+		countStaffEvent(sums[k], kind, override)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, e := range all {
-		if err := staffEvent(ctx, tx, e.a, e.ev, loc); err != nil {
+	for k, c := range sums {
+		if err := addStaffDay(ctx, tx, shopID, k.day, k.user, *c); err != nil {
 			return err
 		}
 	}
@@ -377,6 +407,23 @@ func (s *Store) EnsureSegments(ctx context.Context, shopID int64, now time.Time)
 		return nil
 	}
 	return s.RefreshSegments(ctx, shopID, now)
+}
+
+// EnsureAllSegments runs EnsureSegments for every shop.
+func (s *Store) EnsureAllSegments(ctx context.Context, now time.Time) error {
+	shops, err := collect(ctx, s.r, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `SELECT id FROM shops ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("shops: %w", err)
+	}
+	for _, id := range shops {
+		if err := s.EnsureSegments(ctx, id, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RefreshSegments reclassifies every card of the shop as of now, with the VIP

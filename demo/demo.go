@@ -60,7 +60,6 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 	}
 	// A fixed seed: every demo tells the same story, and its test cannot flake.
 	rng := mrand.New(mrand.NewPCG(2026, 42))
-	names := []string{"Ahmet", "Ayşe", "Mehmet", "Elif", "Can", "Zeynep", "Ana", "Ioana", "Mihai", "Sara", "Reza", "Maryam", "Ali", "Emma", "Lucas", "Mia", "Noah", "Defne", "Kerem", ""}
 	actions := 0
 	for i := range customers {
 		joined := start.Add(time.Duration(rng.Int64N(int64(now.Sub(start)))))
@@ -101,6 +100,9 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 	l.ShopID, l.Customers, l.Visits = shopID, customers, actions
 	return l, nil
 }
+
+// names are the customers' first names; some give none.
+var names = []string{"Ahmet", "Ayşe", "Mehmet", "Elif", "Can", "Zeynep", "Ana", "Ioana", "Mihai", "Sara", "Reza", "Maryam", "Ali", "Emma", "Lucas", "Mia", "Noah", "Defne", "Kerem", "Şükrü", "Ümran", "Çağla", "Ștefan", "مریم", ""}
 
 // demoVisit redeems a waiting reward most of the time, then stamps the visit.
 func demoVisit(ctx context.Context, store *db.Store, act db.Action, pastryID int64, rng *mrand.Rand) error {

@@ -1,0 +1,87 @@
+package demo
+
+import (
+	"context"
+	"math"
+	mrand "math/rand/v2"
+	"time"
+
+	"regulars/db"
+	"regulars/loyalty"
+)
+
+// SeedLarge creates a big café for measuring: customers cards and about events
+// ledger entries (stamps, and the redemption of every tenth stamp's reward)
+// over the two years ending at now, written in bulk rather than visit by visit.
+func SeedLarge(ctx context.Context, store *db.Store, customers, events int, now time.Time) (Logins, error) {
+	var l Logins
+	suffix := randomText(4)
+	l.OwnerPassword, l.CashierPassword = randomText(12), randomText(12)
+	l.OwnerEmail = "owner-" + suffix + "@big.regulars.test"
+	l.CashierEmail = "cashier-" + suffix + "@big.regulars.test"
+	start := now.AddDate(-2, 0, 0)
+	shopID, _, err := store.CreateShop(ctx, db.NewShop{
+		Name: "Big Café " + suffix, OwnerName: "Deniz", Email: l.OwnerEmail, PasswordHash: hash(l.OwnerPassword),
+		Language: "en", TimeZone: "Europe/Istanbul", ProgramName: "Coffee card", RewardText: "a free coffee",
+	}, start.Add(-24*time.Hour))
+	if err != nil {
+		return l, err
+	}
+	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, start)
+	if err != nil {
+		return l, err
+	}
+	ps, err := store.Programs(ctx, shopID, false)
+	if err != nil {
+		return l, err
+	}
+	program := ps[0]
+	rng := mrand.New(mrand.NewPCG(2026, 7))
+	// Each visit is a stamp, and every tenth stamp's reward is redeemed at the next visit.
+	meanVisits := float64(events) / 1.1 / float64(customers)
+	const days = 730
+	next := func(int) db.HistoryCard {
+		visits := max(1, min(days-1, int(math.Round(rng.ExpFloat64()*meanVisits))))
+		every := max(1, min(days*4/5/visits, 60))
+		span := visits * every
+		first := days - span - rng.IntN(max(1, days-span))
+		stopped := 0
+		if rng.IntN(6) == 0 {
+			stopped = rng.IntN(120) // this one stopped coming
+		}
+		h := db.HistoryCard{FirstName: names[rng.IntN(len(names))], Phone: "+90555" + randomDigits(rng, 7)}
+		day := func(n int) time.Time {
+			return start.AddDate(0, 0, n).Truncate(24 * time.Hour).Add(time.Duration(4+rng.IntN(12))*time.Hour + time.Duration(rng.IntN(60))*time.Minute)
+		}
+		h.CreatedAt = day(first)
+		stamps, seq := 0, 0
+		for v := range visits {
+			d := first + v*every + rng.IntN(max(1, every/2))
+			if d >= days-stopped {
+				break
+			}
+			at := day(d)
+			if stamps > 0 && stamps%10 == 0 && seq < stamps/10 {
+				seq++
+				h.Events = append(h.Events, db.HistoryEvent{ProgramID: program.ID, Kind: loyalty.KindRedeem, RewardSeq: seq, At: at})
+			}
+			stamps++
+			h.Events = append(h.Events, db.HistoryEvent{ProgramID: program.ID, Kind: loyalty.KindStamp, Stamps: 1, At: at.Add(time.Minute)})
+			l.Visits++
+		}
+		return h
+	}
+	if err := store.LoadHistory(ctx, shopID, cashierID, customers, next, now); err != nil {
+		return l, err
+	}
+	l.ShopID, l.Customers = shopID, customers
+	return l, nil
+}
+
+func randomDigits(rng *mrand.Rand, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + rng.IntN(10))
+	}
+	return string(b)
+}
