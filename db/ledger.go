@@ -284,7 +284,7 @@ func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64,
 		return 0, err
 	}
 	if ev.programID != 0 {
-		if err := refreshCard(ctx, tx, a.ShopID, a.CardID, a.Now); err != nil {
+		if err := refreshCard(ctx, tx, a.ShopID, a.CardID, clock, a.Now); err != nil {
 			return 0, err
 		}
 	}

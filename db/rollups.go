@@ -117,11 +117,7 @@ func addCohorts(sums map[cohortKey]int, days []loyalty.Day, sign int) {
 
 // refreshCard recomputes the card's rollups from its ledger at now, within tx,
 // and moves the shop's sums by the difference.
-func refreshCard(ctx context.Context, tx *sql.Tx, shopID, cardID int64, now time.Time) error {
-	clock, err := loadShopClock(ctx, tx, shopID)
-	if err != nil {
-		return err
-	}
+func refreshCard(ctx context.Context, tx *sql.Tx, shopID, cardID int64, clock shopClock, now time.Time) error {
 	ledgers, err := cardLedgers(ctx, tx, shopID, cardID)
 	if err != nil {
 		return err
