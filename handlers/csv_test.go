@@ -94,6 +94,10 @@ func TestCSVRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// In Turkish the export is separated by semicolons, as Excel in Turkish expects.
+	if res := owner.submit(owner.get("/customers/import"), `form.lang-switch`, map[string]string{"lang": "tr"}); res.status != http.StatusSeeOther {
+		t.Fatalf("switch to Turkish: %d", res.status)
+	}
 	res := owner.get("/customers/export.csv")
 	if res.status != http.StatusOK {
 		t.Fatalf("export: %d\n%s", res.status, snippet(res.body))
@@ -106,14 +110,14 @@ func TestCSVRoundTrip(t *testing.T) {
 	if len(lines) != 5 || strings.Contains(strings.Join(lines, ""), "\n") {
 		t.Fatalf("want a header and 4 rows ending in CRLF:\n%q", file)
 	}
-	if want := "\uFEFFshort code,first name,phone,email,birthday,joined,segment,visits,last visit,stamps: "; !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], ",stamps: Çay") {
+	if want := "\uFEFFshort code;first name;phone;email;birthday;joined;segment;visits;last visit;stamps: "; !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], ";stamps: Çay") {
 		t.Errorf("header %q", lines[0])
 	}
 	// Cells that a spreadsheet would run as formulas start with an apostrophe.
-	if !strings.Contains(lines[1], ",Çağrı İşıl,'+905321234567,cagri@example.com,03-14,2026-03-02,new,1,2026-03-02,5,0") {
+	if !strings.Contains(lines[1], ";Çağrı İşıl;'+905321234567;cagri@example.com;03-14;2026-03-02;new;1;2026-03-02;5;0") {
 		t.Errorf("row 1: %q", lines[1])
 	}
-	if !strings.Contains(lines[4], ",'=Ayşe,05329998877,") {
+	if !strings.Contains(lines[4], ";'=Ayşe;05329998877;") {
 		t.Errorf("row 4: %q", lines[4])
 	}
 	if n := e.count(`SELECT count(*) FROM audit WHERE action = 'customers_export' AND subject LIKE 'kahve-evi-customers-2026-03-02.csv'`); n != 1 {

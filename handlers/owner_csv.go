@@ -131,11 +131,13 @@ func yesNo(b bool) string {
 
 // startCSV records the export and starts a download named after the shop, what
 // it holds and the day: a UTF-8 byte-order mark first, which is how Excel
-// knows to read Turkish and Persian names as UTF-8, and CRLF line ends. A HEAD
-// request gets the headers only, and records nothing (w is nil).
+// knows to read Turkish and Persian names as UTF-8, CRLF line ends, and the
+// separator the reader's language expects. A HEAD request gets the headers
+// only, and records nothing (w is nil).
 func (a *App) startCSV(c echo.Context, what string, now time.Time) (*csv.Writer, error) {
 	u, shop := staff(c)
-	day := now.In(a.page(c, &shop, "").T.Zone()).Format(time.DateOnly)
+	tr := a.page(c, &shop, "").T
+	day := now.In(tr.Zone()).Format(time.DateOnly)
 	name := fmt.Sprintf("%s-%s-%s.csv", shop.Slug, what, day)
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
@@ -153,8 +155,16 @@ func (a *App) startCSV(c echo.Context, what string, now time.Time) (*csv.Writer,
 	}
 	w := csv.NewWriter(c.Response())
 	w.UseCRLF = true
+	if semicolonLanguages[tr.Lang] {
+		w.Comma = ';'
+	}
 	return w, nil
 }
+
+// semicolonLanguages write numbers with a decimal comma, so spreadsheets set to
+// them (Excel in Turkish) split a CSV file's rows on semicolons: with commas
+// every row would land in one cell. The import reads either.
+var semicolonLanguages = map[string]bool{"tr": true}
 
 // endCSV finishes a download. Once rows were sent, an error can no longer
 // become an error page: the connection is cut, so the browser reports a

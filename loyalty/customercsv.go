@@ -193,13 +193,25 @@ func blank(record []string) bool {
 	return true
 }
 
-// separator is ';' when the header line has more semicolons than commas.
+// separator is ';' when the header row has more semicolons than commas
+// outside quoted cells (a program's name may hold either).
 func separator(data []byte) rune {
-	line := data
-	if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
-		line = data[:i]
+	commas, semicolons, quoted := 0, 0, false
+header:
+	for _, b := range data {
+		switch {
+		case b == '"':
+			quoted = !quoted
+		case quoted:
+		case b == '\n' || b == '\r':
+			break header
+		case b == ',':
+			commas++
+		case b == ';':
+			semicolons++
+		}
 	}
-	if bytes.Count(line, []byte(";")) > bytes.Count(line, []byte(",")) {
+	if semicolons > commas {
 		return ';'
 	}
 	return ','

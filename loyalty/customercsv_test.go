@@ -37,6 +37,11 @@ func TestParseCustomerCSV(t *testing.T) {
 			ignored: []string{"short code", "joined", "segment", "visits", "last visit", "stamps: Tea"},
 		},
 		{
+			name: "separators inside quoted header cells do not count",
+			in:   "name,\"stamps: Tea; cake; pie\"\nAli,2\n",
+			want: []CustomerRow{{Row: 2, FirstName: "Ali", StartingStamps: 2}},
+		},
+		{
 			name: "Turkish header an owner typed",
 			in:   "Ad;Telefon;E-posta;Doğum günü;Damga\r\nÇağrı;0532 123 45 67;;14.03.1990;3\r\n",
 			want: []CustomerRow{{Row: 2, FirstName: "Çağrı", Phone: "05321234567", Birthday: "03-14", StartingStamps: 3}},
