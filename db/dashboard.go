@@ -251,16 +251,6 @@ func readStaff(ctx context.Context, tx *sql.Tx, shopID int64, since int) ([]Staf
 	return list, nil
 }
 
-// readTx runs fn in one read transaction, so that every figure is of the same moment.
-func (s *Store) readTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("begin read: %w", err)
-	}
-	defer tx.Rollback()
-	return fn(tx)
-}
-
 // SetEconomics saves the owner's average ticket and reward cost (minor units).
 func (s *Store) SetEconomics(ctx context.Context, shopID, userID int64, averageTicket, rewardCost int, now time.Time) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

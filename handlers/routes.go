@@ -21,10 +21,18 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
-	// Bodies are limited before anything reads them (the CSRF check parses forms).
-	isLogo := func(c echo.Context) bool { return c.Path() == "/settings/logo" }
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: isLogo}))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxLogoRequest, Skipper: func(c echo.Context) bool { return !isLogo(c) }}))
+	// Bodies are limited before anything reads them (the CSRF check parses
+	// forms): 64K, or more for the routes that take a file.
+	uploads := map[string]string{
+		"/settings/logo":            maxLogoRequest,
+		"/customers/import":         maxImportRequest,
+		"/customers/import/confirm": maxConfirmRequest,
+	}
+	isUpload := func(c echo.Context) bool { _, ok := uploads[c.Path()]; return ok }
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: isUpload}))
+	for path, limit := range uploads {
+		e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: limit, Skipper: func(c echo.Context) bool { return c.Path() != path }}))
+	}
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     "_csrf",
@@ -97,6 +105,11 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)
 	e.POST("/settings/logo", a.uploadLogo, owners...)
+	get("/customers/export.csv", a.exportCustomers, owners...)
+	get("/ledger/export.csv", a.exportLedger, owners...)
+	get("/customers/import", a.importForm, owners...)
+	e.POST("/customers/import", a.importPreview, owners...)
+	e.POST("/customers/import/confirm", a.importConfirm, owners...)
 	get("/staff", a.staffPage, owners...)
 	e.POST("/staff", a.addStaff, owners...)
 	e.POST("/staff/:id/remove", a.removeStaff, owners...)

@@ -1,0 +1,292 @@
+package db_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"regulars/db"
+	"regulars/loyalty"
+)
+
+// exportAll collects a shop's customers export with its active programs.
+func exportAll(t *testing.T, s *db.Store, shopID int64, now time.Time) ([]db.Program, []db.ExportedCustomer) {
+	t.Helper()
+	ctx := context.Background()
+	ps, err := s.Programs(ctx, shopID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []db.ExportedCustomer
+	if err := s.ExportCustomers(ctx, shopID, ps, now, func(c db.ExportedCustomer) error { rows = append(rows, c); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return ps, rows
+}
+
+func rawDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+func count(t *testing.T, raw *sql.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := raw.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func TestImportCustomers(t *testing.T) {
+	s, path := open(t)
+	raw := rawDB(t, path)
+	ctx := context.Background()
+	shopID, userID, _, prog := shop(t, s, "a@example.com")
+	otherShop, _, _, otherProg := shop(t, s, "b@example.com")
+	rows := []loyalty.CustomerRow{
+		{Row: 2, FirstName: "Çağrı İşıl", Phone: "+905321234567", Email: "c@example.com", Birthday: "03-14", StartingStamps: 4},
+		{Row: 3, FirstName: "مریم", Email: "m@example.ir", StartingStamps: 12},
+		{Row: 4, FirstName: "Ali", Phone: "0555", Birthday: "02-29"},
+	}
+	cards := func() int { return count(t, raw, `SELECT count(*) FROM cards WHERE shop_id = ?`, shopID) }
+
+	// Refusals write nothing.
+	bad := append([]loyalty.CustomerRow{}, rows...)
+	bad = append(bad, loyalty.CustomerRow{Row: 5, FirstName: "X", Problems: []error{loyalty.ErrCSVPhone}})
+	if _, err := s.ImportCustomers(ctx, shopID, userID, bad, prog.ID, "key-bad", t0); !errors.Is(err, loyalty.ErrCSVPhone) {
+		t.Errorf("rows with problems: %v", err)
+	}
+	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, otherProg.ID, "key-foreign", t0); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("another shop's program: %v", err)
+	}
+	if _, err := s.ImportCustomers(ctx, shopID, userID, nil, prog.ID, "key-none", t0); err == nil {
+		t.Error("an empty import succeeded")
+	}
+	extra, err := s.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Tea", RewardText: "tea", StampsRequired: 5, MaxPerVisit: 1}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ArchiveProgram(ctx, shopID, extra, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, extra, "key-archived", t0); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("archived program: %v", err)
+	}
+	if n := cards(); n != 1 {
+		t.Fatalf("refused imports left %d cards, want the 1 enrolled", n)
+	}
+
+	n, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-1", t0)
+	if err != nil || n != 3 {
+		t.Fatalf("import: %d, %v", n, err)
+	}
+	// The same confirmation again imports nothing.
+	var replay *db.ReplayedError
+	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-1", t0); !errors.As(err, &replay) {
+		t.Errorf("replayed import: %v", err)
+	}
+	if n := cards(); n != 4 {
+		t.Errorf("%d cards after import and replay, want 4", n)
+	}
+	if n := count(t, raw, `SELECT count(*) FROM audit WHERE shop_id = ? AND action = 'customers_import' AND subject = '3'`, shopID); n != 1 {
+		t.Errorf("%d audit rows for the import, want 1", n)
+	}
+	if n := count(t, raw, `SELECT count(*) FROM events WHERE shop_id = ? AND kind = 'adjust' AND note = ? AND user_id = ?`, shopID, db.ImportNote, userID); n != 2 {
+		t.Errorf("%d starting-stamp adjustments, want 2 (a row without stamps gets none)", n)
+	}
+	if n := count(t, raw, `SELECT count(*) FROM cards WHERE shop_id = ?`, otherShop); n != 1 {
+		t.Errorf("the other shop has %d cards", n)
+	}
+
+	_, got := exportAll(t, s, shopID, t0)
+	if len(got) != 4 {
+		t.Fatalf("%d exported", len(got))
+	}
+	for i, want := range rows {
+		c := got[i+1]
+		stamps := want.StartingStamps % prog.StampsRequired // 12 stamps on a 10-stamp card: a reward and 2
+		if c.FirstName != want.FirstName || c.Phone != want.Phone || c.Email != want.Email || c.Birthday != want.Birthday || c.Stamps[0] != stamps {
+			t.Errorf("card %d: %+v, want %+v", i, c, want)
+		}
+		// Starting stamps are no visit: the card has not been in yet.
+		if c.Visits != 0 || !c.LastVisit.IsZero() || c.Segment != loyalty.SegmentNone {
+			t.Errorf("card %d has history: %+v", i, c)
+		}
+	}
+}
+
+func TestExportCustomers(t *testing.T) {
+	s, path := open(t)
+	raw := rawDB(t, path)
+	ctx := context.Background()
+	// 22:30 UTC is the next morning in Istanbul: dates are the shop's.
+	start := time.Date(2026, 3, 1, 22, 30, 0, 0, time.UTC)
+	shopID, userID, err := s.CreateShop(ctx, db.NewShop{Name: "Kahve", OwnerName: "O", Email: "o@example.com", PasswordHash: "x",
+		Language: "tr", TimeZone: "Europe/Istanbul", ProgramName: "Kahve", RewardText: "kahve"}, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := s.Programs(ctx, shopID, false)
+	coffee := ps[0]
+	teaID, err := s.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Çay", RewardText: "çay", StampsRequired: 3, MaxPerVisit: 5}, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _, otherCard, otherProg := shop(t, s, "b@example.com")
+
+	// 30 cards whose events interleave in time, so the export's merge of
+	// the cards and the ledger streams is exercised.
+	var ids []int64
+	for i := range 30 {
+		c, err := s.EnrollCard(ctx, shopID, db.NewCard{FirstName: fmt.Sprint("Müşteri ", i), CreatedBy: userID, Key: fmt.Sprint("enrol-", i)}, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	now := start
+	key := 0
+	act := func(card, program int64) db.Action {
+		key++
+		return db.Action{ShopID: shopID, CardID: card, ProgramID: program, UserID: userID, Key: fmt.Sprint("k", key), Now: now}
+	}
+	for day := range 3 {
+		now = start.Add(time.Duration(day) * 24 * time.Hour)
+		for i, id := range ids {
+			if i%3 == day%3 {
+				continue
+			}
+			if _, err := s.Stamp(ctx, act(id, coffee.ID), 1, false); err != nil {
+				t.Fatal(err)
+			}
+			if i%2 == 0 {
+				if _, err := s.Stamp(ctx, act(id, teaID), 1+i%4, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	// The last stamp of card 0 is undone: the export folds voids.
+	if _, err := s.Stamp(ctx, act(ids[0], coffee.ID), 1, true); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.CardState(ctx, shopID, ids[0], now)
+	if _, err := s.Undo(ctx, act(ids[0], 0), st.Undoable.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Another shop's ledger is no part of this export.
+	if _, err := s.Stamp(ctx, db.Action{ShopID: other, CardID: otherCard.ID, ProgramID: otherProg.ID, Key: "y", Now: now}, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	// An erased customer's card is exported without personal data.
+	if _, err := raw.Exec(`UPDATE cards SET erased_at = ?, email = 'gone@example.com', birthday = '01-01' WHERE id = ?`, now.Unix(), ids[5]); err != nil {
+		t.Fatal(err)
+	}
+
+	exportedPrograms, got := exportAll(t, s, shopID, now)
+	if len(exportedPrograms) != 2 || exportedPrograms[1].ID != teaID {
+		t.Fatalf("programs %+v", exportedPrograms)
+	}
+	if len(got) != len(ids) {
+		t.Fatalf("%d exported, want %d", len(got), len(ids))
+	}
+	for i, c := range got {
+		st, err := s.CardState(ctx, shopID, ids[i], now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ShortCode != st.Card.ShortCode {
+			t.Fatalf("row %d is card %s, want %s", i, c.ShortCode, st.Card.ShortCode)
+		}
+		for j := range exportedPrograms {
+			if c.Stamps[j] != st.Programs[j].Stamps {
+				t.Errorf("card %d program %d: %d stamps exported, card shows %d", i, j, c.Stamps[j], st.Programs[j].Stamps)
+			}
+		}
+		var segment string
+		var visits int
+		raw.QueryRow(`SELECT segment, visits FROM card_stats WHERE card_id = ?`, ids[i]).Scan(&segment, &visits)
+		if string(c.Segment) != segment || c.Visits != visits || visits != 2 || segment == "" {
+			t.Errorf("card %d: segment %q visits %d, stats say %q %d", i, c.Segment, c.Visits, segment, visits)
+		}
+		if j := c.Joined.Format(time.DateOnly); j != "2026-03-02" {
+			t.Errorf("card %d joined %s, want the Istanbul date 2026-03-02", i, j)
+		}
+		// Card i was stamped on the days d with i%3 != d%3; the last of them.
+		last := "2026-03-04"
+		if i%3 == 2 {
+			last = "2026-03-03"
+		}
+		if lv := c.LastVisit.Format(time.DateOnly); lv != last {
+			t.Errorf("card %d last visit %s, want %s", i, lv, last)
+		}
+		name := fmt.Sprint("Müşteri ", i)
+		if i == 5 {
+			name = ""
+			if c.Email != "" || c.Birthday != "" {
+				t.Errorf("erased card exported %q %q", c.Email, c.Birthday)
+			}
+		}
+		if c.FirstName != name {
+			t.Errorf("card %d named %q, want %q", i, c.FirstName, name)
+		}
+	}
+	if got[0].Stamps[0] != 2 {
+		t.Errorf("card 0: %d coffee stamps, want 2 (the third was undone)", got[0].Stamps[0])
+	}
+}
+
+func TestExportLedger(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	shopID, userID, card, prog := shop(t, s, "a@example.com")
+	other, _, otherCard, otherProg := shop(t, s, "b@example.com")
+	a := db.Action{ShopID: shopID, CardID: card.ID, ProgramID: prog.ID, UserID: userID, Key: "s1", Now: t0}
+	first, err := s.Stamp(ctx, a, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Key = "u1"
+	undo, err := s.Undo(ctx, a, first.EventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Stamp(ctx, db.Action{ShopID: other, CardID: otherCard.ID, ProgramID: otherProg.ID, Key: "o", Now: t0}, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ImportCustomers(ctx, shopID, userID, []loyalty.CustomerRow{{Row: 2, FirstName: "Ayşe", StartingStamps: 3}}, prog.ID, "imp", t0); err != nil {
+		t.Fatal(err)
+	}
+	var got []db.ExportedEvent
+	if err := s.ExportLedger(ctx, shopID, func(e db.ExportedEvent) error { got = append(got, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d events exported, want 3: %+v", len(got), got)
+	}
+	stamp, void, adjust := got[0], got[1], got[2]
+	if stamp.ID != first.EventID || stamp.Kind != loyalty.KindStamp || !stamp.Voided || stamp.CardShortCode != card.ShortCode ||
+		stamp.ProgramName != prog.Name || stamp.UserName != "O" || stamp.Stamps != 1 {
+		t.Errorf("stamp %+v", stamp)
+	}
+	if void.ID != undo.EventID || void.Kind != loyalty.KindVoid || void.VoidOf != first.EventID {
+		t.Errorf("void %+v", void)
+	}
+	if adjust.Kind != loyalty.KindAdjust || adjust.Note != db.ImportNote || adjust.Stamps != 3 || adjust.CardShortCode == card.ShortCode {
+		t.Errorf("import adjustment %+v", adjust)
+	}
+	// A write that fails stops the export and says so.
+	stop := errors.New("disk full")
+	if err := s.ExportLedger(ctx, shopID, func(db.ExportedEvent) error { return stop }); !errors.Is(err, stop) {
+		t.Errorf("failing writer: %v", err)
+	}
+}

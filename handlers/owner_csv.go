@@ -1,0 +1,302 @@
+package handlers
+
+import (
+	"encoding/base64"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"regulars/db"
+	"regulars/loyalty"
+	"regulars/views"
+)
+
+// Body limits of the import: the file with its multipart envelope, and the
+// confirmation, which carries the file again in base64 (4 bytes for 3).
+// A file a little over loyalty.MaxCSVBytes still reaches the handler, which
+// answers with the form and a message rather than a bare error page.
+const (
+	maxImportRequest  = "2200K"
+	maxConfirmRequest = "2800K"
+)
+
+// previewRows is how many rows the preview shows besides those with problems.
+const previewRows = 100
+
+// csvRefusals says in plain words what is wrong with a file or one of its rows.
+var csvRefusals = []refusal{
+	{loyalty.ErrCSVTooLarge, "CSVFileTooLarge"},
+	{loyalty.ErrCSVNotUTF8, "CSVFileNotUTF8"},
+	{loyalty.ErrCSVNoHeader, "CSVFileNoHeader"},
+	{loyalty.ErrCSVNoRows, "CSVFileNoRows"},
+	{loyalty.ErrCSVTooManyRows, "CSVFileTooManyRows"},
+	{loyalty.ErrCSVMalformed, "CSVRowMalformed"},
+	{loyalty.ErrCSVColumnCount, "CSVRowColumnCount"},
+	{loyalty.ErrCSVNoContact, "CSVRowNoContact"},
+	{loyalty.ErrCSVControlChar, "CSVRowControlChar"},
+	{loyalty.ErrCSVNameTooLong, "CSVRowNameTooLong"},
+	{loyalty.ErrCSVPhone, "CSVRowPhone"},
+	{loyalty.ErrCSVEmail, "CSVRowEmail"},
+	{loyalty.ErrCSVBirthday, "CSVRowBirthday"},
+	{loyalty.ErrCSVStampsInvalid, "CSVRowStampsInvalid"},
+	{loyalty.ErrCSVStampsRange, "CSVRowStampsRange"},
+}
+
+// csvMessage names the message for a parser's error.
+func csvMessage(err error) string {
+	msg := "CSVFileUnreadable"
+	for _, r := range csvRefusals {
+		if errors.Is(err, r.err) {
+			msg = r.msgID
+		}
+	}
+	return msg
+}
+
+// The exports' columns. They are the same in every language, like the codes
+// and dates in the rows, so a file means one thing wherever it is opened and
+// imports back (loyalty.ParseCustomerCSV knows the customers' headers).
+var (
+	customerColumns = []string{"short code", "first name", "phone", "email", "birthday", "joined", "segment", "visits", "last visit"}
+	ledgerColumns   = []string{"id", "time", "card", "kind", "program", "stamps", "reward", "voided", "void of", "override", "note", "staff"}
+)
+
+func (a *App) exportCustomers(c echo.Context) error {
+	ctx := c.Request().Context()
+	_, shop := staff(c)
+	programs, err := a.store.Programs(ctx, shop.ID, false)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	w, err := a.startCSV(c, "customers", now)
+	if err != nil || w == nil {
+		return err
+	}
+	header := slices.Clone(customerColumns)
+	for _, p := range programs {
+		header = append(header, loyalty.EscapeCell(loyalty.StampsHeaderPrefix+p.Name))
+	}
+	w.Write(header)
+	err = a.store.ExportCustomers(ctx, shop.ID, programs, now, func(r db.ExportedCustomer) error {
+		last := ""
+		if !r.LastVisit.IsZero() {
+			last = r.LastVisit.Format(time.DateOnly)
+		}
+		record := []string{loyalty.FormatShortCode(r.ShortCode), loyalty.EscapeCell(r.FirstName), loyalty.EscapeCell(r.Phone),
+			loyalty.EscapeCell(r.Email), r.Birthday, r.Joined.Format(time.DateOnly), string(r.Segment), strconv.Itoa(r.Visits), last}
+		for _, n := range r.Stamps {
+			record = append(record, strconv.Itoa(n))
+		}
+		return w.Write(record)
+	})
+	return a.endCSV(c, w, err)
+}
+
+func (a *App) exportLedger(c echo.Context) error {
+	ctx := c.Request().Context()
+	_, shop := staff(c)
+	now := a.now()
+	w, err := a.startCSV(c, "ledger", now)
+	if err != nil || w == nil {
+		return err
+	}
+	zone := a.page(c, &shop, "").T.Zone()
+	w.Write(ledgerColumns)
+	err = a.store.ExportLedger(ctx, shop.ID, func(e db.ExportedEvent) error {
+		voidOf := ""
+		if e.VoidOf != 0 {
+			voidOf = strconv.FormatInt(e.VoidOf, 10)
+		}
+		return w.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(zone).Format(time.DateTime), loyalty.FormatShortCode(e.CardShortCode),
+			string(e.Kind), loyalty.EscapeCell(e.ProgramName), strconv.Itoa(e.Stamps), strconv.Itoa(e.RewardSeq), yesNo(e.Voided), voidOf,
+			yesNo(e.Override), loyalty.EscapeCell(e.Note), loyalty.EscapeCell(e.UserName)})
+	})
+	return a.endCSV(c, w, err)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// startCSV records the export and starts a download named after the shop, what
+// it holds and the day: a UTF-8 byte-order mark first, which is how Excel
+// knows to read Turkish and Persian names as UTF-8, CRLF line ends, and the
+// separator the reader's language expects. A HEAD request gets the headers
+// only, and records nothing (w is nil).
+func (a *App) startCSV(c echo.Context, what string, now time.Time) (*csv.Writer, error) {
+	u, shop := staff(c)
+	tr := a.page(c, &shop, "").T
+	day := now.In(tr.Zone()).Format(time.DateOnly)
+	name := fmt.Sprintf("%s-%s-%s.csv", shop.Slug, what, day)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", name))
+	h.Set("Cache-Control", "no-store")
+	if c.Request().Method == http.MethodHead {
+		return nil, c.NoContent(http.StatusOK)
+	}
+	if err := a.store.Audit(c.Request().Context(), shop.ID, u.ID, db.AuditCustomersExport, name, now); err != nil {
+		return nil, err
+	}
+	c.Response().WriteHeader(http.StatusOK)
+	if _, err := io.WriteString(c.Response(), "\uFEFF"); err != nil {
+		return nil, err
+	}
+	w := csv.NewWriter(c.Response())
+	w.UseCRLF = true
+	if semicolonLanguages[tr.Lang] {
+		w.Comma = ';'
+	}
+	return w, nil
+}
+
+// semicolonLanguages write numbers with a decimal comma, so spreadsheets set to
+// them (Excel in Turkish) split a CSV file's rows on semicolons: with commas
+// every row would land in one cell. The import reads either.
+var semicolonLanguages = map[string]bool{"tr": true}
+
+// endCSV finishes a download. Once rows were sent, an error can no longer
+// become an error page: the connection is cut, so the browser reports a
+// failed download instead of saving a file that silently lacks rows.
+func (a *App) endCSV(c echo.Context, w *csv.Writer, err error) error {
+	w.Flush()
+	if err == nil {
+		err = w.Error()
+	}
+	if err != nil {
+		a.log.Error("export cut short", "path", c.Request().URL.Path, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// importForm offers the exports and the import; ?imported= tells how many
+// customers the import just created.
+func (a *App) importForm(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "CSVTitle")
+	v := views.CSVImport{}
+	if n, err := strconv.Atoi(c.QueryParam("imported")); err == nil && n > 0 {
+		v.Imported = n
+	}
+	return render(c, http.StatusOK, views.CSVImportPage(p, v))
+}
+
+// importPreview reads an uploaded file and shows what an import would create,
+// and every row that needs fixing first. It writes nothing.
+func (a *App) importPreview(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "CSVTitle")
+	refuse := func(status int, message string) error {
+		return render(c, status, views.CSVImportPage(p, views.CSVImport{Error: message}))
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return refuse(http.StatusUnprocessableEntity, p.T.T("CSVFileMissing"))
+	}
+	if fh.Size > loyalty.MaxCSVBytes {
+		return refuse(http.StatusRequestEntityTooLarge, p.T.T("CSVFileTooLarge"))
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, loyalty.MaxCSVBytes+1))
+	if err != nil {
+		return err
+	}
+	return a.preview(c, p, raw)
+}
+
+// preview parses raw and shows the result: 422 when anything is wrong, else
+// the rows with a confirmation that carries the file itself.
+func (a *App) preview(c echo.Context, p views.Page, raw []byte) error {
+	_, shop := staff(c)
+	file, err := loyalty.ParseCustomerCSV(raw)
+	if errors.Is(err, loyalty.ErrCSVTooLarge) {
+		return render(c, http.StatusRequestEntityTooLarge, views.CSVImportPage(p, views.CSVImport{Error: p.T.T(csvMessage(err))}))
+	}
+	if err != nil {
+		return render(c, http.StatusUnprocessableEntity, views.CSVImportPage(p, views.CSVImport{Error: p.T.T(csvMessage(err))}))
+	}
+	program, err := a.importProgram(c, shop.ID)
+	if err != nil {
+		return err
+	}
+	pv := &views.CSVPreview{Total: len(file.Rows), Invalid: file.Invalid, Ignored: file.Ignored, Program: program.Name}
+	for i, r := range file.Rows {
+		if i >= previewRows && len(r.Problems) == 0 {
+			pv.Hidden++
+			continue
+		}
+		row := views.CSVRow{Row: r.Row, FirstName: r.FirstName, Phone: r.Phone, Email: r.Email, Birthday: r.Birthday, Stamps: r.StartingStamps}
+		for _, problem := range r.Problems {
+			row.Problems = append(row.Problems, p.T.T(csvMessage(problem)))
+		}
+		pv.Rows = append(pv.Rows, row)
+	}
+	if file.Invalid > 0 {
+		return render(c, http.StatusUnprocessableEntity, views.CSVImportPage(p, views.CSVImport{Preview: pv}))
+	}
+	pv.Content = base64.RawURLEncoding.EncodeToString(raw)
+	pv.Key = newKey() + "-import"
+	return render(c, http.StatusOK, views.CSVImportPage(p, views.CSVImport{Preview: pv}))
+}
+
+// importProgram is the program starting stamps go to: the shop's default.
+func (a *App) importProgram(c echo.Context, shopID int64) (db.Program, error) {
+	ps, err := a.store.Programs(c.Request().Context(), shopID, false)
+	if err != nil {
+		return db.Program{}, err
+	}
+	for _, pr := range ps {
+		if pr.IsDefault {
+			return pr, nil
+		}
+	}
+	return db.Program{}, fmt.Errorf("shop %d has no default program", shopID)
+}
+
+// importConfirm imports the file the preview carried, parsed again: what the
+// browser sends back is input like any other.
+func (a *App) importConfirm(c echo.Context) error {
+	u, shop := staff(c)
+	p := a.page(c, &shop, "CSVTitle")
+	key, err := formKey(c)
+	if err != nil {
+		return err
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(c.FormValue("content"))
+	if err != nil {
+		return echo.ErrBadRequest
+	}
+	file, err := loyalty.ParseCustomerCSV(raw)
+	if err != nil || file.Invalid > 0 {
+		return a.preview(c, p, raw)
+	}
+	program, err := a.importProgram(c, shop.ID)
+	if err != nil {
+		return err
+	}
+	n, err := a.store.ImportCustomers(c.Request().Context(), shop.ID, u.ID, file.Rows, program.ID, key, a.now())
+	var replay *db.ReplayedError
+	if errors.As(err, &replay) {
+		return render(c, http.StatusConflict, views.CSVImportPage(p, views.CSVImport{Error: p.T.T("CSVAlreadyImported")}))
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/customers/import?imported="+strconv.Itoa(n))
+}
