@@ -25,7 +25,7 @@ func TestFreshInstallOffersSignup(t *testing.T) {
 	if got := text(dash, ".brandmark"); got != "Çınar Fırın" {
 		t.Errorf("shop name on dashboard = %q", got)
 	}
-	if got := dash.doc.Find("main li").First().Text(); !strings.Contains(got, "10 stamps → 1 free item") {
+	if got := dash.doc.Find(`[data-testid="programs"] li`).First().Text(); !strings.Contains(got, "10 stamps → 1 free item") {
 		t.Errorf("default program = %q, want 10 stamps → 1 free item", got)
 	}
 	// A second visitor to / now sees the front door, not sign-up.

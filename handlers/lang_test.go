@@ -116,7 +116,7 @@ func TestSignupInTurkish(t *testing.T) {
 	if lang := dash.doc.Find("html").AttrOr("lang", ""); lang != "tr" {
 		t.Errorf("dashboard language %q, want tr", lang)
 	}
-	if got := dash.doc.Find("main li a").First().Text(); got != "Sadakat kartı" {
+	if got := dash.doc.Find(`[data-testid="programs"] a`).First().Text(); got != "Sadakat kartı" {
 		t.Errorf("default program named %q, want the Turkish name", got)
 	}
 }
