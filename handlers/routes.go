@@ -74,6 +74,11 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/counter/cards/:id/prize", a.redeemPrize, staff...)
 
 	get("/dashboard", a.dashboard, managers...)
+	get("/customers", a.customers, managers...)
+	get("/customers/:id", a.customer, managers...)
+	e.POST("/customers/:id/adjust", a.adjustStamps, owners...)
+	e.POST("/customers/:id/profile", a.saveProfile, owners...)
+	e.POST("/customers/:id/erase", a.eraseCustomer, owners...)
 	get("/programs", a.programs, managers...)
 	get("/programs/new", a.newProgramForm, managers...)
 	e.POST("/programs/new", a.saveProgram, managers...)
