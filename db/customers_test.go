@@ -433,3 +433,38 @@ func BenchmarkCustomers(b *testing.B) {
 		})
 	}
 }
+
+// TestErasedCardGetsNoCoupons: a campaign for everyone, or for a segment the
+// erased card is still counted in, is not issued to a card nobody can use.
+func TestErasedCardGetsNoCoupons(t *testing.T) {
+	cs := newCustomerShop(t)
+	ctx := context.Background()
+	if err := cs.s.EraseCustomer(ctx, cs.shopID, cs.userID, cs.bora.ID, cs.now); err != nil {
+		t.Fatal(err)
+	}
+	for _, audience := range []string{db.AudienceAll, db.AudienceSegment} {
+		campaign := db.Campaign{ShopID: cs.shopID, Title: audience, ValueKind: "text", ValueText: "treat", Audience: audience,
+			ValidFrom: cs.now, ValidUntil: cs.now.Add(48 * time.Hour), PerCardLimit: 1}
+		var issueTo []int64
+		if audience == db.AudienceSegment {
+			campaign.Segment = loyalty.SegmentNew
+			ids, err := cs.s.SegmentCards(ctx, cs.shopID, loyalty.SegmentNew, cs.now)
+			if err != nil || !slices.Contains(ids, cs.bora.ID) {
+				t.Fatalf("segment new: %v, %v", ids, err)
+			}
+			issueTo = ids
+		}
+		id, err := cs.s.CreateCampaign(ctx, campaign, issueTo, cs.userID, cs.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := cs.s.Campaign(ctx, cs.shopID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{db.AudienceAll: 3, db.AudienceSegment: 0}[audience]
+		if got.Issued != want {
+			t.Errorf("%s campaign issued %d coupons, want %d", audience, got.Issued, want)
+		}
+	}
+}
