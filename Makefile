@@ -29,6 +29,7 @@ fuzz:
 	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseShortCode -fuzztime 10s
 	$(GO) test ./loyalty -run '^$$' -fuzz FuzzNormalizePhone -fuzztime 10s
 	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseCustomerCSV -fuzztime 10s
+	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseBirthday -fuzztime 10s
 	$(GO) test ./handlers -run '^$$' -fuzz FuzzParseNumber -fuzztime 10s
 
 # What CI checks besides the tests: formatting and generated code up to date.

@@ -89,8 +89,9 @@ func (s *Store) Card(ctx context.Context, shopID, id int64) (Card, error) {
 }
 
 // CardByToken finds a card by the secret in its URL; the token names the shop.
+// An erased card is not found: its page shows nothing of the person any more.
 func (s *Store) CardByToken(ctx context.Context, token string) (Card, error) {
-	c, err := scanCard(s.r.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE token = ?`, token))
+	c, err := scanCard(s.r.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE token = ? AND erased_at IS NULL`, token))
 	if err != nil {
 		return c, fmt.Errorf("card by token: %w", err)
 	}
@@ -107,7 +108,8 @@ type CardQuery struct {
 
 const maxSearchResults = 20
 
-// SearchCards finds the shop's cards matching any of the query's fields.
+// SearchCards finds the shop's cards matching any of the query's fields; the
+// counter never finds an erased card.
 func (s *Store) SearchCards(ctx context.Context, shopID int64, q CardQuery) ([]Card, error) {
 	var (
 		conds []string
@@ -128,7 +130,7 @@ func (s *Store) SearchCards(ctx context.Context, shopID int64, q CardQuery) ([]C
 	if len(conds) == 0 {
 		return nil, nil
 	}
-	list, err := collect(ctx, s.r, scanCard, `SELECT `+cardColumns+` FROM cards WHERE shop_id = ? AND (`+strings.Join(conds, " OR ")+`)
+	list, err := collect(ctx, s.r, scanCard, `SELECT `+cardColumns+` FROM cards WHERE shop_id = ? AND erased_at IS NULL AND (`+strings.Join(conds, " OR ")+`)
 		ORDER BY first_name COLLATE NOCASE, id LIMIT `+fmt.Sprint(maxSearchResults), args...)
 	if err != nil {
 		return nil, fmt.Errorf("search cards of shop %d: %w", shopID, err)

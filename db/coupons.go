@@ -84,8 +84,8 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, issueTo []int64,
 			return err
 		}
 		c.ID, _ = res.LastInsertId()
-		if c.Audience == AudienceAll {
-			_, err := tx.ExecContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at) SELECT shop_id, ?, id, ? FROM cards WHERE shop_id = ?`,
+		if c.Audience == AudienceAll { // every card that still has a customer
+			_, err := tx.ExecContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at) SELECT shop_id, ?, id, ? FROM cards WHERE shop_id = ? AND erased_at IS NULL`,
 				c.ID, unix(now), c.ShopID)
 			return err
 		}
@@ -97,11 +97,11 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, issueTo []int64,
 	return c.ID, nil
 }
 
-// issue gives the campaign to the cards, skipping those of other shops and
-// those that have it already.
+// issue gives the campaign to the cards, skipping those of other shops, those
+// that have it already, and erased ones: nobody is left to use it.
 func issue(ctx context.Context, tx *sql.Tx, shopID, campaignID int64, cardIDs []int64, now time.Time) error {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at)
-		SELECT ?, ?, id, ? FROM cards WHERE id = ? AND shop_id = ? ON CONFLICT DO NOTHING`)
+		SELECT ?, ?, id, ? FROM cards WHERE id = ? AND shop_id = ? AND erased_at IS NULL ON CONFLICT DO NOTHING`)
 	if err != nil {
 		return err
 	}

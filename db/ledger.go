@@ -26,7 +26,9 @@ type Entry struct {
 	VoidOf      int64
 	Voided      bool
 	Override    bool
-	At          time.Time
+	// Note is why: the reason of an adjustment, the cause of a bonus.
+	Note string
+	At   time.Time
 }
 
 func (e Entry) event() loyalty.Event {
@@ -35,7 +37,7 @@ func (e Entry) event() loyalty.Event {
 
 const entryColumns = `e.id, e.card_id, coalesce(e.program_id, 0), coalesce(e.campaign_id, 0), coalesce(e.raffle_id, 0),
 	coalesce(p.name, cp.title, rf.title, ''), coalesce(u.name, ''), e.kind, e.stamps, e.reward_seq,
-	coalesce(e.void_of, 0), EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id), e.override, e.created_at`
+	coalesce(e.void_of, 0), EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id), e.override, e.note, e.created_at`
 
 const entryFrom = ` FROM events e LEFT JOIN programs p ON p.id = e.program_id LEFT JOIN campaigns cp ON cp.id = e.campaign_id
 	LEFT JOIN raffles rf ON rf.id = e.raffle_id LEFT JOIN users u ON u.id = e.user_id `
@@ -45,7 +47,7 @@ func scanEntry(row scanner, extra ...any) (Entry, error) {
 	var e Entry
 	var at int64
 	err := row.Scan(append([]any{&e.ID, &e.CardID, &e.ProgramID, &e.CampaignID, &e.RaffleID, &e.ProgramName, &e.UserName, &e.Kind, &e.Stamps, &e.RewardSeq,
-		&e.VoidOf, &e.Voided, &e.Override, &at}, extra...)...)
+		&e.VoidOf, &e.Voided, &e.Override, &e.Note, &at}, extra...)...)
 	e.At = fromUnix(at)
 	return e, err
 }
@@ -228,10 +230,11 @@ func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program
 	})
 }
 
-// cardInShop refuses an action on another shop's card (or none) as not found.
+// cardInShop refuses an action on another shop's card (or none) as not found,
+// and on an erased card too: its ledger is closed, kept only for the numbers.
 func cardInShop(ctx context.Context, tx *sql.Tx, a Action) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM cards WHERE id = ? AND shop_id = ?`, a.CardID, a.ShopID).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM cards WHERE id = ? AND shop_id = ? AND erased_at IS NULL`, a.CardID, a.ShopID).Scan(&n); err != nil {
 		return err
 	}
 	if n == 0 {

@@ -131,6 +131,14 @@ func (a *App) showCard(c echo.Context, status int, cardID int64, v cardView) err
 	_, shop := staff(c)
 	p := a.page(c, &shop, "CardTitle")
 	ctx := c.Request().Context()
+	// An erased customer is gone from the counter; only the owner's records keep the card.
+	held, err := a.store.Card(ctx, shop.ID, cardID)
+	if err != nil {
+		return err
+	}
+	if held.Erased {
+		return echo.ErrNotFound
+	}
 	if err := a.store.IssueLateCoupons(ctx, shop.ID, cardID, a.now()); err != nil {
 		return err
 	}
@@ -216,7 +224,8 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		}
 		ev := entryView(e)
 		if forCustomer {
-			ev.Staff = ""
+			// The owner's reasons are notes for the shop, not messages to the customer.
+			ev.Staff, ev.Note = "", ""
 		}
 		v.Ledger = append(v.Ledger, ev)
 	}
@@ -226,7 +235,7 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 func entryView(e db.Entry) views.Entry {
 	return views.Entry{
 		ID: e.ID, Kind: string(e.Kind), Program: e.ProgramName, Staff: e.UserName,
-		Stamps: e.Stamps, RewardSeq: e.RewardSeq, Voided: e.Voided, Override: e.Override, At: e.At,
+		Stamps: e.Stamps, RewardSeq: e.RewardSeq, Voided: e.Voided, Override: e.Override, Note: e.Note, At: e.At,
 	}
 }
 

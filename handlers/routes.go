@@ -83,6 +83,11 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 
 	get("/dashboard", a.dashboard, managers...)
 	e.POST("/dashboard/economics", a.saveEconomics, owners...)
+	get("/customers", a.customers, managers...)
+	get("/customers/:id", a.customer, managers...)
+	e.POST("/customers/:id/adjust", a.adjustStamps, owners...)
+	e.POST("/customers/:id/profile", a.saveProfile, owners...)
+	e.POST("/customers/:id/erase", a.eraseCustomer, owners...)
 	get("/programs", a.programs, managers...)
 	get("/programs/new", a.newProgramForm, managers...)
 	e.POST("/programs/new", a.saveProgram, managers...)

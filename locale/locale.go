@@ -166,6 +166,9 @@ func (t *Tr) Date(tm time.Time) string {
 	return t.T("FormatDate", "Day", strconv.Itoa(tm.Day()), "Month", t.T(monthKeys[tm.Month()-1]), "Year", strconv.Itoa(tm.Year()))
 }
 
+// MonthName is the short name of month m (1–12), as dates show it.
+func (t *Tr) MonthName(m int) string { return t.T(monthKeys[m-1]) }
+
 var monthKeys = [12]string{"Month1", "Month2", "Month3", "Month4", "Month5", "Month6", "Month7", "Month8", "Month9", "Month10", "Month11", "Month12"}
 
 // Time formats a time of day in the language's clock.

@@ -349,15 +349,6 @@ func isYear(s string) bool {
 // daysIn is the longest each month gets: 29 February is a birthday too.
 var daysIn = [12]int{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
-// smallNumber reads one or two ASCII digits, or returns -1.
-func smallNumber(s string) int {
-	if len(s) < 1 || len(s) > 2 || strings.Trim(s, "0123456789") != "" {
-		return -1
-	}
-	n, _ := strconv.Atoi(s)
-	return n
-}
-
 func twoDigits(n int) string {
 	if n < 10 {
 		return "0" + strconv.Itoa(n)

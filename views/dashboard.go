@@ -32,12 +32,6 @@ type Tile struct {
 	Trend  string // "up", "down" or "" (no change): an arrow, not a judgement
 }
 
-// SegmentCount links a segment to its customers.
-type SegmentCount struct {
-	Segment string
-	Count   int
-}
-
 // StaffRow is one person's counter work in the period.
 type StaffRow struct {
 	Name                                       string

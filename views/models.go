@@ -19,7 +19,7 @@ type Program struct {
 // Entry is a ledger line.
 type Entry struct {
 	ID        int64
-	Kind      string // stamp, redeem, void
+	Kind      string // stamp, redeem, void, coupon, prize, adjust
 	Program   string
 	Staff     string
 	Card      string // the customer's name or short code, where the page lists many cards
@@ -27,6 +27,7 @@ type Entry struct {
 	RewardSeq int
 	Voided    bool
 	Override  bool
+	Note      string // why: an adjustment's reason
 	At        time.Time
 }
 

@@ -141,25 +141,6 @@ func segmentName(p Page, s string) string {
 	return ""
 }
 
-// segmentRule says in a sentence who is in the segment (see loyalty.Summary.Segment).
-func segmentRule(p Page, s string) string {
-	switch s {
-	case "new":
-		return p.T.T("SegmentNewRule")
-	case "occasional":
-		return p.T.T("SegmentOccasionalRule")
-	case "regular":
-		return p.T.T("SegmentRegularRule")
-	case "vip":
-		return p.T.T("SegmentVIPRule")
-	case "at_risk":
-		return p.T.T("SegmentAtRiskRule")
-	case "lapsed":
-		return p.T.T("SegmentLapsedRule")
-	}
-	return ""
-}
-
 func segmentOptions(p Page) []Option {
 	var opts []Option
 	for _, s := range []string{"new", "occasional", "regular", "vip", "at_risk", "lapsed"} {
