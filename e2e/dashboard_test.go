@@ -57,6 +57,29 @@ func TestDashboardWithDemoData(t *testing.T) {
 				t.Errorf("at-risk segment has %q customers; the demo has regulars who stopped coming", got)
 			}
 			screenshot(t, ctx, "dashboard-"+device.name)
+			followAtRiskCustomer(t, ctx, device.name)
 		})
 	}
+}
+
+// followAtRiskCustomer goes from the dashboard's at-risk segment to the list
+// of those customers and opens the first one's record.
+func followAtRiskCustomer(t *testing.T, ctx context.Context, device string) {
+	t.Helper()
+	run(t, ctx, chromedp.Click(`[data-testid=segment-at_risk]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid=customer-row]`, chromedp.ByQuery))
+	if !strings.Contains(location(t, ctx), "segment=at_risk") {
+		t.Errorf("the at-risk segment links to %s", location(t, ctx))
+	}
+	screenshot(t, ctx, "customers-at-risk-"+device)
+	run(t, ctx, chromedp.Click(`[data-testid=customer-row] a`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid=customer-ledger]`, chromedp.ByQuery))
+	if seg := text(t, ctx, `[data-testid=customer-segment]`); seg != "At risk" {
+		t.Errorf("customer record says segment %q, want At risk", seg)
+	}
+	if n := count(t, ctx, `[data-testid=customer-ledger] tbody tr`); n < 3 {
+		t.Errorf("an at-risk customer's ledger has %d lines; they had a habit before they stopped", n)
+	}
+	if staff := texts(t, ctx, `[data-testid=customer-ledger] tbody td`); !containsAll(staff, "Ayla") {
+		t.Errorf("the ledger does not say who stamped: %q", staff)
+	}
+	screenshot(t, ctx, "customer-record-"+device)
 }
