@@ -31,14 +31,14 @@ func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) erro
 	ownerPass, cashierPass := randomText(12), randomText(12)
 	ownerEmail := "owner-" + suffix + "@demo.regulars.test"
 	cashierEmail := "cashier-" + suffix + "@demo.regulars.test"
-	shopID, _, err := store.CreateShop(ctx, db.NewShop{
+	shopID, ownerID, err := store.CreateShop(ctx, db.NewShop{
 		Name: "Demo Café " + suffix, OwnerName: "Deniz", Email: ownerEmail, PasswordHash: hash(ownerPass),
 		Language: "en", TimeZone: "Europe/Istanbul", ProgramName: "Coffee card", RewardText: "a free coffee",
 	}, start.Add(-24*time.Hour))
 	if err != nil {
 		return err
 	}
-	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: cashierEmail, Role: db.RoleCashier, PasswordHash: hash(cashierPass)}, start)
+	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: cashierEmail, Role: db.RoleCashier, PasswordHash: hash(cashierPass)}, ownerID, start)
 	if err != nil {
 		return err
 	}
@@ -48,10 +48,10 @@ func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) erro
 	}
 	coffee := ps[0]
 	coffee.CooldownMinutes = 30
-	if _, err := store.SaveProgram(ctx, coffee, start); err != nil {
+	if _, err := store.SaveProgram(ctx, coffee, ownerID, start); err != nil {
 		return err
 	}
-	pastryID, err := store.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Pastry card", RewardText: "a free croissant", StampsRequired: 6, MaxPerVisit: 2}, start)
+	pastryID, err := store.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Pastry card", RewardText: "a free croissant", StampsRequired: 6, MaxPerVisit: 2}, ownerID, start)
 	if err != nil {
 		return err
 	}
@@ -175,7 +175,7 @@ func demoOffers(ctx context.Context, store *db.Store, shopID, userID int64, star
 	if err != nil {
 		return err
 	}
-	if err := store.DrawRaffle(ctx, shopID, id, drawn.ClosesAt.Add(time.Hour)); err != nil {
+	if err := store.DrawRaffle(ctx, shopID, id, userID, drawn.ClosesAt.Add(time.Hour)); err != nil {
 		return err
 	}
 	running := db.Raffle{ShopID: shopID, Title: "Spring raffle", Prize: "A coffee machine", Winners: 1, EntryRule: loyalty.EntryPerVisit,

@@ -99,6 +99,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/staff", a.staffPage, owners...)
 	e.POST("/staff", a.addStaff, owners...)
 	e.POST("/staff/:id/remove", a.removeStaff, owners...)
+	get("/audit", a.audit, owners...)
 }
 
 // securityHeaders: scripts only from our origin (no inline script anywhere);
