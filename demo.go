@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
@@ -33,7 +34,7 @@ func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) erro
 	cashierEmail := "cashier-" + suffix + "@demo.regulars.test"
 	shopID, ownerID, err := store.CreateShop(ctx, db.NewShop{
 		Name: "Demo Café " + suffix, OwnerName: "Deniz", Email: ownerEmail, PasswordHash: hash(ownerPass),
-		Language: "en", TimeZone: "Europe/Istanbul", ProgramName: "Coffee card", RewardText: "a free coffee",
+		Language: "en", TimeZone: demoZone, ProgramName: "Coffee card", RewardText: "a free coffee",
 	}, start.Add(-24*time.Hour))
 	if err != nil {
 		return err
@@ -58,6 +59,12 @@ func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) erro
 	// A fixed seed: every demo tells the same story, and its test cannot flake.
 	rng := mrand.New(mrand.NewPCG(2026, 42))
 	names := []string{"Ahmet", "Ayşe", "Mehmet", "Elif", "Can", "Zeynep", "Ana", "Ioana", "Mihai", "Sara", "Reza", "Maryam", "Ali", "Emma", "Lucas", "Mia", "Noah", "Defne", "Kerem", ""}
+	// Feedback draws from its own source, so the visits stay the same story.
+	opinions := mrand.New(mrand.NewPCG(2026, 7))
+	zone, err := time.LoadLocation(demoZone)
+	if err != nil {
+		return err
+	}
 	actions := 0
 	for i := range customers {
 		joined := start.Add(time.Duration(rng.Int64N(int64(now.Sub(start)))))
@@ -80,6 +87,9 @@ func runDemo(ctx context.Context, cfg config, out io.Writer, customers int) erro
 		for at := joined; !at.After(now); at = openingHours(at.Add(every+time.Duration(rng.Int64N(int64(48*time.Hour)))), rng) {
 			act := db.Action{ShopID: shopID, CardID: card.ID, ProgramID: coffee.ID, UserID: cashierID, Now: at}
 			if err := demoVisit(ctx, store, act, pastryID, rng); err != nil {
+				return err
+			}
+			if err := demoFeedback(ctx, store, act, zone, opinions); err != nil {
 				return err
 			}
 			actions++
@@ -123,6 +133,40 @@ func demoVisit(ctx context.Context, store *db.Store, act db.Action, pastryID int
 		}
 	}
 	return nil
+}
+
+// demoZone is the demo café's time zone.
+const demoZone = "Europe/Istanbul"
+
+// demoRatings are how customers rate visits, mostly well; demoComments what
+// some of them add, by rating.
+var (
+	demoRatings  = []int{5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4, 3, 3, 2, 2, 1}
+	demoComments = map[int][]string{
+		1: {"Waited twenty minutes for a latte.", "The milk was off."},
+		2: {"Coffee was lukewarm.", "Too noisy to talk."},
+		3: {"Fine, but the croissants were dry today."},
+		4: {"Nice coffee, friendly staff."},
+		5: {"Best flat white in town!", "Ayla always remembers my order.", "Lovely place to start the day."},
+	}
+)
+
+// demoFeedback answers "How was your visit?" for about one visit in six, an
+// hour after it.
+func demoFeedback(ctx context.Context, store *db.Store, act db.Action, zone *time.Location, rng *mrand.Rand) error {
+	if rng.IntN(6) != 0 {
+		return nil
+	}
+	rating := demoRatings[rng.IntN(len(demoRatings))]
+	comment := ""
+	if rng.IntN(3) == 0 {
+		comment = demoComments[rating][rng.IntN(len(demoComments[rating]))]
+	}
+	err := store.LeaveFeedback(ctx, act.ShopID, act.CardID, loyalty.DayNumber(act.Now.In(zone)), rating, comment, act.Now.Add(time.Hour))
+	if errors.Is(err, db.ErrDuplicate) { // a second visit the same day
+		return nil
+	}
+	return err
 }
 
 // openingHours moves a moment into the café's day, 07:00–19:00.

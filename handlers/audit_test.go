@@ -147,6 +147,45 @@ func TestAuditLogPages(t *testing.T) {
 	}
 }
 
+func TestAuditAndFeedbackRoles(t *testing.T) {
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	cashier := e.addCashier(owner, "cashier@example.com")
+	res := owner.submit(owner.get("/staff"), `form[action="/staff"]`, map[string]string{"name": "M", "email": "m@example.com", "role": "manager", "password": "manager password"})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("add manager: %d", res.status)
+	}
+	manager := e.login("m@example.com", "manager password")
+	tests := []struct {
+		who         *client
+		name        string
+		audit, feed int
+	}{
+		{owner, "owner", 200, 200},
+		{manager, "manager", 403, 200},
+		{cashier, "cashier", 403, 403},
+	}
+	for _, tt := range tests {
+		if res := tt.who.get("/audit"); res.status != tt.audit {
+			t.Errorf("%s GET /audit: %d, want %d", tt.name, res.status, tt.audit)
+		}
+		if res := tt.who.get("/feedback"); res.status != tt.feed {
+			t.Errorf("%s GET /feedback: %d, want %d", tt.name, res.status, tt.feed)
+		}
+	}
+	if res := e.client().get("/audit"); res.status != http.StatusSeeOther {
+		t.Errorf("anonymous GET /audit: %d", res.status)
+	}
+	// The menus mirror it.
+	dash := manager.get("/dashboard")
+	if dash.doc.Find(`nav a[href="/feedback"]`).Length() != 1 || dash.doc.Find(`nav a[href="/audit"]`).Length() != 0 {
+		t.Error("manager's menu")
+	}
+	if owner.get("/dashboard").doc.Find(`nav a[href="/audit"]`).Length() != 1 {
+		t.Error("owner's menu has no audit log")
+	}
+}
+
 func TestAuditInviteAndLogout(t *testing.T) {
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
