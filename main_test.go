@@ -51,6 +51,10 @@ func TestDemo(t *testing.T) {
 	if err != nil || len(cs) != 2 {
 		t.Errorf("demo campaigns: %+v %v", cs, err)
 	}
+	fs, err := store.FeedbackSummary(ctx, 1, time.Now())
+	if err != nil || fs.Recent.Count == 0 || len(fs.Comments) == 0 {
+		t.Errorf("demo feedback: %+v, %v", fs, err)
+	}
 	winter, err := store.Raffle(ctx, 1, 1)
 	if err != nil || len(winter.WinnerIDs) != 3 || winter.Seed == nil {
 		t.Errorf("demo's drawn raffle: %+v, %v", winter, err)

@@ -84,6 +84,9 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, issueTo []int64,
 			return err
 		}
 		c.ID, _ = res.LastInsertId()
+		if err := recordAudit(ctx, tx, c.ShopID, userID, AuditCampaignCreate, c.Title, now); err != nil {
+			return err
+		}
 		if c.Audience == AudienceAll { // every card that still has a customer
 			_, err := tx.ExecContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at) SELECT shop_id, ?, id, ? FROM cards WHERE shop_id = ? AND erased_at IS NULL`,
 				c.ID, unix(now), c.ShopID)
@@ -143,31 +146,31 @@ const (
 	CampaignEnd    = "end"
 )
 
-// SetCampaignState pauses, resumes or ends a campaign; an ended one stays ended.
-func (s *Store) SetCampaignState(ctx context.Context, shopID, id int64, state string, now time.Time) error {
+// SetCampaignState pauses, resumes or ends a campaign on behalf of userID; an
+// ended one stays ended.
+func (s *Store) SetCampaignState(ctx context.Context, shopID, id int64, state string, userID int64, now time.Time) error {
 	var (
-		set  string
-		when any
+		set    string
+		when   any
+		action AuditAction
 	)
 	switch state {
 	case CampaignPause:
-		set, when = "paused_at", unix(now)
+		set, when, action = "paused_at", unix(now), AuditCampaignPause
 	case CampaignResume:
-		set, when = "paused_at", nil
+		set, when, action = "paused_at", nil, AuditCampaignResume
 	case CampaignEnd:
-		set, when = "ended_at", unix(now)
+		set, when, action = "ended_at", unix(now), AuditCampaignEnd
 	default:
 		return fmt.Errorf("campaign state %q: %w", state, ErrNotFound)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE campaigns SET `+set+` = ? WHERE id = ? AND shop_id = ? AND ended_at IS NULL`, when, id, shopID)
+		var title string
+		err := tx.QueryRowContext(ctx, `UPDATE campaigns SET `+set+` = ? WHERE id = ? AND shop_id = ? AND ended_at IS NULL RETURNING title`, when, id, shopID).Scan(&title)
 		if err != nil {
-			return fmt.Errorf("%s campaign %d: %w", state, id, err)
+			return fmt.Errorf("%s campaign %d: %w", state, id, notFound(err))
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("%s campaign %d: %w", state, id, ErrNotFound)
-		}
-		return nil
+		return recordAudit(ctx, tx, shopID, userID, action, title, now)
 	})
 }
 

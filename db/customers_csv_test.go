@@ -71,11 +71,11 @@ func TestImportCustomers(t *testing.T) {
 	if _, err := s.ImportCustomers(ctx, shopID, userID, nil, prog.ID, "key-none", t0); err == nil {
 		t.Error("an empty import succeeded")
 	}
-	extra, err := s.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Tea", RewardText: "tea", StampsRequired: 5, MaxPerVisit: 1}, t0)
+	extra, err := s.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Tea", RewardText: "tea", StampsRequired: 5, MaxPerVisit: 1}, 0, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ArchiveProgram(ctx, shopID, extra, t0); err != nil {
+	if err := s.ArchiveProgram(ctx, shopID, extra, 0, t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, extra, "key-archived", t0); !errors.Is(err, db.ErrNotFound) {
@@ -137,7 +137,7 @@ func TestExportCustomers(t *testing.T) {
 	}
 	ps, _ := s.Programs(ctx, shopID, false)
 	coffee := ps[0]
-	teaID, err := s.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Çay", RewardText: "çay", StampsRequired: 3, MaxPerVisit: 5}, start)
+	teaID, err := s.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Çay", RewardText: "çay", StampsRequired: 3, MaxPerVisit: 5}, 0, start)
 	if err != nil {
 		t.Fatal(err)
 	}

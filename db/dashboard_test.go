@@ -25,7 +25,7 @@ func TestDashboardKnownLedger(t *testing.T) {
 	ago := func(days int) time.Time { return now.AddDate(0, 0, -days) }
 	shopID, userID, a, program := shop(t, s, "dash@example.com")
 	program.StampsRequired = 3
-	if _, err := s.SaveProgram(ctx, program, ago(60)); err != nil {
+	if _, err := s.SaveProgram(ctx, program, userID, ago(60)); err != nil {
 		t.Fatal(err)
 	}
 	cards := map[string]int64{"A": a.ID}

@@ -94,10 +94,10 @@ func TestTenantIsolation(t *testing.T) {
 	if cs, err := s.SearchCards(ctx, shopA, db.CardQuery{Token: cardB.Token}); err != nil || len(cs) != 0 {
 		t.Errorf("search of shop A finds shop B's card")
 	}
-	if err := s.ArchiveProgram(ctx, shopA, progB.ID, t0); !errors.Is(err, db.ErrNotFound) {
+	if err := s.ArchiveProgram(ctx, shopA, progB.ID, userA, t0); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("archive shop B's program from A: %v", err)
 	}
-	if _, err := s.SaveProgram(ctx, db.Program{ID: progB.ID, ShopID: shopA, Name: "x", RewardText: "y", StampsRequired: 1, MaxPerVisit: 1}, t0); !errors.Is(err, db.ErrNotFound) {
+	if _, err := s.SaveProgram(ctx, db.Program{ID: progB.ID, ShopID: shopA, Name: "x", RewardText: "y", StampsRequired: 1, MaxPerVisit: 1}, userA, t0); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("save shop B's program from A: %v", err)
 	}
 	st, err := s.CardState(ctx, shopB, cardB.ID, t0)
@@ -111,7 +111,7 @@ func TestConcurrentRedeemAndReplay(t *testing.T) {
 	ctx := context.Background()
 	shopID, userID, card, prog := shop(t, s, "a@example.com")
 	prog.MaxPerVisit = 10
-	if _, err := s.SaveProgram(ctx, prog, t0); err != nil {
+	if _, err := s.SaveProgram(ctx, prog, userID, t0); err != nil {
 		t.Fatal(err)
 	}
 	act := func(key string) db.Action {

@@ -78,9 +78,10 @@ func program(ctx context.Context, q querier, shopID, id int64) (Program, error) 
 	return p, nil
 }
 
-// SaveProgram creates (p.ID == 0) or updates a program of the shop and returns its id.
-// Changed rules apply to balances from now on, as the fold reads the current rules.
-func (s *Store) SaveProgram(ctx context.Context, p Program, now time.Time) (int64, error) {
+// SaveProgram creates (p.ID == 0) or updates a program of the shop on behalf of
+// userID and returns its id. Changed rules apply to balances from now on, as
+// the fold reads the current rules.
+func (s *Store) SaveProgram(ctx context.Context, p Program, userID int64, now time.Time) (int64, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if p.ID == 0 {
 			res, err := tx.ExecContext(ctx, `INSERT INTO programs (shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes,
@@ -90,7 +91,7 @@ func (s *Store) SaveProgram(ctx context.Context, p Program, now time.Time) (int6
 				return err
 			}
 			p.ID, _ = res.LastInsertId()
-			return nil
+			return recordAudit(ctx, tx, p.ShopID, userID, AuditProgramSave, p.Name, now)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE programs SET name = ?, reward_text = ?, stamps_required = ?, max_per_visit = ?, cooldown_minutes = ?,
 			stamp_expiry_days = ?, reward_expiry_days = ? WHERE id = ? AND shop_id = ? AND archived_at IS NULL`,
@@ -101,7 +102,7 @@ func (s *Store) SaveProgram(ctx context.Context, p Program, now time.Time) (int6
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		return recordAudit(ctx, tx, p.ShopID, userID, AuditProgramSave, p.Name, now)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("save program %d: %w", p.ID, err)
@@ -112,8 +113,9 @@ func (s *Store) SaveProgram(ctx context.Context, p Program, now time.Time) (int6
 // ErrDefaultProgram: the default program cannot be archived.
 var ErrDefaultProgram = errors.New("the default program cannot be archived")
 
-// ArchiveProgram hides a program from the counter and card pages; its ledger stays.
-func (s *Store) ArchiveProgram(ctx context.Context, shopID, id int64, now time.Time) error {
+// ArchiveProgram hides a program from the counter and card pages on behalf of
+// userID; its ledger stays.
+func (s *Store) ArchiveProgram(ctx context.Context, shopID, id, userID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		p, err := program(ctx, tx, shopID, id)
 		if err != nil {
@@ -122,13 +124,19 @@ func (s *Store) ArchiveProgram(ctx context.Context, shopID, id int64, now time.T
 		if p.IsDefault {
 			return fmt.Errorf("archive program %d: %w", id, ErrDefaultProgram)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE programs SET archived_at = ? WHERE id = ? AND shop_id = ? AND archived_at IS NULL`, unix(now), id, shopID)
-		return err
+		res, err := tx.ExecContext(ctx, `UPDATE programs SET archived_at = ? WHERE id = ? AND shop_id = ? AND archived_at IS NULL`, unix(now), id, shopID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // archived already
+		}
+		return recordAudit(ctx, tx, shopID, userID, AuditProgramArchive, p.Name, now)
 	})
 }
 
-// SetDefaultProgram makes an active program the shop's default.
-func (s *Store) SetDefaultProgram(ctx context.Context, shopID, id int64) error {
+// SetDefaultProgram makes an active program the shop's default, on behalf of userID.
+func (s *Store) SetDefaultProgram(ctx context.Context, shopID, id, userID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		p, err := program(ctx, tx, shopID, id)
 		if err != nil {
@@ -140,7 +148,9 @@ func (s *Store) SetDefaultProgram(ctx context.Context, shopID, id int64) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE programs SET is_default = 0 WHERE shop_id = ? AND is_default = 1`, shopID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE programs SET is_default = 1 WHERE id = ? AND shop_id = ?`, id, shopID)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE programs SET is_default = 1 WHERE id = ? AND shop_id = ?`, id, shopID); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, shopID, userID, AuditProgramDefault, p.Name, now)
 	})
 }

@@ -81,7 +81,7 @@ func (s *Store) CreateRaffle(ctx context.Context, r Raffle, userID int64, now ti
 			return err
 		}
 		r.ID, _ = res.LastInsertId()
-		return nil
+		return recordAudit(ctx, tx, r.ShopID, userID, AuditRaffleCreate, r.Title, now)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create raffle %q: %w", r.Title, err)
@@ -92,10 +92,10 @@ func (s *Store) CreateRaffle(ctx context.Context, r Raffle, userID int64, now ti
 // ErrRaffleLocked: once entries open, only the wording of title and prize may change.
 var ErrRaffleLocked = errors.New("raffle rules are locked once entries open")
 
-// UpdateRaffle saves an owner's edit. Before entries open everything but the
+// UpdateRaffle saves an edit by userID. Before entries open everything but the
 // seed may change; afterwards only title and prize, so that nobody can move
 // the rules under the entrants' feet.
-func (s *Store) UpdateRaffle(ctx context.Context, r Raffle, now time.Time) error {
+func (s *Store) UpdateRaffle(ctx context.Context, r Raffle, userID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := raffle(ctx, tx, `id = ? AND shop_id = ?`, r.ID, r.ShopID)
 		if err != nil {
@@ -108,7 +108,10 @@ func (s *Store) UpdateRaffle(ctx context.Context, r Raffle, now time.Time) error
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE raffles SET title = ?, prize = ?, rules = ?, winners = ?, opens_at = ?, closes_at = ?, entry_rule = ?
 			WHERE id = ? AND shop_id = ?`, r.Title, r.Prize, r.Rules, r.Winners, unix(r.OpensAt), unix(r.ClosesAt), r.EntryRule, r.ID, r.ShopID)
-		return err
+		if err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, r.ShopID, userID, AuditRaffleUpdate, r.Title, now)
 	})
 }
 
@@ -175,9 +178,10 @@ func (s *Store) RaffleEntries(ctx context.Context, r Raffle) ([]loyalty.Entry, e
 	return entries(ctx, s.r, r, 0)
 }
 
-// DrawRaffle draws the winners once the window has closed, and publishes the
-// seed and the ticket list it used. A second draw is refused.
-func (s *Store) DrawRaffle(ctx context.Context, shopID, id int64, now time.Time) error {
+// DrawRaffle draws the winners once the window has closed, on behalf of
+// userID, and publishes the seed and the ticket list it used. A second draw
+// is refused.
+func (s *Store) DrawRaffle(ctx context.Context, shopID, id, userID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := raffle(ctx, tx, `id = ? AND shop_id = ?`, id, shopID)
 		if err != nil {
@@ -202,7 +206,7 @@ func (s *Store) DrawRaffle(ctx context.Context, shopID, id int64, now time.Time)
 				return fmt.Errorf("draw raffle %d: %w", id, err)
 			}
 		}
-		return nil
+		return recordAudit(ctx, tx, shopID, userID, AuditRaffleDraw, r.Title, now)
 	})
 }
 

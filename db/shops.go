@@ -147,9 +147,9 @@ type ShopSettings struct {
 	Name, BrandColor, Language, TimeZone, Currency string
 }
 
-// UpdateShop saves the shop's settings. A new time zone moves every event to
-// another local day, so the rollups are rebuilt from the ledger.
-func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, now time.Time) error {
+// UpdateShop saves the shop's settings on behalf of userID. A new time zone
+// moves every event to another local day, so the rollups are rebuilt from the ledger.
+func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, userID int64, now time.Time) error {
 	var zone string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT timezone FROM shops WHERE id = ?`, shopID).Scan(&zone); err != nil {
@@ -157,7 +157,10 @@ func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, n
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE shops SET name = ?, brand_color = ?, language = ?, timezone = ?, currency = ? WHERE id = ?`,
 			st.Name, st.BrandColor, st.Language, st.TimeZone, st.Currency, shopID)
-		return err
+		if err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, shopID, userID, AuditSettings, st.Name, now)
 	})
 	if err != nil {
 		return fmt.Errorf("update shop %d: %w", shopID, err)
@@ -168,14 +171,14 @@ func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, n
 	return nil
 }
 
-// SetLogo stores an already checked and re-encoded PNG logo.
-func (s *Store) SetLogo(ctx context.Context, shopID int64, png []byte) error {
+// SetLogo stores an already checked and re-encoded PNG logo, uploaded by userID.
+func (s *Store) SetLogo(ctx context.Context, shopID int64, png []byte, userID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE shops SET logo = ?, logo_version = logo_version + 1 WHERE id = ?`, png, shopID)
 		if err != nil {
 			return fmt.Errorf("set logo of shop %d: %w", shopID, err)
 		}
-		return nil
+		return recordAudit(ctx, tx, shopID, userID, AuditLogo, "", now)
 	})
 }
 

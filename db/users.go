@@ -79,8 +79,9 @@ type NewStaff struct {
 	InviteExpiresAt time.Time
 }
 
-// AddStaff adds a staff member to a shop; ErrDuplicate when the email is taken.
-func (s *Store) AddStaff(ctx context.Context, shopID int64, n NewStaff, now time.Time) (int64, error) {
+// AddStaff adds a staff member to a shop on behalf of userID; ErrDuplicate
+// when the email is taken.
+func (s *Store) AddStaff(ctx context.Context, shopID int64, n NewStaff, userID int64, now time.Time) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var invite, expires any
@@ -96,7 +97,7 @@ func (s *Store) AddStaff(ctx context.Context, shopID int64, n NewStaff, now time
 			return err
 		}
 		id, _ = res.LastInsertId()
-		return nil
+		return recordAudit(ctx, tx, shopID, userID, AuditStaffAdd, staffSubject(n.Name, n.Email), now)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add staff to shop %d: %w", shopID, err)
@@ -121,7 +122,10 @@ func (s *Store) AcceptInvite(ctx context.Context, inviteHash, passwordHash strin
 		var err error
 		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, invite_hash = NULL, invite_expires_at = NULL, session_version = session_version + 1
 			WHERE invite_hash = ? AND invite_expires_at > ? AND disabled_at IS NULL RETURNING `+userColumns, passwordHash, inviteHash, unix(now)))
-		return err
+		if err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, u.ShopID, u.ID, AuditInviteAccept, u.Email, now)
 	})
 	if err != nil {
 		return u, fmt.Errorf("accept invite: %w", err)
@@ -129,18 +133,19 @@ func (s *Store) AcceptInvite(ctx context.Context, inviteHash, passwordHash strin
 	return u, nil
 }
 
-// RemoveStaff disables a staff member of the shop and ends their sessions. The
-// user row stays: the ledger keeps naming who did what.
-func (s *Store) RemoveStaff(ctx context.Context, shopID, userID int64, now time.Time) error {
+// RemoveStaff disables staff member staffID of the shop on behalf of userID
+// and ends their sessions. The user row stays: the ledger keeps naming who did what.
+func (s *Store) RemoveStaff(ctx context.Context, shopID, staffID, userID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = ?, invite_hash = NULL, session_version = session_version + 1
-			WHERE id = ? AND shop_id = ? AND disabled_at IS NULL`, unix(now), userID, shopID)
+		var name, email string
+		err := tx.QueryRowContext(ctx, `UPDATE users SET disabled_at = ?, invite_hash = NULL, session_version = session_version + 1
+			WHERE id = ? AND shop_id = ? AND disabled_at IS NULL RETURNING name, email`, unix(now), staffID, shopID).Scan(&name, &email)
 		if err != nil {
-			return fmt.Errorf("remove staff %d: %w", userID, err)
+			return fmt.Errorf("remove staff %d: %w", staffID, notFound(err))
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("remove staff %d: %w", userID, ErrNotFound)
-		}
-		return nil
+		return recordAudit(ctx, tx, shopID, userID, AuditStaffRemove, staffSubject(name, email), now)
 	})
 }
+
+// staffSubject names a staff member in the audit log.
+func staffSubject(name, email string) string { return name + " (" + email + ")" }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	mrand "math/rand/v2"
 	"time"
 
@@ -34,14 +35,14 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 	l.OwnerPassword, l.CashierPassword = randomText(12), randomText(12)
 	l.OwnerEmail = "owner-" + suffix + "@demo.regulars.test"
 	l.CashierEmail = "cashier-" + suffix + "@demo.regulars.test"
-	shopID, _, err := store.CreateShop(ctx, db.NewShop{
+	shopID, ownerID, err := store.CreateShop(ctx, db.NewShop{
 		Name: "Demo Café " + suffix, OwnerName: "Deniz", Email: l.OwnerEmail, PasswordHash: hash(l.OwnerPassword),
-		Language: "en", TimeZone: "Europe/Istanbul", ProgramName: "Coffee card", RewardText: "a free coffee",
+		Language: "en", TimeZone: demoZone, ProgramName: "Coffee card", RewardText: "a free coffee",
 	}, start.Add(-24*time.Hour))
 	if err != nil {
 		return l, err
 	}
-	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, start)
+	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, ownerID, start)
 	if err != nil {
 		return l, err
 	}
@@ -51,15 +52,21 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 	}
 	coffee := ps[0]
 	coffee.CooldownMinutes = 30
-	if _, err := store.SaveProgram(ctx, coffee, start); err != nil {
+	if _, err := store.SaveProgram(ctx, coffee, ownerID, start); err != nil {
 		return l, err
 	}
-	pastryID, err := store.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Pastry card", RewardText: "a free croissant", StampsRequired: 6, MaxPerVisit: 2}, start)
+	pastryID, err := store.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Pastry card", RewardText: "a free croissant", StampsRequired: 6, MaxPerVisit: 2}, ownerID, start)
 	if err != nil {
 		return l, err
 	}
 	// A fixed seed: every demo tells the same story, and its test cannot flake.
 	rng := mrand.New(mrand.NewPCG(2026, 42))
+	// Feedback draws from its own source, so the visits stay the same story.
+	opinions := mrand.New(mrand.NewPCG(2026, 7))
+	zone, err := time.LoadLocation(demoZone)
+	if err != nil {
+		return l, err
+	}
 	actions := 0
 	for i := range customers {
 		joined := start.Add(time.Duration(rng.Int64N(int64(now.Sub(start)))))
@@ -86,6 +93,9 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 		for at := joined; !at.After(last); at = openingHours(at.Add(every+time.Duration(rng.Int64N(int64(48*time.Hour)))), rng) {
 			act := db.Action{ShopID: shopID, CardID: card.ID, ProgramID: coffee.ID, UserID: cashierID, Now: at}
 			if err := demoVisit(ctx, store, act, pastryID, rng); err != nil {
+				return l, err
+			}
+			if err := demoFeedback(ctx, store, act, zone, opinions); err != nil {
 				return l, err
 			}
 			actions++
@@ -130,6 +140,40 @@ func demoVisit(ctx context.Context, store *db.Store, act db.Action, pastryID int
 		}
 	}
 	return nil
+}
+
+// demoZone is the demo café's time zone.
+const demoZone = "Europe/Istanbul"
+
+// demoRatings are how customers rate visits, mostly well; demoComments what
+// some of them add, by rating.
+var (
+	demoRatings  = []int{5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 4, 3, 3, 2, 2, 1}
+	demoComments = map[int][]string{
+		1: {"Waited twenty minutes for a latte.", "The milk was off."},
+		2: {"Coffee was lukewarm.", "Too noisy to talk."},
+		3: {"Fine, but the croissants were dry today."},
+		4: {"Nice coffee, friendly staff."},
+		5: {"Best flat white in town!", "Ayla always remembers my order.", "Lovely place to start the day."},
+	}
+)
+
+// demoFeedback answers "How was your visit?" for about one visit in six, an
+// hour after it.
+func demoFeedback(ctx context.Context, store *db.Store, act db.Action, zone *time.Location, rng *mrand.Rand) error {
+	if rng.IntN(6) != 0 {
+		return nil
+	}
+	rating := demoRatings[rng.IntN(len(demoRatings))]
+	comment := ""
+	if rng.IntN(3) == 0 {
+		comment = demoComments[rating][rng.IntN(len(demoComments[rating]))]
+	}
+	err := store.LeaveFeedback(ctx, act.ShopID, act.CardID, loyalty.DayNumber(act.Now.In(zone)), rating, comment, act.Now.Add(time.Hour))
+	if errors.Is(err, db.ErrDuplicate) { // a second visit the same day
+		return nil
+	}
+	return err
 }
 
 // openingHours moves a moment into the café's day, 07:00–19:00.
@@ -182,7 +226,7 @@ func demoOffers(ctx context.Context, store *db.Store, shopID, userID int64, star
 	if err != nil {
 		return err
 	}
-	if err := store.DrawRaffle(ctx, shopID, id, drawn.ClosesAt.Add(time.Hour)); err != nil {
+	if err := store.DrawRaffle(ctx, shopID, id, userID, drawn.ClosesAt.Add(time.Hour)); err != nil {
 		return err
 	}
 	running := db.Raffle{ShopID: shopID, Title: "Spring raffle", Prize: "A coffee machine", Winners: 1, EntryRule: loyalty.EntryPerVisit,

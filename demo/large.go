@@ -20,14 +20,14 @@ func SeedLarge(ctx context.Context, store *db.Store, customers, events int, now 
 	l.OwnerEmail = "owner-" + suffix + "@big.regulars.test"
 	l.CashierEmail = "cashier-" + suffix + "@big.regulars.test"
 	start := now.AddDate(-2, 0, 0)
-	shopID, _, err := store.CreateShop(ctx, db.NewShop{
+	shopID, ownerID, err := store.CreateShop(ctx, db.NewShop{
 		Name: "Big Café " + suffix, OwnerName: "Deniz", Email: l.OwnerEmail, PasswordHash: hash(l.OwnerPassword),
 		Language: "en", TimeZone: "Europe/Istanbul", ProgramName: "Coffee card", RewardText: "a free coffee",
 	}, start.Add(-24*time.Hour))
 	if err != nil {
 		return l, err
 	}
-	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, start)
+	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, ownerID, start)
 	if err != nil {
 		return l, err
 	}

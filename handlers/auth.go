@@ -131,6 +131,9 @@ func (a *App) login(c echo.Context) error {
 	if err := a.signIn(c, u); err != nil {
 		return err
 	}
+	if err := a.store.Audit(c.Request().Context(), u.ShopID, u.ID, db.AuditLogin, u.Email, a.now()); err != nil {
+		return err
+	}
 	next := safeNext(c.QueryParam("next"))
 	if next == "" {
 		next = landing(u)
@@ -143,6 +146,15 @@ func (a *App) logoutForm(c echo.Context) error {
 }
 
 func (a *App) logout(c echo.Context) error {
+	u, _, err := a.currentUser(c)
+	switch {
+	case err == nil:
+		if err := a.store.Audit(c.Request().Context(), u.ShopID, u.ID, db.AuditLogout, u.Email, a.now()); err != nil {
+			return err
+		}
+	case !errors.Is(err, db.ErrNotFound):
+		return err
+	}
 	if err := a.signOut(c); err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func benchLogin(b *testing.B, store *db.Store, base string) *http.Client {
 	ctx := context.Background()
 	if _, err := store.UserByEmail(ctx, email); err != nil {
 		hash, _ := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
-		if _, err := store.AddStaff(ctx, 1, db.NewStaff{Name: "Bench", Email: email, Role: db.RoleOwner, PasswordHash: string(hash)}, time.Now()); err != nil {
+		if _, err := store.AddStaff(ctx, 1, db.NewStaff{Name: "Bench", Email: email, Role: db.RoleOwner, PasswordHash: string(hash)}, 0, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"regulars/db"
 	"regulars/loyalty"
 	"regulars/views"
 )
@@ -19,18 +20,35 @@ func (a *App) cardPage(c echo.Context) error {
 	if t, err := loyalty.ParseCardToken(token); err != nil || t != token {
 		return echo.ErrNotFound
 	}
+	card, shop, err := a.tokenCard(c, token)
+	if err != nil {
+		return err
+	}
+	return a.showCustomerCard(c, http.StatusOK, shop, card, views.Feedback{})
+}
+
+// tokenCard finds the card of a token (checked by the caller) and its shop.
+func (a *App) tokenCard(c echo.Context, token string) (db.Card, db.Shop, error) {
 	ctx := c.Request().Context()
 	card, err := a.store.CardByToken(ctx, token)
 	if err != nil {
-		return err
+		return card, db.Shop{}, err
 	}
 	shop, err := a.store.Shop(ctx, card.ShopID)
 	if err != nil {
-		return err
+		return card, shop, err
 	}
-	now := a.now()
 	c.Set(ctxShop, shop)
+	return card, shop, nil
+}
+
+// showCustomerCard renders the card page; fb carries a refused feedback answer.
+func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db.Card, fb views.Feedback) error {
+	ctx := c.Request().Context()
+	now := a.now()
 	p := a.page(c, &shop, "CardTitle")
+	// A refused answer is shown at the answer's URL; the language switch returns to the card.
+	p.Path = "/c/" + card.Token
 	if err := a.store.IssueLateCoupons(ctx, shop.ID, card.ID, now); err != nil {
 		return err
 	}
@@ -47,12 +65,15 @@ func (a *App) cardPage(c echo.Context) error {
 			break
 		}
 	}
+	if fb, err = a.feedbackPrompt(ctx, shop.ID, card.ID, now, p.T.Zone(), fb); err != nil {
+		return err
+	}
 	h := c.Response().Header()
 	// The token is the card's only key: never leak it in a Referer, never index it.
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Cache-Control", "private, no-cache")
-	return render(c, http.StatusOK, views.CardPage(p, a.cardModel(c, st, shop.Currency, true), token, now))
+	return render(c, status, views.CardPage(p, a.cardModel(c, st, shop.Currency, true), card.Token, now, fb))
 }
 
 // cardManifest lets the customer add their own card to the home screen.

@@ -77,7 +77,7 @@ func TestCSVRoundTrip(t *testing.T) {
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "a@example.com")
 	ctx := context.Background()
-	if _, err := e.store.SaveProgram(ctx, db.Program{ShopID: 1, Name: "Çay", RewardText: "çay", StampsRequired: 5, MaxPerVisit: 1}, e.clock.Now()); err != nil {
+	if _, err := e.store.SaveProgram(ctx, db.Program{ShopID: 1, Name: "Çay", RewardText: "çay", StampsRequired: 5, MaxPerVisit: 1}, 0, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	owner.importCSV([]byte("\uFEFFAd;Telefon;E-posta;Doğum günü;Damga\r\n" +

@@ -186,12 +186,12 @@ func (a *App) coupon(c echo.Context) error {
 }
 
 func (a *App) setCouponState(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := a.store.SetCampaignState(c.Request().Context(), shop.ID, id, c.Param("state"), a.now()); err != nil {
+	if err := a.store.SetCampaignState(c.Request().Context(), shop.ID, id, c.Param("state"), u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/coupons/"+itoa64(id))

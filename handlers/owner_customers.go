@@ -131,7 +131,7 @@ func (a *App) showCustomer(c echo.Context, status int, cardID int64, s customerS
 		v.Coupons = append(v.Coupons, views.CustomerCoupon{Coupon: couponView(cc.Campaign, shop.Currency, now), UsedByCard: cc.RedeemedByCard, Usable: cc.Usable == nil})
 	}
 	for _, f := range rec.Feedback {
-		v.Feedback = append(v.Feedback, views.Feedback{Day: dayTime(f.Day, p.T.Zone()), Rating: f.Rating, Comment: f.Comment})
+		v.Feedback = append(v.Feedback, views.CustomerFeedback{Day: dayTime(f.Day, p.T.Zone()), Rating: f.Rating, Comment: f.Comment})
 	}
 	forms := s.forms
 	if forms.Key == "" {

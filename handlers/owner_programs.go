@@ -64,7 +64,7 @@ func (a *App) programForm(c echo.Context) error {
 
 // saveProgram creates a program (at /programs/new) or saves one (at /programs/:id).
 func (a *App) saveProgram(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	pr := db.Program{ShopID: shop.ID}
 	title, kv := "ProgramNew", []any{}
 	if c.Param("id") != "" {
@@ -89,19 +89,19 @@ func (a *App) saveProgram(c echo.Context) error {
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.ProgramForm(p, programView(pr), f.v))
 	}
-	if _, err := a.store.SaveProgram(c.Request().Context(), pr, a.now()); err != nil {
+	if _, err := a.store.SaveProgram(c.Request().Context(), pr, u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/programs")
 }
 
 func (a *App) archiveProgram(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	err = a.store.ArchiveProgram(c.Request().Context(), shop.ID, id, a.now())
+	err = a.store.ArchiveProgram(c.Request().Context(), shop.ID, id, u.ID, a.now())
 	if errors.Is(err, db.ErrDefaultProgram) {
 		return echo.NewHTTPError(http.StatusConflict)
 	}
@@ -112,12 +112,12 @@ func (a *App) archiveProgram(c echo.Context) error {
 }
 
 func (a *App) defaultProgram(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := a.store.SetDefaultProgram(c.Request().Context(), shop.ID, id); err != nil {
+	if err := a.store.SetDefaultProgram(c.Request().Context(), shop.ID, id, u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/programs")

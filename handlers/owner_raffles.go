@@ -134,7 +134,7 @@ func (a *App) showRaffle(c echo.Context, status int, p views.Page, r db.Raffle, 
 }
 
 func (a *App) updateRaffle(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func (a *App) updateRaffle(c echo.Context) error {
 	if !f.ok() {
 		return a.showRaffle(c, http.StatusUnprocessableEntity, p, r, f.v, "")
 	}
-	err = a.store.UpdateRaffle(ctx, r, a.now())
+	err = a.store.UpdateRaffle(ctx, r, u.ID, a.now())
 	if errors.Is(err, db.ErrRaffleLocked) {
 		return a.showRaffle(c, http.StatusConflict, p, r, f.v, p.T.T("RaffleLocked"))
 	}
@@ -165,13 +165,13 @@ func (a *App) updateRaffle(c echo.Context) error {
 }
 
 func (a *App) drawRaffle(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = a.store.DrawRaffle(ctx, shop.ID, id, a.now())
+	err = a.store.DrawRaffle(ctx, shop.ID, id, u.ID, a.now())
 	var problem string
 	switch {
 	case errors.Is(err, loyalty.ErrRaffleDrawn):

@@ -57,7 +57,7 @@ func (a *App) settings(c echo.Context) error {
 }
 
 func (a *App) saveSettings(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	p := a.page(c, &shop, "SettingsTitle")
 	f := newForm(c, p.T)
 	st := db.ShopSettings{
@@ -82,7 +82,7 @@ func (a *App) saveSettings(c echo.Context) error {
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.SettingsPage(p, f.v, timeZones, currencies, logoURL(&shop)))
 	}
-	if err := a.store.UpdateShop(c.Request().Context(), shop.ID, st, a.now()); err != nil {
+	if err := a.store.UpdateShop(c.Request().Context(), shop.ID, st, u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings")
@@ -91,7 +91,7 @@ func (a *App) saveSettings(c echo.Context) error {
 var errLogo = errors.New("not a usable image")
 
 func (a *App) uploadLogo(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	fail := func(status int, msgID string) error {
 		p := a.page(c, &shop, "SettingsTitle")
 		f := settingsForm(shop)
@@ -121,7 +121,7 @@ func (a *App) uploadLogo(c echo.Context) error {
 	if err != nil {
 		return fail(http.StatusUnprocessableEntity, "LogoInvalid")
 	}
-	if err := a.store.SetLogo(c.Request().Context(), shop.ID, logo); err != nil {
+	if err := a.store.SetLogo(c.Request().Context(), shop.ID, logo, u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings")

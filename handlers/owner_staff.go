@@ -72,7 +72,7 @@ func (a *App) addStaff(c echo.Context) error {
 		token = base64.RawURLEncoding.EncodeToString(b)
 		n.InviteHash, n.InviteExpiresAt = inviteHash(token), a.now().Add(inviteValidity)
 	}
-	_, err := a.store.AddStaff(c.Request().Context(), shop.ID, n, a.now())
+	_, err := a.store.AddStaff(c.Request().Context(), shop.ID, n, u.ID, a.now())
 	if errors.Is(err, db.ErrDuplicate) {
 		f.fail("email", "EmailTaken")
 		return showForm(http.StatusUnprocessableEntity, "")
@@ -98,7 +98,7 @@ func (a *App) removeStaff(c echo.Context) error {
 		// An owner removing themself could leave the shop with nobody to run it.
 		return echo.NewHTTPError(http.StatusConflict)
 	}
-	if err := a.store.RemoveStaff(c.Request().Context(), shop.ID, id, a.now()); err != nil {
+	if err := a.store.RemoveStaff(c.Request().Context(), shop.ID, id, u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff")

@@ -67,6 +67,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/c/:token", a.cardPage)
 	get("/c/:token/manifest.webmanifest", a.cardManifest)
 	e.POST("/c/:token/raffles/:id/enter", a.enterRaffle)
+	e.POST("/c/:token/feedback", a.leaveFeedback)
 	get("/r/:id", a.publicRaffle)
 	get("/shops/:id/logo", a.logo)
 
@@ -106,6 +107,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/raffles/:id", a.raffle, managers...)
 	e.POST("/raffles/:id", a.updateRaffle, managers...)
 	e.POST("/raffles/:id/draw", a.drawRaffle, managers...)
+	get("/feedback", a.feedback, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)
@@ -118,6 +120,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/staff", a.staffPage, owners...)
 	e.POST("/staff", a.addStaff, owners...)
 	e.POST("/staff/:id/remove", a.removeStaff, owners...)
+	get("/audit", a.audit, owners...)
 }
 
 // securityHeaders: scripts only from our origin (no inline script anywhere);

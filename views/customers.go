@@ -69,8 +69,8 @@ type CustomerCoupon struct {
 	Usable     bool
 }
 
-// Feedback is one of the customer's answers to "how was your visit?".
-type Feedback struct {
+// CustomerFeedback is one of the customer's answers to "how was your visit?".
+type CustomerFeedback struct {
 	Day     time.Time
 	Rating  int // 1–5
 	Comment string
@@ -91,7 +91,7 @@ type Customer struct {
 	Redeems   int
 	LastVisit time.Time // zero: never
 	Coupons   []CustomerCoupon
-	Feedback  []Feedback // newest first
+	Feedback  []CustomerFeedback // newest first
 	// Saved names what was just done: adjust, profile or erase.
 	Saved string
 	// Problem is a refusal to show at the top, already translated.

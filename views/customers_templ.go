@@ -1783,7 +1783,7 @@ func customerRaffles(p Page, raffles []Raffle) templ.Component {
 	})
 }
 
-func customerFeedback(p Page, feedback []Feedback) templ.Component {
+func customerFeedback(p Page, feedback []CustomerFeedback) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

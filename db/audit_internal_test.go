@@ -1,0 +1,65 @@
+package db
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"regulars/migrations"
+)
+
+// TestAuditQueriesUseTheirIndex proves each filter of the audit log reads an
+// index in the order it lists, so LIMIT ends the scan however long the
+// ledger: no temporary sort, no full scan.
+func TestAuditQueriesUseTheirIndex(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"), migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cursor := AuditCursor{At: 1_772_445_600, Ledger: true, ID: 9}
+	tests := []struct {
+		name  string
+		query func() (string, []any)
+		index string
+	}{
+		{"ledger, everyone", func() (string, []any) { return ledgerQuery(1, AuditQuery{}, 0, 1<<40, 51) }, "events_shop_time"},
+		{"ledger, a person", func() (string, []any) { return ledgerQuery(1, AuditQuery{UserID: 2}, 0, 1<<40, 51) }, "events_user"},
+		{"ledger, a person's kind", func() (string, []any) {
+			return ledgerQuery(1, AuditQuery{UserID: 2, Kind: "void", Before: cursor}, 100, 1<<40, 51)
+		}, "events_user_kind"},
+		{"ledger, overrides", func() (string, []any) { return ledgerQuery(1, AuditQuery{UserID: 2, Kind: KindOverride}, 0, 1<<40, 51) }, "events_user_kind"},
+		{"audit, everyone", func() (string, []any) { return auditQuery(1, AuditQuery{Kind: "login", Before: cursor}, 0, 1<<40, 51) }, "audit_shop"},
+		{"audit, a person", func() (string, []any) { return auditQuery(1, AuditQuery{UserID: 2}, 0, 1<<40, 51) }, "audit_user"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			query, args := tt.query()
+			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			all := strings.Join(plan, "\n")
+			if !strings.Contains(plan[0], "USING INDEX "+tt.index+" ") || strings.Contains(all, "TEMP B-TREE") {
+				t.Errorf("plan:\n%s", all)
+			}
+			for _, step := range plan {
+				if strings.HasPrefix(step, "SCAN") && !strings.Contains(step, "INDEX") {
+					t.Errorf("full scan in plan:\n%s", all)
+				}
+			}
+		})
+	}
+}
