@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -48,6 +49,16 @@ func BenchmarkBigShop(b *testing.B) {
 	srv := httptest.NewServer(app)
 	defer srv.Close()
 	c := benchLogin(b, store, srv.URL)
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(ON)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cards, events int
+	if err := raw.QueryRow(`SELECT (SELECT count(*) FROM cards), (SELECT count(*) FROM events)`).Scan(&cards, &events); err != nil {
+		b.Fatal(err)
+	}
+	raw.Close()
+	b.Logf("%d cards, %d ledger events", cards, events)
 	for _, page := range []string{
 		"/dashboard",
 		"/customers",
