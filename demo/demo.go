@@ -29,23 +29,12 @@ type Logins struct {
 // programs' rules. One regular in seven stopped coming a few weeks ago: the
 // shop has customers at risk to win back.
 func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (Logins, error) {
-	var l Logins
 	start := now.AddDate(0, -3, 0)
-	suffix := randomText(4)
-	l.OwnerPassword, l.CashierPassword = randomText(12), randomText(12)
-	l.OwnerEmail = "owner-" + suffix + "@demo.regulars.test"
-	l.CashierEmail = "cashier-" + suffix + "@demo.regulars.test"
-	shopID, ownerID, err := store.CreateShop(ctx, db.NewShop{
-		Name: "Demo Café " + suffix, OwnerName: "Deniz", Email: l.OwnerEmail, PasswordHash: hash(l.OwnerPassword),
-		Language: "en", TimeZone: demoZone, ProgramName: "Coffee card", RewardText: "a free coffee",
-	}, start.Add(-24*time.Hour))
+	l, ownerID, cashierID, err := openCafe(ctx, store, "Demo Café", "demo", start)
 	if err != nil {
 		return l, err
 	}
-	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, ownerID, start)
-	if err != nil {
-		return l, err
-	}
+	shopID := l.ShopID
 	ps, err := store.Programs(ctx, shopID, false)
 	if err != nil {
 		return l, err
@@ -107,7 +96,7 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 	if err := demoOffers(ctx, store, shopID, cashierID, start, now); err != nil {
 		return l, err
 	}
-	l.ShopID, l.Customers, l.Visits = shopID, customers, actions
+	l.Customers, l.Visits = customers, actions
 	return l, nil
 }
 
@@ -140,6 +129,24 @@ func demoVisit(ctx context.Context, store *db.Store, act db.Action, pastryID int
 		}
 	}
 	return nil
+}
+
+// openCafe creates a café that opened the day before start, with its owner
+// and a cashier, whose logins it returns with the shop's id.
+func openCafe(ctx context.Context, store *db.Store, name, domain string, start time.Time) (l Logins, ownerID, cashierID int64, err error) {
+	suffix := randomText(4)
+	l.OwnerPassword, l.CashierPassword = randomText(12), randomText(12)
+	l.OwnerEmail = "owner-" + suffix + "@" + domain + ".regulars.test"
+	l.CashierEmail = "cashier-" + suffix + "@" + domain + ".regulars.test"
+	l.ShopID, ownerID, err = store.CreateShop(ctx, db.NewShop{
+		Name: name + " " + suffix, OwnerName: "Deniz", Email: l.OwnerEmail, PasswordHash: hash(l.OwnerPassword),
+		Language: "en", TimeZone: demoZone, ProgramName: "Coffee card", RewardText: "a free coffee",
+	}, start.Add(-24*time.Hour))
+	if err != nil {
+		return l, 0, 0, err
+	}
+	cashierID, err = store.AddStaff(ctx, l.ShopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, ownerID, start)
+	return l, ownerID, cashierID, err
 }
 
 // demoZone is the demo café's time zone.

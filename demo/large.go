@@ -14,23 +14,12 @@ import (
 // ledger entries (stamps, and the redemption of every tenth stamp's reward)
 // over the two years ending at now, written in bulk rather than visit by visit.
 func SeedLarge(ctx context.Context, store *db.Store, customers, events int, now time.Time) (Logins, error) {
-	var l Logins
-	suffix := randomText(4)
-	l.OwnerPassword, l.CashierPassword = randomText(12), randomText(12)
-	l.OwnerEmail = "owner-" + suffix + "@big.regulars.test"
-	l.CashierEmail = "cashier-" + suffix + "@big.regulars.test"
 	start := now.AddDate(-2, 0, 0)
-	shopID, ownerID, err := store.CreateShop(ctx, db.NewShop{
-		Name: "Big Café " + suffix, OwnerName: "Deniz", Email: l.OwnerEmail, PasswordHash: hash(l.OwnerPassword),
-		Language: "en", TimeZone: "Europe/Istanbul", ProgramName: "Coffee card", RewardText: "a free coffee",
-	}, start.Add(-24*time.Hour))
+	l, _, cashierID, err := openCafe(ctx, store, "Big Café", "big", start)
 	if err != nil {
 		return l, err
 	}
-	cashierID, err := store.AddStaff(ctx, shopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, ownerID, start)
-	if err != nil {
-		return l, err
-	}
+	shopID := l.ShopID
 	ps, err := store.Programs(ctx, shopID, false)
 	if err != nil {
 		return l, err
@@ -76,7 +65,7 @@ func SeedLarge(ctx context.Context, store *db.Store, customers, events int, now 
 	if err := store.LoadHistory(ctx, shopID, cashierID, customers, next, now); err != nil {
 		return l, err
 	}
-	l.ShopID, l.Customers = shopID, customers
+	l.Customers = customers
 	return l, nil
 }
 
