@@ -335,23 +335,13 @@ func parseCSVBirthday(s string) (string, bool) {
 	default:
 		return "", false
 	}
-	m, d := smallNumber(month), smallNumber(day)
-	if m < 1 || m > 12 || d < 1 || d > daysIn[m-1] {
+	b, err := ParseBirthday(month + "-" + day)
+	if err != nil {
 		return "", false
 	}
-	return twoDigits(m) + "-" + twoDigits(d), true
+	return b.String(), true
 }
 
 func isYear(s string) bool {
 	return len(s) == 4 && strings.Trim(s, "0123456789") == ""
-}
-
-// daysIn is the longest each month gets: 29 February is a birthday too.
-var daysIn = [12]int{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
-
-func twoDigits(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
 }
