@@ -122,3 +122,24 @@ func benchLogin(b *testing.B, store *db.Store, base string) *http.Client {
 	}
 	return c
 }
+
+// BenchmarkBigShopSegments measures the daily reclassification of the big
+// shop's customers, which the first page after midnight (or the server's
+// background pass) runs; it holds the writer while it does.
+func BenchmarkBigShopSegments(b *testing.B) {
+	path := os.Getenv("REGULARS_BENCH_DB")
+	if path == "" {
+		b.Skip("REGULARS_BENCH_DB is unset (see BenchmarkBigShop)")
+	}
+	ctx := context.Background()
+	store, err := db.Open(ctx, path, migrations.FS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	for b.Loop() {
+		if err := store.RefreshSegments(ctx, 1, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
