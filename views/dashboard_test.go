@@ -1,0 +1,48 @@
+package views
+
+import (
+	"strconv"
+	"testing"
+)
+
+// TestChartFollowsTheReadingDirection: the oldest bar is at the start of the
+// line, the left in English and the right in Persian, and bars stack.
+func TestChartFollowsTheReadingDirection(t *testing.T) {
+	series := []Series{{Class: "new", Values: []int{1, 0, 2}}, {Class: "returning", Values: []int{1, 3, 0}}}
+	titles := []string{"a", "b", "c"}
+	fmtMax := strconv.Itoa
+	ltr := NewChart("t", "d", series, titles, titles, 1, false, fmtMax)
+	rtl := NewChart("t", "d", series, titles, titles, 1, true, fmtMax)
+	if ltr.Max != "3" {
+		t.Errorf("scale %q, want the tallest stack, 3", ltr.Max)
+	}
+	if len(ltr.Bars) != 4 || len(rtl.Bars) != 4 {
+		t.Fatalf("%d and %d bars, want 4 (empty parts are not drawn)", len(ltr.Bars), len(rtl.Bars))
+	}
+	first, firstRTL := ltr.Bars[0], rtl.Bars[0] // the oldest point's "new" part
+	if first.X >= chartWidth/3 || firstRTL.X < chartWidth*2/3 {
+		t.Errorf("oldest bar at x=%d (ltr) and x=%d (rtl)", first.X, firstRTL.X)
+	}
+	if stacked := ltr.Bars[1]; stacked.Title != "a" || stacked.Y+stacked.H != first.Y {
+		t.Errorf("the returning part %+v does not sit on the new part %+v", stacked, first)
+	}
+	if ltr.Labels[0].Anchor != "start" || ltr.Labels[len(ltr.Labels)-1].Anchor != "end" {
+		t.Errorf("end labels anchored %q and %q", ltr.Labels[0].Anchor, ltr.Labels[len(ltr.Labels)-1].Anchor)
+	}
+	if rtl.Labels[0].X <= rtl.Labels[len(rtl.Labels)-1].X {
+		t.Errorf("rtl labels run left to right: %+v", rtl.Labels)
+	}
+}
+
+func TestHeatmapFollowsTheReadingDirection(t *testing.T) {
+	counts := [][24]int{{0: 5}}
+	titles := [][24]string{{}}
+	ltr := NewHeatmap("t", "d", []string{"Mon"}, counts, titles, false)
+	rtl := NewHeatmap("t", "d", []string{"Mon"}, counts, titles, true)
+	if ltr.Cells[0].X >= ltr.Cells[23].X || rtl.Cells[0].X <= rtl.Cells[23].X {
+		t.Errorf("midnight at x=%d/%d, 23:00 at x=%d/%d", ltr.Cells[0].X, rtl.Cells[0].X, ltr.Cells[23].X, rtl.Cells[23].X)
+	}
+	if ltr.Cells[0].Level != 4 || ltr.Cells[1].Level != 0 {
+		t.Errorf("levels %d and %d, want the busiest hour darkest and an empty one blank", ltr.Cells[0].Level, ltr.Cells[1].Level)
+	}
+}
