@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -89,4 +90,29 @@ func isLatinCode(s string) bool {
 		}
 	}
 	return true
+}
+
+// Exports are machine text: a Persian-digit shop's files still hold 0–9, and
+// a Romanian reader's Excel gets semicolons, as it expects.
+func TestExportsStayMachineText(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	c.submit(c.get("/signup"), `form[action="/signup"]`, map[string]string{
+		"shop_name": "کافه نارنج", "name": "مریم", "email": "maryam@example.com", "password": "correct horse battery",
+		"language": "fa", "timezone": "Asia/Tehran",
+	})
+	cardPath := c.enroll("سارا")
+	if res := c.submit(c.get(cardPath), `form:has([data-testid="stamp-1"])`, nil); res.status != http.StatusSeeOther {
+		t.Fatalf("stamp: %d\n%s", res.status, snippet(res.body))
+	}
+	for _, path := range []string{"/customers/export.csv", "/ledger/export.csv"} {
+		res := c.get(path)
+		if res.status != http.StatusOK || strings.ContainsAny(res.body, "۰۱۲۳۴۵۶۷۸۹") || !strings.ContainsAny(res.body, "0123456789") {
+			t.Errorf("%s of a Persian-digit shop: %d\n%s", path, res.status, snippet(res.body))
+		}
+	}
+	c.submit(c.get("/customers"), `form.lang-switch`, map[string]string{"lang": "ro"})
+	if head, _, _ := strings.Cut(c.get("/customers/export.csv").body, "\r\n"); !strings.Contains(head, ";") {
+		t.Errorf("Romanian export header %q, want semicolons", head)
+	}
 }

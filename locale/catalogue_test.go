@@ -308,7 +308,7 @@ func TestDigitStyles(t *testing.T) {
 		{"catalogue's own number", func(tr *Tr) string { return tr.T("PasswordHint") }, "دست\u200cکم ۱۰ نویسه.", "دست\u200cکم 10 نویسه."},
 		{"example stays typeable", func(tr *Tr) string { return tr.T("FieldAmount") }, "مبلغی مانند 2.50 وارد کنید.", "مبلغی مانند 2.50 وارد کنید."},
 		{"label", func(tr *Tr) string { return tr.Numerals("2026") }, "۲۰۲۶", "2026"},
-		{"string values pass as they are", func(tr *Tr) string { return tr.T("RaffleYourEntryNumber", "Number", "17") }, "شمارهٔ شرکت شما: 17", "شمارهٔ شرکت شما: 17"},
+		{"string values pass as they are", func(tr *Tr) string { return tr.T("CardHello", "Name", "K7M2") }, "سلام \u2068K7M2\u2069!", "سلام \u2068K7M2\u2069!"},
 	}
 	persian, latin := New("fa", nil, PersianDigits), New("fa", nil, LatinDigits)
 	for _, tt := range tests {
@@ -318,6 +318,9 @@ func TestDigitStyles(t *testing.T) {
 		if got := tt.got(latin); got != tt.latn {
 			t.Errorf("%s in Latin digits = %q, want %q", tt.name, got, tt.latn)
 		}
+	}
+	if persian.Digits() != PersianDigits || latin.Digits() != LatinDigits || New("tr", nil, PersianDigits).Digits() != LatinDigits {
+		t.Error("Digits does not report the style the page writes in")
 	}
 	if got := New("ro", nil, PersianDigits).N("CustomersCount", 25); got != "25 de clienți" {
 		t.Errorf("Romanian with Persian digits chosen = %q, want Latin digits", got)
@@ -348,6 +351,27 @@ func TestPersianDigitsOnlyInPersianProse(t *testing.T) {
 		}
 		if persianDigit.MatchString(s) {
 			t.Errorf("fa %q shows Persian digits to a Latin-digit shop: %q", k, s)
+		}
+	}
+}
+
+// On a right-to-left page a Latin value is isolated so that it keeps its own
+// direction without reordering the Persian around it; Persian values and
+// left-to-right pages need nothing.
+func TestRightToLeftIsolatesLatinValues(t *testing.T) {
+	fa, en := New("fa", nil, PersianDigits), New("en", nil, LatinDigits)
+	tests := []struct {
+		tr        *Tr
+		name, out string
+	}{
+		{fa, "Sara", "سلام \u2068Sara\u2069!"},
+		{fa, "سارا", "سلام سارا!"},
+		{fa, "سارا Sara", "سلام \u2068سارا Sara\u2069!"},
+		{en, "سارا", "Hello, سارا!"},
+	}
+	for _, tt := range tests {
+		if got := tt.tr.T("CardHello", "Name", tt.name); got != tt.out {
+			t.Errorf("%s: CardHello(%q) = %q, want %q", tt.tr.Lang, tt.name, got, tt.out)
 		}
 	}
 }

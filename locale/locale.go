@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -188,18 +189,34 @@ func (t *Tr) localize(lc *i18n.LocalizeConfig) string {
 }
 
 // data maps name/value pairs for a message; whole numbers are written in the
-// page's style, strings are passed as they are.
+// page's style. On a right-to-left page a value with left-to-right letters
+// (a Latin name or reward) is isolated, so that it does not pull the Persian
+// words and numbers around it into its own direction.
 func (t *Tr) data(kv []any) map[string]any {
 	d := make(map[string]any, len(kv)/2+1)
 	for i := 0; i+1 < len(kv); i += 2 {
 		v := kv[i+1]
-		if n, ok := v.(int); ok {
-			v = t.Num(n)
+		switch x := v.(type) {
+		case int:
+			v = t.Num(x)
+		case string:
+			if t.language.RTL && strings.IndexFunc(x, isLTRLetter) >= 0 {
+				v = isolate(x)
+			}
 		}
 		d[fmt.Sprint(kv[i])] = v
 	}
 	return d
 }
+
+// isLTRLetter reports whether r is a letter of a left-to-right script.
+func isLTRLetter(r rune) bool {
+	return unicode.IsLetter(r) && !unicode.In(r, unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko)
+}
+
+// isolate wraps s in Unicode's first-strong isolate: s keeps the direction of
+// its first letter and does not reorder the text around it.
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
 
 // Dir is the text direction for the html element.
 func (t *Tr) Dir() string {
@@ -214,6 +231,14 @@ func (t *Tr) Zone() *time.Location { return t.zone }
 
 // Num formats an integer with the language's digit grouping.
 func (t *Tr) Num(n int) string { return t.numbers.Sprint(n) }
+
+// Digits is the digit style the page writes numbers in.
+func (t *Tr) Digits() Digits {
+	if t.persian {
+		return PersianDigits
+	}
+	return LatinDigits
+}
 
 // Numerals writes the digits of s in the page's digit style, for numbers that
 // are labels rather than amounts: a year, an hour, a row of a file. Codes,
