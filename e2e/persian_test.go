@@ -43,6 +43,7 @@ func TestPersianPages(t *testing.T) {
 	checkPersianDashboard(t, till, srv, "tablet", "۱۲۰")
 	checkPersianCustomers(t, till, srv, "tablet")
 	cardID, token := checkPersianCounter(t, till, srv)
+	checkOtherPersianPages(t, till, srv, "tablet")
 
 	mobile := newBrowser(t, phone)
 	cardURL := srv.URL + "/c/" + token
@@ -68,6 +69,7 @@ func TestPersianPages(t *testing.T) {
 	logIn(t, phoneOwner, srv, shopOwner, `[data-testid=tile-customers]`)
 	checkPersianDashboard(t, phoneOwner, srv, "phone", "۱۲۱") // with سارا
 	checkPersianCustomers(t, phoneOwner, srv, "phone")
+	checkOtherPersianPages(t, phoneOwner, srv, "phone")
 	run(t, phoneOwner, chromedp.Navigate(srv.URL+"/counter"), chromedp.WaitVisible(`html[dir=rtl] #lookup-q`, chromedp.ByQuery))
 	checkNoSidewaysScroll(t, phoneOwner, "counter")
 	screenshot(t, phoneOwner, "fa-counter-home-phone")
@@ -157,6 +159,17 @@ func checkPersianCounter(t *testing.T, ctx context.Context, srv *testServer) (in
 	checkNoSidewaysScroll(t, ctx, "counter")
 	screenshot(t, ctx, "fa-counter-tablet")
 	return id, token
+}
+
+// checkOtherPersianPages opens the owner's other screens, which must fit the
+// screen right to left too.
+func checkOtherPersianPages(t *testing.T, ctx context.Context, srv *testServer, device string) {
+	t.Helper()
+	for _, page := range []string{"programs", "programs/1", "coupons", "coupons/new", "raffles", "raffles/new", "staff", "customers/import"} {
+		run(t, ctx, chromedp.Navigate(srv.URL+"/"+page), chromedp.WaitVisible(`html[dir=rtl] main h1`, chromedp.ByQuery))
+		checkNoSidewaysScroll(t, ctx, page)
+		screenshot(t, ctx, "fa-"+strings.ReplaceAll(page, "/", "-")+"-"+device)
+	}
 }
 
 // checkStampsFillFromTheReadingSide compares the first (earned) stamp's place
