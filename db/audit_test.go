@@ -47,7 +47,7 @@ func TestAuditLogMergesLedgerAndActions(t *testing.T) {
 		t.Fatal(err)
 	}
 	// In the same second: a stamp and a settings change. Ledger lines come first.
-	if err := s.UpdateShop(ctx, shopID, db.ShopSettings{Name: "Renamed", BrandColor: "#000000", Language: "en", TimeZone: "UTC", Currency: "EUR"}, ownerID, minute(6)); err != nil {
+	if err := s.UpdateShop(ctx, shopID, db.ShopSettings{Name: "Renamed", BrandColor: "#000000", Language: "en", TimeZone: "UTC", Currency: "EUR", Digits: "latin"}, ownerID, minute(6)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Stamp(ctx, act("s3", cashierID, minute(6)), 1, false); err != nil {
@@ -190,7 +190,7 @@ func TestChangesRecordTheirAuthor(t *testing.T) {
 	must(err)
 	_, err = s.AcceptInvite(ctx, "hash", "pw", at)
 	must(err)
-	must(s.UpdateShop(ctx, shopID, db.ShopSettings{Name: "New name", BrandColor: "#112233", Language: "en", TimeZone: "UTC", Currency: "EUR"}, ownerID, at))
+	must(s.UpdateShop(ctx, shopID, db.ShopSettings{Name: "New name", BrandColor: "#112233", Language: "en", TimeZone: "UTC", Currency: "EUR", Digits: "latin"}, ownerID, at))
 	must(s.SetLogo(ctx, shopID, []byte("png"), ownerID, at))
 	pastry, err := s.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Pastry", RewardText: "a croissant", StampsRequired: 6, MaxPerVisit: 1}, invited, at)
 	must(err)

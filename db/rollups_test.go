@@ -67,7 +67,7 @@ func TestRollupsMatchRebuild(t *testing.T) {
 	s, path := open(t)
 	ctx := context.Background()
 	shopID, userID, first, program := shop(t, s, "rollups@example.com")
-	if err := s.UpdateShop(ctx, shopID, db.ShopSettings{Name: "R", BrandColor: "#000000", Language: "en", TimeZone: "Europe/Istanbul", Currency: "TRY"}, userID, t0); err != nil {
+	if err := s.UpdateShop(ctx, shopID, db.ShopSettings{Name: "R", BrandColor: "#000000", Language: "en", TimeZone: "Europe/Istanbul", Currency: "TRY", Digits: "latin"}, userID, t0); err != nil {
 		t.Fatal(err)
 	}
 	cards := []db.Card{first}

@@ -21,7 +21,8 @@ type Shop struct {
 	Language    string
 	TimeZone    string
 	Currency    string
-	LogoVersion int64 // 0: no logo
+	Digits      string // "latin" or "persian": how its Persian pages write numbers
+	LogoVersion int64  // 0: no logo
 	CreatedAt   time.Time
 }
 
@@ -33,17 +34,18 @@ type NewShop struct {
 	PasswordHash string
 	Language     string
 	TimeZone     string
+	Digits       string // "persian", or "" for the column's default, "latin"
 	// The default program, in the shop's language.
 	ProgramName string
 	RewardText  string
 }
 
-const shopColumns = `id, slug, name, brand_color, language, timezone, currency, logo_version, created_at`
+const shopColumns = `id, slug, name, brand_color, language, timezone, currency, digits, logo_version, created_at`
 
 func scanShop(row scanner) (Shop, error) {
 	var sh Shop
 	var created int64
-	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.LogoVersion, &created)
+	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.Digits, &sh.LogoVersion, &created)
 	sh.CreatedAt = fromUnix(created)
 	return sh, notFound(err)
 }
@@ -56,8 +58,8 @@ func (s *Store) CreateShop(ctx context.Context, n NewShop, now time.Time) (shopI
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO shops (slug, name, language, timezone, created_at) VALUES (?, ?, ?, ?, ?)`,
-			slug, n.Name, n.Language, n.TimeZone, unix(now))
+		res, err := tx.ExecContext(ctx, `INSERT INTO shops (slug, name, language, timezone, digits, created_at) VALUES (?, ?, ?, ?, coalesce(nullif(?, ''), 'latin'), ?)`,
+			slug, n.Name, n.Language, n.TimeZone, n.Digits, unix(now))
 		if err != nil {
 			return err
 		}
@@ -145,6 +147,7 @@ func (s *Store) Shop(ctx context.Context, id int64) (Shop, error) {
 // ShopSettings is what the owner edits on the shop settings page.
 type ShopSettings struct {
 	Name, BrandColor, Language, TimeZone, Currency string
+	Digits                                         string
 }
 
 // UpdateShop saves the shop's settings on behalf of userID. A new time zone
@@ -155,8 +158,8 @@ func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, u
 		if err := tx.QueryRowContext(ctx, `SELECT timezone FROM shops WHERE id = ?`, shopID).Scan(&zone); err != nil {
 			return notFound(err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE shops SET name = ?, brand_color = ?, language = ?, timezone = ?, currency = ? WHERE id = ?`,
-			st.Name, st.BrandColor, st.Language, st.TimeZone, st.Currency, shopID)
+		_, err := tx.ExecContext(ctx, `UPDATE shops SET name = ?, brand_color = ?, language = ?, timezone = ?, currency = ?, digits = ? WHERE id = ?`,
+			st.Name, st.BrandColor, st.Language, st.TimeZone, st.Currency, st.Digits, shopID)
 		if err != nil {
 			return err
 		}

@@ -113,7 +113,12 @@ func (a *App) page(c echo.Context, shop *db.Shop, title string, kv ...any) views
 	if lang == "" {
 		lang = locale.Match(c.Request().Header.Get("Accept-Language"))
 	}
-	p.T = locale.New(lang, zone)
+	// A shop's pages write numbers as it chose; pages of no shop as the language does.
+	digits := locale.DefaultDigits(lang)
+	if shop != nil {
+		digits = locale.Digits(shop.Digits)
+	}
+	p.T = locale.New(lang, zone, digits)
 	if u, ok := c.Get(ctxUser).(db.User); ok {
 		p.User = &views.Staff{
 			Name:      u.Name,

@@ -74,10 +74,11 @@ func (a *App) signup(c echo.Context) error {
 		return err
 	}
 	// The default program is named in the shop's language, not the visitor's.
-	shopT := locale.New(lang, nil)
+	digits := locale.DefaultDigits(lang)
+	shopT := locale.New(lang, nil, digits)
 	_, ownerID, err := a.store.CreateShop(c.Request().Context(), db.NewShop{
 		Name: shop, OwnerName: name, Email: email, PasswordHash: string(hash),
-		Language: lang, TimeZone: zone,
+		Language: lang, TimeZone: zone, Digits: string(digits),
 		ProgramName: shopT.T("DefaultProgramName"), RewardText: shopT.T("DefaultRewardText"),
 	}, a.now())
 	if errors.Is(err, db.ErrDuplicate) {

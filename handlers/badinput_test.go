@@ -71,6 +71,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"settings colour with CSS injection", owner, "/settings", `form[action="/settings"]`, map[string]string{"brand_color": "#fff;}"}, nil, 422, ".field-error"},
 		{"settings unknown time zone", owner, "/settings", `form[action="/settings"]`, map[string]string{"timezone": "Mars/Olympus"}, nil, 422, ".field-error"},
 		{"settings unknown language", owner, "/settings", `form[action="/settings"]`, map[string]string{"language": "xx"}, nil, 422, ".field-error"},
+		{"settings unknown digit style", owner, "/settings", `form[action="/settings"]`, map[string]string{"digits": "roman"}, nil, 422, ".field-error"},
 		{"settings missing name", owner, "/settings", `form[action="/settings"]`, map[string]string{"name": ""}, nil, 422, ".field-error"},
 		{"settings by a cashier", cashier, "/counter", `form[action="/logout"]`, map[string]string{"_action": "/settings", "name": "Hacked"}, nil, 403, `[data-testid="error-message"]`},
 		// staff

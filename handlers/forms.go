@@ -116,7 +116,7 @@ func (f *form) amount(name string) int {
 	if s == "" {
 		return 0
 	}
-	n, err := loyalty.ParseAmount(s)
+	n, err := parseAmount(s)
 	if err != nil {
 		f.fail(name, "FieldAmountInvalid")
 	}
@@ -148,9 +148,16 @@ func (f *form) password(name string, required bool) string {
 	return s
 }
 
-// parseNumber reads a small whole number typed by a person: ASCII digits only,
-// at most 9 of them, so it never overflows.
+// parseAmount reads an amount of money typed by a person, on a Persian
+// keyboard too (its digits, and ٫ as the decimal separator).
+func parseAmount(s string) (int, error) {
+	return loyalty.ParseAmount(strings.ReplaceAll(loyalty.LatinDigits(s), "٫", "."))
+}
+
+// parseNumber reads a small whole number typed by a person: digits only (a
+// Persian keyboard's as well), at most 9 of them, so it never overflows.
 func parseNumber(s string) (int, error) {
+	s = loyalty.LatinDigits(s)
 	if len(s) == 0 || len(s) > 9 {
 		return 0, strconv.ErrRange
 	}

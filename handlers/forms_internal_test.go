@@ -3,6 +3,8 @@ package handlers
 import (
 	"strconv"
 	"testing"
+
+	"regulars/loyalty"
 )
 
 func TestParseNumber(t *testing.T) {
@@ -13,7 +15,9 @@ func TestParseNumber(t *testing.T) {
 	}{
 		{"0", 0, true}, {"7", 7, true}, {"100", 100, true}, {"007", 7, true}, {"999999999", 999999999, true},
 		{"", 0, false}, {"-1", 0, false}, {"+1", 0, false}, {"1.5", 0, false}, {"1e3", 0, false}, {" 1", 0, false},
-		{"1000000000", 0, false}, {"٣", 0, false}, {"0x10", 0, false},
+		{"1000000000", 0, false}, {"0x10", 0, false},
+		// A Persian keyboard types Persian (or Arabic-Indic) digits: the same numbers.
+		{"۱۲", 12, true}, {"٣", 3, true}, {"۱۲۳۴۵۶۷۸۹۰", 0, false}, {"۱٫۵", 0, false},
 	}
 	for _, tt := range tests {
 		got, err := parseNumber(tt.in)
@@ -35,10 +39,21 @@ func FuzzParseNumber(f *testing.F) {
 		if n < 0 || n > 999_999_999 {
 			t.Fatalf("parseNumber(%q) = %d out of range", s, n)
 		}
-		if back, _ := strconv.Atoi(s); back != n {
+		if back, _ := strconv.Atoi(loyalty.LatinDigits(s)); back != n {
 			t.Fatalf("parseNumber(%q) = %d, strconv says %d", s, n, back)
 		}
 	})
+}
+
+func TestParseAmountOnAPersianKeyboard(t *testing.T) {
+	for in, want := range map[string]int{"2.50": 250, "2,50": 250, "۲٫۵۰": 250, "۲.۵": 250, "١٠": 1000} {
+		if got, err := parseAmount(in); err != nil || got != want {
+			t.Errorf("parseAmount(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if _, err := parseAmount("۲٬۵۰۰"); err == nil {
+		t.Error("a grouping separator was read as part of an amount")
+	}
 }
 
 func TestSafeNext(t *testing.T) {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -70,7 +71,7 @@ func (a *App) createCoupon(c echo.Context) error {
 		}
 		cp.ValueNumber, cp.ValueText = n, ""
 	case "amount":
-		n, err := loyalty.ParseAmount(number)
+		n, err := parseAmount(number)
 		if err != nil {
 			f.fail("value_number", "FieldAmount")
 		}
@@ -180,7 +181,12 @@ func (a *App) coupon(c echo.Context) error {
 	}
 	byDay := make([]views.DayCount, len(days))
 	for i, d := range days {
-		byDay[i] = views.DayCount{Day: d.Day, Count: d.Count}
+		// The day is the shop's YYYY-MM-DD; shown as the page writes dates.
+		day, err := time.ParseInLocation(time.DateOnly, d.Day, p.T.Zone())
+		if err != nil {
+			return fmt.Errorf("redemption day %q: %w", d.Day, err)
+		}
+		byDay[i] = views.DayCount{Day: p.T.Date(day), Count: d.Count}
 	}
 	return render(c, http.StatusOK, views.CouponPage(p, couponView(cp, shop.Currency, a.now()), byDay))
 }

@@ -162,9 +162,9 @@ func (a *App) startCSV(c echo.Context, what string, now time.Time) (*csv.Writer,
 }
 
 // semicolonLanguages write numbers with a decimal comma, so spreadsheets set to
-// them (Excel in Turkish) split a CSV file's rows on semicolons: with commas
-// every row would land in one cell. The import reads either.
-var semicolonLanguages = map[string]bool{"tr": true}
+// them (Excel in Turkish or Romanian) split a CSV file's rows on semicolons:
+// with commas every row would land in one cell. The import reads either.
+var semicolonLanguages = map[string]bool{"tr": true, "ro": true}
 
 // endCSV finishes a download. Once rows were sent, an error can no longer
 // become an error page: the connection is cut, so the browser reports a

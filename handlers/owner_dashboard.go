@@ -136,7 +136,7 @@ func dashboardView(t *locale.Tr, d db.Dashboard, currency string, rtl bool) view
 		if co.Size == 0 && len(v.Cohorts) == 0 && i < len(d.Cohorts)-1 {
 			continue // months before the shop's first customer
 		}
-		row := views.CohortRow{Month: t.T("MonthYear", "Month", t.T(monthKey(co.Month)), "Year", strconv.Itoa(co.Month/12)), Size: co.Size}
+		row := views.CohortRow{Month: t.T("MonthYear", "Month", t.T(monthKey(co.Month)), "Year", t.Numerals(strconv.Itoa(co.Month/12))), Size: co.Size}
 		for k := 1; k <= len(co.Returned); k++ {
 			share, ok := co.Retention(k, loyalty.MonthNumber(d.Today))
 			cell := views.CohortShare{}
@@ -223,7 +223,7 @@ func hourHeatmap(t *locale.Tr, d db.Dashboard, rtl bool) views.Heatmap {
 		counts = append(counts, d.Hours[wd])
 		var row [24]string
 		for h := range 24 {
-			row[h] = t.N("HeatCellTitle", d.Hours[wd][h], "Day", name, "Hour", strconv.Itoa(h))
+			row[h] = t.N("HeatCellTitle", d.Hours[wd][h], "Day", name, "Hour", t.Numerals(strconv.Itoa(h)))
 		}
 		titles = append(titles, row)
 	}

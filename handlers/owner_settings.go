@@ -47,6 +47,7 @@ const (
 func settingsForm(shop db.Shop) views.Form {
 	return views.Form{Values: map[string]string{
 		"name": shop.Name, "brand_color": shop.BrandColor, "language": shop.Language, "timezone": shop.TimeZone, "currency": shop.Currency,
+		"digits": shop.Digits,
 	}, Errors: map[string]string{}}
 }
 
@@ -66,6 +67,7 @@ func (a *App) saveSettings(c echo.Context) error {
 		Language:   f.text("language", true, 8),
 		TimeZone:   f.text("timezone", true, 64),
 		Currency:   f.text("currency", true, 3),
+		Digits:     f.text("digits", true, 8),
 	}
 	if !brandColor.MatchString(st.BrandColor) {
 		f.fail("brand_color", "FieldInvalid")
@@ -78,6 +80,13 @@ func (a *App) saveSettings(c echo.Context) error {
 	}
 	if !slices.Contains(currencies, st.Currency) {
 		f.fail("currency", "FieldInvalid")
+	}
+	if !locale.ValidDigits(locale.Digits(st.Digits)) {
+		f.fail("digits", "FieldInvalid")
+	}
+	// A new language brings its own digits, unless the owner chose them in the same save.
+	if st.Language != shop.Language && st.Digits == shop.Digits {
+		st.Digits = string(locale.DefaultDigits(st.Language))
 	}
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.SettingsPage(p, f.v, timeZones, currencies, logoURL(&shop)))

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -34,11 +35,44 @@ type Language struct {
 var Languages = []Language{
 	{Code: "en", Name: "English"},
 	{Code: "tr", Name: "Türkçe"},
+	{Code: "fa", Name: "فارسی", RTL: true},
+	{Code: "ro", Name: "Română"},
 }
 
-var bundle = loadBundle()
+// Digits is how numbers shown to people are written: a shop's choice, which
+// only Persian pages follow; every other language writes 0–9.
+type Digits string
 
-func loadBundle() *i18n.Bundle {
+// The digit styles a shop can choose.
+const (
+	LatinDigits   Digits = "latin"   // 0123456789
+	PersianDigits Digits = "persian" // ۰۱۲۳۴۵۶۷۸۹
+)
+
+// DefaultDigits is the style a shop of language lang starts with.
+func DefaultDigits(lang string) Digits {
+	if lang == "fa" {
+		return PersianDigits
+	}
+	return LatinDigits
+}
+
+// ValidDigits reports whether d is a digit style.
+func ValidDigits(d Digits) bool { return d == LatinDigits || d == PersianDigits }
+
+// The Persian catalogue writes the numbers of its sentences in Persian digits
+// (and ٫ ٬ ٪), while codes, formats and examples of what to type stay in Latin
+// digits; a shop that chose Latin digits reads it with those turned into 0–9.
+var (
+	bundle      = loadBundle(nil)
+	latinBundle = loadBundle(toLatin)
+	toLatin     = strings.NewReplacer("۰", "0", "۱", "1", "۲", "2", "۳", "3", "۴", "4", "۵", "5", "۶", "6", "۷", "7", "۸", "8", "۹", "9", "٫", ".", "٬", ",", "٪", "%")
+	toPersian   = strings.NewReplacer("0", "۰", "1", "۱", "2", "۲", "3", "۳", "4", "۴", "5", "۵", "6", "۶", "7", "۷", "8", "۸", "9", "۹")
+)
+
+// loadBundle reads every catalogue, passing the Persian ones through rewrite
+// when it is not nil.
+func loadBundle(rewrite *strings.Replacer) *i18n.Bundle {
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	files, err := fs.Glob(catalogues, "*.json")
@@ -46,10 +80,18 @@ func loadBundle() *i18n.Bundle {
 		panic(err)
 	}
 	for _, f := range files {
-		if !Supported(fileLanguage(f)) {
+		lang := fileLanguage(f)
+		if !Supported(lang) {
 			panic(fmt.Sprintf("catalogue %s: not a supported language", f))
 		}
-		if _, err := b.LoadMessageFileFS(catalogues, f); err != nil {
+		raw, err := catalogues.ReadFile(f)
+		if err != nil {
+			panic(fmt.Sprintf("catalogue %s: %v", f, err))
+		}
+		if rewrite != nil && lang == "fa" {
+			raw = []byte(rewrite.Replace(string(raw)))
+		}
+		if _, err := b.ParseMessageFileBytes(raw, f); err != nil {
 			panic(fmt.Sprintf("catalogue %s: %v", f, err))
 		}
 	}
@@ -87,25 +129,33 @@ func Match(acceptLanguage string) string {
 	return Languages[0].Code
 }
 
-// Tr translates and formats for one language and time zone.
+// Tr translates and formats for one language, time zone and digit style.
 type Tr struct {
 	Lang     string
 	loc      *i18n.Localizer
 	zone     *time.Location
 	numbers  *message.Printer
+	persian  bool // numbers are written in Persian digits
 	language Language
 }
 
 // New returns a translator; an unsupported language falls back to English and a
-// nil zone to UTC.
-func New(lang string, zone *time.Location) *Tr {
+// nil zone to UTC. digits is the shop's style, which only a Persian page follows;
+// without a shop pass DefaultDigits(lang).
+func New(lang string, zone *time.Location, digits Digits) *Tr {
 	if !Supported(lang) {
 		lang = Languages[0].Code
 	}
 	if zone == nil {
 		zone = time.UTC
 	}
-	t := &Tr{Lang: lang, loc: i18n.NewLocalizer(bundle, lang), zone: zone, numbers: message.NewPrinter(language.Make(lang))}
+	t := &Tr{Lang: lang, zone: zone, persian: lang == "fa" && digits == PersianDigits}
+	// x/text writes Persian in Persian digits unless told otherwise.
+	numbers, b := language.Make(lang), bundle
+	if lang == "fa" && !t.persian {
+		numbers, b = language.Make("fa-u-nu-latn"), latinBundle
+	}
+	t.loc, t.numbers = i18n.NewLocalizer(b, lang), message.NewPrinter(numbers)
 	for _, l := range Languages {
 		if l.Code == lang {
 			t.language = l
@@ -116,12 +166,12 @@ func New(lang string, zone *time.Location) *Tr {
 
 // T translates message id; kv are name/value pairs for its {{.Name}} fields.
 func (t *Tr) T(id string, kv ...any) string {
-	return t.localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data(kv)})
+	return t.localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: t.data(kv)})
 }
 
 // N translates a message with plural forms chosen by count ({{.Count}}).
 func (t *Tr) N(id string, count int, kv ...any) string {
-	d := data(kv)
+	d := t.data(kv)
 	d["Count"] = t.Num(count)
 	return t.localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: d})
 }
@@ -138,13 +188,35 @@ func (t *Tr) localize(lc *i18n.LocalizeConfig) string {
 	return s
 }
 
-func data(kv []any) map[string]any {
+// data maps name/value pairs for a message; whole numbers are written in the
+// page's style. On a right-to-left page a value with left-to-right letters
+// (a Latin name or reward) is isolated, so that it does not pull the Persian
+// words and numbers around it into its own direction.
+func (t *Tr) data(kv []any) map[string]any {
 	d := make(map[string]any, len(kv)/2+1)
 	for i := 0; i+1 < len(kv); i += 2 {
-		d[fmt.Sprint(kv[i])] = kv[i+1]
+		v := kv[i+1]
+		switch x := v.(type) {
+		case int:
+			v = t.Num(x)
+		case string:
+			if t.language.RTL && strings.IndexFunc(x, isLTRLetter) >= 0 {
+				v = isolate(x)
+			}
+		}
+		d[fmt.Sprint(kv[i])] = v
 	}
 	return d
 }
+
+// isLTRLetter reports whether r is a letter of a left-to-right script.
+func isLTRLetter(r rune) bool {
+	return unicode.IsLetter(r) && !unicode.In(r, unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko)
+}
+
+// isolate wraps s in Unicode's first-strong isolate: s keeps the direction of
+// its first letter and does not reorder the text around it.
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
 
 // Dir is the text direction for the html element.
 func (t *Tr) Dir() string {
@@ -160,10 +232,28 @@ func (t *Tr) Zone() *time.Location { return t.zone }
 // Num formats an integer with the language's digit grouping.
 func (t *Tr) Num(n int) string { return t.numbers.Sprint(n) }
 
+// Digits is the digit style the page writes numbers in.
+func (t *Tr) Digits() Digits {
+	if t.persian {
+		return PersianDigits
+	}
+	return LatinDigits
+}
+
+// Numerals writes the digits of s in the page's digit style, for numbers that
+// are labels rather than amounts: a year, an hour, a row of a file. Codes,
+// form values, URLs and exports never go through it: they stay machine text.
+func (t *Tr) Numerals(s string) string {
+	if t.persian {
+		return toPersian.Replace(s)
+	}
+	return s
+}
+
 // Date formats a day, e.g. "Mar 5, 2026" or "5 Mar 2026".
 func (t *Tr) Date(tm time.Time) string {
 	tm = tm.In(t.zone)
-	return t.T("FormatDate", "Day", strconv.Itoa(tm.Day()), "Month", t.T(monthKeys[tm.Month()-1]), "Year", strconv.Itoa(tm.Year()))
+	return t.T("FormatDate", "Day", t.Numerals(strconv.Itoa(tm.Day())), "Month", t.T(monthKeys[tm.Month()-1]), "Year", t.Numerals(strconv.Itoa(tm.Year())))
 }
 
 // MonthName is the short name of month m (1–12), as dates show it.
@@ -173,7 +263,7 @@ var monthKeys = [12]string{"Month1", "Month2", "Month3", "Month4", "Month5", "Mo
 
 // Time formats a time of day in the language's clock.
 func (t *Tr) Time(tm time.Time) string {
-	return tm.In(t.zone).Format(t.T("FormatTimeLayout"))
+	return t.Numerals(tm.In(t.zone).Format(t.T("FormatTimeLayout")))
 }
 
 // DateTime formats a moment as date and time.

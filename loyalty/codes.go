@@ -102,11 +102,26 @@ func ParseShortCode(s string) (string, error) {
 // MaxLookupLen bounds the counter search box.
 const MaxLookupLen = 200
 
+// LatinDigits turns the Persian (۰–۹) and Arabic-Indic (٠–٩) digits a phone's
+// keyboard types into 0–9, so numbers, amounts and phone numbers typed on a
+// Persian keyboard read as the same values; other characters stay as they are.
+func LatinDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '۰' && r <= '۹':
+			return '0' + r - '۰'
+		case r >= '٠' && r <= '٩':
+			return '0' + r - '٠'
+		}
+		return r
+	}, s)
+}
+
 // NormalizePhone keeps the digits of a phone number (and a leading +), so that
-// "0532 123 45 67" and "05321234567" match.
+// "0532 123 45 67", "05321234567" and "۰۵۳۲۱۲۳۴۵۶۷" match.
 func NormalizePhone(s string) string {
 	var b strings.Builder
-	for i, r := range strings.TrimSpace(s) {
+	for i, r := range LatinDigits(strings.TrimSpace(s)) {
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)

@@ -93,6 +93,8 @@ func TestNormalizePhone(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"0532 123 45 67", "05321234567"},
 		{"+90 (532) 123-45-67", "+905321234567"},
+		{"۰۹۱۲ ۳۴۵ ۶۷۸۹", "09123456789"},
+		{"+٩٨ ٩١٢", "+98912"},
 		{"5+5", ""},
 		{"Ayşe", ""},
 		{"", ""},
@@ -100,6 +102,22 @@ func TestNormalizePhone(t *testing.T) {
 	for _, tt := range tests {
 		if got := NormalizePhone(tt.in); got != tt.want {
 			t.Errorf("NormalizePhone(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLatinDigits(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"۱۲۳", "123"},
+		{"٤٥٦", "456"},
+		{"۲.۵۰", "2.50"},
+		{"K7M2-Q9XD", "K7M2-Q9XD"},
+		{"سارا ۲", "سارا 2"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := LatinDigits(tt.in); got != tt.want {
+			t.Errorf("LatinDigits(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -141,7 +159,7 @@ func FuzzParseShortCode(f *testing.F) {
 }
 
 func FuzzNormalizePhone(f *testing.F) {
-	for _, s := range []string{"0532 123 45 67", "+90 (532)", "", "++1"} {
+	for _, s := range []string{"0532 123 45 67", "+90 (532)", "", "++1", "۰۹۱۲ ۳۴۵"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -81,17 +81,22 @@ const (
 )
 
 // csvHeaders maps header names, compared in lower case without surrounding
-// spaces, to columns: English, a few Turkish ones owners type, and those the
-// export writes. A header "stamps: <program>" is a stamps column too.
+// spaces, to columns: English, a few Turkish, Persian and Romanian ones owners
+// type, and those the export writes. A header "stamps: <program>" is a stamps
+// column too.
 var csvHeaders = map[string]csvColumn{
 	"first name": colName, "first_name": colName, "firstname": colName, "name": colName, "customer": colName,
 	"ad": colName, "adı": colName, "isim": colName,
+	"نام": colName, "نام کوچک": colName, "nume": colName, "prenume": colName,
 	"phone": colPhone, "phone number": colPhone, "mobile": colPhone, "telephone": colPhone, "tel": colPhone,
-	"telefon": colPhone,
-	"email":   colEmail, "e-mail": colEmail, "email address": colEmail, "e-posta": colEmail, "eposta": colEmail,
+	"telefon": colPhone, "تلفن": colPhone, "موبایل": colPhone, "mobil": colPhone,
+	"email": colEmail, "e-mail": colEmail, "email address": colEmail, "e-posta": colEmail, "eposta": colEmail,
+	"ایمیل":    colEmail,
 	"birthday": colBirthday, "birth date": colBirthday, "date of birth": colBirthday, "birthdate": colBirthday,
-	"doğum günü": colBirthday, "doğum tarihi": colBirthday,
+	"doğum günü": colBirthday, "doğum tarihi": colBirthday, "تولد": colBirthday, "تاریخ تولد": colBirthday,
+	"zi de naștere": colBirthday, "data nașterii": colBirthday,
 	"stamps": colStamps, "starting stamps": colStamps, "starting_stamps": colStamps, "damga": colStamps,
+	"مهر": colStamps, "مهرها": colStamps, "ștampile": colStamps,
 }
 
 // StampsHeaderPrefix starts the header of an export's per-program stamps column.

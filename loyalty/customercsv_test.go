@@ -47,6 +47,16 @@ func TestParseCustomerCSV(t *testing.T) {
 			want: []CustomerRow{{Row: 2, FirstName: "Çağrı", Phone: "05321234567", Birthday: "03-14", StartingStamps: 3}},
 		},
 		{
+			name: "Persian header and a phone in Persian digits",
+			in:   "نام,تلفن,ایمیل,تاریخ تولد,مهر\nسارا,۰۹۱۲ ۳۴۵ ۶۷۸۹,,1990-03-14,2\n",
+			want: []CustomerRow{{Row: 2, FirstName: "سارا", Phone: "09123456789", Birthday: "03-14", StartingStamps: 2}},
+		},
+		{
+			name: "Romanian header an owner typed",
+			in:   "Prenume;Telefon;E-mail;Data nașterii;Ștampile\r\nȘtefan;0722 123 456;;14.03;4\r\n",
+			want: []CustomerRow{{Row: 2, FirstName: "Ștefan", Phone: "0722123456", Birthday: "03-14", StartingStamps: 4}},
+		},
+		{
 			name: "birthdays as people write them",
 			in:   "name,birthday\nA,14.03\nB,1990-03-14\nC,14.03.1990\nD,3-4\nE,\n",
 			want: []CustomerRow{

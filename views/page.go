@@ -82,6 +82,15 @@ func languageOptions() []Option {
 	return opts
 }
 
+// digitOptions shows each digit style with its digits, which read the same in
+// every language.
+func digitOptions(p Page) []Option {
+	return []Option{
+		{string(locale.LatinDigits), p.T.T("DigitsLatin", "Sample", "0123456789")},
+		{string(locale.PersianDigits), p.T.T("DigitsPersian", "Sample", "۰۱۲۳۴۵۶۷۸۹")},
+	}
+}
+
 func plainOptions(values []string) []Option {
 	opts := make([]Option, len(values))
 	for i, v := range values {
