@@ -184,6 +184,12 @@ func checkStampsFillFromTheReadingSide(t *testing.T, ctx context.Context, side s
 	if got := map[bool]string{true: "right", false: "left"}[x[0] > x[1]]; got != side {
 		t.Errorf("the stamp grid fills from the %s, want the %s", got, side)
 	}
+	// The stamps are circles, not a numbered list.
+	var marker string
+	run(t, ctx, chromedp.Evaluate(`getComputedStyle(document.querySelector("ol.stamps")).listStyleType`, &marker))
+	if marker != "none" {
+		t.Errorf("the stamp grid shows list numbers (%s)", marker)
+	}
 }
 
 // checkNoSidewaysScroll fails when the page is wider than the screen.
