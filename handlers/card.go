@@ -16,11 +16,7 @@ import (
 // cardPage is the customer's card at /c/{token}: a URL printed on paper, so it
 // must keep working in every version.
 func (a *App) cardPage(c echo.Context) error {
-	token := c.Param("token")
-	if t, err := loyalty.ParseCardToken(token); err != nil || t != token {
-		return echo.ErrNotFound
-	}
-	card, shop, err := a.tokenCard(c, token)
+	card, shop, err := a.tokenCard(c)
 	if err != nil {
 		return err
 	}
@@ -28,18 +24,27 @@ func (a *App) cardPage(c echo.Context) error {
 }
 
 // tokenCard finds the card of a token (checked by the caller) and its shop.
-func (a *App) tokenCard(c echo.Context, token string) (db.Card, db.Shop, error) {
-	ctx := c.Request().Context()
-	card, err := a.store.CardByToken(ctx, token)
+func (a *App) tokenCard(c echo.Context) (db.Card, db.Shop, error) {
+	card, err := a.pathCard(c)
 	if err != nil {
 		return card, db.Shop{}, err
 	}
-	shop, err := a.store.Shop(ctx, card.ShopID)
+	shop, err := a.store.Shop(c.Request().Context(), card.ShopID)
 	if err != nil {
 		return card, shop, err
 	}
 	c.Set(ctxShop, shop)
 	return card, shop, nil
+}
+
+// pathCard is the card whose token is in the path; a malformed token is not
+// looked up at all.
+func (a *App) pathCard(c echo.Context) (db.Card, error) {
+	token := c.Param("token")
+	if t, err := loyalty.ParseCardToken(token); err != nil || t != token {
+		return db.Card{}, echo.ErrNotFound
+	}
+	return a.store.CardByToken(c.Request().Context(), token)
 }
 
 // showCustomerCard renders the card page; fb carries a refused feedback answer.
@@ -78,15 +83,7 @@ func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db
 
 // cardManifest lets the customer add their own card to the home screen.
 func (a *App) cardManifest(c echo.Context) error {
-	token := c.Param("token")
-	if _, err := loyalty.ParseCardToken(token); err != nil {
-		return echo.ErrNotFound
-	}
-	card, err := a.store.CardByToken(c.Request().Context(), token)
-	if err != nil {
-		return err
-	}
-	shop, err := a.store.Shop(c.Request().Context(), card.ShopID)
+	card, shop, err := a.tokenCard(c)
 	if err != nil {
 		return err
 	}
@@ -97,7 +94,7 @@ func (a *App) cardManifest(c echo.Context) error {
 	m := map[string]any{
 		"name":             shop.Name,
 		"short_name":       shop.Name,
-		"start_url":        "/c/" + token,
+		"start_url":        "/c/" + card.Token,
 		"scope":            "/c/",
 		"display":          "standalone",
 		"background_color": "#ffffff",
@@ -128,16 +125,12 @@ func (a *App) logo(c echo.Context) error {
 
 // enterRaffle is the free entry from the card page: no purchase necessary.
 func (a *App) enterRaffle(c echo.Context) error {
-	token := c.Param("token")
-	if t, err := loyalty.ParseCardToken(token); err != nil || t != token {
-		return echo.ErrNotFound
-	}
 	raffleID, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	card, err := a.store.CardByToken(ctx, token)
+	card, err := a.pathCard(c)
 	if err != nil {
 		return err
 	}
@@ -149,5 +142,5 @@ func (a *App) enterRaffle(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
-	return c.Redirect(http.StatusSeeOther, "/c/"+token)
+	return c.Redirect(http.StatusSeeOther, "/c/"+card.Token)
 }

@@ -29,11 +29,7 @@ func (a *App) feedbackPrompt(ctx context.Context, shopID, cardID int64, now time
 // leaveFeedback takes the customer's answer to "How was your visit?" from
 // their card page: the token is the key, as for the free raffle entry.
 func (a *App) leaveFeedback(c echo.Context) error {
-	token := c.Param("token")
-	if t, err := loyalty.ParseCardToken(token); err != nil || t != token {
-		return echo.ErrNotFound
-	}
-	card, shop, err := a.tokenCard(c, token)
+	card, shop, err := a.tokenCard(c)
 	if err != nil {
 		return err
 	}
@@ -73,7 +69,7 @@ func (a *App) leaveFeedback(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
-	return c.Redirect(http.StatusSeeOther, "/c/"+token+"#thanks")
+	return c.Redirect(http.StatusSeeOther, "/c/"+card.Token+"#thanks")
 }
 
 // feedback shows the owner the ratings: the last 30 days against the 30
