@@ -43,6 +43,11 @@ const (
 	AuditCustomerErase   AuditAction = "customer_erase"
 	AuditCustomersImport AuditAction = "customers_import"
 	AuditCustomersExport AuditAction = "customers_export"
+	AuditGrowth          AuditAction = "growth"
+	AuditCardsPrint      AuditAction = "cards_print"
+	AuditCardReplace     AuditAction = "card_replace"
+	AuditNewsPost        AuditAction = "news_post"
+	AuditNewsRemove      AuditAction = "news_remove"
 )
 
 // recordAudit writes one audit row within tx, so it lands with the change it records.
@@ -71,6 +76,7 @@ var AuditActions = []AuditAction{
 	AuditCampaignCreate, AuditCampaignPause, AuditCampaignResume, AuditCampaignEnd,
 	AuditRaffleCreate, AuditRaffleUpdate, AuditRaffleDraw,
 	AuditCustomerEdit, AuditCustomerErase, AuditCustomersImport, AuditCustomersExport,
+	AuditGrowth, AuditCardsPrint, AuditCardReplace, AuditNewsPost, AuditNewsRemove,
 }
 
 // KindOverride is the audit log's name for a stamp given despite the cooldown.

@@ -21,17 +21,20 @@ type Card struct {
 	Phone     string
 	Email     string
 	Birthday  string // "MM-DD" or empty
-	CreatedAt time.Time
+	Consent   bool   // agreed to hear from the shop
+	// InviteCode goes in the card's invite link; it opens nothing.
+	InviteCode string
+	CreatedAt  time.Time
 	// Erased is set when the owner erased the customer's personal data.
 	Erased bool
 }
 
-const cardColumns = `id, shop_id, token, short_code, first_name, phone, email, birthday, created_at, erased_at IS NOT NULL`
+const cardColumns = `id, shop_id, token, short_code, first_name, phone, email, birthday, consent_at IS NOT NULL, coalesce(invite_code, ''), created_at, erased_at IS NOT NULL`
 
 func scanCard(row scanner) (Card, error) {
 	var c Card
 	var created int64
-	err := row.Scan(&c.ID, &c.ShopID, &c.Token, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &created, &c.Erased)
+	err := row.Scan(&c.ID, &c.ShopID, &c.Token, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &c.Consent, &c.InviteCode, &created, &c.Erased)
 	c.CreatedAt = fromUnix(created)
 	return c, notFound(err)
 }
@@ -42,41 +45,40 @@ type ReplayedError struct{ ID int64 }
 
 func (e *ReplayedError) Error() string { return fmt.Sprintf("already done (%d)", e.ID) }
 
-// NewCard is a card a cashier enrolls.
-type NewCard struct {
-	FirstName string
-	Phone     string // normalized
-	CreatedBy int64
-	Key       string // idempotency key of the enrol form
-}
-
-// EnrollCard creates a card with a fresh token and short code.
+// EnrollCard creates a card with a fresh token and short code, for a
+// customer a cashier enrolls or one who joins by the shop's poster.
 func (s *Store) EnrollCard(ctx context.Context, shopID int64, n NewCard, now time.Time) (Card, error) {
 	var c Card
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var earlier int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM cards WHERE shop_id = ? AND idempotency_key = ?`, shopID, n.Key).Scan(&earlier)
-		if err == nil {
-			return &ReplayedError{ID: earlier}
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
 		// A short code collides once in billions of cards; retry rather than fail.
 		for range 5 {
-			c, err = scanCard(tx.QueryRowContext(ctx, `INSERT INTO cards (shop_id, token, short_code, first_name, phone, created_by, created_at, idempotency_key)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+cardColumns,
-				shopID, loyalty.NewCardToken(), loyalty.NewShortCode(), n.FirstName, n.Phone, n.CreatedBy, unix(now), n.Key))
+			code := loyalty.NewShortCode()
+			printed, err := shortCodePrinted(ctx, tx, shopID, code)
+			if err != nil {
+				return err
+			}
+			if printed {
+				continue
+			}
+			c, err = createCard(ctx, tx, shopID, n, loyalty.NewCardToken(), code, now)
 			if !isUnique(err) {
 				return err
 			}
 		}
-		return err
+		return errors.New("no free short code")
 	})
 	if err != nil {
 		return c, fmt.Errorf("enroll card in shop %d: %w", shopID, err)
 	}
 	return c, nil
+}
+
+// shortCodePrinted reports whether a printed card waiting for its customer
+// holds the code already.
+func shortCodePrinted(ctx context.Context, tx *sql.Tx, shopID int64, code string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM printed_cards WHERE shop_id = ? AND short_code = ?`, shopID, code).Scan(&n)
+	return n > 0, err
 }
 
 // Card returns a card of the shop.

@@ -74,6 +74,16 @@ func auditKindName(p Page, kind string) string {
 		return p.T.T("AuditKindCustomersImport")
 	case "customers_export":
 		return p.T.T("AuditKindCustomersExport")
+	case "growth":
+		return p.T.T("AuditKindGrowth")
+	case "cards_print":
+		return p.T.T("AuditKindCardsPrint")
+	case "card_replace":
+		return p.T.T("AuditKindCardReplace")
+	case "news_post":
+		return p.T.T("AuditKindNewsPost")
+	case "news_remove":
+		return p.T.T("AuditKindNewsRemove")
 	case "stamp":
 		return p.T.T("AuditKindStamp")
 	case "override":
@@ -105,4 +115,18 @@ func auditKindOptions(p Page, kinds []string) []Option {
 // carriesStamps tells the ledger kinds whose line shows a number of stamps.
 func carriesStamps(kind string) bool {
 	return kind == "stamp" || kind == "override" || kind == "adjust" || kind == "bonus"
+}
+
+// entryNote translates the notes the application writes itself (db's
+// ImportNote, WelcomeNote and ReferralNote); an owner's reason is shown as typed.
+func entryNote(p Page, note string) string {
+	switch note {
+	case "import":
+		return p.T.T("EntryNoteImport")
+	case "welcome":
+		return p.T.T("EntryNoteWelcome")
+	case "referral":
+		return p.T.T("EntryNoteReferral")
+	}
+	return note
 }

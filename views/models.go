@@ -19,7 +19,7 @@ type Program struct {
 // Entry is a ledger line.
 type Entry struct {
 	ID        int64
-	Kind      string // stamp, redeem, void, coupon, prize, adjust
+	Kind      string // stamp, redeem, void, coupon, prize, adjust, bonus
 	Program   string
 	Staff     string
 	Card      string // the customer's name or short code, where the page lists many cards
