@@ -78,7 +78,17 @@ func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Cache-Control", "private, no-cache")
-	return render(c, status, views.CardPage(p, a.cardModel(c, st, shop.Currency, true), card.Token, now, fb))
+	news, err := a.store.NewsForCard(ctx, shop.ID, card.ID, now)
+	if err != nil {
+		return err
+	}
+	model := a.cardModel(c, st, shop.Currency, true)
+	for _, n := range news {
+		item := newsItem(shop.ID, n.News)
+		item.New = n.New
+		model.News = append(model.News, item)
+	}
+	return render(c, status, views.CardPage(p, model, card.Token, now, fb))
 }
 
 // cardManifest lets the customer add their own card to the home screen.

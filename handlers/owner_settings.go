@@ -1,19 +1,12 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
-	"image"
-	_ "image/jpeg" // decoders for logo uploads
-	"image/png"
-	"io"
 	"net/http"
 	"regexp"
 	"slices"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/image/draw"
-	_ "golang.org/x/image/webp"
 
 	"regulars/db"
 	"regulars/locale"
@@ -35,14 +28,8 @@ var (
 	brandColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
 )
 
-// Logo limits: the upload, the pixels decoded (a small file can claim huge
-// dimensions), and the stored size, which keeps card pages light.
-const (
-	maxLogoRequest = "1100K"
-	maxLogoBytes   = 1 << 20
-	maxLogoPixels  = 4096 * 4096
-	logoSide       = 256
-)
+// logoSide is the stored logo's largest side, which keeps card pages light.
+const logoSide = 256
 
 func settingsForm(shop db.Shop) views.Form {
 	return views.Form{Values: map[string]string{
@@ -97,8 +84,6 @@ func (a *App) saveSettings(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/settings")
 }
 
-var errLogo = errors.New("not a usable image")
-
 func (a *App) uploadLogo(c echo.Context) error {
 	u, shop := staff(c)
 	fail := func(status int, msgID string) error {
@@ -107,26 +92,16 @@ func (a *App) uploadLogo(c echo.Context) error {
 		f.Errors["logo"] = p.T.T(msgID)
 		return render(c, status, views.SettingsPage(p, f, timeZones, currencies, logoURL(&shop)))
 	}
-	fh, err := c.FormFile("logo")
-	if err != nil {
+	raw, err := readUpload(c, "logo")
+	switch {
+	case errors.Is(err, errNoUpload):
 		return fail(http.StatusUnprocessableEntity, "LogoMissing")
-	}
-	if fh.Size > maxLogoBytes {
+	case errors.Is(err, errUploadTooLarge):
 		return fail(http.StatusRequestEntityTooLarge, "LogoTooLarge")
-	}
-	file, err := fh.Open()
-	if err != nil {
+	case err != nil:
 		return err
 	}
-	defer file.Close()
-	raw, err := io.ReadAll(io.LimitReader(file, maxLogoBytes+1))
-	if err != nil {
-		return err
-	}
-	if len(raw) > maxLogoBytes {
-		return fail(http.StatusRequestEntityTooLarge, "LogoTooLarge")
-	}
-	logo, err := normalizeLogo(raw)
+	logo, err := normalizeImage(raw, logoSide, encodePNG)
 	if err != nil {
 		return fail(http.StatusUnprocessableEntity, "LogoInvalid")
 	}
@@ -134,38 +109,4 @@ func (a *App) uploadLogo(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings")
-}
-
-// normalizeLogo accepts PNG, JPEG or WebP by their content (not their name),
-// refuses images whose size would make decoding costly, and re-encodes the
-// image as a small PNG, so that nothing the owner uploaded is served as-is.
-func normalizeLogo(raw []byte) ([]byte, error) {
-	switch http.DetectContentType(raw) {
-	case "image/png", "image/jpeg", "image/webp":
-	default:
-		return nil, errLogo
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
-	if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width*cfg.Height > maxLogoPixels {
-		return nil, errLogo
-	}
-	img, _, err := image.Decode(bytes.NewReader(raw))
-	if err != nil {
-		return nil, errLogo
-	}
-	w, h := cfg.Width, cfg.Height
-	if w > logoSide || h > logoSide {
-		if w >= h {
-			w, h = logoSide, max(1, h*logoSide/w)
-		} else {
-			w, h = max(1, w*logoSide/h), logoSide
-		}
-	}
-	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), img, img.Bounds(), draw.Src, nil)
-	var out bytes.Buffer
-	if err := png.Encode(&out, dst); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
 }

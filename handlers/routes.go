@@ -24,7 +24,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	// Bodies are limited before anything reads them (the CSRF check parses
 	// forms): 64K, or more for the routes that take a file.
 	uploads := map[string]string{
-		"/settings/logo":            maxLogoRequest,
+		"/settings/logo":            maxImageRequest,
+		"/news":                     maxImageRequest,
 		"/customers/import":         maxImportRequest,
 		"/customers/import/confirm": maxConfirmRequest,
 	}
@@ -70,6 +71,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/c/:token/feedback", a.leaveFeedback)
 	get("/r/:id", a.publicRaffle)
 	get("/shops/:id/logo", a.logo)
+	get("/shops/:id/news/:news", a.newsImage)
 
 	get("/counter", a.counter, staff...)
 	get("/counter/find", a.find, staff...)
@@ -108,6 +110,9 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/raffles/:id", a.updateRaffle, managers...)
 	e.POST("/raffles/:id/draw", a.drawRaffle, managers...)
 	get("/feedback", a.feedback, managers...)
+	get("/news", a.news, managers...)
+	e.POST("/news", a.postNews, managers...)
+	e.POST("/news/:id/remove", a.removeNews, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)

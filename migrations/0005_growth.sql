@@ -94,7 +94,10 @@ CREATE TABLE news (
     ends_at    INTEGER,
     removed_at INTEGER,
     created_by INTEGER REFERENCES users (id),
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    -- of the form that posted it: a double tap posts once
+    idempotency_key TEXT,
+    UNIQUE (shop_id, idempotency_key)
 ) STRICT;
 CREATE INDEX news_shop ON news (shop_id, created_at);
 

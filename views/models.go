@@ -69,6 +69,7 @@ type Card struct {
 	Ledger    []Entry  // newest first
 	Coupons   []Coupon // those it can use now
 	Raffles   []Raffle
+	News      []NewsItem
 	CreatedAt time.Time
 }
 

@@ -1,0 +1,176 @@
+package handlers_test
+
+import (
+	"bytes"
+	"image"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// postNews submits the news form as a browser does: its fields, and the
+// image when there is one.
+func (c *client) postNews(fields map[string]string, image []byte) response {
+	c.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	if image != nil {
+		fw, _ := w.CreateFormFile("image", "photo.png")
+		fw.Write(image)
+	}
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.env.srv.URL+"/news", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.do(req)
+}
+
+// newsForm is the news page's form values, ready to post.
+func (c *client) newsForm() map[string]string {
+	c.t.Helper()
+	_, v := formValues(c.t, c.get("/news"), `[data-testid="news-form"]`)
+	return map[string]string{"_csrf": v.Get("_csrf"), "key": v.Get("key")}
+}
+
+func TestNewsOnCardPages(t *testing.T) {
+	e := newEnv(t)
+	owner := e.signup("Bakery", "owner@example.com")
+	token := cardToken(t, e, 1, owner.enroll("Ada"))
+	phone := e.client()
+
+	fields := owner.newsForm()
+	fields["body"] = "Fresh simit every morning"
+	fields["ends"] = e.clock.Now().AddDate(0, 0, 6).Format(time.DateOnly)
+	if res := owner.postNews(fields, pngOf(1600, 800)); res.status != http.StatusSeeOther || res.location != "/news" {
+		t.Fatalf("post: %d %q\n%s", res.status, res.location, snippet(res.body))
+	}
+	if res := owner.postNews(fields, pngOf(1600, 800)); res.status != http.StatusSeeOther {
+		t.Fatalf("replayed post: %d", res.status)
+	}
+	if n := e.count(`SELECT count(*) FROM news`); n != 1 {
+		t.Fatalf("a replayed form posted %d announcements, want 1", n)
+	}
+
+	first := phone.get("/c/" + token)
+	if got := text(first, `[data-testid="card-news"] p`); got != "Fresh simit every morning" {
+		t.Fatalf("card page news: %q", got)
+	}
+	if first.doc.Find(`[data-testid="news-new"]`).Length() != 1 {
+		t.Error("a new announcement is not marked new")
+	}
+	src, ok := first.doc.Find(`[data-testid="card-news"] img`).Attr("src")
+	if !ok {
+		t.Fatal("no image on the card page")
+	}
+	img := phone.get(src)
+	decoded, format, err := image.Decode(strings.NewReader(img.body))
+	if img.status != http.StatusOK || err != nil || format != "jpeg" || decoded.Bounds().Dx() != 720 || decoded.Bounds().Dy() != 360 {
+		t.Fatalf("news image: %d %s %v %v, want a 720×360 jpeg", img.status, format, err, decoded)
+	}
+	again := phone.get("/c/" + token)
+	if again.doc.Find(`[data-testid="card-news"]`).Length() != 1 || again.doc.Find(`[data-testid="news-new"]`).Length() != 0 {
+		t.Error("the second view still marks the announcement new, or lost it")
+	}
+	if got := text(owner.get("/news"), `[data-testid="news-item"] .hint`); !strings.Contains(got, "seen by 1 customer") {
+		t.Errorf("owner's list: %q", got)
+	}
+
+	e.clock.Advance(7 * 24 * time.Hour)
+	if phone.get("/c/"+token).doc.Find(`[data-testid="card-news"]`).Length() != 0 {
+		t.Error("an announcement is shown after its last day")
+	}
+
+	fields = owner.newsForm()
+	fields["body"] = "Closed on Monday"
+	owner.postNews(fields, nil)
+	list := owner.get("/news")
+	res := owner.submit(list, `form[action$="/remove"]`, nil)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("take down: %d", res.status)
+	}
+	if phone.get("/c/"+token).doc.Find(`[data-testid="card-news"]`).Length() != 0 {
+		t.Error("a news taken down still shows")
+	}
+	if img := phone.get(src); img.status != http.StatusOK {
+		t.Errorf("image after its news ended: %d, want it kept until taken down (ended ≠ removed)", img.status)
+	}
+}
+
+func TestNewsBadInputChangesNothing(t *testing.T) {
+	e := newEnv(t)
+	owner := e.signup("Bakery", "owner@example.com")
+	other := e.signup("Other", "other@example.com")
+	ofields := other.newsForm()
+	ofields["body"] = "Other shop's news"
+	other.postNews(ofields, pngOf(10, 10))
+	cashier := e.addCashier(owner, "cashier@example.com")
+
+	long := strings.Repeat("x", 501)
+	yesterday := e.clock.Now().AddDate(0, 0, -1).Format(time.DateOnly)
+	cases := []struct {
+		name   string
+		change map[string]string
+		image  []byte
+		status int
+	}{
+		{"missing body", map[string]string{"body": ""}, nil, 422},
+		{"oversized body", map[string]string{"body": long}, nil, 422},
+		{"malformed end date", map[string]string{"ends": "next week"}, nil, 422},
+		{"end date passed", map[string]string{"ends": yesterday}, nil, 422},
+		{"not an image", nil, []byte("<svg><script>alert(1)</script></svg>"), 422},
+		{"decompression bomb", nil, bombPNG(), 422},
+		{"oversized image", nil, append(pngOf(10, 10), make([]byte, 1<<20)...), 413},
+		{"missing key", map[string]string{"key": ""}, nil, 400},
+		{"malformed key", map[string]string{"key": "<script>alert(1)</script>"}, nil, 400},
+		{"missing csrf", map[string]string{"_csrf": ""}, nil, 403},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			fields := owner.newsForm()
+			fields["body"] = "Hello"
+			for k, v := range tt.change {
+				fields[k] = v
+			}
+			before := e.snapshot()
+			res := owner.postNews(fields, tt.image)
+			if res.status != tt.status {
+				t.Fatalf("status %d, want %d\n%s", res.status, tt.status, snippet(res.body))
+			}
+			if tt.status == 422 && res.doc.Find(".field-error").Length() == 0 {
+				t.Error("no message on the form")
+			}
+			if after := e.snapshot(); after != before {
+				t.Errorf("changed: %s → %s", before, after)
+			}
+		})
+	}
+
+	before := e.snapshot()
+	if res := cashier.get("/news"); res.status != http.StatusForbidden {
+		t.Errorf("cashier sees the news page: %d", res.status)
+	}
+	_, v := formValues(t, cashier.get("/counter"), `form[action="/counter/enroll"]`)
+	if res := cashier.postNews(map[string]string{"_csrf": v.Get("_csrf"), "key": "abcdefghijklmnopq", "body": "x"}, nil); res.status != http.StatusForbidden {
+		t.Errorf("cashier posts news: %d", res.status)
+	}
+	// The other shop's announcement is id 1, at its shop 2.
+	if res := owner.submit(owner.get("/news"), `[data-testid="news-form"]`, nil); res.status != 422 {
+		t.Fatalf("empty form: %d", res.status)
+	}
+	if res := owner.postRaw("/news/1/remove", map[string][]string{"_csrf": {owner.newsForm()["_csrf"]}}); res.status != http.StatusNotFound {
+		t.Errorf("taking down another shop's news: %d, want 404", res.status)
+	}
+	if res := owner.get("/shops/1/news/1"); res.status != http.StatusNotFound {
+		t.Errorf("another shop's image under my shop's id: %d, want 404", res.status)
+	}
+	if res := owner.postRaw("/news/x/remove", map[string][]string{"_csrf": {owner.newsForm()["_csrf"]}}); res.status != http.StatusNotFound {
+		t.Errorf("malformed id: %d, want 404", res.status)
+	}
+	if after := e.snapshot(); after != before {
+		t.Errorf("changed: %s → %s", before, after)
+	}
+}
