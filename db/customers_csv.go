@@ -16,7 +16,9 @@ type ExportedCustomer struct {
 	ShortCode string
 	// The personal data; empty for a card whose customer was erased.
 	FirstName, Phone, Email, Birthday string
-	Joined                            time.Time
+	// Consent: the customer agreed to hear from the shop.
+	Consent bool
+	Joined  time.Time
 	Segment                           loyalty.Segment
 	Visits                            int
 	// LastVisit is the midnight, in the shop's zone, of the last visit; zero: never.
@@ -44,7 +46,7 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 				index[p.ID] = i
 			}
 		}
-		cards, err := tx.QueryContext(ctx, `SELECT c.id, c.short_code, c.first_name, c.phone, c.email, c.birthday, c.created_at,
+		cards, err := tx.QueryContext(ctx, `SELECT c.id, c.short_code, c.first_name, c.phone, c.email, c.birthday, c.consent_at IS NOT NULL, c.created_at,
 			c.erased_at IS NOT NULL, coalesce(st.segment, ''), coalesce(st.visits, 0), coalesce(st.last_day, 0)
 			FROM cards c LEFT JOIN card_stats st ON st.card_id = c.id WHERE c.shop_id = ? ORDER BY c.id`, shopID)
 		if err != nil {
@@ -64,11 +66,11 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 				erased          bool
 				visits, lastDay int
 			)
-			if err := cards.Scan(&id, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &created, &erased, &c.Segment, &visits, &lastDay); err != nil {
+			if err := cards.Scan(&id, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &c.Consent, &created, &erased, &c.Segment, &visits, &lastDay); err != nil {
 				return err
 			}
 			if erased {
-				c.FirstName, c.Phone, c.Email, c.Birthday = "", "", "", ""
+				c.FirstName, c.Phone, c.Email, c.Birthday, c.Consent = "", "", "", "", false
 			}
 			c.Joined = fromUnix(created).In(clock.loc)
 			c.Visits = visits

@@ -147,7 +147,8 @@ func TestExportCustomers(t *testing.T) {
 	// the cards and the ledger streams is exercised.
 	var ids []int64
 	for i := range 30 {
-		c, err := s.EnrollCard(ctx, shopID, db.NewCard{FirstName: fmt.Sprint("Müşteri ", i), CreatedBy: userID, Key: fmt.Sprint("enrol-", i)}, start)
+		// Every fourth customer agreed to hear from the shop.
+		c, err := s.EnrollCard(ctx, shopID, db.NewCard{FirstName: fmt.Sprint("Müşteri ", i), Consent: i%4 == 1, CreatedBy: userID, Key: fmt.Sprint("enrol-", i)}, start)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +189,7 @@ func TestExportCustomers(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An erased customer's card is exported without personal data.
-	if _, err := raw.Exec(`UPDATE cards SET erased_at = ?, email = 'gone@example.com', birthday = '01-01' WHERE id = ?`, now.Unix(), ids[5]); err != nil {
+	if _, err := raw.Exec(`UPDATE cards SET erased_at = ?, email = 'gone@example.com', birthday = '01-01', consent_at = 1 WHERE id = ?`, now.Unix(), ids[5]); err != nil {
 		t.Fatal(err)
 	}
 
@@ -230,6 +231,9 @@ func TestExportCustomers(t *testing.T) {
 			t.Errorf("card %d last visit %s, want %s", i, lv, last)
 		}
 		name := fmt.Sprint("Müşteri ", i)
+		if c.Consent != (i%4 == 1 && i != 5) {
+			t.Errorf("card %d exported consent %v", i, c.Consent)
+		}
 		if i == 5 {
 			name = ""
 			if c.Email != "" || c.Birthday != "" {

@@ -110,11 +110,11 @@ func TestCSVRoundTrip(t *testing.T) {
 	if len(lines) != 5 || strings.Contains(strings.Join(lines, ""), "\n") {
 		t.Fatalf("want a header and 4 rows ending in CRLF:\n%q", file)
 	}
-	if want := "\uFEFFshort code;first name;phone;email;birthday;joined;segment;visits;last visit;stamps: "; !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], ";stamps: Çay") {
+	if want := "\uFEFFshort code;first name;phone;email;birthday;joined;segment;visits;last visit;marketing consent;stamps: "; !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], ";stamps: Çay") {
 		t.Errorf("header %q", lines[0])
 	}
 	// Cells that a spreadsheet would run as formulas start with an apostrophe.
-	if !strings.Contains(lines[1], ";Çağrı İşıl;'+905321234567;cagri@example.com;03-14;2026-03-02;new;1;2026-03-02;5;0") {
+	if !strings.Contains(lines[1], ";Çağrı İşıl;'+905321234567;cagri@example.com;03-14;2026-03-02;new;1;2026-03-02;;5;0") {
 		t.Errorf("row 1: %q", lines[1])
 	}
 	if !strings.Contains(lines[4], ";'=Ayşe;05329998877;") {

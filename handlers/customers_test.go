@@ -427,3 +427,18 @@ func TestEditAndEraseCustomer(t *testing.T) {
 		t.Errorf("%d erase audit rows", n)
 	}
 }
+
+func TestCustomerRecordShowsConsent(t *testing.T) {
+	e := newEnv(t)
+	owner := e.signup("Bakery", "owner@example.com")
+	for i, consent := range []bool{true, false} {
+		card, err := e.store.EnrollCard(context.Background(), 1, db.NewCard{FirstName: fmt.Sprint("Guest ", i), Consent: consent, Key: fmt.Sprint("join-", i)}, e.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[bool]string{true: "Agreed to hear from the shop", false: "Not given"}[consent]
+		if got := text(owner.get(fmt.Sprint("/customers/", card.ID)), `[data-testid="consent"]`); got != want {
+			t.Errorf("consent %v shown as %q, want %q", consent, got, want)
+		}
+	}
+}

@@ -64,7 +64,7 @@ func csvMessage(err error) string {
 // and dates in the rows, so a file means one thing wherever it is opened and
 // imports back (loyalty.ParseCustomerCSV knows the customers' headers).
 var (
-	customerColumns = []string{"short code", "first name", "phone", "email", "birthday", "joined", "segment", "visits", "last visit"}
+	customerColumns = []string{"short code", "first name", "phone", "email", "birthday", "joined", "segment", "visits", "last visit", "marketing consent"}
 	ledgerColumns   = []string{"id", "time", "card", "kind", "program", "stamps", "reward", "voided", "void of", "override", "note", "staff"}
 )
 
@@ -91,7 +91,7 @@ func (a *App) exportCustomers(c echo.Context) error {
 			last = r.LastVisit.Format(time.DateOnly)
 		}
 		record := []string{loyalty.FormatShortCode(r.ShortCode), loyalty.EscapeCell(r.FirstName), loyalty.EscapeCell(r.Phone),
-			loyalty.EscapeCell(r.Email), r.Birthday, r.Joined.Format(time.DateOnly), string(r.Segment), strconv.Itoa(r.Visits), last}
+			loyalty.EscapeCell(r.Email), r.Birthday, r.Joined.Format(time.DateOnly), string(r.Segment), strconv.Itoa(r.Visits), last, consentCell(r.Consent)}
 		for _, n := range r.Stamps {
 			record = append(record, strconv.Itoa(n))
 		}
@@ -299,4 +299,13 @@ func (a *App) importConfirm(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/customers/import?imported="+strconv.Itoa(n))
+}
+
+// consentCell is "yes" for a customer who agreed to hear from the shop; the
+// export's values, like its headers, are the same in every language.
+func consentCell(consent bool) string {
+	if consent {
+		return "yes"
+	}
+	return ""
 }

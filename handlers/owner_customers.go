@@ -115,7 +115,7 @@ func (a *App) showCustomer(c echo.Context, status int, cardID int64, s customerS
 		card.Ledger = append(card.Ledger, entryView(e))
 	}
 	v := views.Customer{
-		Card: card, Erased: rec.Card.Erased, Phone: rec.Card.Phone, Email: rec.Card.Email,
+		Card: card, Erased: rec.Card.Erased, Phone: rec.Card.Phone, Email: rec.Card.Email, Consent: rec.Card.Consent,
 		Segment: string(rec.Stats.Segment), Visits: rec.Stats.Visits, Stamps: rec.Stats.Stamps, Rewards: rec.Stats.Rewards,
 		Redeems: rec.Stats.Redeems, LastVisit: dayTime(rec.Stats.LastDay, p.T.Zone()), Problem: s.problem,
 	}

@@ -82,7 +82,8 @@ type Customer struct {
 	Erased    bool
 	Phone     string
 	Email     string
-	BirthDay  int // 0: not given
+	Consent   bool // agreed to hear from the shop
+	BirthDay  int  // 0: not given
 	BirthMon  int
 	Segment   string
 	Visits    int
