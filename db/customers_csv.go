@@ -19,8 +19,8 @@ type ExportedCustomer struct {
 	// Consent: the customer agreed to hear from the shop.
 	Consent bool
 	Joined  time.Time
-	Segment                           loyalty.Segment
-	Visits                            int
+	Segment loyalty.Segment
+	Visits  int
 	// LastVisit is the midnight, in the shop's zone, of the last visit; zero: never.
 	LastVisit time.Time
 	// Stamps is the balance in each program ExportCustomers was given, in order.
