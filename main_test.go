@@ -55,6 +55,14 @@ func TestDemo(t *testing.T) {
 	if err != nil || fs.Recent.Count == 0 || len(fs.Comments) == 0 {
 		t.Errorf("demo feedback: %+v, %v", fs, err)
 	}
+	g, err := store.Growth(ctx, 1)
+	if err != nil || g.WelcomeStamps == 0 || g.ReferralStamps == 0 || g.BirthdayGift == "" || g.Pitch == "" {
+		t.Errorf("demo growth settings: %+v, %v", g, err)
+	}
+	news, err := store.NewsList(ctx, 1)
+	if err != nil || len(news) != 1 || !news[0].Live(time.Now()) {
+		t.Errorf("demo news: %+v, %v", news, err)
+	}
 	winter, err := store.Raffle(ctx, 1, 1)
 	if err != nil || len(winter.WinnerIDs) != 3 || winter.Seed == nil {
 		t.Errorf("demo's drawn raffle: %+v, %v", winter, err)

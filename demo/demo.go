@@ -48,8 +48,14 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 	if err != nil {
 		return l, err
 	}
+	if err := store.SaveGrowth(ctx, shopID, demoGrowth, ownerID, start); err != nil {
+		return l, err
+	}
 	// A fixed seed: every demo tells the same story, and its test cannot flake.
 	rng := mrand.New(mrand.NewPCG(2026, 42))
+	// Who referred whom and birthdays draw from their own source too.
+	growth := mrand.New(mrand.NewPCG(2026, 11))
+	var invites []string
 	// Feedback draws from its own source, so the visits stay the same story.
 	opinions := mrand.New(mrand.NewPCG(2026, 7))
 	zone, err := time.LoadLocation(demoZone)
@@ -60,10 +66,19 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 	for i := range customers {
 		joined := start.Add(time.Duration(rng.Int64N(int64(now.Sub(start)))))
 		joined = openingHours(joined, rng)
-		card, err := store.EnrollCard(ctx, shopID, db.NewCard{FirstName: names[rng.IntN(len(names))], CreatedBy: cashierID, Key: randomText(16)}, joined)
+		n := db.NewCard{FirstName: names[rng.IntN(len(names))], CreatedBy: cashierID, Key: randomText(16)}
+		// One customer in six came with a friend's invite link; one in four gave a birthday.
+		if i%6 == 5 {
+			n.InviteCode = invites[growth.IntN(len(invites))]
+		}
+		if i%4 == 0 {
+			n.Birthday = loyalty.Birthday{Month: 1 + growth.IntN(12), Day: 1 + growth.IntN(28)}.String()
+		}
+		card, err := store.EnrollCard(ctx, shopID, n, joined)
 		if err != nil {
 			return l, err
 		}
+		invites = append(invites, card.InviteCode)
 		// Regulars come every few days, the occasional every few weeks; one in
 		// five came once and never again.
 		var every time.Duration
@@ -94,6 +109,9 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 		}
 	}
 	if err := demoOffers(ctx, store, shopID, cashierID, start, now); err != nil {
+		return l, err
+	}
+	if _, err := store.PostNews(ctx, shopID, db.NewNews{Body: demoNews, Key: randomText(16)}, ownerID, now.AddDate(0, 0, -2)); err != nil {
 		return l, err
 	}
 	l.Customers, l.Visits = customers, actions
@@ -148,6 +166,15 @@ func openCafe(ctx context.Context, store *db.Store, name, domain string, start t
 	cashierID, err = store.AddStaff(ctx, l.ShopID, db.NewStaff{Name: "Ayla", Email: l.CashierEmail, Role: db.RoleCashier, PasswordHash: hash(l.CashierPassword)}, ownerID, start)
 	return l, ownerID, cashierID, err
 }
+
+// demoGrowth is what the demo café gives to grow, and demoNews what it tells.
+var demoGrowth = db.Growth{
+	Pitch:         "Every 10th coffee is on us.",
+	WelcomeStamps: 1, ReferralStamps: 1, ReferralCap: 5,
+	BirthdayGift: "A slice of cake", BirthdayDays: 7,
+}
+
+const demoNews = "New: oat milk at no extra cost, all week long."
 
 // demoZone is the demo café's time zone.
 const demoZone = "Europe/Istanbul"
