@@ -2,6 +2,7 @@
 //
 //	regulars [serve] [flags]   serve HTTP (the default)
 //	regulars demo [flags]      add a demo shop with months of history (-customers, -events for a big one)
+//	regulars backup [-db F] FILE  write a consistent copy of the database to FILE, while serving
 package main
 
 import (
@@ -35,7 +36,7 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
 	cmd, args := "serve", os.Args[1:]
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "demo") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "demo" || args[0] == "backup") {
 		cmd, args = args[0], args[1:]
 	}
 	var cfg config
@@ -55,6 +56,8 @@ func main() {
 	switch cmd {
 	case "demo":
 		err = runDemo(ctx, cfg, os.Stdout)
+	case "backup":
+		err = runBackup(ctx, cfg, fs.Arg(0), os.Stdout)
 	default:
 		err = serve(ctx, cfg, log)
 	}

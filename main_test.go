@@ -68,3 +68,26 @@ func TestDemo(t *testing.T) {
 		t.Errorf("demo's drawn raffle: %+v, %v", winter, err)
 	}
 }
+
+func TestBackupCommand(t *testing.T) {
+	dir := t.TempDir()
+	src, dest := filepath.Join(dir, "live.db"), filepath.Join(dir, "copy.db")
+	var out bytes.Buffer
+	if err := runDemo(context.Background(), config{dbPath: src, customers: 5}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := runBackup(context.Background(), config{dbPath: src}, "", &out); err == nil {
+		t.Error("a backup without a file name was not refused")
+	}
+	if err := runBackup(context.Background(), config{dbPath: src}, dest, &out); err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(context.Background(), dest, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if d, err := store.Dashboard(context.Background(), 1, time.Now()); err != nil || d.Customers != 5 {
+		t.Errorf("the copy has %d customers (%v), want the demo's 5", d.Customers, err)
+	}
+}

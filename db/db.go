@@ -26,8 +26,9 @@ var (
 
 // Store holds the two pools.
 type Store struct {
-	w *sql.DB // exactly one connection: SQLite has one writer anyway
-	r *sql.DB
+	w    *sql.DB // exactly one connection: SQLite has one writer anyway
+	r    *sql.DB
+	base string // the data source name both pools open, for backups
 }
 
 // pragmas: busy_timeout first so that every later statement waits for locks;
@@ -57,7 +58,7 @@ func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) 
 		return nil, fmt.Errorf("open reader %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	s := &Store{w: w, r: r}
+	s := &Store{w: w, r: r, base: base}
 	// The migration that adds the rollups leaves them empty for the ledger
 	// written before it.
 	if applied[rollupsVersion] {
