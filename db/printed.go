@@ -24,6 +24,9 @@ var (
 	// ErrBatchTaken: the print run the form asked for was made already, by
 	// this form sent twice or by another manager.
 	ErrBatchTaken = errors.New("print run already made")
+	// ErrPrintedUnknown: no printed card of the shop has the code given for
+	// a replacement; a kind of ErrNotFound, told apart from the card's own.
+	ErrPrintedUnknown = fmt.Errorf("no such printed card: %w", ErrNotFound)
 )
 
 // PrintedCard is one printed card; CardID is 0 while it waits for its customer.
@@ -252,8 +255,8 @@ func markUsed(ctx context.Context, tx *sql.Tx, printedID, cardID int64, now time
 // oldToken is the token the cashier's screen showed: when the card no longer
 // has it because that screen's form was sent already, the answer is a
 // *ReplayedError and nothing changes a second time. An erased card, or a card
-// of another shop, is ErrNotFound; a printed card of another shop too, and
-// one in use is ErrPrintedUsed.
+// of another shop, is ErrNotFound; a printed card of another shop (or none)
+// is ErrPrintedUnknown, and one in use ErrPrintedUsed.
 func (s *Store) ReplaceCard(ctx context.Context, shopID, cardID int64, oldToken, newToken string, userID int64, now time.Time) (Card, error) {
 	var c Card
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -267,6 +270,9 @@ func (s *Store) ReplaceCard(ctx context.Context, shopID, cardID int64, oldToken,
 		token, code := newToken, ""
 		if newToken != "" {
 			p, err := printedByCode(ctx, tx, shopID, newToken, "")
+			if errors.Is(err, ErrNotFound) {
+				return ErrPrintedUnknown
+			}
 			if err != nil {
 				return err
 			}
