@@ -81,6 +81,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/counter/cards/:id/coupon", a.redeemCoupon, staff...)
 	e.POST("/counter/cards/:id/code", a.redeemCode, staff...)
 	e.POST("/counter/cards/:id/prize", a.redeemPrize, staff...)
+	e.POST("/counter/activate", a.activate, staff...)
+	e.POST("/counter/cards/:id/replace", a.replaceCard, staff...)
 
 	get("/dashboard", a.dashboard, managers...)
 	e.POST("/dashboard/economics", a.saveEconomics, owners...)
@@ -108,6 +110,9 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/raffles/:id", a.updateRaffle, managers...)
 	e.POST("/raffles/:id/draw", a.drawRaffle, managers...)
 	get("/feedback", a.feedback, managers...)
+	get("/cards/print", a.printForm, managers...)
+	e.POST("/cards/print", a.printCards, managers...)
+	get("/cards/print/:batch", a.printSheet, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)
