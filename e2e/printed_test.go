@@ -209,7 +209,8 @@ func printCards(t *testing.T, ctx context.Context, srv *testServer) []db.Printed
 	)
 	submit(t, ctx, `[data-testid=print-submit]`, `[data-testid=sheet]`)
 	run(t, ctx, chromedp.WaitVisible(`[data-testid=print-button]`, chromedp.ByQuery)) // shown by print.js
-	const shopID, batch = 1, 1 // the only shop of a fresh database, its first run
+	// The only shop of a fresh database, its first run.
+	const shopID, batch = 1, 1
 	cards, err := srv.Store.PrintedBatch(context.Background(), shopID, batch)
 	if err != nil {
 		t.Fatalf("reading the print run: %v", err)
