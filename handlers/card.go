@@ -17,6 +17,9 @@ import (
 // must keep working in every version.
 func (a *App) cardPage(c echo.Context) error {
 	card, shop, err := a.tokenCard(c)
+	if errors.Is(err, db.ErrNotFound) {
+		return a.unknownCardPage(c, err)
+	}
 	if err != nil {
 		return err
 	}

@@ -34,9 +34,26 @@ func (a *App) find(c echo.Context) error {
 	if !ok {
 		return c.Redirect(http.StatusSeeOther, "/counter")
 	}
+	// A blank printed card is offered to a new customer.
+	blank, ok, err := a.blankPrinted(c, shop.ID, query)
+	if err != nil {
+		return err
+	}
+	if ok {
+		return a.showActivate(c, http.StatusOK, shop, blank, views.Form{}, newKey())
+	}
 	cards, err := a.store.SearchCards(c.Request().Context(), shop.ID, query)
 	if err != nil {
 		return err
+	}
+	if len(cards) == 0 {
+		retired, err := a.retiredHere(c, shop.ID, query.Token)
+		if err != nil {
+			return err
+		}
+		if retired {
+			return render(c, http.StatusGone, views.CounterPage(p, q, nil, p.T.T("CounterCardReplaced"), views.Form{}, newKey()))
+		}
 	}
 	switch len(cards) {
 	case 0:
@@ -100,7 +117,9 @@ func (a *App) enroll(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, cardPath(card.ID)+"?new=1")
 }
 
-// counterCard shows a card; ?done= names the action just taken, ?new=1 a fresh card.
+// counterCard shows a card; ?done= names the action just taken, ?new=1 a
+// fresh card, ?activated=1 a printed card just activated, ?replaced= a lost
+// card just replaced by a printed or a digital one.
 func (a *App) counterCard(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -109,6 +128,19 @@ func (a *App) counterCard(c echo.Context) error {
 	v := cardView{showQR: c.QueryParam("new") == "1"}
 	if v.showQR {
 		v.result = &views.Result{Kind: "enrolled"}
+	}
+	if c.QueryParam("activated") == "1" {
+		v.result = &views.Result{Kind: "activated"}
+	}
+	switch c.QueryParam("replaced") {
+	case "":
+	case "printed":
+		v.result = &views.Result{Kind: "replaced"}
+	case "digital":
+		// The customer scans the new card's code with their phone.
+		v.result, v.showQR = &views.Result{Kind: "replaced"}, true
+	default:
+		return echo.ErrNotFound
 	}
 	if done := c.QueryParam("done"); done != "" {
 		if v.done, err = strconv.ParseInt(done, 10, 64); err != nil {

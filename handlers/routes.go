@@ -83,6 +83,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/counter/cards/:id/coupon", a.redeemCoupon, staff...)
 	e.POST("/counter/cards/:id/code", a.redeemCode, staff...)
 	e.POST("/counter/cards/:id/prize", a.redeemPrize, staff...)
+	e.POST("/counter/activate", a.activate, staff...)
+	e.POST("/counter/cards/:id/replace", a.replaceCard, staff...)
 
 	get("/dashboard", a.dashboard, managers...)
 	e.POST("/dashboard/economics", a.saveEconomics, owners...)
@@ -113,6 +115,9 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/news", a.news, managers...)
 	e.POST("/news", a.postNews, managers...)
 	e.POST("/news/:id/remove", a.removeNews, managers...)
+	get("/cards/print", a.printForm, managers...)
+	e.POST("/cards/print", a.printCards, managers...)
+	get("/cards/print/:batch", a.printSheet, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)

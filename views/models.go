@@ -75,7 +75,7 @@ type Card struct {
 
 // Result is the outcome of the cashier's last action, shown big on the card view.
 type Result struct {
-	Kind          string // stamped, redeemed, undone, replayed, cooldown, refused, enrolled
+	Kind          string // stamped, redeemed, undone, replayed, cooldown, refused, enrolled, activated, replaced
 	Program       string
 	Stamps        int
 	RewardsEarned int
