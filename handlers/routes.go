@@ -70,6 +70,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/c/:token/feedback", a.leaveFeedback)
 	get("/r/:id", a.publicRaffle)
 	get("/shops/:id/logo", a.logo)
+	get("/join/:slug", a.joinForm)
+	e.POST("/join/:slug", a.join)
 
 	get("/counter", a.counter, staff...)
 	get("/counter/find", a.find, staff...)
@@ -108,6 +110,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/raffles/:id", a.updateRaffle, managers...)
 	e.POST("/raffles/:id/draw", a.drawRaffle, managers...)
 	get("/feedback", a.feedback, managers...)
+	get("/poster", a.poster, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)
@@ -121,6 +124,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/staff", a.addStaff, owners...)
 	e.POST("/staff/:id/remove", a.removeStaff, owners...)
 	get("/audit", a.audit, owners...)
+	get("/growth", a.growth, owners...)
+	e.POST("/growth", a.saveGrowth, owners...)
 }
 
 // securityHeaders: scripts only from our origin (no inline script anywhere);

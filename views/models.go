@@ -70,6 +70,8 @@ type Card struct {
 	Coupons   []Coupon // those it can use now
 	Raffles   []Raffle
 	CreatedAt time.Time
+	// WelcomeStamps is the welcome gift's stamps, told until the first visit.
+	WelcomeStamps int
 }
 
 // Result is the outcome of the cashier's last action, shown big on the card view.
