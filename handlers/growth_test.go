@@ -145,7 +145,7 @@ func TestGrowthWelcomeCampaignChoice(t *testing.T) {
 		t.Fatalf("end campaign: %d", res.status)
 	}
 	page := owner.get("/growth")
-	if page.doc.Find(`#f-welcome_campaign option[value="` + ended + `"]`).Length() != 0 {
+	if page.doc.Find(`#f-welcome_campaign option[value="`+ended+`"]`).Length() != 0 {
 		t.Error("an ended campaign is offered as the welcome coupon")
 	}
 	before := e.snapshot()
