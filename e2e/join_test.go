@@ -130,7 +130,7 @@ func checkPosterPrint(t *testing.T, ctx context.Context, size, points string) {
 
 var (
 	// A page object, not the /Pages tree.
-	pdfPage = regexp.MustCompile(`/Type\s*/Page[^s]`)
+	pdfPage     = regexp.MustCompile(`/Type\s*/Page[^s]`)
 	pdfMediaBox = regexp.MustCompile(`/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]`)
 )
 
