@@ -202,6 +202,16 @@ func TestPosterQRCodeOpensTheJoinPage(t *testing.T) {
 			t.Errorf("poster %s QR code is not the join address's:\n%s\nwant\n%s", size, got, wantBits)
 		}
 	}
+	if owner.get("/poster").doc.Find("img.poster-logo").Length() != 0 {
+		t.Error("a shop without a logo has a logo on its poster")
+	}
+	_, v := formValues(t, owner.get("/settings"), `form[action="/settings/logo"]`)
+	if res := owner.upload("/settings/logo", v.Get("_csrf"), "logo.png", pngOf(8, 8)); res.status != http.StatusSeeOther {
+		t.Fatalf("logo upload: %d", res.status)
+	}
+	if src := owner.get("/poster").doc.Find("img.poster-logo").AttrOr("src", ""); !strings.HasPrefix(src, "/shops/1/logo?v=") {
+		t.Errorf("poster logo %q, want the shop's logo", src)
+	}
 	if res := owner.get("/poster?size=letter"); res.status != http.StatusNotFound {
 		t.Errorf("unknown paper size: %d, want 404", res.status)
 	}
