@@ -144,6 +144,15 @@ func (s *Store) Shop(ctx context.Context, id int64) (Shop, error) {
 	return sh, nil
 }
 
+// ShopBySlug returns the shop whose poster names slug.
+func (s *Store) ShopBySlug(ctx context.Context, slug string) (Shop, error) {
+	sh, err := scanShop(s.r.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE slug = ?`, slug))
+	if err != nil {
+		return sh, fmt.Errorf("shop %q: %w", slug, err)
+	}
+	return sh, nil
+}
+
 // ShopSettings is what the owner edits on the shop settings page.
 type ShopSettings struct {
 	Name, BrandColor, Language, TimeZone, Currency string

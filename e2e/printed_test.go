@@ -10,7 +10,6 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -224,20 +223,6 @@ func openCard(t *testing.T, ctx context.Context, url string) {
 	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery))
 }
 
-var pdfMediaBox = regexp.MustCompile(`/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]`)
-
-// pdfPages counts the pages of a PDF that Chromium wrote, by their page
-// objects, and returns each page's size in points.
-func pdfPages(pdf []byte) (int, [][2]float64) {
-	pages := regexp.MustCompile(`/Type\s*/Page\b`).FindAll(pdf, -1)
-	var boxes [][2]float64
-	for _, m := range pdfMediaBox.FindAllSubmatch(pdf, -1) {
-		w, _ := strconv.ParseFloat(string(m[1]), 64)
-		h, _ := strconv.ParseFloat(string(m[2]), 64)
-		boxes = append(boxes, [2]float64{w, h})
-	}
-	return len(pages), boxes
-}
 
 // writeImageY4M writes a Y4M video of a PNG (a screenshot of a QR code) in the
 // middle of a white 640×480 frame, for Chromium to play as the camera.

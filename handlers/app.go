@@ -42,6 +42,7 @@ type App struct {
 	now      func() time.Time
 	sessions *sessions.CookieStore
 	logins   *loginLimiter
+	joins    *addrLimiter
 }
 
 // New builds the Echo server with every route and middleware.
@@ -68,6 +69,7 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		now:      cfg.Now,
 		sessions: sessions.NewCookieStore(hashKey, blockKey),
 		logins:   newLoginLimiter(cfg.Now),
+		joins:    newAddrLimiter(cfg.Now, joinBurst, joinRefill),
 	}
 	a.sessions.Options = &sessions.Options{
 		Path:     "/",

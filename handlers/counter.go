@@ -246,6 +246,7 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		rv.CardTickets, rv.OptedIn, rv.Won, rv.PrizeRedeemed = cr.Tickets, cr.OptedIn, cr.Won, cr.PrizeRedeemed
 		v.Raffles = append(v.Raffles, rv)
 	}
+	v.WelcomeStamps = welcomeStamps(st.Ledger)
 	const recent = 20
 	for _, e := range st.Ledger {
 		if len(v.Ledger) == recent {
@@ -262,6 +263,22 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		v.Ledger = append(v.Ledger, ev)
 	}
 	return v
+}
+
+// welcomeStamps is the welcome gift's stamps of a card that has not been
+// stamped yet; once the customer has visited, the gift is history.
+func welcomeStamps(ledger []db.Entry) int {
+	n := 0
+	for _, e := range ledger {
+		switch {
+		case e.Voided:
+		case e.Kind == loyalty.KindStamp:
+			return 0
+		case e.Kind == loyalty.KindBonus && e.Note == db.WelcomeNote:
+			n += e.Stamps
+		}
+	}
+	return n
 }
 
 func entryView(e db.Entry) views.Entry {

@@ -74,3 +74,32 @@ func track(m map[string]*rate.Limiter, now time.Time, r rate.Limit, burst int) *
 	}
 	return rate.NewLimiter(r, burst)
 }
+
+// addrLimiter limits one kind of request per client address: burst requests
+// at once, refilled at refill per second. Like loginLimiter, it lives in memory.
+type addrLimiter struct {
+	mu     sync.Mutex
+	now    func() time.Time
+	burst  int
+	refill rate.Limit
+	addrs  map[string]*rate.Limiter
+}
+
+func newAddrLimiter(now func() time.Time, burst int, refill rate.Limit) *addrLimiter {
+	return &addrLimiter{now: now, burst: burst, refill: refill, addrs: map[string]*rate.Limiter{}}
+}
+
+// allow takes one request for addr; a refused request records nothing.
+func (l *addrLimiter) allow(addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	lim, ok := l.addrs[addr]
+	if !ok {
+		if lim = track(l.addrs, now, l.refill, l.burst); lim == nil {
+			return false
+		}
+		l.addrs[addr] = lim
+	}
+	return lim.AllowN(now, 1)
+}

@@ -72,6 +72,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/r/:id", a.publicRaffle)
 	get("/shops/:id/logo", a.logo)
 	get("/shops/:id/news/:news", a.newsImage)
+	get("/join/:slug", a.joinForm)
+	e.POST("/join/:slug", a.join)
 
 	get("/counter", a.counter, staff...)
 	get("/counter/find", a.find, staff...)
@@ -118,6 +120,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/cards/print", a.printForm, managers...)
 	e.POST("/cards/print", a.printCards, managers...)
 	get("/cards/print/:batch", a.printSheet, managers...)
+	get("/poster", a.poster, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)
@@ -131,6 +134,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/staff", a.addStaff, owners...)
 	e.POST("/staff/:id/remove", a.removeStaff, owners...)
 	get("/audit", a.audit, owners...)
+	get("/growth", a.growth, owners...)
+	e.POST("/growth", a.saveGrowth, owners...)
 }
 
 // securityHeaders: scripts only from our origin (no inline script anywhere);

@@ -71,6 +71,8 @@ type Card struct {
 	Raffles   []Raffle
 	News      []NewsItem
 	CreatedAt time.Time
+	// WelcomeStamps is the welcome gift's stamps, told until the first visit.
+	WelcomeStamps int
 }
 
 // Result is the outcome of the cashier's last action, shown big on the card view.

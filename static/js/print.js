@@ -1,7 +1,7 @@
-// Printed cards' sheet: a Print button for the browser's print dialog. The
-// page prints as well from the browser's own menu; the button only saves a step.
-const button = document.getElementById('print-sheet');
-if (button) {
-  button.hidden = false;
-  button.addEventListener('click', () => window.print());
+// Print pages (poster, sheet of printed cards): a button that opens the
+// browser's print dialog. It stays hidden until this script runs; without
+// JavaScript the browser's own menu prints the page.
+for (const b of document.querySelectorAll('button[data-print]')) {
+  b.hidden = false;
+  b.addEventListener('click', () => window.print());
 }

@@ -1,0 +1,128 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/time/rate"
+
+	"regulars/db"
+	"regulars/loyalty"
+	"regulars/views"
+)
+
+// Joins by poster per client address: 20 at once, then one more every three
+// minutes. Customers on a shop's Wi-Fi share one address, and 20 new cards an
+// hour from one shop is a busy day.
+const (
+	joinBurst  = 20
+	joinRefill = rate.Limit(1.0 / 180)
+	// joinKeyPrefix keeps the join form's idempotency keys apart from the
+	// counter's, so that no key typed into the public form names a card
+	// enrolled by a cashier.
+	joinKeyPrefix = "join-"
+	maxSlugLen    = 100
+)
+
+// joinShop is the shop the path's slug names; its pages and errors speak its language.
+func (a *App) joinShop(c echo.Context) (db.Shop, error) {
+	slug := c.Param("slug")
+	if slug == "" || len(slug) > maxSlugLen {
+		return db.Shop{}, db.ErrNotFound
+	}
+	shop, err := a.store.ShopBySlug(c.Request().Context(), slug)
+	if err != nil {
+		return shop, err
+	}
+	c.Set(ctxShop, shop)
+	return shop, nil
+}
+
+// unknownShop tells someone who followed a wrong poster address what happened.
+func (a *App) unknownShop(c echo.Context, err error) error {
+	if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	p := a.page(c, nil, "JoinUnknownTitle")
+	return render(c, http.StatusNotFound, views.ErrorPage(p, http.StatusNotFound, p.T.T("JoinUnknownShop")))
+}
+
+// joinForm is the one screen a customer fills after scanning the poster.
+func (a *App) joinForm(c echo.Context) error {
+	shop, err := a.joinShop(c)
+	if err != nil {
+		return a.unknownShop(c, err)
+	}
+	// A mangled invite link still lets the friend join, without a referral.
+	ref, _ := loyalty.ParseInviteCode(c.QueryParam("ref"))
+	f := views.Form{Values: map[string]string{"ref": ref}, Errors: map[string]string{}}
+	return a.showJoin(c, http.StatusOK, shop, f, newKey(), "")
+}
+
+func (a *App) showJoin(c echo.Context, status int, shop db.Shop, f views.Form, key, refusal string) error {
+	g, err := a.store.Growth(c.Request().Context(), shop.ID)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, &shop, "JoinTitle")
+	j := views.Join{Slug: shop.Slug, Pitch: g.Pitch, WelcomeStamps: g.WelcomeStamps, Key: key, Refusal: refusal}
+	return render(c, status, views.JoinPage(p, j, f))
+}
+
+// join makes the customer's card and opens it. Nothing is required; what is
+// given is checked as at the counter.
+func (a *App) join(c echo.Context) error {
+	shop, err := a.joinShop(c)
+	if err != nil {
+		return a.unknownShop(c, err)
+	}
+	key, err := formKey(c)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, &shop, "JoinTitle")
+	f := newForm(c, p.T)
+	n := db.NewCard{FirstName: f.text("first_name", false, 50), Key: joinKeyPrefix + key}
+	phone := f.text("phone", false, 30)
+	n.Phone = loyalty.NormalizePhone(phone)
+	if phone != "" && (len(n.Phone) < 4 || len(n.Phone) > 20) {
+		f.fail("phone", "FieldPhone")
+	}
+	if strings.TrimSpace(c.FormValue("email")) != "" {
+		n.Email = f.email("email")
+	}
+	month, day := f.text("birth_month", false, 2), f.text("birth_day", false, 2)
+	if month != "" || day != "" {
+		if b, err := loyalty.ParseBirthday(month + "-" + day); err != nil {
+			f.fail("birth_day", "CustomerBirthdayInvalid")
+		} else {
+			n.Birthday = b.String()
+		}
+	}
+	if n.Consent = c.FormValue("consent") == "1"; n.Consent {
+		f.v.Values["consent"] = "1"
+	}
+	n.InviteCode, _ = loyalty.ParseInviteCode(c.FormValue("ref"))
+	f.v.Values["ref"] = n.InviteCode
+	// Checked after reading the form, so that a refused join keeps what was typed.
+	if !a.joins.allow(c.RealIP()) {
+		return a.showJoin(c, http.StatusTooManyRequests, shop, f.v, key, p.T.T("JoinTooMany"))
+	}
+	if !f.ok() {
+		return a.showJoin(c, http.StatusUnprocessableEntity, shop, f.v, key, "")
+	}
+	ctx := c.Request().Context()
+	card, err := a.store.EnrollCard(ctx, shop.ID, n, a.now())
+	var replay *db.ReplayedError
+	if errors.As(err, &replay) {
+		// The same form sent twice (a double tap, a retry): the card it made.
+		card, err = a.store.Card(ctx, shop.ID, replay.ID)
+	}
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	return c.Redirect(http.StatusSeeOther, "/c/"+card.Token)
+}
