@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -57,6 +58,9 @@ func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db
 	if err := a.store.IssueLateCoupons(ctx, shop.ID, card.ID, now); err != nil {
 		return err
 	}
+	if err := a.store.IssueBirthdayCoupon(ctx, shop.ID, card.ID, now); err != nil {
+		return err
+	}
 	st, err := a.store.CardState(ctx, shop.ID, card.ID, now)
 	if err != nil {
 		return err
@@ -73,12 +77,22 @@ func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db
 	if fb, err = a.feedbackPrompt(ctx, shop.ID, card.ID, now, p.T.Zone(), fb); err != nil {
 		return err
 	}
+	g, err := a.store.Growth(ctx, shop.ID)
+	if err != nil {
+		return err
+	}
+	model := a.cardModel(c, st, shop.Currency, true)
+	if card.InviteCode != "" {
+		// The invite link names the card by its invite code, never by its token: it opens nothing.
+		model.InviteURL = a.absURL(c, "/join/"+shop.Slug+"?ref="+url.QueryEscape(card.InviteCode))
+		model.ReferralStamps = g.ReferralStamps
+	}
 	h := c.Response().Header()
 	// The token is the card's only key: never leak it in a Referer, never index it.
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Cache-Control", "private, no-cache")
-	return render(c, status, views.CardPage(p, a.cardModel(c, st, shop.Currency, true), card.Token, now, fb))
+	return render(c, status, views.CardPage(p, model, card.Token, now, fb))
 }
 
 // cardManifest lets the customer add their own card to the home screen.

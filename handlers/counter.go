@@ -142,6 +142,9 @@ func (a *App) showCard(c echo.Context, status int, cardID int64, v cardView) err
 	if err := a.store.IssueLateCoupons(ctx, shop.ID, cardID, a.now()); err != nil {
 		return err
 	}
+	if err := a.store.IssueBirthdayCoupon(ctx, shop.ID, cardID, a.now()); err != nil {
+		return err
+	}
 	st, err := a.store.CardState(ctx, shop.ID, cardID, a.now())
 	if err != nil {
 		return err
@@ -224,8 +227,12 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		}
 		ev := entryView(e)
 		if forCustomer {
-			// The owner's reasons are notes for the shop, not messages to the customer.
-			ev.Staff, ev.Note = "", ""
+			// The owner's reasons are notes for the shop, not messages to the
+			// customer; a bonus's note is the shop's own word for it (welcome, referral).
+			ev.Staff = ""
+			if e.Kind != loyalty.KindBonus {
+				ev.Note = ""
+			}
 		}
 		v.Ledger = append(v.Ledger, ev)
 	}

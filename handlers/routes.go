@@ -108,6 +108,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/raffles/:id", a.updateRaffle, managers...)
 	e.POST("/raffles/:id/draw", a.drawRaffle, managers...)
 	get("/feedback", a.feedback, managers...)
+	get("/referrals", a.referrals, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)

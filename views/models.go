@@ -70,6 +70,10 @@ type Card struct {
 	Coupons   []Coupon // those it can use now
 	Raffles   []Raffle
 	CreatedAt time.Time
+	// InviteURL is the card's link for inviting friends, on the customer's
+	// page only; ReferralStamps is what each side gets, 0 when the shop gives nothing.
+	InviteURL      string
+	ReferralStamps int
 }
 
 // Result is the outcome of the cashier's last action, shown big on the card view.
@@ -104,6 +108,8 @@ type Coupon struct {
 	Issued       int
 	Viewed       int
 	Redeemed     int
+	// Birthday: the shop's birthday gift, in the card's birthday window.
+	Birthday bool
 }
 
 // DayCount is a number on a day, for the small tables of the owner's pages.
