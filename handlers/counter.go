@@ -172,7 +172,7 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 		}
 		switch e.Kind {
 		case loyalty.KindStamp:
-			return &views.Result{Kind: "stamped", Program: e.ProgramName, Stamps: e.Stamps, RewardsEarned: st.EarnedBy(e.ID)}
+			return &views.Result{Kind: "stamped", Program: e.ProgramName, Stamps: e.Stamps, RewardsEarned: st.EarnedBy(e.ID), ReferralBonus: referralBonusOf(st, e)}
 		case loyalty.KindRedeem:
 			return &views.Result{Kind: "redeemed", Program: e.ProgramName}
 		case loyalty.KindCoupon:
@@ -184,6 +184,17 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 		}
 	}
 	return nil
+}
+
+// referralBonusOf is the referral bonus the stamp gave the card: written
+// with it, in the same transaction, so at the same instant and right after it.
+func referralBonusOf(st db.CardState, stamp db.Entry) int {
+	for _, e := range st.Ledger {
+		if e.Kind == loyalty.KindBonus && e.Note == db.ReferralNote && e.ID > stamp.ID && e.At.Equal(stamp.At) {
+			return e.Stamps
+		}
+	}
+	return 0
 }
 
 // cardModel maps a card's state to what staff and customers see; the customer

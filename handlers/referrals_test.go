@@ -120,6 +120,9 @@ func TestReferralBonusAtTheCounter(t *testing.T) {
 	if got := text(counter, `[data-testid="result"]`); !strings.Contains(got, "1 stamp") {
 		t.Errorf("result %q", got)
 	}
+	if got, want := text(counter, `[data-testid="result-referral"]`), "Referral bonus: +2 stamps for joining by a friend's invite"; got != want {
+		t.Errorf("referral line of the result %q, want %q", got, want)
+	}
 	// The undo offered is the stamp's, not the bonus written after it.
 	if got := text(counter, `[data-testid="undo"] .tag`); got != "+1 stamp" {
 		t.Errorf("undo offers %q", got)
@@ -138,6 +141,12 @@ func TestReferralBonusAtTheCounter(t *testing.T) {
 		if got := page.doc.Find(`[data-testid="visits"]`).Text(); !strings.Contains(got, "Bonus stamps: +2") || !strings.Contains(got, "referral bonus") {
 			t.Errorf("%s's visits do not tell the referral bonus: %q", name, got)
 		}
+	}
+	// The friend's next visit is a plain stamp.
+	e.clock.Advance(24 * time.Hour)
+	res = s.cashier.submit(s.cashier.get("/counter/cards/"+strconv.FormatInt(friend.ID, 10)), `[data-testid="stamp-1"]`, nil)
+	if n := s.cashier.get(res.location).doc.Find(`[data-testid="result-referral"]`).Length(); res.status != http.StatusSeeOther || n != 0 {
+		t.Errorf("second stamp: %d, referral line shown %d times", res.status, n)
 	}
 	list := s.owner.get("/referrals")
 	rows := list.doc.Find(`[data-testid="referral"]`)

@@ -82,6 +82,7 @@ type Result struct {
 	Program       string
 	Stamps        int
 	RewardsEarned int
+	ReferralBonus int    // bonus stamps the stamp gave as a referred friend's first
 	Message       string // already translated, for refusals
 	// For a cooldown refusal: the stamp the cashier may confirm anyway.
 	ProgramID int64
