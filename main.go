@@ -69,13 +69,18 @@ func main() {
 
 // refreshSegments reclassifies each shop's customers soon after its midnight,
 // so that the first person to open the dashboard in the morning does not wait
-// for it (the pages would do it themselves otherwise).
+// for it (the pages would do it themselves otherwise). It gives the day's
+// birthday gifts too, so that they are at the counter for customers who never
+// open their card page.
 func refreshSegments(ctx context.Context, store *db.Store, log *slog.Logger) {
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
 	for {
 		if err := store.EnsureAllSegments(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			log.Error("refresh segments", "err", err)
+		}
+		if err := store.IssueAllBirthdayCoupons(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("birthday coupons", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -37,6 +37,9 @@ type Campaign struct {
 	Paused       bool
 	Ended        bool
 	CreatedAt    time.Time
+	// BirthdayYear is the year of the birthdays whose gift the campaign is;
+	// 0 for a campaign the owner made.
+	BirthdayYear int
 	// Counts, for the owner's pages.
 	Issued   int
 	Viewed   int
@@ -50,7 +53,7 @@ func (c Campaign) Rules() loyalty.Campaign {
 }
 
 const campaignColumns = `k.id, k.shop_id, k.title, k.description, k.value_kind, k.value_number, k.value_text, k.valid_from, k.valid_until,
-	k.audience, k.segment, coalesce(k.code, ''), k.total_limit, k.per_card_limit, k.paused_at IS NOT NULL, k.ended_at IS NOT NULL, k.created_at,
+	k.audience, k.segment, coalesce(k.code, ''), k.total_limit, k.per_card_limit, k.paused_at IS NOT NULL, k.ended_at IS NOT NULL, k.created_at, coalesce(k.birthday_year, 0),
 	(SELECT count(*) FROM coupons WHERE campaign_id = k.id),
 	(SELECT count(*) FROM coupons WHERE campaign_id = k.id AND viewed_at IS NOT NULL),
 	(SELECT count(*) FROM events e WHERE e.campaign_id = k.id AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`
@@ -59,7 +62,7 @@ func scanCampaign(row scanner) (Campaign, error) {
 	var c Campaign
 	var from, until, created int64
 	err := row.Scan(&c.ID, &c.ShopID, &c.Title, &c.Description, &c.ValueKind, &c.ValueNumber, &c.ValueText, &from, &until,
-		&c.Audience, &c.Segment, &c.Code, &c.TotalLimit, &c.PerCardLimit, &c.Paused, &c.Ended, &created, &c.Issued, &c.Viewed, &c.Redeemed)
+		&c.Audience, &c.Segment, &c.Code, &c.TotalLimit, &c.PerCardLimit, &c.Paused, &c.Ended, &created, &c.BirthdayYear, &c.Issued, &c.Viewed, &c.Redeemed)
 	c.ValidFrom, c.ValidUntil, c.CreatedAt = fromUnix(from), fromUnix(until), fromUnix(created)
 	return c, notFound(err)
 }
@@ -182,12 +185,14 @@ type CardCoupon struct {
 	Usable         error // nil when it can be redeemed now, else the reason
 }
 
-// cardCoupons lists the coupons issued to the card, with whether each can be used now.
+// cardCoupons lists the coupons issued to the card, with whether each can be
+// used now. A coupon with a window of its own (a birthday gift) is valid in
+// that window, and shows its dates.
 func cardCoupons(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]CardCoupon, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+campaignColumns+`,
 		(SELECT count(*) FROM events e WHERE e.campaign_id = k.id AND e.card_id = ? AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id)),
-		c.viewed_at IS NOT NULL
-		FROM coupons c JOIN campaigns k ON k.id = c.campaign_id WHERE c.card_id = ? AND c.shop_id = ? ORDER BY k.valid_until, k.id`, cardID, cardID, shopID)
+		c.viewed_at IS NOT NULL, coalesce(c.valid_from, k.valid_from), coalesce(c.valid_until, k.valid_until)
+		FROM coupons c JOIN campaigns k ON k.id = c.campaign_id WHERE c.card_id = ? AND c.shop_id = ? ORDER BY coalesce(c.valid_until, k.valid_until), k.id`, cardID, cardID, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("coupons of card %d: %w", cardID, err)
 	}
@@ -195,14 +200,14 @@ func cardCoupons(ctx context.Context, q querier, shopID, cardID int64, now time.
 	var cs []CardCoupon
 	for rows.Next() {
 		var cc CardCoupon
-		var from, until, created int64
+		var from, until, created, ownFrom, ownUntil int64
 		err := rows.Scan(&cc.ID, &cc.ShopID, &cc.Title, &cc.Description, &cc.ValueKind, &cc.ValueNumber, &cc.ValueText, &from, &until,
-			&cc.Audience, &cc.Segment, &cc.Code, &cc.TotalLimit, &cc.PerCardLimit, &cc.Paused, &cc.Ended, &created, &cc.Issued, &cc.Viewed, &cc.Redeemed,
-			&cc.RedeemedByCard, &cc.Seen)
+			&cc.Audience, &cc.Segment, &cc.Code, &cc.TotalLimit, &cc.PerCardLimit, &cc.Paused, &cc.Ended, &created, &cc.BirthdayYear,
+			&cc.Issued, &cc.Viewed, &cc.Redeemed, &cc.RedeemedByCard, &cc.Seen, &ownFrom, &ownUntil)
 		if err != nil {
 			return nil, fmt.Errorf("coupons of card %d: %w", cardID, err)
 		}
-		cc.ValidFrom, cc.ValidUntil, cc.CreatedAt = fromUnix(from), fromUnix(until), fromUnix(created)
+		cc.ValidFrom, cc.ValidUntil, cc.CreatedAt = fromUnix(ownFrom), fromUnix(ownUntil), fromUnix(created)
 		cc.Usable = loyalty.CheckCoupon(cc.Rules(), now, cc.Redeemed, cc.RedeemedByCard)
 		cs = append(cs, cc)
 	}
@@ -294,16 +299,28 @@ func redeemCoupon(ctx context.Context, tx *sql.Tx, a Action, c Campaign) (int64,
 	if err := cardInShop(ctx, tx, a); err != nil {
 		return 0, err
 	}
-	var issued, byCard int
+	var (
+		issued, byCard  int
+		ownFrom, ownTil sql.NullInt64
+	)
 	err := tx.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM coupons WHERE campaign_id = ?1 AND card_id = ?2),
-		(SELECT count(*) FROM events e WHERE e.campaign_id = ?1 AND e.card_id = ?2 AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`,
-		c.ID, a.CardID).Scan(&issued, &byCard)
+		(SELECT count(*) FROM events e WHERE e.campaign_id = ?1 AND e.card_id = ?2 AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id)),
+		(SELECT valid_from FROM coupons WHERE campaign_id = ?1 AND card_id = ?2),
+		(SELECT valid_until FROM coupons WHERE campaign_id = ?1 AND card_id = ?2)`,
+		c.ID, a.CardID).Scan(&issued, &byCard, &ownFrom, &ownTil)
 	if err != nil {
 		return 0, err
 	}
 	if c.Audience != AudienceCode && issued == 0 {
 		return 0, loyalty.ErrCouponNotForCard
+	}
+	// A coupon with a window of its own (a birthday gift) is valid only then.
+	if ownFrom.Valid {
+		c.ValidFrom = fromUnix(ownFrom.Int64)
+	}
+	if ownTil.Valid {
+		c.ValidUntil = fromUnix(ownTil.Int64)
 	}
 	if err := loyalty.CheckCoupon(c.Rules(), a.Now, c.Redeemed, byCard); err != nil {
 		return 0, err

@@ -120,10 +120,12 @@ func (s *Store) CardState(ctx context.Context, shopID, cardID int64, now time.Ti
 	return st, nil
 }
 
-// lastAction is the newest event that is neither a void nor voided: what undo undoes.
+// lastAction is the newest event that is neither a void nor voided: what undo
+// undoes. Bonuses are skipped: the shop's rules gave them (a referral bonus
+// right after the stamp that earned it), and undo is for a cashier's slip.
 func lastAction(es []Entry) *Entry {
 	for i := len(es) - 1; i >= 0; i-- {
-		if es[i].Kind != loyalty.KindVoid && !es[i].Voided {
+		if es[i].Kind != loyalty.KindVoid && es[i].Kind != loyalty.KindBonus && !es[i].Voided {
 			return &es[i]
 		}
 	}
@@ -154,7 +156,10 @@ func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outc
 		}
 		var err error
 		out.EventID, err = insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: n, override: override})
-		return err
+		if err != nil {
+			return err
+		}
+		return payReferral(ctx, tx, a, p.ID, out.EventID)
 	})
 	if err != nil {
 		return out, fmt.Errorf("stamp card %d: %w", a.CardID, err)

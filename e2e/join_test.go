@@ -124,4 +124,3 @@ func checkPosterPrint(t *testing.T, ctx context.Context, size, points string) {
 	screenshot(t, ctx, "poster-"+size+"-print")
 	run(t, ctx, emulation.SetEmulatedMedia().WithMedia(""))
 }
-

@@ -223,7 +223,6 @@ func openCard(t *testing.T, ctx context.Context, url string) {
 	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery))
 }
 
-
 // writeImageY4M writes a Y4M video of a PNG (a screenshot of a QR code) in the
 // middle of a white 640×480 frame, for Chromium to play as the camera.
 func writeImageY4M(t *testing.T, pngBytes []byte) string {

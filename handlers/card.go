@@ -1,10 +1,13 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,6 +63,9 @@ func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db
 	if err := a.store.IssueLateCoupons(ctx, shop.ID, card.ID, now); err != nil {
 		return err
 	}
+	if err := a.store.IssueBirthdayCoupon(ctx, shop.ID, card.ID, now); err != nil {
+		return err
+	}
 	st, err := a.store.CardState(ctx, shop.ID, card.ID, now)
 	if err != nil {
 		return err
@@ -76,22 +82,39 @@ func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db
 	if fb, err = a.feedbackPrompt(ctx, shop.ID, card.ID, now, p.T.Zone(), fb); err != nil {
 		return err
 	}
+	g, err := a.store.Growth(ctx, shop.ID)
+	if err != nil {
+		return err
+	}
+	model := a.cardModel(c, st, shop.Currency, true)
+	if card.InviteCode != "" {
+		// The invite link names the card by its invite code, never by its token: it opens nothing.
+		model.InviteURL = a.absURL(c, "/join/"+shop.Slug+"?ref="+url.QueryEscape(card.InviteCode))
+		model.ReferralStamps = g.ReferralStamps
+	}
 	h := c.Response().Header()
 	// The token is the card's only key: never leak it in a Referer, never index it.
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Cache-Control", "private, no-cache")
-	news, err := a.store.NewsForCard(ctx, shop.ID, card.ID, now)
-	if err != nil {
+	if model.News, err = a.cardNews(ctx, shop.ID, card.ID, now); err != nil {
 		return err
 	}
-	model := a.cardModel(c, st, shop.Currency, true)
-	for _, n := range news {
-		item := newsItem(shop.ID, n.News)
-		item.New = n.New
-		model.News = append(model.News, item)
-	}
 	return render(c, status, views.CardPage(p, model, card.Token, now, fb))
+}
+
+// cardNews is the shop's news as the card's page shows it now.
+func (a *App) cardNews(ctx context.Context, shopID, cardID int64, now time.Time) ([]views.NewsItem, error) {
+	news, err := a.store.NewsForCard(ctx, shopID, cardID, now)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]views.NewsItem, len(news))
+	for i, n := range news {
+		items[i] = newsItem(shopID, n.News)
+		items[i].New = n.New
+	}
+	return items, nil
 }
 
 // cardManifest lets the customer add their own card to the home screen.

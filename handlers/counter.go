@@ -174,6 +174,9 @@ func (a *App) showCard(c echo.Context, status int, cardID int64, v cardView) err
 	if err := a.store.IssueLateCoupons(ctx, shop.ID, cardID, a.now()); err != nil {
 		return err
 	}
+	if err := a.store.IssueBirthdayCoupon(ctx, shop.ID, cardID, a.now()); err != nil {
+		return err
+	}
 	st, err := a.store.CardState(ctx, shop.ID, cardID, a.now())
 	if err != nil {
 		return err
@@ -201,7 +204,7 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 		}
 		switch e.Kind {
 		case loyalty.KindStamp:
-			return &views.Result{Kind: "stamped", Program: e.ProgramName, Stamps: e.Stamps, RewardsEarned: st.EarnedBy(e.ID)}
+			return &views.Result{Kind: "stamped", Program: e.ProgramName, Stamps: e.Stamps, RewardsEarned: st.EarnedBy(e.ID), ReferralBonus: referralBonusOf(st, e)}
 		case loyalty.KindRedeem:
 			return &views.Result{Kind: "redeemed", Program: e.ProgramName}
 		case loyalty.KindCoupon:
@@ -213,6 +216,17 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 		}
 	}
 	return nil
+}
+
+// referralBonusOf is the referral bonus the stamp gave the card: written
+// with it, in the same transaction, so at the same instant and right after it.
+func referralBonusOf(st db.CardState, stamp db.Entry) int {
+	for _, e := range st.Ledger {
+		if e.Kind == loyalty.KindBonus && e.Note == db.ReferralNote && e.ID > stamp.ID && e.At.Equal(stamp.At) {
+			return e.Stamps
+		}
+	}
+	return 0
 }
 
 // cardModel maps a card's state to what staff and customers see; the customer
@@ -257,8 +271,12 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		}
 		ev := entryView(e)
 		if forCustomer {
-			// The owner's reasons are notes for the shop, not messages to the customer.
-			ev.Staff, ev.Note = "", ""
+			// The owner's reasons are notes for the shop, not messages to the
+			// customer; a bonus's note is the shop's own word for it (welcome, referral).
+			ev.Staff = ""
+			if e.Kind != loyalty.KindBonus {
+				ev.Note = ""
+			}
 		}
 		v.Ledger = append(v.Ledger, ev)
 	}

@@ -19,7 +19,7 @@ func couponView(c db.Campaign, currency string, now time.Time) views.Coupon {
 		ID: c.ID, Title: c.Title, Description: c.Description, ValueKind: c.ValueKind, ValueNumber: c.ValueNumber, ValueText: c.ValueText,
 		Currency: currency, ValidFrom: c.ValidFrom, LastDay: c.ValidUntil.Add(-time.Second), Audience: c.Audience, Segment: string(c.Segment),
 		Code: c.Code, TotalLimit: c.TotalLimit, PerCardLimit: c.PerCardLimit, Status: c.Rules().Status(now),
-		Issued: c.Issued, Viewed: c.Viewed, Redeemed: c.Redeemed,
+		Issued: c.Issued, Viewed: c.Viewed, Redeemed: c.Redeemed, Birthday: c.BirthdayYear != 0,
 	}
 }
 

@@ -121,6 +121,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/cards/print", a.printCards, managers...)
 	get("/cards/print/:batch", a.printSheet, managers...)
 	get("/poster", a.poster, managers...)
+	get("/referrals", a.referrals, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)

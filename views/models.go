@@ -73,6 +73,10 @@ type Card struct {
 	CreatedAt time.Time
 	// WelcomeStamps is the welcome gift's stamps, told until the first visit.
 	WelcomeStamps int
+	// InviteURL is the card's link for inviting friends, on the customer's
+	// page only; ReferralStamps is what each side gets, 0 when the shop gives nothing.
+	InviteURL      string
+	ReferralStamps int
 }
 
 // Result is the outcome of the cashier's last action, shown big on the card view.
@@ -81,6 +85,7 @@ type Result struct {
 	Program       string
 	Stamps        int
 	RewardsEarned int
+	ReferralBonus int    // bonus stamps the stamp gave as a referred friend's first
 	Message       string // already translated, for refusals
 	// For a cooldown refusal: the stamp the cashier may confirm anyway.
 	ProgramID int64
@@ -107,6 +112,8 @@ type Coupon struct {
 	Issued       int
 	Viewed       int
 	Redeemed     int
+	// Birthday: the shop's birthday gift, in the card's birthday window.
+	Birthday bool
 }
 
 // DayCount is a number on a day, for the small tables of the owner's pages.

@@ -22,3 +22,32 @@ if (note) {
   addEventListener('offline', sync);
   sync();
 }
+
+// Invite a friend: the phone's share sheet where it has one, else a copy
+// button. With neither (or no script), the link stays in its read-only field
+// to copy by hand. The buttons' texts come translated in data attributes.
+const invite = document.getElementById('invite-link');
+if (invite) {
+  const share = document.getElementById('invite-share');
+  const copy = document.getElementById('invite-copy');
+  const status = document.getElementById('invite-status');
+  invite.addEventListener('focus', () => invite.select());
+  if (navigator.share) {
+    share.hidden = false;
+    share.addEventListener('click', () => {
+      // Closing the share sheet rejects with AbortError: nothing to report.
+      navigator.share({ text: share.dataset.text, url: invite.value })
+        .catch((err) => { if (err.name !== 'AbortError') console.warn('share failed', err); });
+    });
+  } else if (navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener('click', () => {
+      navigator.clipboard.writeText(invite.value)
+        .then(() => { status.textContent = copy.dataset.copied; })
+        .catch(() => {
+          invite.focus();
+          status.textContent = copy.dataset.failed;
+        });
+    });
+  }
+}

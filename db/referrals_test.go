@@ -1,0 +1,304 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"regulars/db"
+)
+
+// referralShop is a shop whose first card (the referrer) invites friends for a
+// bonus of 2 stamps each, at most cap a month.
+type referralShop struct {
+	t        *testing.T
+	s        *db.Store
+	shopID   int64
+	userID   int64
+	referrer db.Card
+	program  db.Program
+	keys     int
+}
+
+func newReferralShop(t *testing.T, s *db.Store, email string, cap int) *referralShop {
+	t.Helper()
+	shopID, userID, referrer, program := shop(t, s, email)
+	if err := s.SaveGrowth(context.Background(), shopID, db.Growth{ReferralStamps: 2, ReferralCap: cap, BirthdayDays: 7}, userID, t0); err != nil {
+		t.Fatal(err)
+	}
+	return &referralShop{t: t, s: s, shopID: shopID, userID: userID, referrer: referrer, program: program}
+}
+
+// friend enrolls a card by the invite code.
+func (r *referralShop) friend(n db.NewCard, at time.Time) db.Card {
+	r.t.Helper()
+	r.keys++
+	n.Key = fmt.Sprintf("friend-%d", r.keys)
+	c, err := r.s.EnrollCard(context.Background(), r.shopID, n, at)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return c
+}
+
+// stamp gives the card one stamp from the cashier, with a fresh key unless key is given.
+func (r *referralShop) stamp(cardID int64, at time.Time, key string) error {
+	r.t.Helper()
+	if key == "" {
+		r.keys++
+		key = fmt.Sprintf("stamp-%d", r.keys)
+	}
+	_, err := r.s.Stamp(context.Background(), db.Action{ShopID: r.shopID, CardID: cardID, ProgramID: r.program.ID, UserID: r.userID, Key: key, Now: at}, 1, false)
+	return err
+}
+
+// stamps is the card's balance in the program.
+func (r *referralShop) stamps(cardID int64, at time.Time) int {
+	r.t.Helper()
+	st, err := r.s.CardState(context.Background(), r.shopID, cardID, at)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return st.Programs[0].Stamps
+}
+
+func TestReferralBonuses(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	r := newReferralShop(t, s, "a@example.com", 5)
+	friend := r.friend(db.NewCard{FirstName: "Deniz", InviteCode: r.referrer.InviteCode}, t0)
+	if got := r.stamps(friend.ID, t0); got != 0 {
+		t.Fatalf("friend has %d stamps before any visit", got)
+	}
+	// The friend's first stamp: 1 + 2 for the friend, 2 for the referrer.
+	key := "first-visit"
+	if err := r.stamp(friend.ID, t0.Add(time.Hour), key); err != nil {
+		t.Fatal(err)
+	}
+	if f, ref := r.stamps(friend.ID, t0.Add(time.Hour)), r.stamps(r.referrer.ID, t0.Add(time.Hour)); f != 3 || ref != 2 {
+		t.Fatalf("after the first stamp: friend %d, referrer %d; want 3, 2", f, ref)
+	}
+	// The same form sent again is refused as replayed and pays nothing.
+	var replay *db.ReplayedError
+	if err := r.stamp(friend.ID, t0.Add(time.Hour), key); !errors.As(err, &replay) {
+		t.Fatalf("replayed stamp: %v", err)
+	}
+	// A second visit is a plain stamp.
+	if err := r.stamp(friend.ID, t0.Add(48*time.Hour), ""); err != nil {
+		t.Fatal(err)
+	}
+	if f, ref := r.stamps(friend.ID, t0.Add(48*time.Hour)), r.stamps(r.referrer.ID, t0.Add(48*time.Hour)); f != 4 || ref != 2 {
+		t.Errorf("after the second stamp: friend %d, referrer %d; want 4, 2", f, ref)
+	}
+	list, tot, err := s.Referrals(ctx, r.shopID)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("referrals: %+v %v", list, err)
+	}
+	got := list[0]
+	if got.ReferrerID != r.referrer.ID || got.FriendID != friend.ID || got.FriendName != "Deniz" || got.FriendBonus != 2 || !got.ReferrerPaid ||
+		!got.PaidAt.Equal(t0.Add(time.Hour)) || !got.JoinedAt.Equal(t0) || got.FriendCode == "" {
+		t.Errorf("referral row %+v", got)
+	}
+	if tot != (db.ReferralTotals{Joined: 1, Stamped: 1, BonusStamps: 4}) {
+		t.Errorf("totals %+v", tot)
+	}
+}
+
+func TestReferralUndoKeepsBonus(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	r := newReferralShop(t, s, "a@example.com", 5)
+	friend := r.friend(db.NewCard{InviteCode: r.referrer.InviteCode}, t0)
+	if err := r.stamp(friend.ID, t0, ""); err != nil {
+		t.Fatal(err)
+	}
+	st, err := s.CardState(ctx, r.shopID, friend.ID, t0)
+	if err != nil || st.Undoable == nil || st.Undoable.Kind != "stamp" {
+		t.Fatalf("undo offers %+v, want the stamp (not the bonus after it); %v", st.Undoable, err)
+	}
+	if _, err := s.Undo(ctx, db.Action{ShopID: r.shopID, CardID: friend.ID, UserID: r.userID, Key: "undo", Now: t0}, st.Undoable.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f, ref := r.stamps(friend.ID, t0), r.stamps(r.referrer.ID, t0); f != 2 || ref != 2 {
+		t.Errorf("after undoing the first stamp: friend %d, referrer %d; want the bonuses kept, 2 and 2", f, ref)
+	}
+	// The stamp given again does not pay again.
+	if err := r.stamp(friend.ID, t0.Add(time.Minute), ""); err != nil {
+		t.Fatal(err)
+	}
+	if f, ref := r.stamps(friend.ID, t0.Add(time.Minute)), r.stamps(r.referrer.ID, t0.Add(time.Minute)); f != 3 || ref != 2 {
+		t.Errorf("after stamping again: friend %d, referrer %d; want 3, 2", f, ref)
+	}
+}
+
+func TestReferralMonthlyCap(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	r := newReferralShop(t, s, "a@example.com", 2)
+	march := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	var friends []db.Card
+	for range 3 {
+		friends = append(friends, r.friend(db.NewCard{InviteCode: r.referrer.InviteCode}, march))
+	}
+	for i, f := range friends {
+		if err := r.stamp(f.ID, march.Add(time.Duration(i)*time.Hour), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two bonuses for the referrer in March; the third friend is paid all the same.
+	if got := r.stamps(r.referrer.ID, march.Add(3*time.Hour)); got != 4 {
+		t.Errorf("referrer after three friends in one month: %d stamps, want 4 (cap 2 × 2)", got)
+	}
+	if got := r.stamps(friends[2].ID, march.Add(3*time.Hour)); got != 3 {
+		t.Errorf("the friend beyond the cap: %d stamps, want 3", got)
+	}
+	// A new month, a new allowance.
+	april := time.Date(2026, 4, 1, 0, 30, 0, 0, time.UTC)
+	another := r.friend(db.NewCard{InviteCode: r.referrer.InviteCode}, april)
+	if err := r.stamp(another.ID, april, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.stamps(r.referrer.ID, april); got != 6 {
+		t.Errorf("referrer after a friend in April: %d stamps, want 6", got)
+	}
+	list, _, err := s.Referrals(ctx, r.shopID)
+	if err != nil || len(list) != 4 {
+		t.Fatalf("referrals: %d %v", len(list), err)
+	}
+	var capped int
+	for _, x := range list {
+		if !x.ReferrerPaid {
+			capped++
+			if x.FriendID != friends[2].ID || x.FriendBonus != 2 {
+				t.Errorf("capped row %+v, want the third March friend with their bonus", x)
+			}
+		}
+	}
+	if capped != 1 {
+		t.Errorf("%d referrals with the referrer unpaid, want 1", capped)
+	}
+}
+
+func TestReferralSamePersonAndOff(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	r := newReferralShop(t, s, "a@example.com", 5)
+	// The referrer's card has a phone and email; a second card of the same person refers nothing.
+	if err := s.UpdateCustomer(ctx, r.shopID, r.userID, r.referrer.ID, db.Profile{FirstName: "Ayla", Phone: "+905551112233", Email: "ayla@example.com"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	samePhone := r.friend(db.NewCard{Phone: "+905551112233", InviteCode: r.referrer.InviteCode}, t0)
+	sameEmail := r.friend(db.NewCard{Email: "AYLA@example.com", InviteCode: r.referrer.InviteCode}, t0)
+	for _, c := range []db.Card{samePhone, sameEmail} {
+		if err := r.stamp(c.ID, t0, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.stamps(c.ID, t0); got != 1 {
+			t.Errorf("own second card %d: %d stamps, want 1 (no bonus)", c.ID, got)
+		}
+	}
+	if got := r.stamps(r.referrer.ID, t0); got != 0 {
+		t.Errorf("referrer of their own cards: %d stamps, want 0", got)
+	}
+	// A card cannot be its own referrer: its code is unknown when it is made.
+	own := r.friend(db.NewCard{InviteCode: "not-a-code"}, t0)
+	if err := r.stamp(own.ID, t0, ""); err != nil {
+		t.Fatal(err)
+	}
+	// The bonus off: the first stamp settles the referral without bonus, and
+	// turning the bonus on later does not pay it at the next stamp.
+	if err := s.SaveGrowth(ctx, r.shopID, db.Growth{ReferralStamps: 0, ReferralCap: 5}, r.userID, t0); err != nil {
+		t.Fatal(err)
+	}
+	off := r.friend(db.NewCard{InviteCode: r.referrer.InviteCode}, t0)
+	if err := r.stamp(off.ID, t0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveGrowth(ctx, r.shopID, db.Growth{ReferralStamps: 2, ReferralCap: 5}, r.userID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.stamp(off.ID, t0.Add(time.Hour), ""); err != nil {
+		t.Fatal(err)
+	}
+	if f, ref := r.stamps(off.ID, t0.Add(time.Hour)), r.stamps(r.referrer.ID, t0.Add(time.Hour)); f != 2 || ref != 0 {
+		t.Errorf("bonus turned on after the first stamp: friend %d, referrer %d; want 2, 0", f, ref)
+	}
+	list, tot, err := s.Referrals(ctx, r.shopID)
+	if err != nil || len(list) != 3 {
+		t.Fatalf("referrals: %+v %v", list, err)
+	}
+	for _, x := range list {
+		if x.PaidAt.IsZero() || x.FriendBonus != 0 || x.ReferrerPaid {
+			t.Errorf("referral without bonus shown as %+v", x)
+		}
+	}
+	if tot.BonusStamps != 0 || tot.Joined != 3 || tot.Stamped != 3 {
+		t.Errorf("totals %+v", tot)
+	}
+}
+
+func TestReferralOnlyByCashierStamp(t *testing.T) {
+	s, _ := open(t)
+	r := newReferralShop(t, s, "a@example.com", 5)
+	friend := r.friend(db.NewCard{InviteCode: r.referrer.InviteCode}, t0)
+	// An owner's adjustment is not a visit: the referral waits for a cashier's stamp.
+	if _, err := s.AdjustStamps(context.Background(), db.Action{ShopID: r.shopID, CardID: friend.ID, ProgramID: r.program.ID, UserID: r.userID, Key: "adj", Now: t0}, 3, "paper card"); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.stamps(r.referrer.ID, t0); got != 0 {
+		t.Errorf("referrer paid for an adjustment: %d", got)
+	}
+	if err := r.stamp(friend.ID, t0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if f, ref := r.stamps(friend.ID, t0), r.stamps(r.referrer.ID, t0); f != 6 || ref != 2 {
+		t.Errorf("after the first stamp: friend %d, referrer %d; want 6, 2", f, ref)
+	}
+}
+
+func TestReferralErasedReferrer(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	r := newReferralShop(t, s, "a@example.com", 5)
+	friend := r.friend(db.NewCard{InviteCode: r.referrer.InviteCode}, t0)
+	if err := s.EraseCustomer(ctx, r.shopID, r.userID, r.referrer.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.stamp(friend.ID, t0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.stamps(friend.ID, t0); got != 3 {
+		t.Errorf("friend of an erased referrer: %d stamps, want 3", got)
+	}
+	list, _, err := s.Referrals(ctx, r.shopID)
+	if err != nil || len(list) != 1 || list[0].ReferrerPaid || !list[0].ReferrerErased || list[0].ReferrerName != "" {
+		t.Errorf("referrals %+v %v", list, err)
+	}
+}
+
+func TestReferralsShopIsolation(t *testing.T) {
+	s, _ := open(t)
+	ctx := context.Background()
+	a := newReferralShop(t, s, "a@example.com", 5)
+	b := newReferralShop(t, s, "b@example.com", 5)
+	// Shop A's invite code names no card in shop B: B's new card has no referrer.
+	stranger := b.friend(db.NewCard{InviteCode: a.referrer.InviteCode}, t0)
+	if err := b.stamp(stranger.ID, t0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.stamps(a.referrer.ID, t0); got != 0 {
+		t.Errorf("shop A's card paid by shop B's stamp: %d", got)
+	}
+	friend := a.friend(db.NewCard{InviteCode: a.referrer.InviteCode}, t0)
+	if err := a.stamp(friend.ID, t0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if list, tot, err := s.Referrals(ctx, b.shopID); err != nil || len(list) != 0 || tot != (db.ReferralTotals{}) {
+		t.Errorf("shop B's referrals: %+v %+v %v", list, tot, err)
+	}
+	if list, _, err := s.Referrals(ctx, a.shopID); err != nil || len(list) != 1 {
+		t.Errorf("shop A's referrals: %+v %v", list, err)
+	}
+}
