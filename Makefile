@@ -30,6 +30,10 @@ fuzz:
 	$(GO) test ./loyalty -run '^$$' -fuzz FuzzNormalizePhone -fuzztime 10s
 	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseCustomerCSV -fuzztime 10s
 	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseBirthday -fuzztime 10s
+	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseInviteCode -fuzztime 10s
+	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseCouponCode -fuzztime 10s
+	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseAmount -fuzztime 10s
+	$(GO) test ./loyalty -run '^$$' -fuzz FuzzParseRating -fuzztime 10s
 	$(GO) test ./handlers -run '^$$' -fuzz FuzzParseNumber -fuzztime 10s
 
 # What CI checks besides the tests: formatting and generated code up to date.

@@ -192,35 +192,41 @@ func remoteObjectString(o *runtime.RemoteObject) string {
 // writeQRY4M writes a Y4M video showing a QR code of content, centred on a
 // white 640×480 frame, and returns its absolute path. Chromium plays it as the
 // camera (browserOptions.FakeVideo), which lets tests exercise the real
-// getUserMedia + QR decoding path. Chromium's fake capture device reads only
-// Y4M and MJPEG files; raw Y4M needs no encoder.
+// getUserMedia + QR decoding path.
 func writeQRY4M(t *testing.T, content string) string {
 	t.Helper()
-	const (
-		width, height = 640, 480
-		qrSize        = 360
-		// One second at 30 fps; the image is static, the frames only give
-		// Chromium's player a sensible loop length.
-		frames = 30
-	)
-
+	const qrSize = 360
 	q, err := qrcode.New(content, qrcode.Medium)
 	if err != nil {
 		t.Fatalf("encoding QR code for %q: %v", content, err)
 	}
 	// Scale by a whole number of pixels per module (Bitmap includes the quiet
 	// zone): uneven module sizes make decoders needlessly work harder.
-	code := q.Image(-max(1, qrSize/len(q.Bitmap())))
+	return writeImageY4M(t, q.Image(-max(1, qrSize/len(q.Bitmap()))))
+}
 
+// writeImageY4M writes a Y4M video of img centred on a white 640×480 frame
+// and returns its absolute path. Chromium's fake capture device reads only
+// Y4M and MJPEG files; raw Y4M needs no encoder.
+func writeImageY4M(t *testing.T, img image.Image) string {
+	t.Helper()
+	const (
+		width, height = 640, 480
+		// One second at 30 fps; the image is static, the frames only give
+		// Chromium's player a sensible loop length.
+		frames = 30
+	)
+	b := img.Bounds()
+	if b.Dx() > width || b.Dy() > height {
+		t.Fatalf("an image of %v does not fit the camera's frame", b.Size())
+	}
 	rgba := image.NewRGBA(image.Rect(0, 0, width, height))
 	draw.Draw(rgba, rgba.Bounds(), image.White, image.Point{}, draw.Src)
-	cb := code.Bounds()
-	offset := image.Pt((width-cb.Dx())/2, (height-cb.Dy())/2)
-	draw.Draw(rgba, cb.Add(offset), code, cb.Min, draw.Src)
-
+	offset := image.Pt((width-b.Dx())/2, (height-b.Dy())/2)
+	draw.Draw(rgba, b.Sub(b.Min).Add(offset), img, b.Min, draw.Over)
 	frame := toYCbCr420(rgba)
 
-	path := filepath.Join(t.TempDir(), "qr.y4m")
+	path := filepath.Join(t.TempDir(), "camera.y4m")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatalf("creating %s: %v", path, err)

@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/draw"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -88,7 +85,11 @@ func TestPrintedCardActivation(t *testing.T) {
 	}
 	screenshot(t, mobile, "printed-card-not-active")
 
-	cam := newBrowser(t, browserOptions{Width: tablet.Width, Height: tablet.Height, FakeVideo: writeImageY4M(t, qr)})
+	qrImage, err := png.Decode(bytes.NewReader(qr))
+	if err != nil {
+		t.Fatalf("decoding the QR screenshot: %v", err)
+	}
+	cam := newBrowser(t, browserOptions{Width: tablet.Width, Height: tablet.Height, FakeVideo: writeImageY4M(t, qrImage)})
 	logIn(t, cam, srv, cashier, `#lookup-q`)
 	run(t, cam, chromedp.WaitVisible(`#scan-start`, chromedp.ByQuery))
 	run(t, cam, chromedp.Click(`#scan-start`, chromedp.ByQuery))
@@ -221,46 +222,4 @@ func printCards(t *testing.T, ctx context.Context, srv *testServer) []db.Printed
 func openCard(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
 	run(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery))
-}
-
-// writeImageY4M writes a Y4M video of a PNG (a screenshot of a QR code) in the
-// middle of a white 640×480 frame, for Chromium to play as the camera.
-func writeImageY4M(t *testing.T, pngBytes []byte) string {
-	t.Helper()
-	const width, height, frames = 640, 480, 30
-	img, err := png.Decode(bytes.NewReader(pngBytes))
-	if err != nil {
-		t.Fatalf("decoding the QR screenshot: %v", err)
-	}
-	b := img.Bounds()
-	if b.Dx() > width || b.Dy() > height {
-		t.Fatalf("QR screenshot of %v does not fit the camera's frame", b.Size())
-	}
-	rgba := image.NewRGBA(image.Rect(0, 0, width, height))
-	draw.Draw(rgba, rgba.Bounds(), image.White, image.Point{}, draw.Src)
-	offset := image.Pt((width-b.Dx())/2, (height-b.Dy())/2)
-	draw.Draw(rgba, b.Sub(b.Min).Add(offset), img, b.Min, draw.Over)
-	frame := toYCbCr420(rgba)
-
-	path := filepath.Join(t.TempDir(), "printed-qr.y4m")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	fmt.Fprintf(w, "YUV4MPEG2 W%d H%d F30:1 Ip A1:1 C420jpeg\n", width, height)
-	for range frames {
-		w.WriteString("FRAME\n")
-		w.Write(frame.Y)
-		w.Write(frame.Cb)
-		w.Write(frame.Cr)
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

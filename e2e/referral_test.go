@@ -74,15 +74,17 @@ func TestReferralJourney(t *testing.T) {
 	checkNoSidewaysScroll(t, phoneA, "card")
 	inviteScreenshot(t, phoneA, "referral-invite-en-phone")
 
-	// The friend's phone follows the link. The join page is another part of
-	// the product, merged separately; until then this test makes the card as
-	// that page does, with the invite code the link carries.
-	friend, err := srv.Store.EnrollCard(ctx, shopID, db.NewCard{FirstName: "Deniz", InviteCode: u.Query().Get("ref"), Key: "join-deniz"}, clk.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The friend's phone follows the link and joins in one tap.
 	phoneB := newBrowser(t, phone)
-	openNewCard(t, phoneB, srv.URL+"/c/"+friend.Token, "Deniz")
+	run(t, phoneB, chromedp.Navigate(link), chromedp.WaitVisible(`[data-testid=join-submit]`, chromedp.ByQuery),
+		chromedp.SendKeys(`#f-first_name`, "Deniz", chromedp.ByQuery))
+	submit(t, phoneB, `[data-testid=join-submit]`, `[data-testid=stamp-count]`)
+	friendURL := location(t, phoneB)
+	friend, err := srv.Store.CardByToken(ctx, strings.TrimPrefix(friendURL, srv.URL+"/c/"))
+	if err != nil {
+		t.Fatalf("the friend's card at %s: %v", friendURL, err)
+	}
+	openNewCard(t, phoneB, friendURL, "Deniz")
 
 	// Deniz's first visit: the cashier stamps once.
 	run(t, till,

@@ -81,8 +81,12 @@ func (a *App) welcomeCampaigns(ctx context.Context, shopID, chosen int64) ([]vie
 	return opts, nil
 }
 
-// welcomeCampaignUsable: a campaign that ended or expired gives no coupon.
+// welcomeCampaignUsable: a campaign that ended or expired gives no coupon,
+// and a year's birthday gifts are no welcome.
 func welcomeCampaignUsable(k db.Campaign, now time.Time) bool {
+	if k.BirthdayYear != 0 {
+		return false
+	}
 	switch k.Rules().Status(now) {
 	case loyalty.CampaignEnded, loyalty.CampaignExpired:
 		return false

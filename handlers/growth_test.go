@@ -253,3 +253,41 @@ func bitmapString(bits [][]bool) string {
 	}
 	return b.String()
 }
+
+// TestBirthdayCampaignIsNoWelcome: the year's birthday gifts appear in the
+// coupon list as such, and cannot become the welcome coupon.
+func TestBirthdayCampaignIsNoWelcome(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	owner := e.signup("Kahve Evi", "owner@example.com")
+	now := e.clock.Now()
+	if err := e.store.SaveGrowth(ctx, 1, db.Growth{ReferralCap: 5, BirthdayGift: "A slice of cake", BirthdayDays: 7}, 1, now); err != nil {
+		t.Fatal(err)
+	}
+	card, err := e.store.EnrollCard(ctx, 1, db.NewCard{FirstName: "Ada", Birthday: now.Format("01-02"), Key: "join-ada"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.IssueBirthdayCoupon(ctx, 1, card.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := e.store.Campaigns(ctx, 1)
+	if err != nil || len(cs) != 1 || cs[0].BirthdayYear == 0 {
+		t.Fatalf("campaigns: %+v, %v", cs, err)
+	}
+	if got := text(owner.get("/coupons"), `[data-testid="coupon-row"]`); !strings.Contains(got, "Customers with a birthday") {
+		t.Errorf("coupon list row %q does not say it is the birthday gift", got)
+	}
+	page := owner.get("/growth")
+	if page.doc.Find(fmt.Sprintf(`#f-welcome_campaign option[value="%d"]`, cs[0].ID)).Length() != 0 {
+		t.Error("the birthday campaign is offered as the welcome coupon")
+	}
+	before := e.snapshot()
+	res := owner.submit(page, `[data-testid="growth-form"]`, map[string]string{"welcome_campaign": fmt.Sprint(cs[0].ID)})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Errorf("birthday campaign as welcome coupon: %d, want 422", res.status)
+	}
+	if after := e.snapshot(); after != before {
+		t.Errorf("changed: %s → %s", before, after)
+	}
+}
