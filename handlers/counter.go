@@ -97,12 +97,7 @@ func (a *App) enroll(c echo.Context) error {
 		return err
 	}
 	f := newForm(c, p.T)
-	name := f.text("first_name", false, 50)
-	phone := f.text("phone", false, 30)
-	norm := loyalty.NormalizePhone(phone)
-	if phone != "" && (len(norm) < 4 || len(norm) > 20) {
-		f.fail("phone", "FieldPhone")
-	}
+	name, norm := f.customer()
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.CounterPage(p, "", nil, "", f.v, key))
 	}

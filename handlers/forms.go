@@ -61,6 +61,19 @@ func (f *form) check(name string, required bool, max int, forbidden string) stri
 	return s
 }
 
+// customer reads a new customer's optional first name and phone, the phone
+// normalized: the counter's enrolment, a printed card's activation and the
+// poster's join ask the same.
+func (f *form) customer() (firstName, phone string) {
+	firstName = f.text("first_name", false, 50)
+	typed := f.text("phone", false, 30)
+	phone = loyalty.NormalizePhone(typed)
+	if typed != "" && (len(phone) < 4 || len(phone) > 20) {
+		f.fail("phone", "FieldPhone")
+	}
+	return firstName, phone
+}
+
 // number returns a whole number in [min, max]; empty gives def.
 func (f *form) number(name string, min, max, def int) int {
 	s := strings.TrimSpace(f.c.FormValue(name))

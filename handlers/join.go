@@ -84,12 +84,8 @@ func (a *App) join(c echo.Context) error {
 	}
 	p := a.page(c, &shop, "JoinTitle")
 	f := newForm(c, p.T)
-	n := db.NewCard{FirstName: f.text("first_name", false, 50), Key: joinKeyPrefix + key}
-	phone := f.text("phone", false, 30)
-	n.Phone = loyalty.NormalizePhone(phone)
-	if phone != "" && (len(n.Phone) < 4 || len(n.Phone) > 20) {
-		f.fail("phone", "FieldPhone")
-	}
+	n := db.NewCard{Key: joinKeyPrefix + key}
+	n.FirstName, n.Phone = f.customer()
 	if strings.TrimSpace(c.FormValue("email")) != "" {
 		n.Email = f.email("email")
 	}

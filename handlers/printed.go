@@ -130,12 +130,7 @@ func (a *App) activate(c echo.Context) error {
 		return echo.ErrBadRequest
 	}
 	f := newForm(c, p.T)
-	name := f.text("first_name", false, 50)
-	phone := f.text("phone", false, 30)
-	norm := loyalty.NormalizePhone(phone)
-	if phone != "" && (len(norm) < 4 || len(norm) > 20) {
-		f.fail("phone", "FieldPhone")
-	}
+	name, norm := f.customer()
 	if !f.ok() {
 		pc, err := a.store.PrintedByCode(ctx, shop.ID, token, "")
 		if err != nil {
