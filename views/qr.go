@@ -5,16 +5,41 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/skip2/go-qrcode"
 )
+
+// qrCache keeps the drawings of recently shown codes: drawing one costs more
+// than the rest of a card page, and a customer opens the same card again and
+// again. An entry is a few kilobytes.
+var qrCache, _ = lru.New[string, qrDrawing](2048)
+
+// qrDrawing is a QR code's modules as one SVG path, size × size modules.
+type qrDrawing struct {
+	size int
+	path string
+}
 
 // qrSVG draws content as a QR code in SVG: crisp at any size, a few hundred
 // bytes, and part of the page itself, so it stays visible when the phone is offline.
 func qrSVG(content, label string) templ.Component {
+	d, ok := qrCache.Get(content)
+	if !ok {
+		var err error
+		if d, err = drawQR(content); err != nil {
+			// Only content longer than a QR code holds fails, and card URLs are short.
+			return templ.Raw("")
+		}
+		qrCache.Add(content, d)
+	}
+	return templ.Raw(fmt.Sprintf(`<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" shape-rendering="crispEdges"><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="%s"/></svg>`,
+		d.size, d.size, templ.EscapeString(label), d.size, d.size, d.path))
+}
+
+func drawQR(content string) (qrDrawing, error) {
 	q, err := qrcode.New(content, qrcode.Medium)
 	if err != nil {
-		// Only content longer than a QR code holds fails, and card URLs are short.
-		return templ.Raw("")
+		return qrDrawing{}, err
 	}
 	bits := q.Bitmap()
 	var path strings.Builder
@@ -31,7 +56,5 @@ func qrSVG(content, label string) templ.Component {
 			x += run - 1
 		}
 	}
-	n := len(bits)
-	return templ.Raw(fmt.Sprintf(`<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" shape-rendering="crispEdges"><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="%s"/></svg>`,
-		n, n, templ.EscapeString(label), n, n, path.String()))
+	return qrDrawing{size: len(bits), path: path.String()}, nil
 }
