@@ -31,17 +31,19 @@ type Store struct {
 	base string // the data source name both pools open, for backups
 }
 
-// pragmas: busy_timeout first so that every later statement waits for locks;
-// WAL + synchronous NORMAL survives a process crash without losing a commit.
-const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+// Pragmas are the connection settings of every database the app opens (the
+// benchmark's bare-SQLite ceiling uses them too): busy_timeout first so that
+// every later statement waits for locks; WAL + synchronous NORMAL survives a
+// process crash without losing a commit.
+const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
 
 // Open opens (creating if needed) the database file at path and applies the
 // migrations found in migrationsFS.
 func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) {
-	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + Pragmas
 	// A deferred transaction that later writes skips the busy handler and fails
 	// at once with SQLITE_BUSY; immediate ones queue politely.
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	w, err := openCached(base+"&_txlock=immediate", stmtCacheSize)
 	if err != nil {
 		return nil, fmt.Errorf("open writer %s: %w", path, err)
 	}
@@ -52,7 +54,7 @@ func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) 
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", base+"&_pragma=query_only(ON)")
+	r, err := openCached(base+"&_pragma=query_only(ON)", stmtCacheSize)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open reader %s: %w", path, err)
