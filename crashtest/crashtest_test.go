@@ -246,11 +246,12 @@ func (b *browser) do(method, u string, form url.Values) (page, error) {
 	defer res.Body.Close()
 	p := page{status: res.StatusCode, location: res.Header.Get("Location")}
 	raw, err := io.ReadAll(res.Body)
-	p.body = string(raw)
-	if err != nil {
-		// The status came: the request was answered, only the page was cut off.
-		return p, nil
+	if err != nil && p.status != http.StatusSeeOther {
+		// The server was killed while it wrote the page: what the page
+		// said is lost. (A 303 is all in its status and Location.)
+		return page{}, fmt.Errorf("%s %s: %d, page cut off: %w", method, u, p.status, err)
 	}
+	p.body = string(raw)
 	p.doc, _ = goquery.NewDocumentFromReader(bytes.NewReader(raw))
 	return p, nil
 }
@@ -427,10 +428,10 @@ type sent struct {
 func (w *worker) replay(f sent) {
 	res, err := w.browser.do(http.MethodPost, f.path, f.form)
 	if err != nil {
-		return // the server is down: nothing reached it
+		return // the server is down, or was killed before it answered
 	}
 	w.replays++
-	if res.status != http.StatusConflict || res.doc == nil || res.doc.Find(`[data-testid="result"]`).AttrOr("data-result", "") != "replayed" {
+	if res.status != http.StatusConflict || res.doc.Find(`[data-testid="result"]`).AttrOr("data-result", "") != "replayed" {
 		w.failure = fmt.Sprintf("replayed %s: status %d\n%.2000s", f.form.Get("key"), res.status, res.body)
 	}
 }
@@ -463,7 +464,7 @@ func (w *worker) send(c *card, kind, key, path string, form url.Values) {
 			if resent {
 				w.resentNow++
 			}
-		case res.status == http.StatusConflict && resent && res.doc != nil &&
+		case res.status == http.StatusConflict && resent &&
 			res.doc.Find(`[data-testid="result"]`).AttrOr("data-result", "") == "replayed":
 			w.book(c, kind, key, 0)
 			w.done = append(w.done, sent{path, form})
@@ -490,7 +491,7 @@ func (w *worker) book(c *card, kind, key string, eventID int64) {
 // compares it with what the worker knows was applied.
 func (w *worker) checkPage(c *card) {
 	p, err := w.browser.do(http.MethodGet, fmt.Sprintf("%s/counter/cards/%d", w.base, c.id), nil)
-	if err != nil || p.doc == nil {
+	if err != nil {
 		return // the server is down or was killed while answering
 	}
 	w.pages++
