@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/url"
 	"strconv"
 	"testing"
 
@@ -65,4 +66,29 @@ func TestSafeNext(t *testing.T) {
 			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
 		}
 	}
+}
+
+// FuzzSafeNext: whatever comes back is a path of this site, as a browser
+// would resolve it from one of our pages.
+func FuzzSafeNext(f *testing.F) {
+	for _, s := range []string{"/counter", "//evil.example", "/\\evil", "/\t/evil", "https://evil", "/c/abc?next=//x#y", "/%2F%2Fevil", ""} {
+		f.Add(s)
+	}
+	base, _ := url.Parse("https://shop.example/login")
+	f.Fuzz(func(t *testing.T, s string) {
+		next := safeNext(s)
+		if next == "" {
+			return
+		}
+		if next != s {
+			t.Fatalf("safeNext(%q) changed it to %q", s, next)
+		}
+		u, err := url.Parse(next)
+		if err != nil {
+			t.Fatalf("safeNext(%q) kept an unparsable URL: %v", s, err)
+		}
+		if to := base.ResolveReference(u); to.Host != base.Host || to.Scheme != base.Scheme {
+			t.Fatalf("safeNext(%q) leads to %s", s, to)
+		}
+	})
 }
