@@ -87,6 +87,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/counter/cards/:id/prize", a.redeemPrize, staff...)
 	e.POST("/counter/activate", a.activate, staff...)
 	e.POST("/counter/cards/:id/replace", a.replaceCard, staff...)
+	get("/account", a.account, staff...)
+	e.POST("/account/password", a.changePassword, staff...)
 
 	get("/dashboard", a.dashboard, managers...)
 	e.POST("/dashboard/economics", a.saveEconomics, owners...)
