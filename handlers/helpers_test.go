@@ -141,6 +141,7 @@ func (e *env) client() *client {
 // response is a finished request with its parsed page.
 type response struct {
 	status   int
+	header   http.Header
 	location string
 	body     string
 	doc      *goquery.Document
@@ -175,7 +176,7 @@ func (c *client) do(req *http.Request) response {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(string(b)))
-	return response{status: res.StatusCode, location: res.Header.Get("Location"), body: string(b), doc: doc}
+	return response{status: res.StatusCode, header: res.Header, location: res.Header.Get("Location"), body: string(b), doc: doc}
 }
 
 func (c *client) get(path string) response {
