@@ -21,23 +21,22 @@ func (r Role) Valid() bool { return r == RoleOwner || r == RoleManager || r == R
 
 // User is a staff member of one shop.
 type User struct {
-	ID             int64
-	ShopID         int64
-	Name           string
-	Email          string
-	PasswordHash   string
-	Role           Role
-	SessionVersion int64
-	InvitePending  bool
-	CreatedAt      time.Time
+	ID            int64
+	ShopID        int64
+	Name          string
+	Email         string
+	PasswordHash  string
+	Role          Role
+	InvitePending bool
+	CreatedAt     time.Time
 }
 
-const userColumns = `id, shop_id, name, email, password_hash, role, session_version, invite_hash IS NOT NULL, created_at`
+const userColumns = `id, shop_id, name, email, password_hash, role, invite_hash IS NOT NULL, created_at`
 
 func scanUser(row scanner) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.ShopID, &u.Name, &u.Email, &u.PasswordHash, &u.Role, &u.SessionVersion, &u.InvitePending, &created)
+	err := row.Scan(&u.ID, &u.ShopID, &u.Name, &u.Email, &u.PasswordHash, &u.Role, &u.InvitePending, &created)
 	u.CreatedAt = fromUnix(created)
 	return u, notFound(err)
 }
@@ -51,7 +50,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 	return u, nil
 }
 
-// User returns an active user by id; sessions are checked against it on every request.
+// User returns an active user by id.
 func (s *Store) User(ctx context.Context, id int64) (User, error) {
 	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ? AND disabled_at IS NULL`, id))
 	if err != nil {
@@ -120,7 +119,7 @@ func (s *Store) AcceptInvite(ctx context.Context, inviteHash, passwordHash strin
 	var u User
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, invite_hash = NULL, invite_expires_at = NULL, session_version = session_version + 1
+		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, invite_hash = NULL, invite_expires_at = NULL
 			WHERE invite_hash = ? AND invite_expires_at > ? AND disabled_at IS NULL RETURNING `+userColumns, passwordHash, inviteHash, unix(now)))
 		if err != nil {
 			return err
@@ -138,10 +137,13 @@ func (s *Store) AcceptInvite(ctx context.Context, inviteHash, passwordHash strin
 func (s *Store) RemoveStaff(ctx context.Context, shopID, staffID, userID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var name, email string
-		err := tx.QueryRowContext(ctx, `UPDATE users SET disabled_at = ?, invite_hash = NULL, session_version = session_version + 1
+		err := tx.QueryRowContext(ctx, `UPDATE users SET disabled_at = ?, invite_hash = NULL
 			WHERE id = ? AND shop_id = ? AND disabled_at IS NULL RETURNING name, email`, unix(now), staffID, shopID).Scan(&name, &email)
 		if err != nil {
 			return fmt.Errorf("remove staff %d: %w", staffID, notFound(err))
+		}
+		if err := endUserSessions(ctx, tx, shopID, staffID); err != nil {
+			return err
 		}
 		return recordAudit(ctx, tx, shopID, userID, AuditStaffRemove, staffSubject(name, email), now)
 	})

@@ -73,7 +73,7 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 	}
 	a.sessions.Options = &sessions.Options{
 		Path:     "/",
-		MaxAge:   int((30 * 24 * time.Hour).Seconds()),
+		MaxAge:   int(db.SessionLifetime.Seconds()),
 		HttpOnly: true,
 		Secure:   a.secure,
 		SameSite: http.SameSiteLaxMode,

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/labstack/echo/v4"
 
 	"regulars/db"
 	"regulars/handlers"
@@ -38,6 +39,7 @@ func (c *clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 // env is a running server on a fresh migrated database.
 type env struct {
 	t     *testing.T
+	app   *echo.Echo // its routes are the security suite's inventory
 	srv   *httptest.Server
 	store *db.Store
 	clock *clock
@@ -68,7 +70,7 @@ func newEnv(t *testing.T) *env {
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, store: store, clock: clk, raw: raw}
+	return &env{t: t, app: e, srv: srv, store: store, clock: clk, raw: raw}
 }
 
 // count runs a counting query on the database.
@@ -139,9 +141,30 @@ func (e *env) client() *client {
 // response is a finished request with its parsed page.
 type response struct {
 	status   int
+	header   http.Header
 	location string
 	body     string
 	doc      *goquery.Document
+}
+
+// clone is a second browser holding a copy of c's cookies, as a thief of
+// the cookie would.
+func (c *client) clone() *client {
+	d := c.env.client()
+	u, _ := url.Parse(c.env.srv.URL)
+	d.http.Jar.SetCookies(u, c.http.Jar.Cookies(u))
+	return d
+}
+
+// cookie returns the value of c's cookie name, or "".
+func (c *client) cookie(name string) string {
+	u, _ := url.Parse(c.env.srv.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
 }
 
 func (c *client) do(req *http.Request) response {
@@ -153,7 +176,7 @@ func (c *client) do(req *http.Request) response {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(string(b)))
-	return response{status: res.StatusCode, location: res.Header.Get("Location"), body: string(b), doc: doc}
+	return response{status: res.StatusCode, header: res.Header, location: res.Header.Get("Location"), body: string(b), doc: doc}
 }
 
 func (c *client) get(path string) response {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -14,13 +15,18 @@ import (
 	_ "golang.org/x/image/webp" // WebP uploads; PNG and JPEG decoders come with their encoders
 )
 
-// Image upload limits: the request, the file, and the pixels decoded (a
-// small file can claim huge dimensions).
+// Image upload limits: the request, the file, and the memory its decoded
+// pixels take. A small file can decode to a lot: 4000×4000 pixels of 16-bit
+// colour are 128 MB, from 130 KB of PNG.
 const (
 	maxImageRequest = "1100K"
 	maxImageBytes   = 1 << 20
-	maxImagePixels  = 4096 * 4096
+	maxImageMemory  = 48 << 20 // a 12-megapixel photo fits
 )
+
+// decoding lets one image decode at a time, so that uploads sent together
+// cannot add up their memory.
+var decoding = make(chan struct{}, 1)
 
 var (
 	errNoUpload       = errors.New("no file uploaded")
@@ -61,10 +67,12 @@ func normalizeImage(raw []byte, side int, encode func(io.Writer, *image.NRGBA) e
 	default:
 		return nil, errImage
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
-	if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width*cfg.Height > maxImagePixels {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil || cfg.Width < 1 || cfg.Height < 1 || decodeMemory(cfg, format, raw) > maxImageMemory {
 		return nil, errImage
 	}
+	decoding <- struct{}{}
+	defer func() { <-decoding }()
 	img, _, err := image.Decode(bytes.NewReader(raw))
 	if err != nil {
 		return nil, errImage
@@ -84,6 +92,58 @@ func normalizeImage(raw []byte, side int, encode func(io.Writer, *image.NRGBA) e
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// decodeMemory is the most memory decoding the image takes: its pixels, and
+// what its decoder keeps besides them.
+func decodeMemory(cfg image.Config, format string, raw []byte) int64 {
+	perPixel := bytesPerPixel(cfg.ColorModel)
+	switch {
+	case format == "jpeg" && progressiveJPEG(raw):
+		// every coefficient until the last scan: 4 bytes for each byte of pixel
+		perPixel *= 5
+	case format == "webp" && cfg.ColorModel == color.NRGBAModel:
+		// lossless: the pixels as ARGB words first
+		perPixel *= 2
+	}
+	return int64(cfg.Width) * int64(cfg.Height) * perPixel
+}
+
+// progressiveJPEG reports whether a JPEG's frame header is progressive
+// (SOF2), reading the segments before it.
+func progressiveJPEG(raw []byte) bool {
+	for i := 2; i+4 <= len(raw) && raw[i] == 0xff; {
+		switch m := raw[i+1]; {
+		case m == 0xff: // fill byte
+			i++
+			continue
+		case m == 0xc2:
+			return true
+		case m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc, m == 0xda, m == 0xd9:
+			return false // another frame type, or no frame before the data
+		}
+		i += 2 + int(raw[i+2])<<8 + int(raw[i+3])
+	}
+	return false
+}
+
+// bytesPerPixel is the most memory a pixel of the colour model takes decoded;
+// a model not listed counts as the largest.
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3 // without chroma subsampling
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
 }
 
 func encodePNG(w io.Writer, img *image.NRGBA) error { return png.Encode(w, img) }

@@ -18,9 +18,10 @@ import (
 // group, so that an unknown path stays a 404 for everyone.
 func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.IPExtractor = echo.ExtractIPDirect() // no proxy is trusted to name the client
+	// The headers come first, so that the redirects made before routing carry them too.
+	e.Pre(securityHeaders)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())
-	e.Use(securityHeaders)
 	// Bodies are limited before anything reads them (the CSRF check parses
 	// forms): 64K, or more for the routes that take a file.
 	uploads := map[string]string{
@@ -87,6 +88,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/counter/cards/:id/prize", a.redeemPrize, staff...)
 	e.POST("/counter/activate", a.activate, staff...)
 	e.POST("/counter/cards/:id/replace", a.replaceCard, staff...)
+	get("/account", a.account, staff...)
+	e.POST("/account/password", a.changePassword, staff...)
 
 	get("/dashboard", a.dashboard, managers...)
 	e.POST("/dashboard/economics", a.saveEconomics, owners...)

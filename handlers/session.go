@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
 	"regulars/db"
@@ -16,44 +17,79 @@ const (
 	ctxUser     = "user"
 	ctxShop     = "shop"
 	langCookie  = "lang"
+	// sessionKey names the cookie's one value: the server-side session's token.
+	sessionKey = "token"
 )
 
-// signIn starts a session for u. The cookie store writes a fresh cookie, so a
-// session fixed before login is replaced; the version ends it when the user's
-// password changes or they are removed.
+// signIn starts a new server-side session for u and puts its token in a new
+// cookie. The session the request came with, if any, ends: a cookie from
+// before the sign-in, even one planted by someone else, never becomes valid.
 func (a *App) signIn(c echo.Context, u db.User) error {
-	s, _ := a.sessions.New(c.Request(), sessionName)
-	s.Values["uid"] = u.ID
-	s.Values["sv"] = u.SessionVersion
+	if err := a.endSession(c); err != nil {
+		return err
+	}
+	token, err := a.store.CreateSession(c.Request().Context(), u, a.now())
+	if err != nil {
+		return err
+	}
+	return a.saveSessionCookie(c, token)
+}
+
+// saveSessionCookie writes a fresh cookie carrying only the token.
+func (a *App) saveSessionCookie(c echo.Context, token string) error {
+	s := sessions.NewSession(a.sessions, sessionName)
+	opts := *a.sessions.Options
+	s.Options = &opts
+	s.Values[sessionKey] = token
 	if err := s.Save(c.Request(), c.Response()); err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
 	return nil
 }
 
+// signOut ends the request's session on the server and clears its cookie,
+// so a copy of the cookie opens nothing either.
 func (a *App) signOut(c echo.Context) error {
-	s, _ := a.sessions.New(c.Request(), sessionName)
-	s.Options.MaxAge = -1
+	if err := a.endSession(c); err != nil {
+		return err
+	}
+	s := sessions.NewSession(a.sessions, sessionName)
+	opts := *a.sessions.Options
+	opts.MaxAge = -1
+	s.Options = &opts
 	if err := s.Save(c.Request(), c.Response()); err != nil {
 		return fmt.Errorf("clear session: %w", err)
 	}
 	return nil
 }
 
-// currentUser returns the signed-in user and shop, or db.ErrNotFound.
-func (a *App) currentUser(c echo.Context) (db.User, db.Shop, error) {
+// endSession ends the session the request's cookie names, if it names one.
+func (a *App) endSession(c echo.Context) error {
+	if token := a.sessionToken(c); token != "" {
+		return a.store.EndSession(c.Request().Context(), token)
+	}
+	return nil
+}
+
+// sessionToken reads the token from the request's cookie, or "".
+func (a *App) sessionToken(c echo.Context) string {
 	s, err := a.sessions.Get(c.Request(), sessionName)
 	if err != nil || s.IsNew {
+		return ""
+	}
+	token, _ := s.Values[sessionKey].(string)
+	return token
+}
+
+// currentUser returns the signed-in user and shop, or db.ErrNotFound.
+func (a *App) currentUser(c echo.Context) (db.User, db.Shop, error) {
+	token := a.sessionToken(c)
+	if token == "" {
 		return db.User{}, db.Shop{}, db.ErrNotFound
 	}
-	uid, _ := s.Values["uid"].(int64)
-	sv, _ := s.Values["sv"].(int64)
-	u, err := a.store.User(c.Request().Context(), uid)
+	u, err := a.store.SessionUser(c.Request().Context(), token, a.now())
 	if err != nil {
 		return u, db.Shop{}, err
-	}
-	if u.SessionVersion != sv {
-		return u, db.Shop{}, db.ErrNotFound
 	}
 	shop, err := a.store.Shop(c.Request().Context(), u.ShopID)
 	return u, shop, err

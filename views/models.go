@@ -41,6 +41,13 @@ type StaffMember struct {
 	IsSelf        bool
 }
 
+// Account is the signed-in staff member on their own account page.
+type Account struct {
+	Name  string
+	Email string
+	Role  string
+}
+
 // Reward is an earned, unredeemed reward.
 type Reward struct {
 	Seq       int
