@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
+	"image/png"
 	"testing"
 )
 
@@ -49,4 +51,36 @@ func TestDecodeMemory(t *testing.T) {
 	if got := decodeMemory(image.Config{ColorModel: color.NRGBAModel, Width: 100, Height: 100}, "webp", nil); got != 80_000 {
 		t.Errorf("lossless webp 100×100: %d bytes, want 80000", got)
 	}
+}
+
+// FuzzNormalizeImage: no upload makes the reader fail other than by refusing
+// it, and what it accepts comes out as a fresh PNG no larger than asked.
+func FuzzNormalizeImage(f *testing.F) {
+	img := image.NewNRGBA(image.Rect(0, 0, 40, 20))
+	img.Set(3, 4, color.NRGBA{R: 200, A: 255})
+	var p, j, g bytes.Buffer
+	png.Encode(&p, img)
+	jpeg.Encode(&j, img, nil)
+	gif.Encode(&g, img, nil)
+	f.Add(p.Bytes())
+	f.Add(j.Bytes())
+	f.Add(g.Bytes())
+	f.Add(p.Bytes()[:len(p.Bytes())/2])
+	f.Add(append(bytes.Clone(p.Bytes()), []byte("<script>alert(1)</script>")...))
+	f.Add(frameJPEG(0xc2, 4000, 4000))
+	f.Add([]byte("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"))
+	const side = 32
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		out, err := normalizeImage(raw, side, encodePNG)
+		if err != nil {
+			return
+		}
+		got, format, err := image.Decode(bytes.NewReader(out))
+		if err != nil || format != "png" {
+			t.Fatalf("accepted image re-encoded as %q: %v", format, err)
+		}
+		if b := got.Bounds(); b.Dx() > side || b.Dy() > side || b.Dx() < 1 || b.Dy() < 1 {
+			t.Fatalf("re-encoded image is %v, want within %d×%d", b, side, side)
+		}
+	})
 }
