@@ -2,7 +2,7 @@
 BIN := bin/regulars
 GO  ?= go
 
-.PHONY: run test build generate demo check chromium fuzz clean
+.PHONY: run test build generate demo check chromium fuzz bench clean
 
 run: build
 	./$(BIN)
@@ -35,6 +35,13 @@ fuzz:
 		done; \
 	done
 
+# The benchmark: the server against two ceilings of this machine, one table
+# (docs/performance.md). The first run seeds a big shop into bench-output/ (about
+# 15 minutes); later runs reuse it. BENCH_FLAGS=-help lists the knobs.
+bench: build
+	$(GO) build -o bin/bench ./bench
+	./bin/bench -bin $(BIN) $(BENCH_FLAGS)
+
 # What CI checks besides the tests: formatting and generated code up to date.
 check: generate
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
@@ -51,4 +58,4 @@ chromium:
 	fi
 
 clean:
-	rm -rf bin test-output
+	rm -rf bin test-output bench-output

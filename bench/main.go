@@ -1,0 +1,443 @@
+// Command bench measures the server against two ceilings of the same machine
+// and prints one table; `make bench` runs it, docs/performance.md explains it.
+//
+// It starts the real binary on loopback (built by make), seeds its databases
+// itself: a small café, like `regulars demo`, for the stamp load, and a big
+// shop (100,000 customers, 5,000,000 events by default), kept in -dir between
+// runs because it takes minutes to make, for the pages that read a lot.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"regulars/db"
+	"regulars/demo"
+	"regulars/migrations"
+)
+
+type config struct {
+	bin, dir          string
+	d                 time.Duration
+	workers           int
+	smallCustomers    int
+	bigCustomers      int
+	bigEvents         int
+	ownerPageRequests int
+}
+
+func main() {
+	if len(os.Args) == 4 && os.Args[1] == "ceiling-a" && os.Args[2] == "-addr" {
+		log.Fatal(serveCeilingA(os.Args[3]))
+	}
+	var cfg config
+	flag.StringVar(&cfg.bin, "bin", "bin/regulars", "the server binary to measure")
+	flag.StringVar(&cfg.dir, "dir", "bench-output", "where the databases go; the big shop is kept here between runs")
+	flag.DurationVar(&cfg.d, "d", 10*time.Second, "how long each load row runs")
+	flag.IntVar(&cfg.workers, "workers", 64, "concurrent clients of the load rows")
+	flag.IntVar(&cfg.smallCustomers, "small-customers", 300, "customers of the café that takes the stamp load")
+	flag.IntVar(&cfg.bigCustomers, "big-customers", 100_000, "customers of the big shop")
+	flag.IntVar(&cfg.bigEvents, "big-events", 5_000_000, "ledger events of the big shop")
+	flag.IntVar(&cfg.ownerPageRequests, "owner-requests", 40, "requests per owner page on the big shop, one at a time")
+	flag.Parse()
+	log.SetFlags(0)
+	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	t, err := measure(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	t.print(os.Stdout, cfg)
+}
+
+// table is what one run found.
+type table struct {
+	ceilingA, ceilingB result
+	rows               []row
+	startups           []time.Duration
+	peakRSS, afterRSS  int64
+	page               pageWeight
+}
+
+type row struct {
+	name    string
+	workers int
+	r       result
+	ceiling string // "A", "B" or "" for rows measured against a latency goal
+	// the goals: at least this ratio to the ceiling, a p95 under this
+	minRatio float64
+	maxP95   time.Duration
+}
+
+func measure(cfg config) (*table, error) {
+	var t table
+	var err error
+	log.Printf("ceiling B: bare SQLite transactions for %s", cfg.d)
+	if t.ceilingB, err = ceilingB(cfg.dir, cfg.d); err != nil {
+		return nil, err
+	}
+	log.Printf("ceiling A: a fixed page from Echo, %d clients for %s", cfg.workers, cfg.d)
+	if t.ceilingA, err = measureCeilingA(cfg); err != nil {
+		return nil, err
+	}
+	log.Print("start-up on empty databases")
+	if t.startups, err = startups(cfg); err != nil {
+		return nil, err
+	}
+	if err := measureCafe(cfg, &t); err != nil {
+		return nil, err
+	}
+	if err := measureBigShop(cfg, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func measureCeilingA(cfg config) (result, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return result{}, err
+	}
+	s, _, err := startProcess(self, "ceiling-a")
+	if err != nil {
+		return result{}, err
+	}
+	defer s.stop()
+	c := newClient(cfg.workers)
+	return load(cfg.workers, cfg.d, func(int, int) (bool, bool, error) {
+		ok, err := expect(c, session{}.get(s.url+"/"), http.StatusOK)
+		return ok, false, err
+	}), nil
+}
+
+// startups times five starts of the binary on a new, empty database: migrations,
+// secrets, listening, and the first 200 of /healthz.
+func startups(cfg config) ([]time.Duration, error) {
+	var took []time.Duration
+	for i := range 5 {
+		path := filepath.Join(cfg.dir, fmt.Sprintf("empty-%d.db", i))
+		removeDB(path)
+		s, d, err := startServer(cfg.bin, path)
+		if err != nil {
+			return nil, err
+		}
+		s.stop()
+		removeDB(path)
+		took = append(took, d)
+	}
+	sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
+	return took, nil
+}
+
+func removeDB(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+}
+
+// measureCafe stamps a freshly seeded café's cards with the cashier's session
+// from many tablets at once, and weighs its card page.
+func measureCafe(cfg config, t *table) error {
+	path := filepath.Join(cfg.dir, "cafe.db")
+	removeDB(path)
+	log.Printf("seeding a café of %d customers", cfg.smallCustomers)
+	l, err := seed(path, func(ctx context.Context, s *db.Store) (demo.Logins, error) {
+		return demo.Seed(ctx, s, cfg.smallCustomers, time.Now())
+	})
+	if err != nil {
+		return err
+	}
+	conn, err := sql.Open("sqlite", "file:"+path+"?"+db.Pragmas)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// The load is many customers' purchases, not one customer's: the
+	// cooldown between one card's stamps would refuse most of them.
+	if _, err := conn.Exec(`UPDATE programs SET cooldown_minutes = 0 WHERE shop_id = ?`, l.ShopID); err != nil {
+		return err
+	}
+	var program int64
+	if err := conn.QueryRow(`SELECT id FROM programs WHERE shop_id = ? AND is_default = 1`, l.ShopID).Scan(&program); err != nil {
+		return fmt.Errorf("default program: %w", err)
+	}
+	cards, err := column[int64](conn, `SELECT id FROM cards WHERE shop_id = ? ORDER BY random()`, l.ShopID)
+	if err != nil {
+		return err
+	}
+	tokens, err := column[string](conn, `SELECT token FROM cards WHERE shop_id = ? ORDER BY random() LIMIT 1`, l.ShopID)
+	if err != nil {
+		return err
+	}
+	s, _, err := startServer(cfg.bin, path)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	cashier, err := s.login(l.CashierEmail, l.CashierPassword)
+	if err != nil {
+		return err
+	}
+	log.Printf("stamp load: %d clients for %s", cfg.workers, cfg.d)
+	c := newClient(cfg.workers)
+	r := load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
+		card := cards[(w*7919+i)%len(cards)]
+		form := url.Values{"key": {fmt.Sprintf("bench-stamp-%03d-%08d", w, i)}, "program": {fmt.Sprint(program)}, "count": {"1"}}
+		ok, err := expect(c, cashier.post(fmt.Sprintf("%s/counter/cards/%d/stamp", s.url, card), form), http.StatusSeeOther)
+		return ok, false, err
+	})
+	t.rows = append(t.rows, row{name: "Cashier stamp (session + CSRF)", workers: cfg.workers, r: r, ceiling: "B", minRatio: 0.5})
+	if t.peakRSS, t.afterRSS, err = s.memory(); err != nil {
+		return err
+	}
+	// Every answered stamp is in the ledger, once: the rate above is real work.
+	var stamped int
+	if err := conn.QueryRow(`SELECT count(*) FROM events WHERE shop_id = ? AND idempotency_key LIKE 'bench-stamp-%'`, l.ShopID).Scan(&stamped); err != nil {
+		return err
+	}
+	if stamped != r.ok {
+		return fmt.Errorf("the ledger has %d bench stamps, the clients were answered %d", stamped, r.ok)
+	}
+	t.page, err = weighCardPage(s.url, tokens[0])
+	return err
+}
+
+// measureBigShop reads the big shop's pages: card pages, counter lookups and
+// the owner's dashboard and customer list.
+func measureBigShop(cfg config, t *table) error {
+	path := filepath.Join(cfg.dir, fmt.Sprintf("big-%d-%d.db", cfg.bigCustomers, cfg.bigEvents))
+	l, err := bigShop(cfg, path)
+	if err != nil {
+		return err
+	}
+	conn, err := sql.Open("sqlite", "file:"+path+"?"+db.Pragmas+"&_pragma=query_only(ON)")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tokens, err := column[string](conn, `SELECT token FROM cards WHERE shop_id = ? ORDER BY random()`, l.ShopID)
+	if err != nil {
+		return err
+	}
+	codes, err := column[string](conn, `SELECT short_code FROM cards WHERE shop_id = ? ORDER BY random() LIMIT 10000`, l.ShopID)
+	if err != nil {
+		return err
+	}
+	phones, err := column[string](conn, `SELECT phone FROM cards WHERE shop_id = ? GROUP BY phone HAVING count(*) = 1 ORDER BY random() LIMIT 10000`, l.ShopID)
+	if err != nil {
+		return err
+	}
+	s, _, err := startServer(cfg.bin, path)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	cashier, err := s.login(l.CashierEmail, l.CashierPassword)
+	if err != nil {
+		return err
+	}
+	owner, err := s.login(l.OwnerEmail, l.OwnerPassword)
+	if err != nil {
+		return err
+	}
+	c := newClient(cfg.workers)
+	var next atomic.Int64
+	log.Printf("card pages never opened since the server started (QR code drawn): %d clients", cfg.workers)
+	r := load(cfg.workers, cfg.d, func(int, int) (bool, bool, error) {
+		i := next.Add(1) - 1
+		if int(i) >= len(tokens) {
+			return false, true, nil
+		}
+		ok, err := expect(c, session{}.get(s.url+"/c/"+tokens[i]), http.StatusOK)
+		return ok, false, err
+	})
+	t.rows = append(t.rows, row{name: "Card page, first view (QR drawn)", workers: cfg.workers, r: r, ceiling: "A", minRatio: 0.4})
+	log.Print("card pages opened again (QR code cached)")
+	regulars := tokens[:min(256, len(tokens))]
+	r = load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
+		ok, err := expect(c, session{}.get(s.url+"/c/"+regulars[(w*31+i)%len(regulars)]), http.StatusOK)
+		return ok, false, err
+	})
+	t.rows = append(t.rows, row{name: "Card page, again (QR cached)", workers: cfg.workers, r: r, ceiling: "A", minRatio: 0.4})
+	lastDigits := make([]string, len(phones))
+	for i, p := range phones {
+		lastDigits[i] = p[max(0, len(p)-4):]
+	}
+	for _, lookup := range []struct {
+		name   string
+		values []string
+		// a whole code or number opens the card; a part of a number lists the cards it is in
+		answers []int
+	}{
+		{"Counter lookup by short code", codes, []int{http.StatusSeeOther}},
+		{"Counter lookup by phone", phones, []int{http.StatusSeeOther}},
+		{"Counter lookup by a phone's last 4 digits", lastDigits, []int{http.StatusSeeOther, http.StatusOK}},
+	} {
+		log.Print(lookup.name)
+		vs := lookup.values
+		r = load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
+			ok, err := expect(c, cashier.get(s.url+"/counter/find?q="+url.QueryEscape(vs[(w*131+i)%len(vs)])), lookup.answers...)
+			return ok, false, err
+		})
+		t.rows = append(t.rows, row{name: lookup.name, workers: cfg.workers, r: r, ceiling: "A"})
+	}
+	for _, page := range []string{"/dashboard", "/customers", "/customers?sort=rewards&page=500", "/customers?q=555"} {
+		log.Printf("owner page %s, one request at a time", page)
+		n := 0
+		r = load(1, time.Hour, func(int, int) (bool, bool, error) {
+			if n++; n > cfg.ownerPageRequests {
+				return false, true, nil
+			}
+			ok, err := expect(c, owner.get(s.url+page), http.StatusOK)
+			return ok, false, err
+		})
+		t.rows = append(t.rows, row{name: "Owner " + page, workers: 1, r: r, maxP95: 250 * time.Millisecond})
+	}
+	return nil
+}
+
+// bigShop returns the logins of the big shop at path, seeding it first when
+// it is not there yet.
+func bigShop(cfg config, path string) (demo.Logins, error) {
+	var l demo.Logins
+	logins := path + ".json"
+	if b, err := os.ReadFile(logins); err == nil {
+		if err := json.Unmarshal(b, &l); err != nil {
+			return l, fmt.Errorf("%s: %w", logins, err)
+		}
+		log.Printf("using the big shop in %s (delete it to seed anew)", path)
+		return l, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return l, err
+	}
+	removeDB(path)
+	log.Printf("seeding a big shop: %d customers, %d events (minutes; kept for the next run)", cfg.bigCustomers, cfg.bigEvents)
+	l, err := seed(path, func(ctx context.Context, s *db.Store) (demo.Logins, error) {
+		return demo.SeedLarge(ctx, s, cfg.bigCustomers, cfg.bigEvents, time.Now())
+	})
+	if err != nil {
+		return l, err
+	}
+	b, _ := json.Marshal(l)
+	return l, os.WriteFile(logins, b, 0o600)
+}
+
+func seed(path string, fill func(context.Context, *db.Store) (demo.Logins, error)) (demo.Logins, error) {
+	ctx := context.Background()
+	s, err := db.Open(ctx, path, migrations.FS)
+	if err != nil {
+		return demo.Logins{}, err
+	}
+	l, err := fill(ctx, s)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return l, err
+}
+
+func column[T any](conn *sql.DB, query string, args ...any) ([]T, error) {
+	rows, err := conn.Query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("nothing found by %s", query)
+	}
+	return out, nil
+}
+
+// pageWeight is what a phone downloads to show a card the first time.
+type pageWeight struct {
+	html, css, images, scripts int
+	scriptFiles                []string
+	// readable says the card (its code, QR code and balance) is in the HTML
+	// itself, so the page needs no JavaScript to be used.
+	readable bool
+}
+
+func weighCardPage(base, token string) (pageWeight, error) {
+	var w pageWeight
+	size := func(path string) (int, error) {
+		res, err := http.Get(base + path)
+		if err != nil {
+			return 0, err
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("GET %s: %d", path, res.StatusCode)
+		}
+		return len(b), err
+	}
+	res, err := http.Get(base + "/c/" + token)
+	if err != nil {
+		return w, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return w, err
+	}
+	w.html = len(body)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(string(body)))
+	if err != nil {
+		return w, err
+	}
+	add := func(sel, attr string, to *int, names *[]string) error {
+		for _, n := range doc.Find(sel).EachIter() {
+			src := n.AttrOr(attr, "")
+			if src == "" || strings.Contains(src, "/logo") {
+				continue
+			}
+			b, err := size(src)
+			if err != nil {
+				return err
+			}
+			*to += b
+			if names != nil {
+				*names = append(*names, src)
+			}
+		}
+		return nil
+	}
+	if err := add(`link[rel="stylesheet"]`, "href", &w.css, nil); err != nil {
+		return w, err
+	}
+	if err := add(`img[src^="/"]`, "src", &w.images, nil); err != nil {
+		return w, err
+	}
+	if err := add(`script[src]`, "src", &w.scripts, &w.scriptFiles); err != nil {
+		return w, err
+	}
+	w.readable = doc.Find(`svg.qr`).Length() == 1 && doc.Find(`[data-testid="short-code"]`).Length() > 0 && doc.Find(`[data-testid="stamp-count"]`).Length() > 0
+	return w, nil
+}
