@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -137,6 +138,7 @@ type Tr struct {
 	numbers  *message.Printer
 	persian  bool // numbers are written in Persian digits
 	language Language
+	bundle   *i18n.Bundle
 }
 
 // New returns a translator; an unsupported language falls back to English and a
@@ -155,7 +157,7 @@ func New(lang string, zone *time.Location, digits Digits) *Tr {
 	if lang == "fa" && !t.persian {
 		numbers, b = language.Make("fa-u-nu-latn"), latinBundle
 	}
-	t.loc, t.numbers = i18n.NewLocalizer(b, lang), message.NewPrinter(numbers)
+	t.loc, t.numbers, t.bundle = i18n.NewLocalizer(b, lang), message.NewPrinter(numbers), b
 	for _, l := range Languages {
 		if l.Code == lang {
 			t.language = l
@@ -166,7 +168,30 @@ func New(lang string, zone *time.Location, digits Digits) *Tr {
 
 // T translates message id; kv are name/value pairs for its {{.Name}} fields.
 func (t *Tr) T(id string, kv ...any) string {
-	return t.localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: t.data(kv)})
+	if len(kv) > 0 {
+		return t.localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: t.data(kv)})
+	}
+	// A message without fields is the same every time: it is kept, because
+	// go-i18n runs its template on every call (9% of a card page's CPU).
+	key := plainKey{t.bundle, t.Lang, id}
+	if s, ok := plainMessages.Load(key); ok {
+		return s.(string)
+	}
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id})
+	if err != nil {
+		return t.localize(&i18n.LocalizeConfig{MessageID: id})
+	}
+	plainMessages.Store(key, s)
+	return s
+}
+
+// plainMessages holds the messages without fields already translated, by
+// bundle, language and id: a few hundred strings per language.
+var plainMessages sync.Map
+
+type plainKey struct {
+	bundle   *i18n.Bundle
+	lang, id string
 }
 
 // N translates a message with plural forms chosen by count ({{.Count}}).
