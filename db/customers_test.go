@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/loyalty"
 	"regulars/migrations"
 )
@@ -243,11 +244,11 @@ func TestAdjustStamps(t *testing.T) {
 		t.Errorf("staff adjustments %d, %v", adjusts, err)
 	}
 	// What was kept action by action is what the ledger rebuilds.
-	kept := dumpRollups(t, cs.path)
+	kept := dbtest.Rollups(t, cs.path)
 	if err := cs.s.RebuildRollups(ctx, cs.shopID, cs.now); err != nil {
 		t.Fatal(err)
 	}
-	if rebuilt := dumpRollups(t, cs.path); !slices.Equal(kept, rebuilt) {
+	if rebuilt := dbtest.Rollups(t, cs.path); !slices.Equal(kept, rebuilt) {
 		t.Errorf("rollups differ from rebuilt:\n%s\n%s", diff(kept, rebuilt), diff(rebuilt, kept))
 	}
 
@@ -269,7 +270,7 @@ func TestAdjustStamps(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
 		}
 	}
-	if got := dumpRollups(t, cs.path); !slices.Equal(got, kept) {
+	if got := dbtest.Rollups(t, cs.path); !slices.Equal(got, kept) {
 		t.Error("a refused adjustment changed the rollups")
 	}
 }
@@ -303,7 +304,7 @@ func TestEraseCustomer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rollups := dumpRollups(t, cs.path)
+	rollups := dbtest.Rollups(t, cs.path)
 
 	if err := cs.s.EraseCustomer(ctx, cs.shopID, cs.userID, cs.ayla.ID, cs.now); err != nil {
 		t.Fatal(err)
@@ -331,7 +332,7 @@ func TestEraseCustomer(t *testing.T) {
 	if n := count(`SELECT count(*) FROM events WHERE card_id = ?`, cs.ayla.ID); n != events {
 		t.Errorf("ledger of the erased card: %d events, had %d", n, events)
 	}
-	if got := dumpRollups(t, cs.path); !slices.Equal(got, rollups) {
+	if got := dbtest.Rollups(t, cs.path); !slices.Equal(got, rollups) {
 		t.Errorf("erasing changed the rollups:\n%s", diff(rollups, got))
 	}
 	if n := count(`SELECT count(*) FROM feedback WHERE card_id = ? AND rating = 4 AND comment = ''`, cs.ayla.ID); n != 1 {

@@ -15,50 +15,10 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/loyalty"
 	"regulars/migrations"
 )
-
-// dumpRollups reads every rollup of the database as sorted lines, leaving out
-// the sums that came back to zero (an undo leaves them; a rebuild never writes them).
-func dumpRollups(t *testing.T, path string) []string {
-	t.Helper()
-	conn, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(ON)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	queries := []string{
-		`SELECT 'day', card_id, day, hour, visited, coalesce(gap, 0), stamps, rewards, redeems FROM card_days`,
-		`SELECT 'stats', card_id, visits, first_day, last_day, prev_day, median_gap, stamps, rewards, redeems, segment FROM card_stats`,
-		`SELECT 'shop', shop_id, day, hour, visits, first_visits, gap_sum, gaps, stamps, rewards, redeems FROM shop_days
-			WHERE visits OR first_visits OR gap_sum OR gaps OR stamps OR rewards OR redeems`,
-		`SELECT 'cohort', shop_id, cohort, offset, customers FROM shop_cohorts WHERE customers`,
-		`SELECT 'staff', shop_id, day, user_id, stamps, redeems, voids, overrides, adjusts FROM staff_days`,
-	}
-	var lines []string
-	for _, q := range queries {
-		rows, err := conn.Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, strings.TrimSpace(fmt.Sprintln(vals...)))
-		}
-		rows.Close()
-	}
-	slices.Sort(lines)
-	return lines
-}
 
 // TestRollupsMatchRebuild drives a shop in a zone east of UTC through four
 // months of stamps, rewards, undos and overrides, and checks that the rollups
@@ -109,14 +69,14 @@ func TestRollupsMatchRebuild(t *testing.T) {
 	if err := s.RefreshSegments(ctx, shopID, now); err != nil {
 		t.Fatal(err)
 	}
-	kept := dumpRollups(t, path)
+	kept := dbtest.Rollups(t, path)
 	if len(kept) < 100 {
 		t.Fatalf("only %d rollup rows: the test drove too little", len(kept))
 	}
 	if err := s.RebuildRollups(ctx, shopID, now); err != nil {
 		t.Fatal(err)
 	}
-	rebuilt := dumpRollups(t, path)
+	rebuilt := dbtest.Rollups(t, path)
 	if !slices.Equal(kept, rebuilt) {
 		t.Errorf("incremental rollups differ from rebuilt ones:\nkept:    %s\nrebuilt: %s", diff(kept, rebuilt), diff(rebuilt, kept))
 	}
@@ -169,7 +129,7 @@ func TestMigrationBuildsRollups(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	got := dumpRollups(t, path)
+	got := dbtest.Rollups(t, path)
 	want := []string{"stats 1 2", "stats 2 1"} // card, visits
 	for _, w := range want {
 		if !slices.ContainsFunc(got, func(l string) bool { return strings.HasPrefix(l, w+" ") }) {
