@@ -45,7 +45,7 @@ func (t *table) print(w io.Writer, cfg config) {
 	total := p.html + p.css + p.images
 	fmt.Fprintf(w, "- Card page weight without the logo: HTML %.1f KB + CSS %.1f KB + images %.1f KB = %.1f KB; goal < 60 KB %s\n",
 		kb(p.html), kb(p.css), kb(p.images), kb(total), mark(total < 60<<10))
-	fmt.Fprintf(w, "- Card page without JavaScript: the card, its QR code and balance are in the HTML: %s; scripts %v (%.1f KB) only add the offline copy\n",
+	fmt.Fprintf(w, "- Card page without JavaScript: the card, its QR code and balance are in the HTML: %s; scripts %v (%.1f KB) only add the offline copy, the share button and form niceties\n",
 		yesNo(p.readable), p.scriptFiles, kb(p.scripts))
 }
 
