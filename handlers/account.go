@@ -58,11 +58,11 @@ func (a *App) changePassword(c echo.Context) error {
 		f.fail("password", "AccountPasswordSame")
 		return refuse(http.StatusUnprocessableEntity)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := a.hashPassword(password)
 	if err != nil {
 		return err
 	}
-	token, err := a.store.ChangePassword(c.Request().Context(), u, string(hash), a.now())
+	token, err := a.store.ChangePassword(c.Request().Context(), u, hash, a.now())
 	if errors.Is(err, db.ErrNotFound) {
 		// Changed by another request since this one read it.
 		return echo.NewHTTPError(http.StatusConflict)

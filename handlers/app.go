@@ -16,6 +16,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
 
 	"regulars/db"
 	"regulars/locale"
@@ -31,6 +32,10 @@ type Config struct {
 	Log     *slog.Logger
 	// Now is the clock; tests move it.
 	Now func() time.Time
+	// PasswordCost is bcrypt's cost for new password hashes; 0 means
+	// bcrypt.DefaultCost, the production cost. Tests set bcrypt.MinCost,
+	// which is as correct and a hundred times cheaper.
+	PasswordCost int
 }
 
 // App holds the handlers' dependencies.
@@ -43,6 +48,12 @@ type App struct {
 	sessions *sessions.CookieStore
 	logins   *loginLimiter
 	joins    *addrLimiter
+	// passwordCost is bcrypt's cost for new hashes; dummyHash is a hash of
+	// that cost to compare against when an email is unknown, so that a wrong
+	// email takes as long as a wrong password.
+	passwordCost int
+	dummyHash    []byte
+	assetVersion string // a hash of the static files, in their URLs
 }
 
 // New builds the Echo server with every route and middleware.
@@ -61,6 +72,13 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if cfg.PasswordCost == 0 {
+		cfg.PasswordCost = bcrypt.DefaultCost
+	}
+	dummyHash, err := bcrypt.GenerateFromPassword([]byte("not a password of anyone"), cfg.PasswordCost)
+	if err != nil {
+		return nil, fmt.Errorf("password cost %d: %w", cfg.PasswordCost, err)
+	}
 	a := &App{
 		store:    cfg.Store,
 		baseURL:  strings.TrimRight(cfg.BaseURL, "/"),
@@ -70,6 +88,9 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		sessions: sessions.NewCookieStore(hashKey, blockKey),
 		logins:   newLoginLimiter(cfg.Now),
 		joins:    newAddrLimiter(cfg.Now, joinBurst, joinRefill),
+
+		passwordCost: cfg.PasswordCost,
+		dummyHash:    dummyHash,
 	}
 	a.sessions.Options = &sessions.Options{
 		Path:     "/",
@@ -78,13 +99,22 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		Secure:   a.secure,
 		SameSite: http.SameSiteLaxMode,
 	}
-	views.AssetVersion = assetVersion(cfg.Static)
+	a.assetVersion = assetVersion(cfg.Static)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = a.handleError
 	a.routes(e, cfg.Static)
 	return e, nil
+}
+
+// hashPassword hashes a new password at the server's cost.
+func (a *App) hashPassword(password string) (string, error) {
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), a.passwordCost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(hash), nil
 }
 
 // render writes a component with a status. It renders into a buffer first so
@@ -99,7 +129,7 @@ func render(c echo.Context, status int, comp templ.Component) error {
 
 // page builds the common view model. shop may be nil on pages of no shop.
 func (a *App) page(c echo.Context, shop *db.Shop, title string, kv ...any) views.Page {
-	p := views.Page{CSRF: csrfToken(c), Path: c.Request().URL.RequestURI()}
+	p := views.Page{CSRF: csrfToken(c), Path: c.Request().URL.RequestURI(), AssetVersion: a.assetVersion}
 	lang := ""
 	if ck, err := c.Cookie(langCookie); err == nil && locale.Supported(ck.Value) {
 		lang = ck.Value

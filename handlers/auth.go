@@ -69,7 +69,7 @@ func (a *App) signup(c echo.Context) error {
 	if !a.logins.allow("signup "+c.RealIP(), c.RealIP()) {
 		return echo.NewHTTPError(http.StatusTooManyRequests)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := a.hashPassword(password)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (a *App) signup(c echo.Context) error {
 	digits := locale.DefaultDigits(lang)
 	shopT := locale.New(lang, nil, digits)
 	_, ownerID, err := a.store.CreateShop(c.Request().Context(), db.NewShop{
-		Name: shop, OwnerName: name, Email: email, PasswordHash: string(hash),
+		Name: shop, OwnerName: name, Email: email, PasswordHash: hash,
 		Language: lang, TimeZone: zone, Digits: string(digits),
 		ProgramName: shopT.T("DefaultProgramName"), RewardText: shopT.T("DefaultRewardText"),
 	}, a.now())
@@ -103,10 +103,6 @@ func (a *App) loginForm(c echo.Context) error {
 	return render(c, http.StatusOK, views.Login(p, views.Form{}, "", c.QueryParam("next")))
 }
 
-// A hash to compare against when the email is unknown, so that a wrong email
-// takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password of anyone"), bcrypt.DefaultCost)
-
 func (a *App) login(c echo.Context) error {
 	p := a.page(c, nil, "LoginTitle")
 	f := newForm(c, p.T)
@@ -124,7 +120,7 @@ func (a *App) login(c echo.Context) error {
 	}
 	hash := []byte(u.PasswordHash)
 	if err != nil || len(hash) == 0 {
-		hash = dummyHash
+		hash = a.dummyHash
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil || u.PasswordHash == "" {
 		return render(c, http.StatusUnauthorized, views.Login(p, f.v, p.T.T("LoginFailed"), c.QueryParam("next")))
@@ -201,11 +197,11 @@ func (a *App) acceptInvite(c echo.Context) error {
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.Invite(p, u.Name, shop.Name, f.v))
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := a.hashPassword(password)
 	if err != nil {
 		return err
 	}
-	u, err = a.store.AcceptInvite(c.Request().Context(), inviteHash(c.Param("token")), string(hash), a.now())
+	u, err = a.store.AcceptInvite(c.Request().Context(), inviteHash(c.Param("token")), hash, a.now())
 	if err != nil {
 		return err
 	}

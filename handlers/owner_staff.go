@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 
 	"regulars/db"
 	"regulars/views"
@@ -61,11 +60,11 @@ func (a *App) addStaff(c echo.Context) error {
 	}
 	var token string
 	if password != "" {
-		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+		hash, err := a.hashPassword(password)
 		if err != nil {
 			return err
 		}
-		n.PasswordHash = string(hash)
+		n.PasswordHash = hash
 	} else {
 		b := make([]byte, 24)
 		rand.Read(b)

@@ -18,6 +18,8 @@ type Page struct {
 	Title string
 	User  *Staff // nil when signed out
 	Shop  *Brand // nil on pages of no shop
+	// AssetVersion is a hash of the static files the server embeds.
+	AssetVersion string
 }
 
 // Staff is the signed-in staff member.
@@ -66,10 +68,7 @@ func i64toa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // Asset is the URL of a static file; the version makes caches (the browser's
 // and the card page's service worker) fetch it anew after an upgrade.
-func (p Page) Asset(name string) string { return "/static/" + name + "?v=" + AssetVersion }
-
-// AssetVersion is a hash of the embedded static files, set once at start-up.
-var AssetVersion = "dev"
+func (p Page) Asset(name string) string { return "/static/" + name + "?v=" + p.AssetVersion }
 
 // Option is one choice of a select.
 type Option struct{ Value, Label string }
