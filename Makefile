@@ -2,7 +2,18 @@
 BIN := bin/regulars
 GO  ?= go
 
-.PHONY: run test build generate demo check chromium fuzz bench clean
+# Every build takes a Go with today's standard-library security fixes. Machines
+# start with GOTOOLCHAIN=local (Go 1.26.8); the go command fetches this release
+# from the module proxy the first time (76 MB, seconds). `make GOTOOLCHAIN=local`
+# uses the installed Go instead.
+export GOTOOLCHAIN := go1.27.3
+
+# No go test may hang a run: each package is stopped after these.
+UNIT_TIMEOUT ?= 6m
+E2E_TIMEOUT  ?= 6m
+
+.PHONY: run test test-fast test-race test-e2e build generate demo check vet staticcheck \
+	templ-fresh vuln chromium fuzz fuzz-smoke bench clean
 
 run: build
 	./$(BIN)
@@ -17,23 +28,65 @@ generate:
 demo: build
 	./$(BIN) demo
 
-# Screenshots of the browser tests are kept in test-output/_artifacts.
-test: chromium generate
+# The complete run, as CI does it: the static checks first (they fail in
+# seconds), then, side by side, the race-checked tests of every package but the
+# browser journeys, the browser journeys, a short run of every fuzz target and
+# the vulnerability check of the built binary. Each part's output is printed
+# whole when it ends. Screenshots of the browser tests are kept in
+# test-output/_artifacts.
+test: chromium check
+	@mkdir -p test-output
+	$(MAKE) --no-print-directory -j4 --output-sync=target test-race test-e2e fuzz-smoke vuln
+
+# The edit-test loop: every test once, no race detector, Go's test cache on.
+test-fast: generate
+	$(GO) test -timeout $(UNIT_TIMEOUT) ./...
+
+# Every package except the browser journeys, under the race detector (it
+# covers handlers, db, loyalty and the rest). The committed fuzz corpora run
+# here as plain tests.
+test-race: generate
+	$(GO) test -race -count=1 -timeout $(UNIT_TIMEOUT) $$($(GO) list ./... | grep -v '/e2e$$')
+
+# The real-browser journeys (Chromium), in one process with one shared browser.
+test-e2e: generate
+	$(GO) test -count=1 -timeout $(E2E_TIMEOUT) -artifacts -outputdir $(CURDIR)/test-output ./e2e
+
+# Formatting, vet, staticcheck (pinned in go.mod as a tool) and generated code
+# up to date.
+check: templ-fresh vet staticcheck
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+
+templ-fresh: generate
+	@git diff --exit-code -- '*_templ.go' || { echo "generated templ files are stale: run make generate and commit"; exit 1; }
+
+vet:
 	$(GO) vet ./...
-	mkdir -p test-output
-	$(GO) test -race -count=1 -artifacts -outputdir $(CURDIR)/test-output ./...
+
+staticcheck:
+	$(GO) tool staticcheck ./...
+
+# Known vulnerabilities reachable from the built binary (govulncheck, with a
+# database built offline from the golang.org/x/vulndb module). Advisories that
+# do not apply are listed, with the reason, in .ci/vuln.
+vuln: build
+	bash .ci/vuln $(BIN)
 
 # Fuzzing of every parser of user input: each Fuzz target of every package, for
-# FUZZTIME (CI runs them briefly). Their seed corpora are committed in
-# testdata/fuzz and run as plain tests by `make test` too.
+# FUZZTIME. Targets are found in the sources, so no test binary is built only
+# to list them. Their seed corpora are committed in testdata/fuzz and run as
+# plain tests by `make test` too.
 FUZZTIME ?= 10s
 fuzz:
-	@for pkg in $$($(GO) list ./...); do \
-		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-			echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
-			$(GO) test $$pkg -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) || exit 1; \
-		done; \
+	@grep -H '^func Fuzz' $$(git ls-files '*_test.go') | sed 's|^\(.*\)/[^/]*_test.go:func \(Fuzz[A-Za-z0-9_]*\).*|./\1 \2|' | \
+	while read pkg target; do \
+		echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -timeout 5m || exit 1; \
 	done
+
+# What CI runs of the fuzzers: every target briefly.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 
 # The benchmark: the server against two ceilings of this machine, one table
 # (docs/performance.md). The first run seeds a big shop into bench-output/ (about
@@ -41,11 +94,6 @@ fuzz:
 bench: build
 	$(GO) build -o bin/bench ./bench
 	./bin/bench -bin $(BIN) $(BENCH_FLAGS)
-
-# What CI checks besides the tests: formatting and generated code up to date.
-check: generate
-	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
-	@git diff --exit-code -- '*_templ.go' || { echo "generated templ files are stale: run make generate and commit"; exit 1; }
 
 # The browser tests need Chromium: install Debian's when missing and we may.
 chromium:

@@ -13,12 +13,13 @@ import (
 // index in the order it lists, so LIMIT ends the scan however long the
 // ledger: no temporary sort, no full scan.
 func TestAuditQueriesUseTheirIndex(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"), migrations.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() }) // after the parallel subtests, which a defer would not wait for
 	cursor := AuditCursor{At: 1_772_445_600, Ledger: true, ID: 9}
 	tests := []struct {
 		name  string
@@ -36,6 +37,7 @@ func TestAuditQueriesUseTheirIndex(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			query, args := tt.query()
 			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 )
 
 const day = 24 * time.Hour
@@ -22,7 +23,8 @@ func describe(es []db.AuditEntry) string {
 }
 
 func TestAuditLogMergesLedgerAndActions(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, ownerID, card, prog := shop(t, s, "audit@example.com")
 	minute := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) }
@@ -82,6 +84,7 @@ func TestAuditLogMergesLedgerAndActions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			es, more, err := s.AuditLog(ctx, shopID, tt.q, 100)
 			if err != nil {
 				t.Fatal(err)
@@ -134,6 +137,7 @@ func TestAuditLogMergesLedgerAndActions(t *testing.T) {
 }
 
 func TestAuditCursor(t *testing.T) {
+	t.Parallel()
 	for _, c := range []db.AuditCursor{{At: 1_772_445_600, Ledger: true, ID: 123}, {At: 0, ID: 1}} {
 		got, err := db.ParseAuditCursor(c.String())
 		if err != nil || got != c {
@@ -149,6 +153,7 @@ func TestAuditCursor(t *testing.T) {
 }
 
 func TestEveryAuditActionIsAKind(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, a := range db.AuditActions {
 		seen[string(a)] = true
@@ -175,7 +180,8 @@ func TestEveryAuditActionIsAKind(t *testing.T) {
 // programs, campaigns and raffles leaves one audit row, by whom and on what,
 // in the transaction of the change.
 func TestChangesRecordTheirAuthor(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, ownerID, _, prog := shop(t, s, "changes@example.com")
 	at := t0

@@ -8,14 +8,16 @@ import (
 	"testing"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/migrations"
 )
 
 // TestBackupRestores: a backup taken while the shop works opens as a
 // database with everything written before it and nothing written after.
 func TestBackupRestores(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	s, path := open(t)
+	s, path := dbtest.Open(t)
 	shopID, userID, card, program := shop(t, s, "backup@example.com")
 	stamp := func(i int) {
 		t.Helper()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/loyalty"
 )
 
@@ -43,7 +44,8 @@ func birthdayCoupons(t *testing.T, s *db.Store, shopID, cardID int64, now time.T
 }
 
 func TestBirthdayCoupon(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, _, card := birthdayShop(t, s, "a@example.com")
 	day := func(m time.Month, d, y int) time.Time { return time.Date(y, m, d, 10, 0, 0, 0, time.UTC) }
@@ -106,7 +108,8 @@ func TestBirthdayCoupon(t *testing.T) {
 }
 
 func TestBirthdayCouponEarlyRedeemRefused(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, _, card := birthdayShop(t, s, "a@example.com")
 	// Issued on the window's last day (23 June, 23:00), with the window of its own.
@@ -125,7 +128,8 @@ func TestBirthdayCouponEarlyRedeemRefused(t *testing.T) {
 }
 
 func TestBirthdayCouponAcrossNewYear(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, _, _ := shop(t, s, "a@example.com")
 	if err := s.SaveGrowth(ctx, shopID, db.Growth{BirthdayGift: "Tea", BirthdayDays: 7, ReferralCap: 5}, userID, t0); err != nil {
@@ -150,7 +154,8 @@ func TestBirthdayCouponAcrossNewYear(t *testing.T) {
 }
 
 func TestBirthdayCouponWithoutGiftOrBirthday(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, card := birthdayShop(t, s, "a@example.com")
 	noBirthday, err := s.EnrollCard(ctx, shopID, db.NewCard{FirstName: "No date", Key: "k"}, t0)
@@ -180,7 +185,8 @@ func TestBirthdayCouponWithoutGiftOrBirthday(t *testing.T) {
 }
 
 func TestBirthdayCouponShopIsolation(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopA, _, cardA := birthdayShop(t, s, "a@example.com")
 	shopB, userB, _, _ := shop(t, s, "b@example.com")

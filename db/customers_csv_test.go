@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/loyalty"
 )
 
@@ -47,7 +48,8 @@ func count(t *testing.T, raw *sql.DB, query string, args ...any) int {
 }
 
 func TestImportCustomers(t *testing.T) {
-	s, path := open(t)
+	t.Parallel()
+	s, path := dbtest.Open(t)
 	raw := rawDB(t, path)
 	ctx := context.Background()
 	shopID, userID, _, prog := shop(t, s, "a@example.com")
@@ -125,7 +127,8 @@ func TestImportCustomers(t *testing.T) {
 }
 
 func TestExportCustomers(t *testing.T) {
-	s, path := open(t)
+	t.Parallel()
+	s, path := dbtest.Open(t)
 	raw := rawDB(t, path)
 	ctx := context.Background()
 	// 22:30 UTC is the next morning in Istanbul: dates are the shop's.
@@ -250,7 +253,8 @@ func TestExportCustomers(t *testing.T) {
 }
 
 func TestExportLedger(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, card, prog := shop(t, s, "a@example.com")
 	other, _, otherCard, otherProg := shop(t, s, "b@example.com")

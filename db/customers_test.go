@@ -13,7 +13,6 @@ import (
 	"regulars/db"
 	"regulars/db/dbtest"
 	"regulars/loyalty"
-	"regulars/migrations"
 )
 
 // customerShop is a shop with named customers and some history, and a second
@@ -34,7 +33,7 @@ type customerShop struct {
 
 func newCustomerShop(t *testing.T) *customerShop {
 	t.Helper()
-	s, path := open(t)
+	s, path := dbtest.Open(t)
 	ctx := context.Background()
 	cs := &customerShop{s: s, path: path, now: t0}
 	cs.shopID, cs.userID, cs.unnamed, cs.program = shop(t, s, "customers@example.com")
@@ -84,6 +83,7 @@ func names(rows []db.CustomerRow) []string {
 }
 
 func TestCustomersSearchFilterSort(t *testing.T) {
+	t.Parallel()
 	cs := newCustomerShop(t)
 	ctx := context.Background()
 	tests := []struct {
@@ -109,6 +109,7 @@ func TestCustomersSearchFilterSort(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			list, err := cs.s.Customers(ctx, cs.shopID, tt.q, cs.now)
 			if err != nil {
 				t.Fatal(err)
@@ -144,6 +145,7 @@ func TestCustomersSearchFilterSort(t *testing.T) {
 }
 
 func TestCustomersPages(t *testing.T) {
+	t.Parallel()
 	cs := newCustomerShop(t)
 	ctx := context.Background()
 	for i := range 2*db.CustomersPerPage + 7 {
@@ -184,6 +186,7 @@ func TestCustomersPages(t *testing.T) {
 }
 
 func TestAdjustStamps(t *testing.T) {
+	t.Parallel()
 	cs := newCustomerShop(t)
 	ctx := context.Background()
 	cs.now = cs.now.Add(time.Hour)
@@ -276,6 +279,7 @@ func TestAdjustStamps(t *testing.T) {
 }
 
 func TestEraseCustomer(t *testing.T) {
+	t.Parallel()
 	cs := newCustomerShop(t)
 	ctx := context.Background()
 	if err := cs.s.UpdateCustomer(ctx, cs.shopID, cs.userID, cs.ayla.ID,
@@ -381,12 +385,7 @@ func TestEraseCustomer(t *testing.T) {
 // every page must answer well under 250 ms. Run it with
 // go test ./db -run '^$' -bench Customers -benchtime 20x
 func BenchmarkCustomers(b *testing.B) {
-	path := b.TempDir() + "/big.db"
-	s, err := db.Open(context.Background(), path, migrations.FS)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
+	s, path := dbtest.Open(b)
 	ctx := context.Background()
 	shopID, _, err := s.CreateShop(ctx, db.NewShop{Name: "Big", OwnerName: "O", Email: "big@example.com", PasswordHash: "x",
 		Language: "en", TimeZone: "UTC", ProgramName: "Card", RewardText: "coffee"}, t0)
@@ -438,6 +437,7 @@ func BenchmarkCustomers(b *testing.B) {
 // TestErasedCardGetsNoCoupons: a campaign for everyone, or for a segment the
 // erased card is still counted in, is not issued to a card nobody can use.
 func TestErasedCardGetsNoCoupons(t *testing.T) {
+	t.Parallel()
 	cs := newCustomerShop(t)
 	ctx := context.Background()
 	if err := cs.s.EraseCustomer(ctx, cs.shopID, cs.userID, cs.bora.ID, cs.now); err != nil {

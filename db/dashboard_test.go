@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/loyalty"
 )
 
@@ -19,7 +20,8 @@ import (
 //
 // The current period is the last 30 days, the previous one the 30 before.
 func TestDashboardKnownLedger(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	now := time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
 	ago := func(days int) time.Time { return now.AddDate(0, 0, -days) }

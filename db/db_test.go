@@ -9,22 +9,12 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/loyalty"
 	"regulars/migrations"
 )
 
 var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-
-func open(t *testing.T) (*db.Store, string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "test.db")
-	s, err := db.Open(context.Background(), path, migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s, path
-}
 
 // shop creates a shop with one card and returns their ids and the default program.
 func shop(t *testing.T, s *db.Store, email string) (shopID, userID int64, card db.Card, program db.Program) {
@@ -46,8 +36,15 @@ func shop(t *testing.T, s *db.Store, email string) (shopID, userID int64, card d
 	return shopID, userID, card, ps[0]
 }
 
+// TestMigrationsApplyOnce runs every migration on a new file, as the first
+// start of the app does (not on dbtest's migrated copy), then opens it again.
 func TestMigrationsApplyOnce(t *testing.T) {
-	s, path := open(t)
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "test.db")
+	s, err := db.Open(context.Background(), path, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
 	s.Close()
 	again, err := db.Open(context.Background(), path, migrations.FS)
 	if err != nil {
@@ -60,7 +57,8 @@ func TestMigrationsApplyOnce(t *testing.T) {
 }
 
 func TestSecretIsKept(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	a, err := s.Secret(ctx, "k", 32)
 	if err != nil || len(a) != 32 {
@@ -73,7 +71,8 @@ func TestSecretIsKept(t *testing.T) {
 }
 
 func TestTenantIsolation(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopA, userA, cardA, progA := shop(t, s, "a@example.com")
 	shopB, _, cardB, progB := shop(t, s, "b@example.com")
@@ -107,7 +106,8 @@ func TestTenantIsolation(t *testing.T) {
 }
 
 func TestConcurrentRedeemAndReplay(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, card, prog := shop(t, s, "a@example.com")
 	prog.MaxPerVisit = 10
@@ -167,7 +167,8 @@ func TestConcurrentRedeemAndReplay(t *testing.T) {
 }
 
 func TestUndoOnlyTheLastRecentAction(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, card, prog := shop(t, s, "a@example.com")
 	a := db.Action{ShopID: shopID, CardID: card.ID, ProgramID: prog.ID, UserID: userID, Now: t0}

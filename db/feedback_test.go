@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/loyalty"
 )
 
@@ -24,7 +25,8 @@ func visit(t *testing.T, s *db.Store, shopID, userID, programID, cardID int64, w
 }
 
 func TestFeedbackOnlyForARecentVisitAndOnce(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, card, prog := shop(t, s, "feedback@example.com")
 	otherShop, otherUser, otherCard, otherProg := shop(t, s, "other@example.com")
@@ -102,7 +104,8 @@ func TestFeedbackOnlyForARecentVisitAndOnce(t *testing.T) {
 }
 
 func TestFeedbackSummary(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, first, prog := shop(t, s, "summary@example.com")
 	cards := []db.Card{first}

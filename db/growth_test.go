@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/loyalty"
 )
 
@@ -21,7 +22,7 @@ type growthShop struct {
 
 func newGrowthShop(t *testing.T) *growthShop {
 	t.Helper()
-	s, path := open(t)
+	s, path := dbtest.Open(t)
 	shopID, ownerID, _, program := shop(t, s, "growth@example.com")
 	return &growthShop{s: s, raw: rawDB(t, path), shopID: shopID, ownerID: ownerID, program: program}
 }
@@ -65,6 +66,7 @@ func (g *growthShop) welcome(t *testing.T, cardID int64) (events, stamps int, by
 }
 
 func TestWelcomeStamps(t *testing.T) {
+	t.Parallel()
 	g := newGrowthShop(t)
 	g.save(t, db.Growth{WelcomeStamps: 3, ReferralCap: 5})
 	tests := []struct {
@@ -77,6 +79,7 @@ func TestWelcomeStamps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			card := g.enroll(t, db.NewCard{FirstName: "Ada", CreatedBy: tt.by, Key: "welcome-" + tt.name})
 			events, stamps, by := g.welcome(t, card.ID)
 			if events != 1 || stamps != 3 || by != tt.wantBy {
@@ -97,6 +100,7 @@ func TestWelcomeStamps(t *testing.T) {
 }
 
 func TestWelcomeCoupon(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	g := newGrowthShop(t)
 	running := g.campaign(t, "Welcome")
@@ -129,6 +133,7 @@ func TestWelcomeCoupon(t *testing.T) {
 }
 
 func TestNoWelcomeGiftWhenOff(t *testing.T) {
+	t.Parallel()
 	g := newGrowthShop(t)
 	card := g.enroll(t, db.NewCard{FirstName: "Bo", Key: "off"})
 	if n := count(t, g.raw, `SELECT count(*) FROM events WHERE card_id = ?`, card.ID); n != 0 {
@@ -140,6 +145,7 @@ func TestNoWelcomeGiftWhenOff(t *testing.T) {
 }
 
 func TestSaveGrowth(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	g := newGrowthShop(t)
 	own := g.campaign(t, "Welcome")
@@ -168,6 +174,7 @@ func TestSaveGrowth(t *testing.T) {
 }
 
 func TestReplayedEnrolmentGivesNoSecondGift(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	g := newGrowthShop(t)
 	g.save(t, db.Growth{WelcomeStamps: 2, WelcomeCampaignID: g.campaign(t, "Welcome"), ReferralCap: 5})

@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 )
 
 func TestNewsShownOnceAsNew(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	s, path := open(t)
+	s, path := dbtest.Open(t)
 	shopID, userID, card, _ := shop(t, s, "news@example.com")
 	otherShop, otherUser, otherCard, _ := shop(t, s, "other-news@example.com")
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/loyalty"
 )
 
@@ -29,7 +30,8 @@ func printRun(t *testing.T, s *db.Store, shopID, userID int64, sheets int) []db.
 }
 
 func TestPrintCards(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, card, _ := shop(t, s, "a@example.com")
 	otherShop, otherUser, _, _ := shop(t, s, "b@example.com")
@@ -88,7 +90,8 @@ func TestPrintCards(t *testing.T) {
 }
 
 func TestActivatePrinted(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, _, program := shop(t, s, "a@example.com")
 	otherShop, otherUser, _, _ := shop(t, s, "b@example.com")
@@ -132,6 +135,8 @@ func TestActivatePrinted(t *testing.T) {
 		"from another shop":      {otherShop, printed[4].Token, "activate-key-4", db.ErrNotFound},
 		"unknown token":          {shopID, loyalty.NewCardToken(), "activate-key-5", db.ErrNotFound},
 	} {
+		// Not parallel: a parallel subtest would run only after the rest of
+		// this test, which checks that these refusals used no printed card.
 		t.Run(name, func(t *testing.T) {
 			_, err := s.ActivatePrinted(ctx, tc.shopID, tc.token, db.NewCard{CreatedBy: userID, Key: tc.key}, t0)
 			if !errors.Is(err, tc.want) {
@@ -154,7 +159,8 @@ func TestActivatePrinted(t *testing.T) {
 }
 
 func TestReplaceCard(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, card, program := shop(t, s, "a@example.com")
 	otherShop, otherUser, otherCard, _ := shop(t, s, "b@example.com")
@@ -182,6 +188,8 @@ func TestReplaceCard(t *testing.T) {
 		"stale token of no replace": {shopID, card.ID, otherCard.Token, printed[1].Token, db.ErrNotFound},
 		"unknown printed token":     {shopID, card.ID, card.Token, loyalty.NewCardToken(), db.ErrPrintedUnknown},
 	} {
+		// Not parallel: a parallel subtest would run only after the rest of
+		// this test, once the card has been replaced, erased and its tokens changed.
 		t.Run(name, func(t *testing.T) {
 			_, err := s.ReplaceCard(ctx, tc.shopID, tc.cardID, tc.oldToken, tc.newToken, userID, t0)
 			// The counter tells an unknown printed code from an unknown card.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 )
 
 // referralShop is a shop whose first card (the referrer) invites friends for a
@@ -65,7 +66,8 @@ func (r *referralShop) stamps(cardID int64, at time.Time) int {
 }
 
 func TestReferralBonuses(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	r := newReferralShop(t, s, "a@example.com", 5)
 	friend := r.friend(db.NewCard{FirstName: "Deniz", InviteCode: r.referrer.InviteCode}, t0)
@@ -107,7 +109,8 @@ func TestReferralBonuses(t *testing.T) {
 }
 
 func TestReferralUndoKeepsBonus(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	r := newReferralShop(t, s, "a@example.com", 5)
 	friend := r.friend(db.NewCard{InviteCode: r.referrer.InviteCode}, t0)
@@ -134,7 +137,8 @@ func TestReferralUndoKeepsBonus(t *testing.T) {
 }
 
 func TestReferralMonthlyCap(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	r := newReferralShop(t, s, "a@example.com", 2)
 	march := time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
@@ -182,7 +186,8 @@ func TestReferralMonthlyCap(t *testing.T) {
 }
 
 func TestReferralSamePersonAndOff(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	r := newReferralShop(t, s, "a@example.com", 5)
 	// The referrer's card has a phone and email; a second card of the same person refers nothing.
@@ -240,7 +245,8 @@ func TestReferralSamePersonAndOff(t *testing.T) {
 }
 
 func TestReferralOnlyByCashierStamp(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	r := newReferralShop(t, s, "a@example.com", 5)
 	friend := r.friend(db.NewCard{InviteCode: r.referrer.InviteCode}, t0)
 	// An owner's adjustment is not a visit: the referral waits for a cashier's stamp.
@@ -259,7 +265,8 @@ func TestReferralOnlyByCashierStamp(t *testing.T) {
 }
 
 func TestReferralErasedReferrer(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	r := newReferralShop(t, s, "a@example.com", 5)
 	friend := r.friend(db.NewCard{InviteCode: r.referrer.InviteCode}, t0)
@@ -279,7 +286,8 @@ func TestReferralErasedReferrer(t *testing.T) {
 }
 
 func TestReferralsShopIsolation(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	a := newReferralShop(t, s, "a@example.com", 5)
 	b := newReferralShop(t, s, "b@example.com", 5)

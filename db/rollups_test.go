@@ -24,7 +24,8 @@ import (
 // months of stamps, rewards, undos and overrides, and checks that the rollups
 // kept up action by action equal the ones rebuilt from the ledger alone.
 func TestRollupsMatchRebuild(t *testing.T) {
-	s, path := open(t)
+	t.Parallel()
+	s, path := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, userID, first, program := shop(t, s, "rollups@example.com")
 	if err := s.UpdateShop(ctx, shopID, db.ShopSettings{Name: "R", BrandColor: "#000000", Language: "en", TimeZone: "Europe/Istanbul", Currency: "TRY", Digits: "latin"}, userID, t0); err != nil {
@@ -96,6 +97,7 @@ func diff(a, b []string) string {
 // TestMigrationBuildsRollups opens a database written before the rollups
 // existed and finds its ledger summed.
 func TestMigrationBuildsRollups(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "old.db")
 	first, err := fs.ReadFile(migrations.FS, "0001_init.sql")
 	if err != nil {

@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 )
 
 func TestSessionLifecycle(t *testing.T) {
-	s, path := open(t)
+	t.Parallel()
+	s, path := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, ownerID, _, _ := shop(t, s, "owner@example.com")
 	owner, err := s.User(ctx, ownerID)
@@ -92,7 +94,8 @@ func TestSessionLifecycle(t *testing.T) {
 }
 
 func TestSessionsEndWithPasswordChangeAndRemoval(t *testing.T) {
-	s, _ := open(t)
+	t.Parallel()
+	s, _ := dbtest.Open(t)
 	ctx := context.Background()
 	shopID, ownerID, _, _ := shop(t, s, "owner@example.com")
 	otherShop, otherOwnerID, _, _ := shop(t, s, "other@example.com")

@@ -41,6 +41,7 @@ func cached(t *testing.T, db *sql.DB, query string) *cachedStmt {
 const atLeast = `SELECT v FROM n WHERE v >= ? ORDER BY v`
 
 func TestStatementsAreKept(t *testing.T) {
+	t.Parallel()
 	db := oneConn(t, 8)
 	var v int
 	if err := db.QueryRow(atLeast, 3).Scan(&v); err != nil || v != 3 {
@@ -61,6 +62,7 @@ func TestStatementsAreKept(t *testing.T) {
 // TestStatementInUseIsNotShared: one query run again while its rows are open
 // (in one transaction, so on one connection) gets a statement of its own.
 func TestStatementInUseIsNotShared(t *testing.T) {
+	t.Parallel()
 	db := oneConn(t, 8)
 	tx, err := db.Begin()
 	if err != nil {
@@ -88,6 +90,7 @@ func TestStatementInUseIsNotShared(t *testing.T) {
 // TestEvictedWhileInUse: a statement pushed out of a full cache while its rows
 // are open finishes its rows, and is closed then, not before.
 func TestEvictedWhileInUse(t *testing.T) {
+	t.Parallel()
 	db := oneConn(t, 2)
 	tx, err := db.Begin()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 // top bar on a phone, changes their password, and the tablet where they were
 // still signed in is signed out; the new password is the one that works.
 func TestCashierChangesPasswordOnPhone(t *testing.T) {
+	t.Parallel()
 	srv, _ := startServer(t)
 	setUpShop(t, srv)
 	till := newBrowser(t, tablet)

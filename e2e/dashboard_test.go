@@ -14,6 +14,7 @@ import (
 // reads the dashboard, on a desktop and on a phone: every figure is there, the
 // charts have their bars, and the segments add up to the customers.
 func TestDashboardWithDemoData(t *testing.T) {
+	t.Parallel()
 	srv, clk := startServer(t)
 	l, err := demo.Seed(context.Background(), srv.Store, 300, clk.Now())
 	if err != nil {
@@ -25,6 +26,10 @@ func TestDashboardWithDemoData(t *testing.T) {
 		opts browserOptions
 	}{{"desktop", desktop}, {"phone", phone}} {
 		t.Run(device.name, func(t *testing.T) {
+			// Both devices sign the owner in, each in a tab of its own, and
+			// only read the seeded shop; the server, closed by the parent's
+			// cleanup, outlives both.
+			t.Parallel()
 			ctx := newBrowser(t, device.opts)
 			logIn(t, ctx, srv, shopOwner, `[data-testid=tile-customers]`)
 			run(t, ctx, chromedp.Navigate(srv.URL+"/dashboard"), chromedp.WaitVisible(`[data-testid=heatmap]`, chromedp.ByQuery))
@@ -66,12 +71,12 @@ func TestDashboardWithDemoData(t *testing.T) {
 // of those customers and opens the first one's record.
 func followAtRiskCustomer(t *testing.T, ctx context.Context, device string) {
 	t.Helper()
-	run(t, ctx, chromedp.Click(`[data-testid=segment-at_risk]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid=customer-row]`, chromedp.ByQuery))
+	run(t, ctx, chromedp.Click(`[data-testid=segment-at_risk]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid=customer-row]`, chromedp.ByQuery), loaded)
 	if !strings.Contains(location(t, ctx), "segment=at_risk") {
 		t.Errorf("the at-risk segment links to %s", location(t, ctx))
 	}
 	screenshot(t, ctx, "customers-at-risk-"+device)
-	run(t, ctx, chromedp.Click(`[data-testid=customer-row] a`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid=customer-ledger]`, chromedp.ByQuery))
+	run(t, ctx, chromedp.Click(`[data-testid=customer-row] a`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid=customer-ledger]`, chromedp.ByQuery), loaded)
 	if seg := text(t, ctx, `[data-testid=customer-segment]`); seg != "At risk" {
 		t.Errorf("customer record says segment %q, want At risk", seg)
 	}

@@ -55,6 +55,7 @@ const cameraProbePage = `<!doctype html>
 // the app: Chromium must start, accept the Y4M written by writeQRY4M as its
 // camera, and deliver the QR code through getUserMedia.
 func TestHarnessFakeCameraDecodes(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write([]byte(cameraProbePage))

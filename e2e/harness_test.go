@@ -15,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/skip2/go-qrcode"
 )
@@ -54,17 +56,13 @@ type browserOptions struct {
 	FakeVideo     string // absolute path to a .y4m served as the camera, or ""
 }
 
-// newBrowser starts a fresh headless Chromium for one test and returns a tab
-// context that expires after tabTimeout. Each test gets its own process and
-// profile so cookies, storage and camera permissions never leak between tests.
-// The browser is shut down, and its profile removed, when the test ends.
-func newBrowser(t *testing.T, o browserOptions) context.Context {
-	t.Helper()
+// execOptions are the flags of every Chromium the tests start.
+func execOptions(path string) []chromedp.ExecAllocatorOption {
 	// The defaults already give headless, no-first-run,
 	// disable-background-networking and disable-sync, plus Puppeteer's
 	// anti-throttling flags that keep timers running in a headless tab.
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
+	return append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
 		// Containers and CI usually run as root, where Chromium refuses to
 		// start with its sandbox enabled.
 		chromedp.NoSandbox,
@@ -74,40 +72,233 @@ func newBrowser(t *testing.T, o browserOptions) context.Context {
 		// talk to the server under test.
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-quic", true),
+	)
+}
+
+// shared is the one Chromium process of the tests without a camera. Starting
+// a browser costs one to three seconds of a small machine's CPU, some thirty
+// times a run, and the tests running side by side paid for each other's; a
+// tab in a browser context of its own (an incognito-like profile) isolates
+// a test just as well. It is started by the first test that needs it and
+// shut down by TestMain.
+var shared struct {
+	once sync.Once
+	// ctx is the browser's first tab, kept open and never driven: the tests'
+	// tabs are made from it. It is done once the browser has gone away.
+	ctx  context.Context
+	err  error  // why the browser did not start
+	stop func() // closes the browser and waits for it to exit
+}
+
+// TestMain shuts the shared browser down once every test has run: its process
+// and its temporary profile would otherwise outlive the test binary.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.stop != nil {
+		shared.stop()
+	}
+	os.Exit(code)
+}
+
+// startSharedBrowser starts the shared Chromium. chromedp's own errors (not
+// the pages') cannot be told apart by tab in a shared browser, so they go to
+// the binary's standard error instead of a test's log.
+func startSharedBrowser(path string) {
+	// No UserDataDir: chromedp makes a temporary profile and removes it once
+	// the browser has exited. The browser contexts of the tests keep their
+	// cookies, storage and service workers in memory and never write to it.
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), execOptions(path)...)
+	errorf := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "shared chromium: "+format+"\n", args...)
+	}
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(errorf))
+	stop := func() {
+		// Browser.close lets Chromium stop its helper processes and exit
+		// before the profile directory is removed; cancelling alone kills
+		// only the main process.
+		if started(ctx) && !browserGone(ctx) {
+			cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
+			defer ccancel()
+			if err := chromedp.Cancel(cctx); err != nil {
+				fmt.Fprintf(os.Stderr, "closing the shared chromium: %v\n", err)
+			}
+		}
+		cancel()
+		cancelAlloc() // waits for the allocator's goroutines
+	}
+	// The first Run starts the browser, which lives as long as the context
+	// of that Run: ctx, which only stop cancels. A browser that never
+	// answers would hold every test in once.Do, so a timer gives up on it.
+	hung := time.AfterFunc(tabTimeout, cancel)
+	err := chromedp.Run(ctx)
+	if !hung.Stop() {
+		err = fmt.Errorf("no answer in %s (%v)", tabTimeout, err)
+	}
+	if err != nil {
+		stop()
+		shared.err = err
+		return
+	}
+	shared.ctx, shared.stop = ctx, stop
+}
+
+// started reports whether the first Run on a context that starts a browser
+// got as far as connecting to it. Only then may chromedp.Cancel be called:
+// for a browser that did not start (a wrong REGULARS_CHROMIUM, say) it takes
+// the allocator's token, and the context's own cancel function, which must
+// still be called, then waits for that token forever.
+func started(ctx context.Context) bool {
+	c := chromedp.FromContext(ctx)
+	return c != nil && c.Browser != nil
+}
+
+// browserGone reports whether the browser of a chromedp context has closed
+// its connection: during a test that means it crashed or was killed.
+func browserGone(ctx context.Context) bool {
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.Browser == nil {
+		return false
+	}
+	select {
+	case <-c.Browser.LostConnection:
+		return true
+	default:
+		return false
+	}
+}
+
+// errBrowserGone explains the failures that follow a crash of the browser.
+const errBrowserGone = "Chromium is gone (it crashed, was killed or ran out of memory): every later step in its tabs fails"
+
+// newSharedTab opens a tab for one test in the shared browser, in a browser
+// context of its own so that cookies, storage, service workers, caches and
+// permissions never leak between tests. The tab's browser context is disposed
+// of after the test, which closes whatever the test left open in it; the
+// shared browser stays up.
+func newSharedTab(t *testing.T, path string) (context.Context, context.CancelFunc) {
+	t.Helper()
+	shared.once.Do(func() { startSharedBrowser(path) })
+	if shared.err != nil {
+		t.Fatalf("starting the shared chromium: %v", shared.err)
+	}
+	if browserGone(shared.ctx) {
+		t.Fatalf("opening a tab: %s", errBrowserGone)
+	}
+	// chromedp.WithNewBrowserContext would do this, but it opens the tab
+	// without newWindow, which Chromium's headless mode (the full browser
+	// since Chromium 132) refuses for a context without a window yet:
+	// "Failed to open new tab - no browser is open".
+	b := chromedp.FromContext(shared.ctx).Browser
+	cctx, cancel := context.WithTimeout(shared.ctx, tabTimeout)
+	defer cancel()
+	id, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(cdp.WithExecutor(cctx, b))
+	if err != nil {
+		t.Fatalf("creating a browser context: %v%s", err, ifGone(shared.ctx))
+	}
+	t.Cleanup(func() {
+		if browserGone(shared.ctx) {
+			return
+		}
+		// Disposing of the context closes its pages and service workers,
+		// even if closing the tab (below, registered later, so run first)
+		// did not finish in the second chromedp gives it.
+		dctx, cancel := context.WithTimeout(shared.ctx, 10*time.Second)
+		defer cancel()
+		if err := target.DisposeBrowserContext(id).Do(cdp.WithExecutor(dctx, b)); err != nil {
+			t.Logf("disposing of the tab's browser context: %v", err)
+		}
+	})
+	tid, err := target.CreateTarget("about:blank").WithBrowserContextID(id).WithNewWindow(true).Do(cdp.WithExecutor(cctx, b))
+	if err != nil {
+		t.Fatalf("opening a tab: %v%s", err, ifGone(shared.ctx))
+	}
+	tabCtx, cancelTab := chromedp.NewContext(shared.ctx, chromedp.WithTargetID(tid))
+	// Recorded for the tests that address the context, e.g. to grant a
+	// permission, and so that a tab opened from this one would live in it.
+	chromedp.FromContext(tabCtx).BrowserContextID = id
+	t.Cleanup(func() {
+		// Detaches from the tab and closes it.
+		if err := chromedp.Cancel(tabCtx); err != nil && !browserGone(tabCtx) {
+			t.Logf("closing the tab: %v", err)
+		}
+		cancelTab()
+	})
+	return tabCtx, cancelTab
+}
+
+// ifGone is errBrowserGone on a line of its own if the browser of ctx is
+// gone, and "" otherwise.
+func ifGone(ctx context.Context) string {
+	if browserGone(ctx) {
+		return "\n" + errBrowserGone
+	}
+	return ""
+}
+
+// newCameraBrowser starts a Chromium of the test's own whose camera plays
+// video, a file that must be given at launch: the fake camera is a flag of
+// the process, not of a tab. It returns the browser's first tab.
+func newCameraBrowser(t *testing.T, path, video string, logf func(string, ...any)) (context.Context, context.CancelFunc) {
+	t.Helper()
+	opts := append(execOptions(path),
 		// t.TempDir is registered before the cleanup below, so it is removed
 		// only after the browser process has exited.
 		chromedp.UserDataDir(t.TempDir()),
+		// Grant the camera permission without a prompt and replace the
+		// (absent) camera by a file that loops forever.
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-file-for-fake-video-capture", video),
 	)
-	if o.FakeVideo != "" {
-		opts = append(opts,
-			// Grant the camera permission without a prompt and replace the
-			// (absent) camera by a file that loops forever.
-			chromedp.Flag("use-fake-ui-for-media-stream", true),
-			chromedp.Flag("use-fake-device-for-media-stream", true),
-			chromedp.Flag("use-file-for-fake-video-capture", o.FakeVideo),
-		)
-	}
-
-	logf := testLogf(t)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithErrorf(logf))
 	t.Cleanup(func() {
 		// Browser.close lets Chromium stop its helper processes before the
 		// profile directory is removed; cancelling alone kills only the main
 		// process, and a helper still writing then fails the TempDir cleanup.
-		if err := chromedp.Cancel(tabCtx); err != nil {
-			t.Logf("closing browser: %v", err)
+		if started(tabCtx) && !browserGone(tabCtx) {
+			if err := chromedp.Cancel(tabCtx); err != nil {
+				t.Logf("closing browser: %v", err)
+			}
 		}
 		cancelTab()
 		cancelAlloc() // waits for the allocator's goroutines
 	})
+	return tabCtx, cancelTab
+}
+
+// newBrowser opens a tab for one test and returns its context, which expires
+// after tabTimeout. Tests without a camera share one Chromium process, each
+// tab in a browser context of its own (see newSharedTab); a test with a fake
+// camera gets a process of its own. Either way the tab is closed when the
+// test ends, and nothing of it is seen by another test.
+func newBrowser(t *testing.T, o browserOptions) context.Context {
+	t.Helper()
+	path := chromiumPath(t)
+	logf := testLogf(t)
+	var (
+		tabCtx    context.Context
+		cancelTab context.CancelFunc
+	)
+	if o.FakeVideo == "" {
+		tabCtx, cancelTab = newSharedTab(t, path)
+	} else {
+		tabCtx, cancelTab = newCameraBrowser(t, path, o.FakeVideo, logf)
+	}
 	chromedp.ListenTarget(tabCtx, func(ev any) { logBrowserEvent(logf, ev) })
 
-	// The first Run starts the browser, which lives as long as the context
-	// of that Run. It therefore uses tabCtx, not the timeout context: a test
-	// that times out still has a live browser for run's failure screenshot.
-	if err := chromedp.Run(tabCtx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
+	// The first Run opens the tab (and starts a camera test's browser),
+	// which lives as long as the context of that Run. It therefore uses
+	// tabCtx, not the timeout context: a test that times out still has a
+	// live tab for run's failure screenshot. A browser that stops answering
+	// would block it forever, so a timer closes the tab instead.
+	hung := time.AfterFunc(tabTimeout, cancelTab)
+	err := chromedp.Run(tabCtx)
+	if !hung.Stop() {
+		t.Fatalf("opening a tab: no answer from chromium in %s (%v)", tabTimeout, err)
+	}
+	if err != nil {
+		t.Fatalf("opening a tab: %v%s", err, ifGone(tabCtx))
 	}
 
 	ctx, cancelTimeout := context.WithTimeout(tabCtx, tabTimeout)
@@ -117,6 +308,10 @@ func newBrowser(t *testing.T, o browserOptions) context.Context {
 	if o.Mobile {
 		emulate = append(emulate, chromedp.EmulateMobile, chromedp.EmulateTouch)
 	}
+	// Emulation is the tab's own, so tabs of the shared browser can be
+	// phones and desktops at once. Each also has a window of its own, which
+	// headless Chromium reports as focused: document.hasFocus() and the
+	// clipboard behave as they did in a browser alone.
 	run(t, ctx, chromedp.EmulateViewport(int64(o.Width), int64(o.Height), emulate...))
 	return ctx
 }
@@ -313,6 +508,11 @@ func run(t *testing.T, ctx context.Context, actions ...chromedp.Action) {
 	err := chromedp.Run(ctx, actions...)
 	if err == nil {
 		return
+	}
+	// A crashed browser answers nothing: report that instead of waiting
+	// for diagnostics that cannot come.
+	if browserGone(ctx) {
+		t.Fatalf("browser actions failed: %v\n%s", err, errBrowserGone)
 	}
 	// ctx is often the reason for the failure (its deadline passed), so
 	// gather diagnostics on a context that keeps the tab but not the expired

@@ -18,6 +18,7 @@ import (
 // sees a card with the two stamps and the welcome line. The join screen is
 // also looked at in Persian on a phone.
 func TestPosterJoin(t *testing.T) {
+	t.Parallel()
 	srv, _ := startServer(t)
 	desk := newBrowser(t, desktop)
 	signUp(t, desk, srv, owner)
@@ -86,7 +87,7 @@ func TestPosterJoin(t *testing.T) {
 	checkNoSidewaysScroll(t, persian, "Persian join")
 	screenshot(t, persian, "fa-join-phone")
 	submit(t, persian, `[data-testid=join-submit]`, `[data-testid=welcome-gift]`)
-	if got := text(t, persian, `[data-testid=welcome-gift]`); got != "هدیهٔ خوش‌آمد: 2 مهر" {
+	if got := text(t, persian, `[data-testid=welcome-gift]`); got != "هدیهٔ خوش\u200cآمد: 2 مهر" {
 		t.Errorf("Persian welcome line %q", got)
 	}
 	screenshot(t, persian, "fa-joined-card-phone")

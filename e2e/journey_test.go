@@ -37,6 +37,7 @@ const shopName = "Çınar Kahve"
 // program, adds a cashier with a password and invites another, who chooses
 // their own password and lands on the counter.
 func TestOwnerSetsUpShop(t *testing.T) {
+	t.Parallel()
 	srv, _ := startServer(t)
 	ctx := newBrowser(t, desktop)
 
@@ -123,6 +124,7 @@ func TestOwnerSetsUpShop(t *testing.T) {
 // scans the customer's QR code with its camera, stamps the card to a reward
 // and redeems it, and the customer sees it all on their phone.
 func TestCashierJourneyWithCamera(t *testing.T) {
+	t.Parallel()
 	srv, _ := startServer(t)
 	setUpShop(t, srv)
 
@@ -152,7 +154,7 @@ func TestCashierJourneyWithCamera(t *testing.T) {
 	run(t, cam, chromedp.WaitVisible(`#scan-start`, chromedp.ByQuery)) // un-hidden by counter.js
 	run(t, cam, chromedp.Click(`#scan-start`, chromedp.ByQuery))
 	scanCtx, cancel := context.WithTimeout(cam, 15*time.Second)
-	run(t, scanCtx, chromedp.WaitVisible(`[data-testid=card-name]`, chromedp.ByQuery))
+	run(t, scanCtx, chromedp.WaitVisible(`[data-testid=card-name]`, chromedp.ByQuery), loaded)
 	cancel()
 	if got, want := location(t, cam), srv.URL+"/counter/cards/"+strconv.FormatInt(cardID, 10); got != want {
 		t.Fatalf("after scanning at %s, want %s", got, want)
@@ -175,6 +177,7 @@ func TestCashierJourneyWithCamera(t *testing.T) {
 // TestKeyboardWedgeLookup: the camera journey again, but a USB scanner
 // "types" the card URL and Enter into the focused lookup field.
 func TestKeyboardWedgeLookup(t *testing.T) {
+	t.Parallel()
 	srv, _ := startServer(t)
 	setUpShop(t, srv)
 
@@ -209,6 +212,7 @@ func TestKeyboardWedgeLookup(t *testing.T) {
 // with one visit sees it on their phone, the cashier redeems it, it leaves
 // the phone, and the owner's campaign page counts the redemption.
 func TestCouponJourney(t *testing.T) {
+	t.Parallel()
 	srv, _ := startServer(t)
 	octx := setUpShop(t, srv)
 
@@ -306,6 +310,7 @@ func TestCouponJourney(t *testing.T) {
 // TestCustomerCardWorksOffline: a card opened once still shows, QR code and
 // all, when the phone has no signal.
 func TestCustomerCardWorksOffline(t *testing.T) {
+	t.Parallel()
 	srv, _ := startServer(t)
 	octx := newBrowser(t, desktop)
 	signUp(t, octx, srv, owner)
@@ -476,6 +481,7 @@ func wedgeScan(t *testing.T, ctx context.Context, srv *testServer, cardURL strin
 		chromedp.Evaluate(staleMark, nil),
 		chromedp.SendKeys(`#lookup-q`, cardURL+"\n", chromedp.ByQuery),
 		chromedp.WaitVisible(fresh(`[data-testid=card-name]`), chromedp.ByQuery),
+		loaded,
 	)
 }
 
@@ -538,6 +544,19 @@ const staleMark = `document.documentElement.setAttribute("data-e2e-stale", "")`
 
 func fresh(sel string) string { return "html:not([data-e2e-stale]) " + sel }
 
+// loaded waits for the current document to finish loading, as
+// chromedp.Navigate and Reload do by themselves. It follows every wait for a
+// page that a click, a scan or a script navigated to: such a wait can match
+// while the page still runs its deferred scripts, and when DOMContentLoaded
+// fires Chromium renumbers the document's nodes for DevTools. An element
+// found before then and clicked or read after fails the test with "No node
+// with given id found"; a parallel run on a busy machine widens that window
+// enough to hit it. Once the document is complete no renumbering follows,
+// and a lookup made with an old number fails and is retried by chromedp.
+var loaded = chromedp.Evaluate(`document.readyState === "complete" ||
+	new Promise(resolve => addEventListener("load", () => resolve(true), {once: true}))`,
+	nil, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })
+
 // submit clicks clickSel and waits for the next page to show waitSel.
 func submit(t *testing.T, ctx context.Context, clickSel, waitSel string) {
 	t.Helper()
@@ -546,6 +565,7 @@ func submit(t *testing.T, ctx context.Context, clickSel, waitSel string) {
 		chromedp.Evaluate(staleMark, nil),
 		chromedp.Click(clickSel, chromedp.ByQuery),
 		chromedp.WaitVisible(fresh(waitSel), chromedp.ByQuery),
+		loaded,
 	)
 }
 

@@ -20,6 +20,7 @@ import (
 // customer who picks Romanian gets a left-to-right card. Screenshots of the
 // counter, dashboard, customer pages and card at tablet and phone widths.
 func TestPersianPages(t *testing.T) {
+	t.Parallel()
 	srv, clk := startServer(t)
 	l, err := demo.Seed(context.Background(), srv.Store, 120, clk.Now())
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 // the sheet, the counter offers to activate the blank card, the cashier
 // activates and stamps it, and the customer opens it on a phone.
 func TestPrintedCardActivation(t *testing.T) {
+	t.Parallel()
 	srv, _ := startServer(t)
 	octx := setUpShop(t, srv)
 	cards := printCards(t, octx, srv)
@@ -94,7 +95,7 @@ func TestPrintedCardActivation(t *testing.T) {
 	run(t, cam, chromedp.WaitVisible(`#scan-start`, chromedp.ByQuery))
 	run(t, cam, chromedp.Click(`#scan-start`, chromedp.ByQuery))
 	scanCtx, cancel := context.WithTimeout(cam, 15*time.Second)
-	run(t, scanCtx, chromedp.WaitVisible(`[data-testid=activate-form]`, chromedp.ByQuery))
+	run(t, scanCtx, chromedp.WaitVisible(`[data-testid=activate-form]`, chromedp.ByQuery), loaded)
 	cancel()
 	if got := text(t, cam, `.activate [data-testid=printed-code]`); got != loyalty.FormatShortCode(cards[pick].ShortCode) {
 		t.Errorf("activation screen shows %q, want %q", got, loyalty.FormatShortCode(cards[pick].ShortCode))
@@ -139,6 +140,7 @@ func TestPrintedCardActivation(t *testing.T) {
 // gives them a printed card, which carries the balance, while the lost card's
 // URL and a scan of it say it was replaced.
 func TestLostCardReplaced(t *testing.T) {
+	t.Parallel()
 	srv, _ := startServer(t)
 	octx := setUpShop(t, srv)
 	cards := printCards(t, octx, srv)
@@ -191,6 +193,7 @@ func TestLostCardReplaced(t *testing.T) {
 		chromedp.Evaluate(staleMark, nil),
 		chromedp.SendKeys(`#lookup-q`, oldURL+"\n", chromedp.ByQuery),
 		chromedp.WaitVisible(fresh(`[data-testid=lookup-message]`), chromedp.ByQuery),
+		loaded,
 	)
 	if got := text(t, till, `[data-testid=lookup-message]`); !strings.Contains(got, "replaced") {
 		t.Errorf("scan of the lost card = %q, want it to say it was replaced", got)

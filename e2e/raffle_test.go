@@ -19,6 +19,7 @@ var rafflePath = regexp.MustCompile(`/raffles/(\d+)$`)
 // public page, the winner and the loser see the result on their phones, and
 // the cashier hands the prize over once.
 func TestRaffleJourney(t *testing.T) {
+	t.Parallel()
 	srv, clk := startServer(t)
 	octx := setUpShop(t, srv)
 

@@ -23,6 +23,7 @@ import (
 // who referred whom. The invite section is looked at on a phone in English
 // and in Persian.
 func TestReferralJourney(t *testing.T) {
+	t.Parallel()
 	srv, clk := startServer(t)
 	octx := setUpShop(t, srv)
 	ctx := context.Background()
@@ -38,7 +39,11 @@ func TestReferralJourney(t *testing.T) {
 	// Ayla's phone: the card page offers an invite link naming the card by its
 	// invite code, never by its token.
 	phoneA := newBrowser(t, phone)
-	if err := chromedp.Run(phoneA, browser.GrantPermissions([]browser.PermissionType{browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite}).WithOrigin(srv.URL)); err != nil {
+	// The grant goes to the tab's own browser context: without one it would
+	// go to the browser's default context, where the tab does not live.
+	grant := browser.GrantPermissions([]browser.PermissionType{browser.PermissionTypeClipboardReadWrite, browser.PermissionTypeClipboardSanitizedWrite}).
+		WithOrigin(srv.URL).WithBrowserContextID(chromedp.FromContext(phoneA).BrowserContextID)
+	if err := chromedp.Run(phoneA, grant); err != nil {
 		t.Fatalf("granting the clipboard: %v", err)
 	}
 	run(t, phoneA, chromedp.Navigate(srv.URL+"/c/"+tokenA), chromedp.WaitVisible(`[data-testid=invite-link]`, chromedp.ByQuery))

@@ -6,12 +6,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/handlers"
 	"regulars/migrations"
 	"regulars/static"
@@ -67,7 +69,9 @@ func (c *testClock) Advance(d time.Duration) {
 func startServer(t *testing.T) (*testServer, *testClock) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"), migrations.FS)
+	// A copy of a database migrated once per test binary: running every
+	// migration again for each test cost more than some tests.
+	store, err := db.Open(ctx, dbtest.Path(t), migrations.FS)
 	if err != nil {
 		t.Fatalf("opening database: %v", err)
 	}
@@ -82,6 +86,11 @@ func startServer(t *testing.T) (*testServer, *testClock) {
 		Store:  store,
 		Static: static.FS,
 		Log:    slog.New(slog.DiscardHandler),
+		// Passwords set in the browser (sign-up, staff, invites, changes)
+		// are hashed at bcrypt's lowest cost, and so are their logins
+		// checked: as correct, and a hundred times cheaper than the
+		// production cost on a small machine running tests side by side.
+		PasswordCost: bcrypt.MinCost,
 	})
 	if err != nil {
 		t.Fatalf("building app: %v", err)

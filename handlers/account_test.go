@@ -6,9 +6,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"regulars/db/dbtest"
 )
 
 func TestAccountPageForEveryRole(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -35,6 +40,7 @@ func TestAccountPageForEveryRole(t *testing.T) {
 // TestChangePasswordBadInput: refused changes say why, change nothing, and
 // leave the person signed in with the old password.
 func TestChangePasswordBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
 	const current = "correct horse battery"
@@ -57,6 +63,8 @@ func TestChangePasswordBadInput(t *testing.T) {
 		{"no csrf", map[string]string{"_csrf": "", "current_password": current, "password": "a new long password"}, 403, ""},
 		{"another browser's csrf", map[string]string{"_csrf": otherValues.Get("_csrf"), "current_password": current, "password": "a new long password"}, 403, ""},
 	}
+	// One case at a time: each moves the shared clock, spends the shared login
+	// limits and compares snapshots of the whole database.
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			e.clock.Advance(2 * time.Minute) // each try within the login limits
@@ -113,6 +121,7 @@ func TestChangePasswordBadInput(t *testing.T) {
 // against the login limits, so a stolen session guesses no faster than the
 // login form lets it.
 func TestChangePasswordIsRateLimited(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
 	e.clock.Advance(2 * time.Minute) // the sign-up's own try refills
@@ -136,5 +145,21 @@ func TestChangePasswordIsRateLimited(t *testing.T) {
 	e.clock.Advance(2 * time.Minute)
 	if res := owner.submit(owner.get("/account"), `form[action="/account/password"]`, fill); res.status != http.StatusSeeOther {
 		t.Errorf("right password after waiting: %d, want 303", res.status)
+	}
+}
+
+// TestPasswordCostIsProductionByDefault: a server built without a
+// PasswordCost, as main builds it, hashes new passwords at bcrypt's default
+// cost; only the tests ask for less.
+func TestPasswordCostIsProductionByDefault(t *testing.T) {
+	t.Parallel()
+	e := newEnvAt(t, dbtest.Path(t), 0)
+	e.signup("Shop", "owner@example.com")
+	var hash string
+	if err := e.raw.QueryRow(`SELECT password_hash FROM users WHERE email = ?`, "owner@example.com").Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	if cost, err := bcrypt.Cost([]byte(hash)); err != nil || cost != bcrypt.DefaultCost {
+		t.Errorf("a sign-up's password hash has cost %d (%v), want bcrypt.DefaultCost, %d", cost, err, bcrypt.DefaultCost)
 	}
 }

@@ -39,6 +39,7 @@ func optionValue(t *testing.T, r response, selectName, label string) string {
 }
 
 func TestAuditLog(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	e.clock.Advance(time.Minute)
@@ -121,6 +122,7 @@ func optionSelected(r response, name string) string {
 }
 
 func TestAuditLogPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	ctx := context.Background()
@@ -148,6 +150,7 @@ func TestAuditLogPages(t *testing.T) {
 }
 
 func TestAuditAndFeedbackRoles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -187,6 +190,7 @@ func TestAuditAndFeedbackRoles(t *testing.T) {
 }
 
 func TestAuditInviteAndLogout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	res := owner.submit(owner.get("/staff"), `form[action="/staff"]`, map[string]string{"name": "Invited", "email": "inv@example.com", "role": "cashier"})

@@ -17,6 +17,7 @@ import (
 // foreign-shop, replayed and forged submissions: each gets a 4xx with a
 // message on the page, and the database is left as it was.
 func TestBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop A", "a@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -112,6 +113,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		// language
 		{"unknown language", owner, "/dashboard", `form.lang-switch`, map[string]string{"lang": "xx"}, nil, 400, `[data-testid="error-message"]`},
 	}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			var form response
@@ -155,6 +158,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 }
 
 func TestRolesAndSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -201,6 +205,7 @@ func TestRolesAndSignIn(t *testing.T) {
 // then only 429s however long it goes on and however it spells the address;
 // the right password is refused too until the budget refills.
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.signup("Shop", "owner@example.com")
 	c := e.client()
@@ -234,6 +239,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestInvite(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
 	res := owner.submit(owner.get("/staff"), `form[action="/staff"]`, map[string]string{"name": "Invited", "email": "inv@example.com", "role": "cashier"})
@@ -301,6 +307,7 @@ func (c *client) upload(path, csrf, name string, content []byte) response {
 }
 
 func TestLogoUpload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
 	_, v := formValues(t, owner.get("/settings"), `form[action="/settings/logo"]`)
@@ -321,6 +328,8 @@ func TestLogoUpload(t *testing.T) {
 		{"decompression bomb", "bomb.png", bombPNG(), 422},
 		{"oversized", "big.png", append(pngOf(10, 10), make([]byte, 1<<20)...), 413},
 	}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.snapshot()

@@ -11,6 +11,7 @@ import (
 )
 
 func TestFreshInstallOffersSignup(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	if res := c.get("/"); res.status != http.StatusSeeOther || res.location != "/signup" {
@@ -48,6 +49,7 @@ func stampCount(t *testing.T, r response) string {
 }
 
 func TestPunchCardLoop(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Durağı", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -115,6 +117,7 @@ func cardToken(t *testing.T, e *env, shopID int64, cardPath string) string {
 }
 
 func TestStampsAtOnceAndCooldownOverride(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Berber", "owner@example.com")
 	edit := owner.get("/programs/1")
@@ -167,6 +170,7 @@ func TestStampsAtOnceAndCooldownOverride(t *testing.T) {
 }
 
 func TestUndo(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Fırın", "owner@example.com")
 	cardPath := owner.enroll("Can")
@@ -200,6 +204,7 @@ func TestUndo(t *testing.T) {
 }
 
 func TestFindCard(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Pizza", "owner@example.com")
 	res := owner.submit(owner.get("/counter"), `form[action="/counter/enroll"]`, map[string]string{"first_name": "Zeynep", "phone": "0532 123 45 67"})
@@ -227,8 +232,10 @@ func TestFindCard(t *testing.T) {
 		{"too long", strings.Repeat("x", 300), http.StatusBadRequest},
 		{"LIKE wildcard is literal", "%", http.StatusNotFound},
 	}
+	// Lookups only: the cases may run at once.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			res := owner.get("/counter/find?q=" + url.QueryEscape(tt.q))
 			if res.status != tt.status {
 				t.Fatalf("status %d, want %d", res.status, tt.status)

@@ -28,6 +28,7 @@ func couponTitles(r response) []string {
 }
 
 func TestCouponForAllCustomers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -91,6 +92,7 @@ func TestCouponForAllCustomers(t *testing.T) {
 }
 
 func TestCouponForSegmentAndLateJoiner(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	regular := owner.enroll("Regular")
@@ -125,6 +127,7 @@ func TestCouponForSegmentAndLateJoiner(t *testing.T) {
 }
 
 func TestCouponCodeAndLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	a := owner.enroll("A")
@@ -170,6 +173,7 @@ func TestCouponCodeAndLimits(t *testing.T) {
 // TestChosenCustomers: a coupon for chosen cards is theirs only. (The race for
 // its last redemption is in race_test.go.)
 func TestChosenCustomers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	var paths, codes []string
@@ -198,6 +202,7 @@ func TestChosenCustomers(t *testing.T) {
 }
 
 func TestCouponBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -238,6 +243,8 @@ func TestCouponBadInput(t *testing.T) {
 		{"negative total limit", with("total_limit", "-1")},
 		{"per-card limit zero", with("per_card_limit", "0")},
 	}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.snapshot()

@@ -74,6 +74,7 @@ func exported(t *testing.T, e *env, shopID int64) []db.ExportedCustomer {
 // the export guards against spreadsheet formulas), emails, birthdays and stamps
 // arrive as they were.
 func TestCSVRoundTrip(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "a@example.com")
 	ctx := context.Background()
@@ -146,6 +147,7 @@ func TestCSVRoundTrip(t *testing.T) {
 }
 
 func TestLedgerExport(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "a@example.com")
 	owner.importCSV([]byte("name,stamps\n@Ali,2\n"))
@@ -181,6 +183,7 @@ func TestLedgerExport(t *testing.T) {
 // TestCSVImportRefusals sends broken and oversized files and forged
 // confirmations: each gets a 4xx with a message, and nothing is written.
 func TestCSVImportRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
 	csrf := owner.csrf()
@@ -206,6 +209,8 @@ func TestCSVImportRefusals(t *testing.T) {
 		{"far over 2 MB", []byte(huge + huge), csrf, 413, `[data-testid="error-message"]`},
 		{"no CSRF token", []byte("name\nAli\n"), "", 403, `[data-testid="error-message"]`},
 	}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range files {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.snapshot()
@@ -253,6 +258,8 @@ func TestCSVImportRefusals(t *testing.T) {
 		{"confirm with content emptied", forged(func(v url.Values) { v.Set("content", "") }), 422, `[data-testid="csv-error"]`},
 		{"confirm without CSRF token", forged(func(v url.Values) { v.Del("_csrf") }), 403, `[data-testid="error-message"]`},
 	}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range confirms {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.snapshot()
@@ -293,6 +300,7 @@ func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s
 
 // TestCSVOwnerOnly: the customers' data leave the shop only by the owner's hand.
 func TestCSVOwnerOnly(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")

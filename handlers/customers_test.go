@@ -40,6 +40,7 @@ func rowNames(r response) []string {
 }
 
 func TestCustomerList(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	ayla := owner.enroll("Ayla")
@@ -95,6 +96,7 @@ func TestCustomerList(t *testing.T) {
 }
 
 func TestCustomerListPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	ctx := context.Background()
@@ -124,6 +126,7 @@ func TestCustomerListPages(t *testing.T) {
 }
 
 func TestCustomerPageAndAdjust(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -194,6 +197,7 @@ func TestCustomerPageAndAdjust(t *testing.T) {
 }
 
 func TestCustomerRoles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -246,6 +250,7 @@ func TestCustomerRoles(t *testing.T) {
 // oversized and for another shop's card: each is refused with a message and
 // leaves the database as it was.
 func TestCustomerBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	path := customerPath(owner.enroll("Ayla"))
@@ -312,6 +317,8 @@ func TestCustomerBadInput(t *testing.T) {
 		{"erase another shop's card", "erase-form", map[string]string{"_action": foreign + "/erase"}, nil, 404, errorPage},
 		{"erase without CSRF token", "erase-form", nil, []string{"_csrf"}, 403, errorPage},
 	}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.snapshot()
@@ -349,6 +356,7 @@ func TestCustomerBadInput(t *testing.T) {
 }
 
 func TestEditAndEraseCustomer(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -429,6 +437,7 @@ func TestEditAndEraseCustomer(t *testing.T) {
 }
 
 func TestCustomerRecordShowsConsent(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Bakery", "owner@example.com")
 	for i, consent := range []bool{true, false} {

@@ -9,6 +9,7 @@ import (
 // TestDashboardShowsTheShop: after a stamp the owner's dashboard counts the
 // customer and the visit; the cashier may not see it.
 func TestDashboardShowsTheShop(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop A", "a@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -43,6 +44,7 @@ func TestDashboardShowsTheShop(t *testing.T) {
 // TestEconomicsForm: the owner enters an average ticket and a reward cost and
 // reads the return; bad amounts are refused and change nothing.
 func TestEconomicsForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop A", "a@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -62,6 +64,8 @@ func TestEconomicsForm(t *testing.T) {
 		{"by a cashier", cashier, map[string]string{"average_ticket": "4.50"}, nil, 403},
 	}
 	page := owner.get("/dashboard")
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.snapshot()

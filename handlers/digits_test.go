@@ -10,6 +10,7 @@ import (
 // Latin ones; machine values (codes, form values) stay Latin either way, and
 // pages in other languages always use 0–9.
 func TestPersianDigits(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	res := c.submit(c.get("/signup"), `form[action="/signup"]`, map[string]string{
@@ -57,6 +58,7 @@ func TestPersianDigits(t *testing.T) {
 // Switching a shop to Persian brings Persian digits along, unless the owner
 // picks the digits in the same save.
 func TestLanguageChangeBringsDigits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, digits, want string
 	}{
@@ -65,6 +67,7 @@ func TestLanguageChangeBringsDigits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t)
 			owner := e.signup("Kahve", "owner@example.com")
 			fill := map[string]string{"language": "fa"}
@@ -95,6 +98,7 @@ func isLatinCode(s string) bool {
 // Exports are machine text: a Persian-digit shop's files still hold 0–9, and
 // a Romanian reader's Excel gets semicolons, as it expects.
 func TestExportsStayMachineText(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	c.submit(c.get("/signup"), `form[action="/signup"]`, map[string]string{

@@ -24,6 +24,7 @@ func stampedCard(t *testing.T, e *env, owner *client, name string) (*client, str
 }
 
 func TestFeedbackAfterAVisit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -81,6 +82,7 @@ func TestFeedbackAfterAVisit(t *testing.T) {
 }
 
 func TestFeedbackBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier, _, token := stampedCard(t, e, owner, "Ayla")
@@ -120,6 +122,8 @@ func TestFeedbackBadInput(t *testing.T) {
 		{"malformed token", "/c/short/feedback", valid, 404, ""},
 		{"another card's token", "/c/" + otherToken + "/feedback", valid, 409, ""},
 	}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.snapshot()

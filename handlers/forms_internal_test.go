@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseNumber(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want int
@@ -47,6 +48,7 @@ func FuzzParseNumber(f *testing.F) {
 }
 
 func TestParseAmountOnAPersianKeyboard(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int{"2.50": 250, "2,50": 250, "۲٫۵۰": 250, "۲.۵": 250, "١٠": 1000} {
 		if got, err := parseAmount(in); err != nil || got != want {
 			t.Errorf("parseAmount(%q) = %d, %v; want %d", in, got, err, want)
@@ -58,6 +60,7 @@ func TestParseAmountOnAPersianKeyboard(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for next, want := range map[string]string{
 		"/counter": "/counter", "/c/abc?x=1": "/c/abc?x=1", "": "", "counter": "", "//evil": "", "/\\evil": "",
 		"/\t/evil": "", "/\n/evil": "", "/\r/evil": "", "https://evil": "", "javascript:alert(1)": "", "/\x7f": "",

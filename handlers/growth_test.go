@@ -13,6 +13,7 @@ import (
 )
 
 func TestGrowthOwnerSaves(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "owner@example.com")
 	page := owner.get("/growth")
@@ -55,6 +56,7 @@ func TestGrowthOwnerSaves(t *testing.T) {
 }
 
 func TestGrowthOnlyForOwners(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "owner@example.com")
 	page := owner.get("/growth")
@@ -96,6 +98,7 @@ func TestGrowthOnlyForOwners(t *testing.T) {
 }
 
 func TestGrowthBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "owner@example.com")
 	tests := []struct {
@@ -113,6 +116,8 @@ func TestGrowthBadInput(t *testing.T) {
 		{"gift too long", "birthday_gift", strings.Repeat("x", 121), "at most 120 characters"},
 		{"window over a month", "birthday_days", "32", "from 0 to 31"},
 	}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.snapshot()
@@ -136,6 +141,7 @@ func TestGrowthBadInput(t *testing.T) {
 }
 
 func TestGrowthWelcomeCampaignChoice(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "owner@example.com")
 	other := e.signup("Berber", "other@example.com")
@@ -175,6 +181,7 @@ func TestGrowthWelcomeCampaignChoice(t *testing.T) {
 // TestPosterQRCodeOpensTheJoinPage reads the poster's QR code module by module
 // and compares it with a QR code made for the join address.
 func TestPosterQRCodeOpensTheJoinPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "owner@example.com")
 	setGrowth(t, owner, map[string]string{"pitch": "Tenth coffee on us"})
@@ -257,6 +264,7 @@ func bitmapString(bits [][]bool) string {
 // TestBirthdayCampaignIsNoWelcome: the year's birthday gifts appear in the
 // coupon list as such, and cannot become the welcome coupon.
 func TestBirthdayCampaignIsNoWelcome(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	owner := e.signup("Kahve Evi", "owner@example.com")

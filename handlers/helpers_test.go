@@ -11,7 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,8 +18,10 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
 
 	"regulars/db"
+	"regulars/db/dbtest"
 	"regulars/handlers"
 	"regulars/migrations"
 	"regulars/static"
@@ -44,12 +45,24 @@ type env struct {
 	store *db.Store
 	clock *clock
 	raw   *sql.DB // a second connection, to check what tests must not change
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // snapshot's queries, prepared once
 }
 
+// newEnv starts a server on a fresh migrated database of the test's own,
+// hashing new passwords at bcrypt's cheapest cost.
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvAt(t, dbtest.Path(t), bcrypt.MinCost)
+}
+
+// newEnvAt starts a server on the database file at path, which the test owns,
+// hashing new passwords at cost; cost 0 is the server's default, the
+// production cost.
+func newEnvAt(t *testing.T, path string, cost int) *env {
+	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "test.db")
 	store, err := db.Open(ctx, path, migrations.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -60,18 +73,22 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { raw.Close() })
-	clk := &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	clk := &clock{t: envStart}
 	e, err := handlers.New(ctx, handlers.Config{
 		Store: store, Static: static.FS, Now: clk.Now,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PasswordCost: cost,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
-	return &env{t: t, app: e, srv: srv, store: store, clock: clk, raw: raw}
+	return &env{t: t, app: e, srv: srv, store: store, clock: clk, raw: raw, stmts: map[string]*sql.Stmt{}}
 }
+
+// envStart is where every env's clock starts.
+var envStart = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 // count runs a counting query on the database.
 func (e *env) count(query string, args ...any) int {
@@ -83,10 +100,28 @@ func (e *env) count(query string, args ...any) int {
 	return n
 }
 
+// prepared is query as a statement of the raw connection, prepared once: a
+// suite that snapshots the database hundreds of times spent half of it
+// parsing the same SQL. Closing raw closes the statements.
+func (e *env) prepared(query string) *sql.Stmt {
+	e.t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if st, ok := e.stmts[query]; ok {
+		return st
+	}
+	st, err := e.raw.Prepare(query)
+	if err != nil {
+		e.t.Fatalf("%s: %v", query, err)
+	}
+	e.stmts[query] = st
+	return st
+}
+
 // snapshot hashes every row of every table, to show a refused request changed nothing.
 func (e *env) snapshot() string {
 	e.t.Helper()
-	tables, err := e.raw.Query(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	tables, err := e.prepared(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).Query()
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -99,7 +134,7 @@ func (e *env) snapshot() string {
 	tables.Close()
 	var b strings.Builder
 	for _, table := range names {
-		rows, err := e.raw.Query("SELECT * FROM " + table)
+		rows, err := e.prepared("SELECT * FROM " + table).Query()
 		if err != nil {
 			e.t.Fatal(err)
 		}

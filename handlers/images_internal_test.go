@@ -19,6 +19,7 @@ func frameJPEG(sof byte, w, h int) []byte {
 }
 
 func TestDecodeMemory(t *testing.T) {
+	t.Parallel()
 	var baseline bytes.Buffer
 	jpeg.Encode(&baseline, image.NewRGBA(image.Rect(0, 0, 8, 8)), nil)
 	for _, tt := range []struct {

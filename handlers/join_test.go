@@ -49,6 +49,7 @@ func joinedToken(t *testing.T, res response) string {
 }
 
 func TestJoinByPoster(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "owner@example.com")
 	setGrowth(t, owner, map[string]string{"welcome_stamps": "2", "pitch": "Every tenth coffee is on us"})
@@ -116,6 +117,7 @@ func cardPathOf(t *testing.T, e *env, token string) string {
 }
 
 func TestJoinWithInviteCode(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.signup("Kahve Evi", "owner@example.com")
 	path := "/join/" + e.slug(1)
@@ -152,6 +154,7 @@ func TestJoinWithInviteCode(t *testing.T) {
 }
 
 func TestJoinBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "owner@example.com")
 	setGrowth(t, owner, map[string]string{"welcome_stamps": "2"})
@@ -172,6 +175,8 @@ func TestJoinBadInput(t *testing.T) {
 		{"oversized name", map[string]string{"first_name": strings.Repeat("a", 51)}, "first_name"},
 		{"name of two lines", map[string]string{"first_name": "Ada\nLovelace"}, "first_name"},
 	}
+	// One case at a time: each compares snapshots of the whole shared database
+	// and then makes a card in it.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.snapshot()
@@ -204,6 +209,7 @@ func TestJoinBadInput(t *testing.T) {
 }
 
 func TestJoinRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.signup("Kahve Evi", "owner@example.com")
 	path := "/join/" + e.slug(1)
@@ -241,6 +247,7 @@ func TestJoinRefusals(t *testing.T) {
 }
 
 func TestJoinReplayOpensTheSameCard(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "owner@example.com")
 	setGrowth(t, owner, map[string]string{"welcome_stamps": "3"})
@@ -272,6 +279,7 @@ func TestJoinReplayOpensTheSameCard(t *testing.T) {
 }
 
 func TestJoinRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.signup("Kahve Evi", "owner@example.com")
 	path := "/join/" + e.slug(1)
@@ -297,6 +305,7 @@ func TestJoinRateLimit(t *testing.T) {
 }
 
 func TestJoinSpeaksThePersonsLanguage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve Evi", "owner@example.com")
 	if res := owner.submit(owner.get("/settings"), `form[action="/settings"]`, map[string]string{"language": "tr"}); res.status != http.StatusSeeOther {

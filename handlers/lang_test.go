@@ -7,6 +7,7 @@ import (
 )
 
 func TestLanguages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve", "owner@example.com")
 	cardPath := owner.enroll("Elif")
@@ -54,6 +55,7 @@ func TestLanguages(t *testing.T) {
 }
 
 func TestCardPageURLs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kahve", "owner@example.com")
 	cardPath := owner.enroll("Elif")
@@ -99,6 +101,7 @@ func TestCardPageURLs(t *testing.T) {
 }
 
 func TestSignupInTurkish(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	c := e.client()
 	form := c.get("/signup")

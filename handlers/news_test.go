@@ -37,6 +37,7 @@ func (c *client) newsForm() map[string]string {
 }
 
 func TestNewsOnCardPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Bakery", "owner@example.com")
 	token := cardToken(t, e, 1, owner.enroll("Ada"))
@@ -45,10 +46,11 @@ func TestNewsOnCardPages(t *testing.T) {
 	fields := owner.newsForm()
 	fields["body"] = "Fresh simit every morning"
 	fields["ends"] = e.clock.Now().AddDate(0, 0, 6).Format(time.DateOnly)
-	if res := owner.postNews(fields, pngOf(1600, 800)); res.status != http.StatusSeeOther || res.location != "/news" {
+	photo := pngOf(1600, 800)
+	if res := owner.postNews(fields, photo); res.status != http.StatusSeeOther || res.location != "/news" {
 		t.Fatalf("post: %d %q\n%s", res.status, res.location, snippet(res.body))
 	}
-	if res := owner.postNews(fields, pngOf(1600, 800)); res.status != http.StatusSeeOther {
+	if res := owner.postNews(fields, photo); res.status != http.StatusSeeOther {
 		t.Fatalf("replayed post: %d", res.status)
 	}
 	if n := e.count(`SELECT count(*) FROM news`); n != 1 {
@@ -101,6 +103,7 @@ func TestNewsOnCardPages(t *testing.T) {
 }
 
 func TestNewsBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Bakery", "owner@example.com")
 	other := e.signup("Other", "other@example.com")
@@ -128,6 +131,8 @@ func TestNewsBadInputChangesNothing(t *testing.T) {
 		{"malformed key", map[string]string{"key": "<script>alert(1)</script>"}, nil, 400},
 		{"missing csrf", map[string]string{"_csrf": ""}, nil, 403},
 	}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			fields := owner.newsForm()

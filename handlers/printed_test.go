@@ -45,6 +45,8 @@ type badForm struct {
 
 func checkBadForms(t *testing.T, e *env, cases []badForm) {
 	t.Helper()
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			form := tt.c.get(tt.page)
@@ -75,6 +77,7 @@ func checkBadForms(t *testing.T, e *env, cases []badForm) {
 }
 
 func TestPrintCardsPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -164,6 +167,7 @@ func TestPrintCardsPages(t *testing.T) {
 }
 
 func TestActivatePrintedCard(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -245,6 +249,7 @@ func TestActivatePrintedCard(t *testing.T) {
 }
 
 func TestReplaceLostCard(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")

@@ -110,6 +110,7 @@ func oneWinner(t *testing.T, what string, codes map[int]int) {
 // TestRaceSameStampForm: a stamp form submitted 50 times at once (a frantic
 // double tap, a retrying network) stamps once.
 func TestRaceSameStampForm(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cardPath := owner.enroll("")
@@ -127,6 +128,7 @@ func TestRaceSameStampForm(t *testing.T) {
 // TestRaceLastReward: 50 tabs of two cashiers show the card's one reward and
 // all press redeem at once: one redemption, the others are told it is gone.
 func TestRaceLastReward(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	if res := owner.submit(owner.get("/programs/1"), `[data-testid="program-form"]`, map[string]string{"max_per_visit": "10"}); res.status != http.StatusSeeOther {
@@ -154,6 +156,7 @@ func TestRaceLastReward(t *testing.T) {
 // TestRaceLastCouponRedemption: a coupon for everyone with one redemption in
 // all, and 50 cards in 50 tabs taking it at once.
 func TestRaceLastCouponRedemption(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	paths := make([]string, racers)
@@ -184,6 +187,7 @@ func TestRaceLastCouponRedemption(t *testing.T) {
 // TestRaceRaffleDraw: 50 tabs of the owner and a manager press draw on a
 // closed raffle at once: one draw, one set of winners, one audit row.
 func TestRaceRaffleDraw(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	if res := owner.submit(owner.get("/staff"), `form[action="/staff"]`, map[string]string{"name": "M", "email": "m@example.com", "role": "manager", "password": "manager password"}); res.status != http.StatusSeeOther {

@@ -18,6 +18,7 @@ func newRaffle(t *testing.T, owner *client, fill map[string]string) string {
 }
 
 func TestRaffleFromEntriesToPrize(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
@@ -132,6 +133,7 @@ func TestRaffleFromEntriesToPrize(t *testing.T) {
 }
 
 func TestRaffleEdgeCases(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	x, y := owner.enroll("X"), owner.enroll("Y")
@@ -190,10 +192,13 @@ func TestRaffleEdgeCases(t *testing.T) {
 }
 
 func TestRaffleBadInput(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
 	base := map[string]string{"title": "T", "prize": "P", "winners": "1", "opens_at": "2026-03-02T09:00", "closes_at": "2026-03-03T09:00", "entry_rule": "stamps"}
+	// One case at a time: each compares snapshots of the whole shared database,
+	// which a sibling case's requests would change in between.
 	for name, change := range map[string][2]string{
 		"missing title":       {"title", ""},
 		"oversized prize":     {"prize", strings.Repeat("p", 121)},

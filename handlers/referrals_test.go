@@ -62,6 +62,7 @@ func (s referralSetup) friend(t *testing.T, name string) db.Card {
 }
 
 func TestCardPageInviteLink(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	s := newReferralSetup(t, e, "Kafe", "owner@example.com", 2)
 	var slug string
@@ -100,6 +101,7 @@ func TestCardPageInviteLink(t *testing.T) {
 }
 
 func TestCardPageInviteWithoutBonus(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	s := newReferralSetup(t, e, "Kafe", "owner@example.com", 0)
 	invite := e.client().get("/c/" + s.referrer.Token).doc.Find(`[data-testid="invite"]`)
@@ -109,6 +111,7 @@ func TestCardPageInviteWithoutBonus(t *testing.T) {
 }
 
 func TestReferralBonusAtTheCounter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	s := newReferralSetup(t, e, "Kafe", "owner@example.com", 2)
 	friend := s.friend(t, "Deniz")
@@ -162,6 +165,7 @@ func TestReferralBonusAtTheCounter(t *testing.T) {
 }
 
 func TestReferralsPageRolesAndShops(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	a := newReferralSetup(t, e, "Kafe", "a@example.com", 2)
 	b := newReferralSetup(t, e, "Berber", "b@example.com", 2)
@@ -199,6 +203,7 @@ func TestReferralsPageRolesAndShops(t *testing.T) {
 }
 
 func TestBirthdayGiftOnCardPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Kafe", "owner@example.com")
 	var shopID, ownerID int64

@@ -85,6 +85,7 @@ func compact(s []string) []string {
 // has one English lacks, writes a plural message without exactly the plural
 // forms its language needs, or names other template fields than English.
 func TestCataloguesComplete(t *testing.T) {
+	t.Parallel()
 	en := catalogue(t, "en")
 	for _, l := range Languages {
 		other := catalogue(t, l.Code)
@@ -142,6 +143,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // every plural message at counts 0 to 200 in every language: a missing form
 // would show the message id instead of a sentence.
 func TestEveryCountTranslates(t *testing.T) {
+	t.Parallel()
 	en := catalogue(t, "en")
 	for _, l := range Languages {
 		loc := i18n.NewLocalizer(bundle, l.Code)
@@ -177,6 +179,7 @@ var keyUses = []*regexp.Regexp{
 
 // TestEveryUsedKeyExists reads handlers and views for the ids they translate.
 func TestEveryUsedKeyExists(t *testing.T) {
+	t.Parallel()
 	en := catalogue(t, "en")
 	used := map[string]bool{"FormatDate": true, "FormatTimeLayout": true}
 	var files []string
@@ -214,6 +217,7 @@ func TestEveryUsedKeyExists(t *testing.T) {
 // Text between tags in a template, once expressions are removed, must be
 // empty: every word a person reads comes from the catalogue.
 func TestTemplatesHaveNoLiteralText(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("../views/*.templ")
 	if len(files) == 0 {
 		t.Fatal("no templates found")
@@ -247,6 +251,7 @@ func TestTemplatesHaveNoLiteralText(t *testing.T) {
 }
 
 func TestFormatting(t *testing.T) {
+	t.Parallel()
 	ist, _ := time.LoadLocation("Europe/Istanbul")
 	at := time.Date(2026, 8, 5, 11, 7, 0, 0, time.UTC)
 	tests := []struct {
@@ -294,6 +299,7 @@ func TestFormatting(t *testing.T) {
 // shop sees none of ۰–۹, a Persian-digit shop none of 0–9 (but in codes and
 // examples of what to type, which stay Latin).
 func TestDigitStyles(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name          string
 		got           func(*Tr) string
@@ -331,6 +337,7 @@ func TestDigitStyles(t *testing.T) {
 // Latin-digit shop can read them in 0–9; its time layout must stay Latin for
 // Go to read it, and no other catalogue may use Persian digits at all.
 func TestPersianDigitsOnlyInPersianProse(t *testing.T) {
+	t.Parallel()
 	persianDigit := regexp.MustCompile(`[۰-۹]`)
 	for _, l := range Languages {
 		for k, v := range catalogue(t, l.Code) {
@@ -359,6 +366,7 @@ func TestPersianDigitsOnlyInPersianProse(t *testing.T) {
 // direction without reordering the Persian around it; Persian values and
 // left-to-right pages need nothing.
 func TestRightToLeftIsolatesLatinValues(t *testing.T) {
+	t.Parallel()
 	fa, en := New("fa", nil, PersianDigits), New("en", nil, LatinDigits)
 	tests := []struct {
 		tr        *Tr

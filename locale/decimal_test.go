@@ -3,6 +3,7 @@ package locale
 import "testing"
 
 func TestDecimal(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		lang   string
 		x      float64

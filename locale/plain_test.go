@@ -5,6 +5,7 @@ import "testing"
 // TestPlainMessagesKeptPerLanguage: a message without fields is translated
 // once per language and bundle, and each language keeps its own.
 func TestPlainMessagesKeptPerLanguage(t *testing.T) {
+	t.Parallel()
 	en, tr := New("en", nil, LatinDigits), New("tr", nil, LatinDigits)
 	if got := en.T("DefaultProgramName"); got != "Loyalty card" {
 		t.Errorf("en: %q", got)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestCardDays(t *testing.T) {
+	t.Parallel()
 	ist := mustZone(t, "Europe/Istanbul") // UTC+3
 	at := func(d, h int) time.Time { return time.Date(2026, 5, d, h, 0, 0, 0, time.UTC) }
 	day := func(d int) int { return DayNumber(time.Date(2026, 5, d, 0, 0, 0, 0, time.UTC)) }
@@ -46,6 +47,7 @@ func TestCardDays(t *testing.T) {
 }
 
 func TestMonthNumber(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		date time.Time
 		want int

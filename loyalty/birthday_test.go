@@ -7,6 +7,7 @@ import (
 )
 
 func TestBirthdayWindow(t *testing.T) {
+	t.Parallel()
 	tehran, _ := time.LoadLocation("Asia/Tehran") // UTC+3:30
 	date := func(y int, m time.Month, d int, loc *time.Location) time.Time {
 		return time.Date(y, m, d, 0, 0, 0, 0, loc)
@@ -43,6 +44,7 @@ func TestBirthdayWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			loc := tt.loc
 			if loc == nil {
 				loc = time.UTC
@@ -65,6 +67,7 @@ func TestBirthdayWindow(t *testing.T) {
 }
 
 func TestBirthdaysNear(t *testing.T) {
+	t.Parallel()
 	noon := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
 	tests := []struct {
 		name string

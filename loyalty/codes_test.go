@@ -6,6 +6,7 @@ import (
 )
 
 func TestCardToken(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 1000 {
 		tok := NewCardToken()
@@ -23,6 +24,7 @@ func TestCardToken(t *testing.T) {
 }
 
 func TestParseCardToken(t *testing.T) {
+	t.Parallel()
 	const tok = "AbCdEfGhIjKlMnOpQrStUv_-"
 	tests := []struct {
 		in   string
@@ -54,6 +56,7 @@ func TestParseCardToken(t *testing.T) {
 }
 
 func TestShortCode(t *testing.T) {
+	t.Parallel()
 	for range 1000 {
 		c := NewShortCode()
 		got, err := ParseShortCode(FormatShortCode(c))
@@ -90,6 +93,7 @@ func TestShortCode(t *testing.T) {
 }
 
 func TestNormalizePhone(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"0532 123 45 67", "05321234567"},
 		{"+90 (532) 123-45-67", "+905321234567"},
@@ -107,6 +111,7 @@ func TestNormalizePhone(t *testing.T) {
 }
 
 func TestLatinDigits(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"۱۲۳", "123"},
 		{"٤٥٦", "456"},

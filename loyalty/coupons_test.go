@@ -9,6 +9,7 @@ import (
 )
 
 func TestCheckCoupon(t *testing.T) {
+	t.Parallel()
 	c := Campaign{ValidFrom: at(0), ValidUntil: at(7 * day), TotalLimit: 10, PerCardLimit: 1}
 	tests := []struct {
 		name         string
@@ -31,6 +32,7 @@ func TestCheckCoupon(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			cc := c
 			if tt.edit != nil {
 				tt.edit(&cc)
@@ -43,6 +45,7 @@ func TestCheckCoupon(t *testing.T) {
 }
 
 func TestParseCouponCode(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"WELCOME10", "WELCOME10"}, {" welcome10 ", "WELCOME10"}, {"yaz-2026", "YAZ-2026"},
 		{"AB", ""}, {strings.Repeat("A", 21), ""}, {"HOŞ", ""}, {"A B C", ""}, {"10%OFF", ""},
@@ -74,6 +77,7 @@ func FuzzParseCouponCode(f *testing.F) {
 }
 
 func TestParseAmount(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want int
@@ -109,6 +113,7 @@ func FuzzParseAmount(f *testing.F) {
 }
 
 func TestCampaignStatus(t *testing.T) {
+	t.Parallel()
 	c := Campaign{ValidFrom: at(day), ValidUntil: at(2 * day), PerCardLimit: 1}
 	for _, tt := range []struct {
 		edit func(*Campaign)

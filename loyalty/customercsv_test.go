@@ -2,7 +2,6 @@ package loyalty
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 )
 
 func TestParseCustomerCSV(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		in      string
@@ -115,6 +115,7 @@ func TestParseCustomerCSV(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := ParseCustomerCSV([]byte(tt.in))
 			if err != nil {
 				t.Fatal(err)
@@ -144,6 +145,7 @@ func sameRow(a, b CustomerRow) bool {
 }
 
 func TestParseCustomerCSVRefusesFile(t *testing.T) {
+	t.Parallel()
 	tooMany := "name\n" + strings.Repeat("Ali\n", MaxCSVRows+1)
 	tests := []struct {
 		name string
@@ -161,6 +163,7 @@ func TestParseCustomerCSVRefusesFile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := ParseCustomerCSV([]byte(tt.in))
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error %v, want %v", err, tt.want)
@@ -177,6 +180,7 @@ func TestParseCustomerCSVRefusesFile(t *testing.T) {
 }
 
 func TestEscapeCellRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"+905321234567", "=1+2", "-3", "@SUM(A1)", "\tx", "Ali", "", "'quoted", "'", "Çağrı"} {
 		e := EscapeCell(s)
 		if strings.ContainsAny(e[:min(1, len(e))], FormulaPrefixes) {
@@ -189,6 +193,7 @@ func TestEscapeCellRoundTrip(t *testing.T) {
 }
 
 func TestParseCSVBirthday(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 	}{
@@ -255,7 +260,7 @@ func FuzzParseCustomerCSV(f *testing.F) {
 			}
 		}
 		if invalid != file.Invalid {
-			t.Fatal(fmt.Sprintf("Invalid = %d, counted %d", file.Invalid, invalid))
+			t.Fatalf("Invalid = %d, counted %d", file.Invalid, invalid)
 		}
 	})
 }

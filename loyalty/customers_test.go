@@ -7,6 +7,7 @@ import (
 )
 
 func TestCheckAdjust(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		n      int
@@ -35,6 +36,7 @@ func TestCheckAdjust(t *testing.T) {
 }
 
 func TestParseBirthday(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want string // "" means refused

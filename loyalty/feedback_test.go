@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseRating(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want int
@@ -44,6 +45,7 @@ func FuzzParseRating(f *testing.F) {
 }
 
 func TestCleanComment(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want string
 		err            error
@@ -62,6 +64,7 @@ func TestCleanComment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := CleanComment(tt.in)
 			if got != tt.want || !errors.Is(err, tt.err) {
 				t.Errorf("CleanComment(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
@@ -92,6 +95,7 @@ func FuzzCleanComment(f *testing.F) {
 }
 
 func TestFeedbackOpen(t *testing.T) {
+	t.Parallel()
 	const today = 20_500
 	tests := []struct {
 		day  int
@@ -108,6 +112,7 @@ func TestFeedbackOpen(t *testing.T) {
 }
 
 func TestSummarizeRatings(t *testing.T) {
+	t.Parallel()
 	const today = 20_500
 	r := func(ago, count, sum int) RatingDay {
 		return RatingDay{Day: today - ago, RatingStats: RatingStats{Count: count, Sum: sum}}

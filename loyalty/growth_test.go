@@ -7,6 +7,7 @@ import (
 )
 
 func TestCheckGrowth(t *testing.T) {
+	t.Parallel()
 	valid := Growth{Pitch: "Every 10th coffee is on us", WelcomeStamps: 2, ReferralStamps: 1, ReferralCap: 5, BirthdayGift: "A free cake", BirthdayDays: 7}
 	tests := []struct {
 		name    string
@@ -36,6 +37,7 @@ func TestCheckGrowth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			g := valid
 			tt.edit(&g)
 			problems := CheckGrowth(g)
@@ -53,6 +55,7 @@ func TestCheckGrowth(t *testing.T) {
 }
 
 func TestCheckGrowthReportsEveryProblemInOrder(t *testing.T) {
+	t.Parallel()
 	problems := CheckGrowth(Growth{Pitch: "a\nb", WelcomeStamps: 99, ReferralCap: 0, BirthdayDays: 40})
 	var got []string
 	for _, p := range problems {
@@ -65,6 +68,7 @@ func TestCheckGrowthReportsEveryProblemInOrder(t *testing.T) {
 }
 
 func TestParseInviteCode(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"0123456789abcdef", "0123456789abcdef"},
 		{" 0123456789ABCDEF ", "0123456789abcdef"},

@@ -7,6 +7,7 @@ import (
 )
 
 func TestRatioAndChange(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		num, den int
 		want     float64
@@ -33,6 +34,7 @@ func TestRatioAndChange(t *testing.T) {
 }
 
 func TestEconomics(t *testing.T) {
+	t.Parallel()
 	// 200 visits at 4.50 and 12 rewards costing 1.80: revenue 900.00, cost 21.60,
 	// return (900 - 21.60) / 21.60 = 40.67 for every 1 spent.
 	e := Economics{AverageTicket: 450, RewardCost: 180, Visits: 200, Redeemed: 12}
@@ -48,6 +50,7 @@ func TestEconomics(t *testing.T) {
 }
 
 func TestUnusual(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		staff []StaffCounts
@@ -88,6 +91,7 @@ func TestUnusual(t *testing.T) {
 }
 
 func TestCohortRetention(t *testing.T) {
+	t.Parallel()
 	c := Cohort{Month: 100, Size: 40, Returned: []int{20, 10, 0}}
 	tests := []struct {
 		k, thisMonth int

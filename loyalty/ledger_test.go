@@ -25,6 +25,7 @@ func void(id int64, d time.Duration, of int64) Event {
 const day = 24 * time.Hour
 
 func TestFold(t *testing.T) {
+	t.Parallel()
 	ten := Rules{StampsRequired: 10, MaxPerVisit: 30}
 	tests := []struct {
 		name      string
@@ -83,6 +84,7 @@ func TestFold(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			b := Fold(tt.rules, tt.events, at(tt.now))
 			var seqs []int
 			for _, r := range b.Available {
@@ -99,6 +101,7 @@ func TestFold(t *testing.T) {
 }
 
 func TestFoldRewardExpiryDate(t *testing.T) {
+	t.Parallel()
 	r := Rules{StampsRequired: 2, MaxPerVisit: 5, RewardExpiry: 7 * day, StampExpiry: 30 * day}
 	b := Fold(r, []Event{stamp(1, 0, 3)}, at(day))
 	if len(b.Available) != 1 || !b.Available[0].ExpiresAt.Equal(at(7*day)) {
@@ -113,6 +116,7 @@ func TestFoldRewardExpiryDate(t *testing.T) {
 }
 
 func TestCheckStamp(t *testing.T) {
+	t.Parallel()
 	r := Rules{StampsRequired: 10, MaxPerVisit: 3, Cooldown: 10 * time.Minute}
 	stamped := Balance{LastStampAt: at(0)}
 	tests := []struct {
@@ -136,6 +140,7 @@ func TestCheckStamp(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			err := CheckStamp(r, tt.b, tt.n, at(tt.now), tt.override)
 			var ce *CooldownError
 			switch {
@@ -154,6 +159,7 @@ func TestCheckStamp(t *testing.T) {
 }
 
 func TestCheckRedeem(t *testing.T) {
+	t.Parallel()
 	b := Fold(Rules{StampsRequired: 2, MaxPerVisit: 10}, []Event{stamp(1, 0, 4), redeem(2, time.Hour, 1)}, at(day))
 	if err := CheckRedeem(b, 2); err != nil {
 		t.Errorf("available reward 2: %v", err)
@@ -166,6 +172,7 @@ func TestCheckRedeem(t *testing.T) {
 }
 
 func TestCanUndo(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		e    Event
 		now  time.Duration

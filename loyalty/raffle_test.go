@@ -18,6 +18,7 @@ import (
 )
 
 func TestRaffleSeed(t *testing.T) {
+	t.Parallel()
 	a, b := NewRaffleSeed(), NewRaffleSeed()
 	if len(a) != 32 || len(b) != 32 || bytes.Equal(a, b) {
 		t.Fatalf("seeds %x and %x", a, b)
@@ -25,6 +26,7 @@ func TestRaffleSeed(t *testing.T) {
 }
 
 func TestTicketList(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   []Entry
@@ -63,6 +65,7 @@ func countingSeed() []byte {
 }
 
 func TestCommitment(t *testing.T) {
+	t.Parallel()
 	seed := countingSeed()
 	// Computed outside Go: the SHA-256 of the bytes 0x00..0x1f.
 	const commitment = "630dcd2966c4336691125448bbb25b4ff412a49c732db2c8abc1b8581bd710dd"
@@ -81,6 +84,7 @@ var raffleEntries = []Entry{{101, 3}, {7, 1}, {42, 5}, {13, 0}, {58, 2}, {7, 1},
 // The expected winners were computed by a separate Python script following
 // Draw's doc comment, so the published algorithm cannot change unnoticed.
 func TestDrawKnownAnswer(t *testing.T) {
+	t.Parallel()
 	if got, want := TicketList(raffleEntries), "7 2\n12 6\n42 5\n58 2\n77 1\n101 3\n300 4\n"; got != want {
 		t.Fatalf("TicketList = %q, want %q", got, want)
 	}
@@ -103,6 +107,7 @@ func TestDrawKnownAnswer(t *testing.T) {
 }
 
 func TestDrawReproducible(t *testing.T) {
+	t.Parallel()
 	want := Draw(countingSeed(), raffleEntries, 4)
 	if got := Draw(countingSeed(), raffleEntries, 4); !slices.Equal(got, want) {
 		t.Fatalf("same draw gave %v, then %v", want, got)
@@ -176,6 +181,7 @@ func referenceDraw(seed []byte, entries []Entry, winners int) (won []int64, reje
 }
 
 func TestDrawMatchesReference(t *testing.T) {
+	t.Parallel()
 	type fixture struct {
 		seed    []byte
 		entries []Entry
@@ -248,6 +254,7 @@ func checkWinners(t *testing.T, entries []Entry, winners int, got []int64) {
 }
 
 func TestDrawWithoutReplacement(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		entries []Entry
@@ -271,6 +278,7 @@ func TestDrawWithoutReplacement(t *testing.T) {
 }
 
 func TestDrawTicketOverflow(t *testing.T) {
+	t.Parallel()
 	entries := []Entry{{1, math.MaxInt64}, {2, 1}}
 	if got, want := TicketList(entries), "1 9223372036854775807\n2 1\n"; got != want {
 		t.Errorf("TicketList = %q, want %q", got, want)
@@ -308,6 +316,7 @@ const (
 var weightedEntries = []Entry{{1, 1}, {2, 2}, {3, 3}, {4, 4}}
 
 func TestDrawWeighting(t *testing.T) {
+	t.Parallel()
 	const draws = 20000
 	observed := map[int64]int{}
 	for k := range draws {
@@ -324,6 +333,7 @@ func TestDrawWeighting(t *testing.T) {
 // TestDrawSecondPlace checks that the second winner is drawn among the
 // remaining tickets: P(b second) = Σ over a ≠ b of P(a first) · w_b / (T − w_a).
 func TestDrawSecondPlace(t *testing.T) {
+	t.Parallel()
 	const draws = 20000
 	var total float64
 	for _, e := range weightedEntries {
@@ -370,6 +380,7 @@ func FuzzDraw(f *testing.F) {
 }
 
 func TestRaffleWindow(t *testing.T) {
+	t.Parallel()
 	w := RaffleWindow{Opens: at(day), Closes: at(3 * day)}
 	tests := []struct {
 		now         time.Duration
@@ -400,6 +411,7 @@ func TestRaffleWindow(t *testing.T) {
 }
 
 func TestVerifyDraw(t *testing.T) {
+	t.Parallel()
 	seed := bytes.Repeat([]byte{7}, 32)
 	es := []Entry{{CardID: 3, Tickets: 2}, {CardID: 9, Tickets: 5}, {CardID: 12, Tickets: 1}}
 	list := TicketList(es)

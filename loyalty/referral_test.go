@@ -6,6 +6,7 @@ import (
 )
 
 func TestReferralBonuses(t *testing.T) {
+	t.Parallel()
 	// A friend's first cashier stamp, bonus 2, a referrer well under the cap.
 	base := Referral{Bonus: 2, FirstStamp: true, ReferrerPaidThisMonth: 1, Cap: 5}
 	tests := []struct {
@@ -29,6 +30,7 @@ func TestReferralBonuses(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := base
 			if tt.edit != nil {
 				tt.edit(&r)
@@ -41,6 +43,7 @@ func TestReferralBonuses(t *testing.T) {
 }
 
 func TestSamePerson(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name                           string
 		phoneA, emailA, phoneB, emailB string
@@ -63,6 +66,7 @@ func TestSamePerson(t *testing.T) {
 }
 
 func TestCalendarMonth(t *testing.T) {
+	t.Parallel()
 	istanbul, _ := time.LoadLocation("Europe/Istanbul") // UTC+3
 	tests := []struct {
 		name       string

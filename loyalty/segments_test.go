@@ -49,6 +49,7 @@ func mustZone(t *testing.T, name string) *time.Location {
 }
 
 func TestSegmentValid(t *testing.T) {
+	t.Parallel()
 	for _, s := range Segments {
 		if !s.Valid() {
 			t.Errorf("%q not valid", s)
@@ -65,6 +66,7 @@ func TestSegmentValid(t *testing.T) {
 }
 
 func TestCardDaysVisits(t *testing.T) {
+	t.Parallel()
 	utc := time.UTC
 	ist := mustZone(t, "Europe/Istanbul")
 	buc := mustZone(t, "Europe/Bucharest")
@@ -111,6 +113,7 @@ func TestCardDaysVisits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := CardDays(stampsAt(tt.stamps), tt.loc)
 			ok := len(got) == len(tt.want)
 			for i := 0; ok && i < len(got); i++ {
@@ -125,6 +128,7 @@ func TestCardDaysVisits(t *testing.T) {
 }
 
 func TestSummarizeWindows(t *testing.T) {
+	t.Parallel()
 	today := DayNumber(segNow)
 	tests := []struct {
 		name              string
@@ -149,6 +153,7 @@ func TestSummarizeWindows(t *testing.T) {
 }
 
 func TestSummarizeMedianGap(t *testing.T) {
+	t.Parallel()
 	d := func(n ...int) []time.Time {
 		days := make([]time.Time, len(n))
 		for i, k := range n {
@@ -187,6 +192,7 @@ func TestSummarizeMedianGap(t *testing.T) {
 }
 
 func TestVIPThreshold(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		counts []int
@@ -214,6 +220,7 @@ func TestVIPThreshold(t *testing.T) {
 }
 
 func TestSegment(t *testing.T) {
+	t.Parallel()
 	const noVIP = math.MaxInt
 	tests := []struct {
 		name string
@@ -257,6 +264,7 @@ func TestSegment(t *testing.T) {
 // 90 days less an hour, since the spring DST change lies in between; and 22:30
 // UTC on 1 June is already 2 June in Bucharest.
 func TestSegmentShopDay(t *testing.T) {
+	t.Parallel()
 	buc := mustZone(t, "Europe/Bucharest")
 	days := []time.Time{time.Date(2026, 3, 4, 0, 0, 0, 0, buc)}
 	tests := []struct {

@@ -8,6 +8,7 @@ import (
 // TestChartFollowsTheReadingDirection: the oldest bar is at the start of the
 // line, the left in English and the right in Persian, and bars stack.
 func TestChartFollowsTheReadingDirection(t *testing.T) {
+	t.Parallel()
 	series := []Series{{Class: "new", Values: []int{1, 0, 2}}, {Class: "returning", Values: []int{1, 3, 0}}}
 	titles := []string{"a", "b", "c"}
 	fmtMax := strconv.Itoa
@@ -35,6 +36,7 @@ func TestChartFollowsTheReadingDirection(t *testing.T) {
 }
 
 func TestHeatmapFollowsTheReadingDirection(t *testing.T) {
+	t.Parallel()
 	counts := [][24]int{{0: 5}}
 	titles := [][24]string{{}}
 	ltr := NewHeatmap("t", "d", []string{"Mon"}, counts, titles, false)

@@ -9,6 +9,7 @@ import (
 // English and right to left in right-to-left languages; weeks without
 // ratings break the line instead of dropping it to zero.
 func TestTrendChartFollowsTheReadingDirection(t *testing.T) {
+	t.Parallel()
 	week := func(avg float64, n int) RatingWeek {
 		return RatingWeek{Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), RatingStats: RatingStats{Average: avg, Count: n}}
 	}

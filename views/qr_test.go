@@ -18,6 +18,7 @@ func renderQR(t *testing.T, content, label string) string {
 // TestQRDrawingCached: a card's code is drawn once and then served from the
 // cache, labelled per page; different content never shares a drawing.
 func TestQRDrawingCached(t *testing.T) {
+	t.Parallel()
 	const url = "https://loyalty.example.com/c/qr-cache-test-token-1"
 	if qrCache.Contains(url) {
 		t.Fatal("cached before first use")
