@@ -158,8 +158,14 @@ func measureCafe(cfg config, t *table) error {
 	path := filepath.Join(cfg.dir, "cafe.db")
 	removeDB(path)
 	log.Printf("seeding a café of %d customers", cfg.smallCustomers)
+	var histories historyCards
 	l, err := seed(path, func(ctx context.Context, s *db.Store) (demo.Logins, error) {
-		return demo.Seed(ctx, s, cfg.smallCustomers, time.Now())
+		l, err := demo.Seed(ctx, s, cfg.smallCustomers, time.Now())
+		if err != nil {
+			return l, err
+		}
+		histories, err = seedHistories(ctx, s, l)
+		return l, err
 	})
 	if err != nil {
 		return err
@@ -215,8 +221,84 @@ func measureCafe(cfg config, t *table) error {
 	if stamped != r.ok {
 		return fmt.Errorf("the ledger has %d bench stamps, the clients were answered %d", stamped, r.ok)
 	}
+	if err := measureHistories(cfg, t, s, cashier, program, histories); err != nil {
+		return err
+	}
 	t.page, err = weighCardPage(s.url, tokens[0])
 	return err
+}
+
+// historyCards are two cards of the café, one with a short history and one
+// with a long one, whose stamps and pages must cost the same.
+type historyCards struct {
+	short, long           int64 // card ids
+	shortToken, longToken string
+}
+
+// Event counts of the two cards of historyCards.
+const (
+	shortHistory = 5
+	longHistory  = 5000
+)
+
+// seedHistories gives two new cards of the café their histories, a stamp at a
+// time, a day apart, as the counter gives them.
+func seedHistories(ctx context.Context, s *db.Store, l demo.Logins) (historyCards, error) {
+	var h historyCards
+	ps, err := s.Programs(ctx, l.ShopID, false)
+	if err != nil {
+		return h, err
+	}
+	user, err := s.UserByEmail(ctx, l.CashierEmail)
+	if err != nil {
+		return h, err
+	}
+	for _, c := range []struct {
+		token  *string
+		card   *int64
+		events int
+	}{{card: &h.short, token: &h.shortToken, events: shortHistory}, {card: &h.long, token: &h.longToken, events: longHistory}} {
+		card, err := s.EnrollCard(ctx, l.ShopID, db.NewCard{CreatedBy: user.ID, Key: fmt.Sprintf("bench-history-%d", c.events)}, time.Now().AddDate(-14, 0, 0))
+		if err != nil {
+			return h, err
+		}
+		*c.card, *c.token = card.ID, card.Token
+		at := time.Now().Add(-time.Duration(c.events) * 24 * time.Hour)
+		for i := range c.events {
+			a := db.Action{ShopID: l.ShopID, CardID: card.ID, ProgramID: ps[0].ID, UserID: user.ID, Key: fmt.Sprintf("bench-history-%d-%d", c.events, i),
+				Now: at.Add(time.Duration(i) * 24 * time.Hour)}
+			if _, err := s.Stamp(ctx, a, 1, true); err != nil {
+				return h, err
+			}
+		}
+	}
+	return h, nil
+}
+
+// measureHistories stamps and opens the two cards of h: the same work on a
+// card with 5 events and on one with 5,000.
+func measureHistories(cfg config, t *table, s *server, cashier session, program int64, h historyCards) error {
+	c := newClient(cfg.workers)
+	for _, card := range []struct {
+		name  string
+		id    int64
+		token string
+	}{{fmt.Sprintf("%d events", shortHistory), h.short, h.shortToken}, {fmt.Sprintf("%d events", longHistory), h.long, h.longToken}} {
+		log.Printf("stamps on one card of %s", card.name)
+		r := load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
+			form := url.Values{"key": {fmt.Sprintf("bench-history-%d-%03d-%08d", card.id, w, i)}, "program": {fmt.Sprint(program)}, "count": {"1"}}
+			ok, err := expect(c, cashier.post(fmt.Sprintf("%s/counter/cards/%d/stamp", s.url, card.id), form), http.StatusSeeOther)
+			return ok, false, err
+		})
+		t.rows = append(t.rows, row{name: "Stamp, long-history test: card of " + card.name, workers: cfg.workers, r: r, ceiling: "B"})
+		log.Printf("card page of %s", card.name)
+		r = load(cfg.workers, cfg.d, func(int, int) (bool, bool, error) {
+			ok, err := expect(c, session{}.get(s.url+"/c/"+card.token), http.StatusOK)
+			return ok, false, err
+		})
+		t.rows = append(t.rows, row{name: "Card page, long-history test: card of " + card.name, workers: cfg.workers, r: r, ceiling: "A"})
+	}
+	return nil
 }
 
 // measureBigShop reads the big shop's pages: card pages, counter lookups and

@@ -70,5 +70,8 @@ func (s *Store) LoadHistory(ctx context.Context, shopID, userID int64, n int, ne
 			return fmt.Errorf("load history of shop %d: %w", shopID, err)
 		}
 	}
+	if _, err := s.RebuildBalances(ctx, shopID); err != nil {
+		return err
+	}
 	return s.RebuildRollups(ctx, shopID, now)
 }

@@ -170,7 +170,8 @@ func (s *Store) Customer(ctx context.Context, shopID, cardID int64, now time.Tim
 		return rec, err
 	}
 	var err error
-	if rec.CardState, err = s.CardState(ctx, shopID, cardID, now); err != nil {
+	// The owner's record shows the card's whole history.
+	if rec.CardState, err = s.cardState(ctx, shopID, cardID, now, 0); err != nil {
 		return rec, err
 	}
 	st := &rec.Stats
@@ -200,7 +201,7 @@ func (s *Store) AdjustStamps(ctx context.Context, a Action, n int, reason string
 	if err := loyalty.CheckAdjust(n, reason); err != nil {
 		return out, fmt.Errorf("adjust card %d: %w", a.CardID, err)
 	}
-	err := s.act(ctx, a, func(tx *sql.Tx, p Program, _ []loyalty.Event) error {
+	err := s.act(ctx, a, func(tx *sql.Tx, p Program, _ loyalty.Balance) error {
 		var err error
 		out.EventID, err = insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, programID: p.ID, stamps: n, note: reason})
 		return err

@@ -40,6 +40,10 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 		if err != nil {
 			return err
 		}
+		versions, err := shopVersions(ctx, tx, shopID)
+		if err != nil {
+			return err
+		}
 		index := make(map[int64]int, len(programs))
 		for i, p := range programs {
 			if p.ShopID == shopID {
@@ -89,7 +93,8 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 			}
 			c.Stamps = make([]int, len(programs))
 			for i, p := range programs {
-				c.Stamps[i] = loyalty.Fold(p.Rules(), ledgers[i], now).Stamps
+				s, _ := loyalty.FoldVersions(versions[p.ID], ledgers[i])
+				c.Stamps[i] = s.At(now).Stamps
 			}
 			if err := write(c); err != nil {
 				return err

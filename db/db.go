@@ -61,6 +61,10 @@ func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) 
 	}
 	r.SetMaxOpenConns(4)
 	s := &Store{w: w, r: r, base: base}
+	if err := s.payOwedRebuilds(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	// The migration that adds the rollups leaves them empty for the ledger
 	// written before it.
 	if applied[rollupsVersion] {

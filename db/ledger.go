@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"regulars/loyalty"
@@ -29,6 +30,8 @@ type Entry struct {
 	// Note is why: the reason of an adjustment, the cause of a bonus.
 	Note string
 	At   time.Time
+	// Earned is how many rewards the event earned when it was written.
+	Earned int
 }
 
 func (e Entry) event() loyalty.Event {
@@ -37,7 +40,7 @@ func (e Entry) event() loyalty.Event {
 
 const entryColumns = `e.id, e.card_id, coalesce(e.program_id, 0), coalesce(e.campaign_id, 0), coalesce(e.raffle_id, 0),
 	coalesce(p.name, cp.title, rf.title, ''), coalesce(u.name, ''), e.kind, e.stamps, e.reward_seq,
-	coalesce(e.void_of, 0), EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id), e.override, e.note, e.created_at`
+	coalesce(e.void_of, 0), EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id), e.override, e.note, e.created_at, e.earned`
 
 const entryFrom = ` FROM events e LEFT JOIN programs p ON p.id = e.program_id LEFT JOIN campaigns cp ON cp.id = e.campaign_id
 	LEFT JOIN raffles rf ON rf.id = e.raffle_id LEFT JOIN users u ON u.id = e.user_id `
@@ -47,27 +50,30 @@ func scanEntry(row scanner, extra ...any) (Entry, error) {
 	var e Entry
 	var at int64
 	err := row.Scan(append([]any{&e.ID, &e.CardID, &e.ProgramID, &e.CampaignID, &e.RaffleID, &e.ProgramName, &e.UserName, &e.Kind, &e.Stamps, &e.RewardSeq,
-		&e.VoidOf, &e.Voided, &e.Override, &e.Note, &at}, extra...)...)
+		&e.VoidOf, &e.Voided, &e.Override, &e.Note, &at, &e.Earned}, extra...)...)
 	e.At = fromUnix(at)
 	return e, err
 }
 
-func cardEntries(ctx context.Context, q querier, shopID, cardID int64) ([]Entry, error) {
-	list, err := collect(ctx, q, func(r scanner) (Entry, error) { return scanEntry(r) }, `SELECT `+entryColumns+entryFrom+`WHERE e.card_id = ? AND e.shop_id = ? ORDER BY e.id`, cardID, shopID)
+// RecentEntries is how much of a card's ledger the counter and the card page
+// read: what they show, what undo can reach and the result of the last action
+// lie in it, and a card's page costs the same on its first day and its
+// thousandth.
+const RecentEntries = 50
+
+// cardEntries reads the newest limit events of a card (all of them when
+// limit is 0), in ledger order.
+func cardEntries(ctx context.Context, q querier, shopID, cardID int64, limit int) ([]Entry, error) {
+	if limit == 0 {
+		limit = -1 // SQLite's "no limit"
+	}
+	list, err := collect(ctx, q, func(r scanner) (Entry, error) { return scanEntry(r) },
+		`SELECT `+entryColumns+entryFrom+`WHERE e.card_id = ? AND e.shop_id = ? ORDER BY e.id DESC LIMIT ?`, cardID, shopID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("ledger of card %d: %w", cardID, err)
 	}
+	slices.Reverse(list)
 	return list, nil
-}
-
-func programEvents(es []Entry, programID int64) []loyalty.Event {
-	var out []loyalty.Event
-	for _, e := range es {
-		if e.ProgramID == programID {
-			out = append(out, e.event())
-		}
-	}
-	return out
 }
 
 // ProgramBalance is a card's standing in one program.
@@ -80,15 +86,20 @@ type ProgramBalance struct {
 type CardState struct {
 	Card     Card
 	Programs []ProgramBalance // active programs, the default first
-	Ledger   []Entry          // newest first
+	Ledger   []Entry          // newest first: the RecentEntries newest, or all for an owner's record
 	Coupons  []CardCoupon
 	Raffles  []CardRaffle
 	// Undoable is the action an undo would void, if it is recent enough.
 	Undoable *Entry
 }
 
-// CardState folds the card's ledger at now.
+// CardState reads the card's kept balances at now and its recent ledger.
 func (s *Store) CardState(ctx context.Context, shopID, cardID int64, now time.Time) (CardState, error) {
+	return s.cardState(ctx, shopID, cardID, now, RecentEntries)
+}
+
+// cardState is CardState with the newest history events (0: all).
+func (s *Store) cardState(ctx context.Context, shopID, cardID int64, now time.Time, history int) (CardState, error) {
 	var st CardState
 	var err error
 	if st.Card, err = s.Card(ctx, shopID, cardID); err != nil {
@@ -98,12 +109,16 @@ func (s *Store) CardState(ctx context.Context, shopID, cardID int64, now time.Ti
 	if err != nil {
 		return st, err
 	}
-	es, err := cardEntries(ctx, s.r, shopID, cardID)
+	balances, err := cardBalances(ctx, s.r, cardID)
+	if err != nil {
+		return st, err
+	}
+	es, err := cardEntries(ctx, s.r, shopID, cardID, history)
 	if err != nil {
 		return st, err
 	}
 	for _, p := range ps {
-		st.Programs = append(st.Programs, ProgramBalance{Program: p, Balance: loyalty.Fold(p.Rules(), programEvents(es, p.ID), now)})
+		st.Programs = append(st.Programs, ProgramBalance{Program: p, Balance: balances[p.ID].At(now)})
 	}
 	for i := len(es) - 1; i >= 0; i-- {
 		st.Ledger = append(st.Ledger, es[i])
@@ -121,11 +136,12 @@ func (s *Store) CardState(ctx context.Context, shopID, cardID int64, now time.Ti
 }
 
 // lastAction is the newest event that is neither a void nor voided: what undo
-// undoes. Bonuses are skipped: the shop's rules gave them (a referral bonus
-// right after the stamp that earned it), and undo is for a cashier's slip.
+// undoes. Bonuses and rules events are skipped: the shop's rules gave them (a
+// referral bonus right after the stamp that earned it, a reward from a lowered
+// target), and undo is for a cashier's slip.
 func lastAction(es []Entry) *Entry {
 	for i := len(es) - 1; i >= 0; i-- {
-		if es[i].Kind != loyalty.KindVoid && es[i].Kind != loyalty.KindBonus && !es[i].Voided {
+		if k := es[i].Kind; k != loyalty.KindVoid && k != loyalty.KindBonus && k != loyalty.KindRules && !es[i].Voided {
 			return &es[i]
 		}
 	}
@@ -149,9 +165,8 @@ type Outcome struct {
 // refuse (loyalty.ErrStampCount, *loyalty.CooldownError without override).
 func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outcome, error) {
 	var out Outcome
-	err := s.act(ctx, a, func(tx *sql.Tx, p Program, events []loyalty.Event) error {
-		rules := p.Rules()
-		if err := loyalty.CheckStamp(rules, loyalty.Fold(rules, events, a.Now), n, a.Now, override); err != nil {
+	err := s.act(ctx, a, func(tx *sql.Tx, p Program, b loyalty.Balance) error {
+		if err := loyalty.CheckStamp(p.Rules(), b, n, a.Now, override); err != nil {
 			return err
 		}
 		var err error
@@ -171,8 +186,8 @@ func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outc
 // redeeming the same reward, the second gets loyalty.ErrRewardUnavailable.
 func (s *Store) Redeem(ctx context.Context, a Action, seq int) (Outcome, error) {
 	var out Outcome
-	err := s.act(ctx, a, func(tx *sql.Tx, p Program, events []loyalty.Event) error {
-		if err := loyalty.CheckRedeem(loyalty.Fold(p.Rules(), events, a.Now), seq); err != nil {
+	err := s.act(ctx, a, func(tx *sql.Tx, p Program, b loyalty.Balance) error {
+		if err := loyalty.CheckRedeem(b, seq); err != nil {
 			return err
 		}
 		id, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindRedeem, programID: p.ID, rewardSeq: seq})
@@ -193,7 +208,7 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 		if err := checkReplay(ctx, tx, a); err != nil {
 			return err
 		}
-		es, err := cardEntries(ctx, tx, a.ShopID, a.CardID)
+		es, err := cardEntries(ctx, tx, a.ShopID, a.CardID, RecentEntries)
 		if err != nil {
 			return err
 		}
@@ -211,8 +226,9 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 }
 
 // act runs a stamp or redeem in one transaction, after checking the key was not
-// used and that card and program belong to the shop.
-func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program, events []loyalty.Event) error) error {
+// used and that card and program belong to the shop, with the card's kept
+// balance in the program at a.Now.
+func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program, b loyalty.Balance) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := checkReplay(ctx, tx, a); err != nil {
 			return err
@@ -227,11 +243,11 @@ func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program
 		if p.Archived {
 			return ErrNotFound
 		}
-		es, err := cardEntries(ctx, tx, a.ShopID, a.CardID)
+		st, err := cardBalance(ctx, tx, a.CardID, p.ID)
 		if err != nil {
 			return err
 		}
-		return fn(tx, p, programEvents(es, p.ID))
+		return fn(tx, p, st.At(a.Now))
 	})
 }
 
@@ -271,16 +287,40 @@ type newEvent struct {
 	note                            string
 }
 
-// insertEvent appends ev to the ledger and brings the rollups up to date with it.
+// insertEvent appends ev to the ledger and brings the card's kept balance and
+// the rollups up to date with it: a program event is folded into the balance
+// under the program's rules of now, a void re-folds the program's history.
 func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64, error) {
+	var state loyalty.State
+	earned := 0
+	folded := ev.programID != 0 && ev.kind != loyalty.KindVoid
+	if folded {
+		p, err := program(ctx, tx, a.ShopID, ev.programID)
+		if err != nil {
+			return 0, err
+		}
+		if state, err = cardBalance(ctx, tx, a.CardID, ev.programID); err != nil {
+			return 0, err
+		}
+		earned = state.Apply(p.Rules(), loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq})
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
-		void_of, override, note, idempotency_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		void_of, override, note, idempotency_key, created_at, earned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ShopID, a.CardID, null(ev.programID), null(ev.campaignID), null(ev.raffleID), null(a.UserID), ev.kind, ev.stamps, ev.rewardSeq,
-		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now))
+		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now), earned)
 	if err != nil {
 		return 0, fmt.Errorf("insert %s event: %w", ev.kind, err)
 	}
 	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case folded:
+		err = saveBalance(ctx, tx, a.ShopID, a.CardID, ev.programID, state)
+	case ev.programID != 0:
+		err = refoldBalance(ctx, tx, a.ShopID, a.CardID, ev.programID)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -291,10 +331,14 @@ func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64,
 	if err := staffEvent(ctx, tx, a, ev, clock.loc); err != nil {
 		return 0, err
 	}
-	if ev.programID != 0 {
-		if err := refreshCard(ctx, tx, a.ShopID, a.CardID, clock, a.Now); err != nil {
-			return 0, err
-		}
+	switch {
+	case folded:
+		err = addToRollups(ctx, tx, a, ev, earned, clock)
+	case ev.programID != 0:
+		err = refreshCard(ctx, tx, a.ShopID, a.CardID, clock, a.Now)
+	}
+	if err != nil {
+		return 0, err
 	}
 	return id, nil
 }
@@ -318,22 +362,12 @@ func null(id int64) any {
 	return id
 }
 
-// EarnedBy tells how many rewards the stamp event id earned, for the counter's
-// result banner: the program's balance just before and just after it.
+// EarnedBy tells how many rewards the stamp event id earned when it was
+// given, for the counter's result banner.
 func (st CardState) EarnedBy(id int64) int {
-	for _, pb := range st.Programs {
-		var before []loyalty.Event
-		for i := len(st.Ledger) - 1; i >= 0; i-- {
-			e := st.Ledger[i]
-			if e.ProgramID != pb.Program.ID {
-				continue
-			}
-			if e.ID == id {
-				rules := pb.Program.Rules()
-				// Later voids are left out: the banner tells what the stamp did when given.
-				return loyalty.Fold(rules, append(before, e.event()), e.At).Earned - loyalty.Fold(rules, before, e.At).Earned
-			}
-			before = append(before, e.event())
+	for _, e := range st.Ledger {
+		if e.ID == id {
+			return e.Earned
 		}
 	}
 	return 0

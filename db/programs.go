@@ -78,20 +78,38 @@ func program(ctx context.Context, q querier, shopID, id int64) (Program, error) 
 	return p, nil
 }
 
+// insertProgram adds a program and its first rules version.
+func insertProgram(ctx context.Context, tx *sql.Tx, p Program, now time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO programs (shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes,
+		stamp_expiry_days, reward_expiry_days, is_default, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ShopID, p.Name, p.RewardText, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays, p.IsDefault, unix(now))
+	if err != nil {
+		return 0, fmt.Errorf("insert program: %w", err)
+	}
+	if p.ID, err = res.LastInsertId(); err != nil {
+		return 0, err
+	}
+	return p.ID, addVersion(ctx, tx, p, now)
+}
+
 // SaveProgram creates (p.ID == 0) or updates a program of the shop on behalf of
-// userID and returns its id. Changed rules apply to balances from now on, as
-// the fold reads the current rules.
+// userID and returns its id. Changed rules are a new version, in force for the
+// events written after it: stamps collected count toward a new target, rewards
+// earned stay earned, and stamps and rewards keep the expiry they were given
+// with. A lowered target earns rewards at once, on the cards that hold enough
+// stamps for it (a rules event on each).
 func (s *Store) SaveProgram(ctx context.Context, p Program, userID int64, now time.Time) (int64, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if p.ID == 0 {
-			res, err := tx.ExecContext(ctx, `INSERT INTO programs (shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes,
-				stamp_expiry_days, reward_expiry_days, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				p.ShopID, p.Name, p.RewardText, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays, unix(now))
-			if err != nil {
+			var err error
+			if p.ID, err = insertProgram(ctx, tx, p, now); err != nil {
 				return err
 			}
-			p.ID, _ = res.LastInsertId()
 			return recordAudit(ctx, tx, p.ShopID, userID, AuditProgramSave, p.Name, now)
+		}
+		old, err := program(ctx, tx, p.ShopID, p.ID)
+		if err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE programs SET name = ?, reward_text = ?, stamps_required = ?, max_per_visit = ?, cooldown_minutes = ?,
 			stamp_expiry_days = ?, reward_expiry_days = ? WHERE id = ? AND shop_id = ? AND archived_at IS NULL`,
@@ -102,12 +120,113 @@ func (s *Store) SaveProgram(ctx context.Context, p Program, userID int64, now ti
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return recordAudit(ctx, tx, p.ShopID, userID, AuditProgramSave, p.Name, now)
+		if err := recordAudit(ctx, tx, p.ShopID, userID, AuditProgramSave, programChange(old, p), now); err != nil {
+			return err
+		}
+		if old.Rules() == p.Rules() {
+			return nil
+		}
+		if err := addVersion(ctx, tx, p, now); err != nil {
+			return err
+		}
+		if p.StampsRequired >= old.StampsRequired {
+			return nil
+		}
+		cards, err := cardsReaching(ctx, tx, p, now)
+		if err != nil {
+			return err
+		}
+		for _, cardID := range cards {
+			a := Action{ShopID: p.ShopID, CardID: cardID, ProgramID: p.ID, UserID: userID, Now: now}
+			if _, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindRules, programID: p.ID, stamps: p.StampsRequired}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("save program %d: %w", p.ID, err)
 	}
 	return p.ID, nil
+}
+
+// cardsReaching lists the cards of the program holding at least its target
+// of stamps at now: those a lowered target gives a reward.
+func cardsReaching(ctx context.Context, q querier, p Program, now time.Time) ([]int64, error) {
+	type held struct {
+		card  int64
+		state string
+	}
+	// The kept stamps are before the expiries due since the last event: a
+	// superset, narrowed by folding the expiries in.
+	rows, err := collect(ctx, q, func(r scanner) (held, error) {
+		var h held
+		return h, r.Scan(&h.card, &h.state)
+	}, `SELECT b.card_id, b.state FROM card_balances b JOIN cards c ON c.id = b.card_id
+		WHERE b.program_id = ? AND b.shop_id = ? AND b.stamps >= ? AND c.erased_at IS NULL ORDER BY b.card_id`, p.ID, p.ShopID, p.StampsRequired)
+	if err != nil {
+		return nil, fmt.Errorf("cards reaching %d stamps: %w", p.StampsRequired, err)
+	}
+	var out []int64
+	for _, h := range rows {
+		s, err := decodeState(h.state)
+		if err != nil {
+			return nil, err
+		}
+		if s.At(now).Stamps >= p.StampsRequired {
+			out = append(out, h.card)
+		}
+	}
+	return out, nil
+}
+
+// RuleChangeEffect is what saving new rules would do to the cards at once.
+type RuleChangeEffect struct {
+	// RewardsNow is the number of cards a lowered target gives a reward now.
+	RewardsNow int
+	// FurtherAway is the number of cards holding stamps that a raised
+	// target puts further from their reward.
+	FurtherAway int
+}
+
+// RuleChange tells, before saving, what new rules of a program would do to
+// its cards at now.
+func (s *Store) RuleChange(ctx context.Context, p Program, now time.Time) (RuleChangeEffect, error) {
+	var e RuleChangeEffect
+	old, err := program(ctx, s.r, p.ShopID, p.ID)
+	if err != nil {
+		return e, err
+	}
+	switch {
+	case p.StampsRequired < old.StampsRequired:
+		cards, err := cardsReaching(ctx, s.r, p, now)
+		e.RewardsNow = len(cards)
+		return e, err
+	case p.StampsRequired > old.StampsRequired:
+		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM card_balances b JOIN cards c ON c.id = b.card_id
+			WHERE b.program_id = ? AND b.shop_id = ? AND b.stamps > 0 AND c.erased_at IS NULL`, p.ID, p.ShopID).Scan(&e.FurtherAway)
+		return e, err
+	}
+	return e, nil
+}
+
+// programChange describes a saved program for the audit log: its name and
+// each rule that changed, old → new.
+func programChange(old, p Program) string {
+	s := p.Name
+	add := func(name string, a, b any) {
+		if a != b {
+			s += fmt.Sprintf("; %s %v → %v", name, a, b)
+		}
+	}
+	add("name", old.Name, p.Name)
+	add("reward", old.RewardText, p.RewardText)
+	add("stamps", old.StampsRequired, p.StampsRequired)
+	add("per visit", old.MaxPerVisit, p.MaxPerVisit)
+	add("cooldown min", old.CooldownMinutes, p.CooldownMinutes)
+	add("stamp expiry days", old.StampExpiryDays, p.StampExpiryDays)
+	add("reward expiry days", old.RewardExpiryDays, p.RewardExpiryDays)
+	return s
 }
 
 // ErrDefaultProgram: the default program cannot be archived.

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,22 +37,22 @@ func loadShopClock(ctx context.Context, q querier, shopID int64) (shopClock, err
 }
 
 // cardLedgers reads a card's program events, grouped by program, with each
-// program's rules (archived programs too: their history still counts).
+// program's rule versions (archived programs too: their history still counts).
 func cardLedgers(ctx context.Context, q querier, shopID, cardID int64) ([]loyalty.ProgramLedger, error) {
-	ps, err := programs(ctx, q, shopID, true)
+	versions, err := shopVersions(ctx, q, shopID)
 	if err != nil {
 		return nil, err
 	}
-	return programLedgers(ctx, q, shopID, cardID, ps)
+	return programLedgers(ctx, q, shopID, cardID, versions)
 }
 
-// programLedgers is cardLedgers with the shop's programs already read.
-func programLedgers(ctx context.Context, q querier, shopID, cardID int64, ps []Program) ([]loyalty.ProgramLedger, error) {
-	index := make(map[int64]int, len(ps))
-	ledgers := make([]loyalty.ProgramLedger, len(ps))
-	for i, p := range ps {
-		index[p.ID] = i
-		ledgers[i].Rules = p.Rules()
+// programLedgers is cardLedgers with the shop's rule versions already read.
+func programLedgers(ctx context.Context, q querier, shopID, cardID int64, versions map[int64][]loyalty.RuleVersion) ([]loyalty.ProgramLedger, error) {
+	index := make(map[int64]int, len(versions))
+	ledgers := make([]loyalty.ProgramLedger, 0, len(versions))
+	for id, v := range versions {
+		index[id] = len(ledgers)
+		ledgers = append(ledgers, loyalty.ProgramLedger{Versions: v})
 	}
 	rows, err := q.QueryContext(ctx, `SELECT program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at
 		FROM events WHERE card_id = ? AND shop_id = ? AND program_id IS NOT NULL ORDER BY id`, cardID, shopID)
@@ -180,6 +181,124 @@ func refreshCard(ctx context.Context, tx *sql.Tx, shopID, cardID int64, clock sh
 	return saveCardStats(ctx, tx, cardID, loyalty.Summarize(days, today), clock.vip, today)
 }
 
+// addToRollups brings the card's rollups up to date with one new program
+// event that earned earned rewards, reading only the card's stats and a few
+// of its days: what refreshCard does from the whole ledger, for the usual case
+// of an event on the card's newest day. An event dated before the card's
+// newest day (a clock set back) is refreshed from the ledger.
+func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int, clock shopClock) error {
+	t := a.Now.In(clock.loc)
+	day := loyalty.DayNumber(t)
+	var st loyalty.Summary
+	var later bool
+	err := tx.QueryRowContext(ctx, `SELECT visits, first_day, last_day, prev_day, stamps, rewards, redeems,
+		EXISTS (SELECT 1 FROM card_days WHERE card_id = ? AND day > ?) FROM card_stats WHERE card_id = ?`, a.CardID, day, a.CardID).
+		Scan(&st.Visits, &st.FirstDay, &st.LastDay, &st.PrevDay, &st.Stamps, &st.Rewards, &st.Redeems, &later)
+	if err != nil {
+		return fmt.Errorf("stats of card %d: %w", a.CardID, err)
+	}
+	if later {
+		return refreshCard(ctx, tx, a.ShopID, a.CardID, clock, a.Now)
+	}
+	old, err := scanDay(tx.QueryRowContext(ctx, `SELECT day, hour, visited, coalesce(gap, 0), stamps, rewards, redeems FROM card_days
+		WHERE card_id = ? AND day = ?`, a.CardID, day))
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("day %d of card %d: %w", day, a.CardID, err)
+	}
+	d := old
+	if !found {
+		d = loyalty.Day{Day: day, Hour: t.Hour()}
+	}
+	visit := ev.kind == loyalty.KindStamp && ev.stamps > 0
+	became := visit && !d.Visited
+	if became {
+		// The day's hour is its first stamp's; the gap runs from the last visit.
+		d.Visited, d.Hour = true, t.Hour()
+		if st.LastDay > 0 {
+			d.Gap = day - st.LastDay
+		}
+	}
+	if visit {
+		d.Stamps += ev.stamps
+		st.Stamps += ev.stamps
+	}
+	if ev.kind == loyalty.KindRedeem {
+		d.Redeems++
+		st.Redeems++
+	}
+	d.Rewards += earned
+	st.Rewards += earned
+	if found && d == old {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_days (card_id, day, shop_id, hour, visited, gap, stamps, rewards, redeems)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.CardID, d.Day, a.ShopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems); err != nil {
+		return fmt.Errorf("day %d of card %d: %w", day, a.CardID, err)
+	}
+	shop := map[shopDayKey]*shopSums{}
+	sums := func(d loyalty.Day) *shopSums {
+		k := shopDayKey{d.Day, d.Hour}
+		if shop[k] == nil {
+			shop[k] = &shopSums{}
+		}
+		return shop[k]
+	}
+	if found {
+		sums(old).add(old, -1)
+	}
+	sums(d).add(d, 1)
+	for k, s := range shop {
+		if err := addShopDay(ctx, tx, a.ShopID, k, *s); err != nil {
+			return err
+		}
+	}
+	if became {
+		// A card's first visit of a month counts it in its cohort's row.
+		month := loyalty.MonthNumber(day)
+		var cohort error
+		switch {
+		case st.Visits == 0:
+			cohort = addCohort(ctx, tx, a.ShopID, cohortKey{month, 0}, 1)
+		case loyalty.MonthNumber(st.LastDay) != month:
+			first := loyalty.MonthNumber(st.FirstDay)
+			cohort = addCohort(ctx, tx, a.ShopID, cohortKey{first, month - first}, 1)
+		}
+		if cohort != nil {
+			return cohort
+		}
+		st.Visits++
+		if st.FirstDay == 0 {
+			st.FirstDay = day
+		}
+		st.PrevDay, st.LastDay = st.LastDay, day
+	}
+	if err := recentVisits(ctx, tx, a.CardID, day, &st); err != nil {
+		return err
+	}
+	return saveCardStats(ctx, tx, a.CardID, st, clock.vip, day)
+}
+
+// recentVisits fills what a card's summary takes from its recent days: the
+// visits of the last 90 and 365 days up to today, and the usual interval from
+// the last gaps. Each reads a bounded range of card_days.
+func recentVisits(ctx context.Context, tx *sql.Tx, cardID int64, today int, st *loyalty.Summary) error {
+	err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(day > ?), 0) FROM card_days
+		WHERE card_id = ? AND day > ? AND day <= ? AND visited`, today-loyalty.LapsedDays, cardID, today-loyalty.VIPDays, today).Scan(&st.Visits365, &st.Visits90)
+	if err != nil {
+		return fmt.Errorf("recent visits of card %d: %w", cardID, err)
+	}
+	gaps, err := collect(ctx, tx, func(r scanner) (int, error) {
+		var g int
+		return g, r.Scan(&g)
+	}, `SELECT gap FROM card_days WHERE card_id = ? AND gap > 0 ORDER BY day DESC LIMIT ?`, cardID, loyalty.HabitGaps)
+	if err != nil {
+		return fmt.Errorf("gaps of card %d: %w", cardID, err)
+	}
+	st.MedianGap = loyalty.Median(gaps)
+	return nil
+}
+
 func scanDay(r scanner) (loyalty.Day, error) {
 	var d loyalty.Day
 	err := r.Scan(&d.Day, &d.Hour, &d.Visited, &d.Gap, &d.Stamps, &d.Rewards, &d.Redeems)
@@ -299,7 +418,7 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 		if err != nil {
 			return err
 		}
-		ps, err := programs(ctx, tx, shopID, true)
+		versions, err := shopVersions(ctx, tx, shopID)
 		if err != nil {
 			return err
 		}
@@ -313,7 +432,7 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 		cohorts := map[cohortKey]int{}
 		today := loyalty.DayNumber(now.In(clock.loc))
 		for _, cardID := range cards {
-			ledgers, err := programLedgers(ctx, tx, shopID, cardID, ps)
+			ledgers, err := programLedgers(ctx, tx, shopID, cardID, versions)
 			if err != nil {
 				return err
 			}
@@ -368,6 +487,10 @@ func rebuildStaffDays(ctx context.Context, tx *sql.Tx, shopID int64, loc *time.L
 		if err := rows.Scan(&user, &kind, &override, &at); err != nil {
 			rows.Close()
 			return err
+		}
+		var c loyalty.StaffCounts
+		if !countStaffEvent(&c, kind, override) {
+			continue // as staffEvent: a kind no figure counts makes no row
 		}
 		k := key{loyalty.DayNumber(fromUnix(at).In(loc)), user}
 		if sums[k] == nil {

@@ -73,8 +73,8 @@ func (s *Store) CreateShop(ctx context.Context, n NewShop, now time.Time) (shopI
 			return err
 		}
 		ownerID, _ = res.LastInsertId()
-		_, err = tx.ExecContext(ctx, `INSERT INTO programs (shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes, is_default, created_at)
-			VALUES (?, ?, ?, 10, 1, 0, 1, ?)`, shopID, n.ProgramName, n.RewardText, unix(now))
+		_, err = insertProgram(ctx, tx, Program{ShopID: shopID, Name: n.ProgramName, RewardText: n.RewardText,
+			StampsRequired: 10, MaxPerVisit: 1, IsDefault: true}, now)
 		return err
 	})
 	if err != nil {

@@ -46,7 +46,7 @@ func (a *App) newProgramForm(c echo.Context) error {
 	_, shop := staff(c)
 	p := a.page(c, &shop, "ProgramNew")
 	fresh := db.Program{StampsRequired: 10, MaxPerVisit: 1}
-	return render(c, http.StatusOK, views.ProgramForm(p, programView(fresh), programForm(fresh)))
+	return render(c, http.StatusOK, views.ProgramForm(p, programView(fresh), programForm(fresh), nil))
 }
 
 func (a *App) programForm(c echo.Context) error {
@@ -59,7 +59,7 @@ func (a *App) programForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.ProgramForm(a.page(c, &shop, "ProgramEdit", "Name", pr.Name), programView(pr), programForm(pr)))
+	return render(c, http.StatusOK, views.ProgramForm(a.page(c, &shop, "ProgramEdit", "Name", pr.Name), programView(pr), programForm(pr), nil))
 }
 
 // saveProgram creates a program (at /programs/new) or saves one (at /programs/:id).
@@ -87,7 +87,18 @@ func (a *App) saveProgram(c echo.Context) error {
 	pr.StampExpiryDays = f.number("stamp_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
 	pr.RewardExpiryDays = f.number("reward_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
 	if !f.ok() {
-		return render(c, http.StatusUnprocessableEntity, views.ProgramForm(p, programView(pr), f.v))
+		return render(c, http.StatusUnprocessableEntity, views.ProgramForm(p, programView(pr), f.v, nil))
+	}
+	// A new target changes cards at once: the owner sees how many before it
+	// is saved, and saves again to confirm.
+	if pr.ID != 0 && c.FormValue("confirm") != "1" {
+		change, err := a.store.RuleChange(c.Request().Context(), pr, a.now())
+		if err != nil {
+			return err
+		}
+		if change.RewardsNow > 0 || change.FurtherAway > 0 {
+			return render(c, http.StatusOK, views.ProgramForm(p, programView(pr), f.v, &views.RuleChange{RewardsNow: change.RewardsNow, FurtherAway: change.FurtherAway}))
+		}
 	}
 	if _, err := a.store.SaveProgram(c.Request().Context(), pr, u.ID, a.now()); err != nil {
 		return err

@@ -19,10 +19,11 @@ type Day struct {
 	Redeems int // rewards redeemed
 }
 
-// ProgramLedger is a card's events in one program and the program's rules.
+// ProgramLedger is a card's events in one program and the program's rule
+// versions.
 type ProgramLedger struct {
-	Rules  Rules
-	Events []Event // ledger order
+	Versions []RuleVersion
+	Events   []Event // ledger order
 }
 
 // CardDays turns a card's ledgers into its days of activity in loc, ascending.
@@ -63,7 +64,12 @@ func CardDays(ledgers []ProgramLedger, loc *time.Location) []Day {
 				d.Redeems++
 			}
 		}
-		fold(l.Rules, l.Events, time.Time{}, func(e Event) { touch(e).Rewards++ })
+		_, earned := FoldVersions(l.Versions, l.Events)
+		for _, e := range l.Events {
+			if n := earned[e.ID]; n > 0 {
+				touch(e).Rewards += n
+			}
+		}
 	}
 	days := make([]Day, 0, len(byDay))
 	for _, d := range byDay {
@@ -116,14 +122,14 @@ func Summarize(days []Day, today int) Summary {
 		if d.Gap > 0 {
 			gaps = append(gaps, d.Gap)
 		}
-		if d.Day > today-lapsedDays && d.Day <= today {
+		if d.Day > today-LapsedDays && d.Day <= today {
 			s.Visits90++
 		}
-		if d.Day > today-vipDays && d.Day <= today {
+		if d.Day > today-VIPDays && d.Day <= today {
 			s.Visits365++
 		}
 	}
-	s.MedianGap = median(gaps)
+	s.MedianGap = Median(gaps[max(0, len(gaps)-HabitGaps):])
 	return s
 }
 
@@ -146,7 +152,7 @@ func (s Summary) Segment(today, vipThreshold int) Segment {
 	}
 	away := today - s.LastDay
 	switch {
-	case away >= lapsedDays:
+	case away >= LapsedDays:
 		return SegmentLapsed
 	case s.Visits >= atRiskVisits && float64(away) > 2*s.MedianGap && away >= atRiskMinDays:
 		return SegmentAtRisk
@@ -179,7 +185,9 @@ func MonthNumber(n int) int {
 	return y*12 + int(m) - 1
 }
 
-func median(xs []int) float64 {
+// Median is the middle of xs (the mean of the two middle ones for an even
+// count), 0 for none.
+func Median(xs []int) float64 {
 	if len(xs) == 0 {
 		return 0
 	}

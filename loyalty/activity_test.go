@@ -28,7 +28,7 @@ func TestCardDays(t *testing.T) {
 		{ID: 13, Kind: KindVoid, At: at(20, 9), VoidOf: 12},     //
 		{ID: 14, Kind: KindStamp, At: at(20, 7), Stamps: 1},     // earlier hour, later in the ledger
 	}
-	got := CardDays([]ProgramLedger{{Rules: rules, Events: ledger}}, ist)
+	got := CardDays([]ProgramLedger{{Versions: []RuleVersion{{Rules: rules}}, Events: ledger}}, ist)
 	want := []Day{
 		{Day: day(1), Hour: 11, Visited: true, Stamps: 1},
 		{Day: day(5), Hour: 12, Visited: true, Gap: 4, Stamps: 4, Rewards: 2, Redeems: 1},

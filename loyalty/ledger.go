@@ -1,5 +1,6 @@
 // Package loyalty holds the rules of the punch-card program as plain functions:
-// balances are folded from the append-only ledger, never stored.
+// balances are folded from the append-only ledger, one event at a time
+// (State.Apply) or a whole history (FoldVersions), and the store keeps the fold.
 package loyalty
 
 import (
@@ -72,20 +73,14 @@ type Balance struct {
 	ExpiredStamps  int
 	ExpiredRewards int
 	LastStampAt    time.Time // zero when the card was never stamped
-	NextExpiry     time.Time // when the oldest stamp expires; zero: never
+	NextExpiry     time.Time // when the next stamps expire; zero: never
 }
 
-type stampLot struct {
-	at time.Time
-	n  int
-}
-
-// Fold replays events (in ledger order) under rules and returns the balance at now.
-// Voided events and the voids themselves are skipped, so an undo is exact.
-// Stamps beyond the target carry over into the next reward; expiry removes the
-// oldest stamps first, and stamps already turned into a reward never expire.
+// Fold replays events (in ledger order) under one set of rules and returns
+// the balance at now: FoldVersions for a program whose rules never changed.
 func Fold(r Rules, events []Event, now time.Time) Balance {
-	return fold(r, events, now, nil)
+	s, _ := FoldVersions([]RuleVersion{{Rules: r}}, events)
+	return s.At(now)
 }
 
 // Voided lists the events that a void in events cancels.
@@ -99,98 +94,26 @@ func Voided(events []Event) map[int64]bool {
 	return voided
 }
 
-// fold is Fold, calling earned (when not nil) with each event that earns a reward.
-func fold(r Rules, events []Event, now time.Time, earned func(Event)) Balance {
-	voided := Voided(events)
-	var (
-		b    Balance
-		lots []stampLot
-	)
-	expire := func(t time.Time) {
-		if r.StampExpiry > 0 {
-			for len(lots) > 0 && !t.Before(lots[0].at.Add(r.StampExpiry)) {
-				b.ExpiredStamps += lots[0].n
-				b.Stamps -= lots[0].n
-				lots = lots[1:]
-			}
-		}
-		kept := b.Available[:0]
-		for _, rw := range b.Available {
-			if !rw.ExpiresAt.IsZero() && !t.Before(rw.ExpiresAt) {
-				b.ExpiredRewards++
-				continue
-			}
-			kept = append(kept, rw)
-		}
-		b.Available = kept
-	}
-	for _, e := range events {
-		if e.Kind == KindVoid || voided[e.ID] {
-			continue
-		}
-		expire(e.At)
-		switch e.Kind {
-		case KindStamp, KindAdjust, KindBonus:
-			if e.Stamps > 0 {
-				if e.Kind == KindStamp {
-					b.LastStampAt = e.At // the cooldown is between purchases
-				}
-				lots = append(lots, stampLot{at: e.At, n: e.Stamps})
-				b.Stamps += e.Stamps
-			} else {
-				lots = removeNewest(lots, -e.Stamps)
-				b.Stamps = max(0, b.Stamps+e.Stamps)
-			}
-			for r.StampsRequired > 0 && b.Stamps >= r.StampsRequired {
-				lots = removeOldest(lots, r.StampsRequired)
-				b.Stamps -= r.StampsRequired
-				b.Earned++
-				rw := Reward{Seq: b.Earned, EarnedAt: e.At}
-				if r.RewardExpiry > 0 {
-					rw.ExpiresAt = e.At.Add(r.RewardExpiry)
-				}
-				b.Available = append(b.Available, rw)
-				if earned != nil {
-					earned(e)
-				}
-			}
-		case KindRedeem:
-			for i, rw := range b.Available {
-				if rw.Seq == e.RewardSeq {
-					b.Available = append(b.Available[:i:i], b.Available[i+1:]...)
-					b.Redeemed++
-					break
-				}
-			}
-		}
-	}
-	expire(now)
-	if r.StampExpiry > 0 && len(lots) > 0 {
-		b.NextExpiry = lots[0].at.Add(r.StampExpiry)
-	}
-	return b
-}
-
-func removeOldest(lots []stampLot, n int) []stampLot {
+func removeOldest(lots []Lot, n int) []Lot {
 	for n > 0 && len(lots) > 0 {
-		if lots[0].n > n {
-			lots[0].n -= n
+		if lots[0].N > n {
+			lots[0].N -= n
 			return lots
 		}
-		n -= lots[0].n
+		n -= lots[0].N
 		lots = lots[1:]
 	}
 	return lots
 }
 
-func removeNewest(lots []stampLot, n int) []stampLot {
+func removeNewest(lots []Lot, n int) []Lot {
 	for n > 0 && len(lots) > 0 {
 		last := len(lots) - 1
-		if lots[last].n > n {
-			lots[last].n -= n
+		if lots[last].N > n {
+			lots[last].N -= n
 			return lots
 		}
-		n -= lots[last].n
+		n -= lots[last].N
 		lots = lots[:last]
 	}
 	return lots

@@ -39,12 +39,18 @@ func (s Segment) Valid() bool {
 // The thresholds of Classify. "The last N days" are today and the N-1 days before
 // it, so a visit exactly N days ago is outside them.
 const (
-	lapsedDays    = 90 // also the window a regular's visits are counted in
+	// LapsedDays is also the window a regular's visits are counted in.
+	LapsedDays    = 90
 	regularVisits = 3
 	atRiskVisits  = 3  // fewer visits give no habit to judge a silence by
 	atRiskMinDays = 14 // a daily customer missing a few days is not at risk
-	vipDays       = 365
-	vipMinVisits  = 2 // one visit is never VIP, however small the shop
+	// VIPDays is the window a VIP's visits are counted in.
+	VIPDays      = 365
+	vipMinVisits = 2 // one visit is never VIP, however small the shop
+	// HabitGaps is how many of a card's last intervals between visits make
+	// its usual interval: its habit now, not years ago, judges a silence, and
+	// a stamp reads the same few days on a card of any age.
+	HabitGaps = 20
 )
 
 // VIPThreshold is the smallest visit count in the top decile of counts, the

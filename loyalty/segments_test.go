@@ -22,7 +22,7 @@ func ago(n ...int) []time.Time {
 
 // stampsAt gives a card one 1-stamp visit at each moment.
 func stampsAt(at []time.Time) []ProgramLedger {
-	l := ProgramLedger{Rules: Rules{StampsRequired: 10, MaxPerVisit: 1}}
+	l := ProgramLedger{Versions: []RuleVersion{{Rules: Rules{StampsRequired: 10, MaxPerVisit: 1}}}}
 	for i, t := range at {
 		l.Events = append(l.Events, Event{ID: int64(i + 1), Kind: KindStamp, At: t, Stamps: 1})
 	}

@@ -16,6 +16,13 @@ type Program struct {
 	Archived         bool
 }
 
+// RuleChange is what saving a program's new target would do at once, shown
+// for the owner to confirm before it is saved.
+type RuleChange struct {
+	RewardsNow  int // cards a lowered target gives a reward now
+	FurtherAway int // cards holding stamps a raised target puts further away
+}
+
 // Entry is a ledger line.
 type Entry struct {
 	ID        int64

@@ -1,0 +1,348 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"regulars/loyalty"
+)
+
+// Each card keeps its fold in each program (card_balances), brought up to
+// date in the transaction of every ledger write by folding that one event
+// (loyalty.State.Apply), and each event keeps the rewards it earned. The
+// ledger stays the truth: RebuildBalances recomputes both from it alone, and
+// must find them equal.
+
+// programVersions returns the rule versions of a program, oldest first.
+func programVersions(ctx context.Context, q querier, shopID, programID int64) ([]loyalty.RuleVersion, error) {
+	list, err := collect(ctx, q, scanVersion, `SELECT after_event, stamps_required, max_per_visit, cooldown_minutes, stamp_expiry_days,
+		reward_expiry_days FROM program_rules WHERE program_id = ? AND shop_id = ? ORDER BY after_event, id`, programID, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("rules of program %d: %w", programID, err)
+	}
+	return list, nil
+}
+
+// shopVersions returns the rule versions of every program of a shop.
+func shopVersions(ctx context.Context, q querier, shopID int64) (map[int64][]loyalty.RuleVersion, error) {
+	type row struct {
+		program int64
+		loyalty.RuleVersion
+	}
+	list, err := collect(ctx, q, func(r scanner) (row, error) {
+		var v row
+		var p Program
+		err := r.Scan(&v.program, &v.AfterEvent, &p.StampsRequired, &p.MaxPerVisit, &p.CooldownMinutes, &p.StampExpiryDays, &p.RewardExpiryDays)
+		v.Rules = p.Rules()
+		return v, err
+	}, `SELECT program_id, after_event, stamps_required, max_per_visit, cooldown_minutes, stamp_expiry_days, reward_expiry_days
+		FROM program_rules WHERE shop_id = ? ORDER BY program_id, after_event, id`, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("rules of shop %d: %w", shopID, err)
+	}
+	out := map[int64][]loyalty.RuleVersion{}
+	for _, v := range list {
+		out[v.program] = append(out[v.program], v.RuleVersion)
+	}
+	return out, nil
+}
+
+func scanVersion(r scanner) (loyalty.RuleVersion, error) {
+	var v loyalty.RuleVersion
+	var p Program
+	err := r.Scan(&v.AfterEvent, &p.StampsRequired, &p.MaxPerVisit, &p.CooldownMinutes, &p.StampExpiryDays, &p.RewardExpiryDays)
+	v.Rules = p.Rules()
+	return v, err
+}
+
+// addVersion records p's rules as in force for the events written after now.
+func addVersion(ctx context.Context, tx *sql.Tx, p Program, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO program_rules (shop_id, program_id, after_event, stamps_required, max_per_visit,
+		cooldown_minutes, stamp_expiry_days, reward_expiry_days, created_at)
+		VALUES (?, ?, (SELECT coalesce(max(id), 0) FROM events), ?, ?, ?, ?, ?, ?)`,
+		p.ShopID, p.ID, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays, unix(now))
+	if err != nil {
+		return fmt.Errorf("rules of program %d: %w", p.ID, err)
+	}
+	return nil
+}
+
+// storedState is loyalty.State as card_balances keeps it: times in Unix
+// seconds, so that a kept state and a rebuilt one compare byte for byte.
+type storedState struct {
+	Stamps         int        `json:"stamps"`
+	Lots           [][2]int64 `json:"lots,omitempty"`      // [n, expires at or 0]
+	Available      [][3]int64 `json:"available,omitempty"` // [seq, earned at, expires at or 0]
+	Earned         int        `json:"earned,omitempty"`
+	Redeemed       int        `json:"redeemed,omitempty"`
+	ExpiredStamps  int        `json:"expired_stamps,omitempty"`
+	ExpiredRewards int        `json:"expired_rewards,omitempty"`
+	LastStampAt    int64      `json:"last_stamp_at,omitempty"`
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func timeOrZero(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return fromUnix(s)
+}
+
+func encodeState(s loyalty.State) string {
+	st := storedState{Stamps: s.Stamps, Earned: s.Earned, Redeemed: s.Redeemed, ExpiredStamps: s.ExpiredStamps,
+		ExpiredRewards: s.ExpiredRewards, LastStampAt: unixOrZero(s.LastStampAt)}
+	for _, l := range s.Lots {
+		st.Lots = append(st.Lots, [2]int64{int64(l.N), unixOrZero(l.ExpiresAt)})
+	}
+	for _, rw := range s.Available {
+		st.Available = append(st.Available, [3]int64{int64(rw.Seq), unixOrZero(rw.EarnedAt), unixOrZero(rw.ExpiresAt)})
+	}
+	b, _ := json.Marshal(st) // a struct of numbers always encodes
+	return string(b)
+}
+
+func decodeState(text string) (loyalty.State, error) {
+	var st storedState
+	if err := json.Unmarshal([]byte(text), &st); err != nil {
+		return loyalty.State{}, fmt.Errorf("decode balance: %w", err)
+	}
+	s := loyalty.State{Stamps: st.Stamps, Earned: st.Earned, Redeemed: st.Redeemed, ExpiredStamps: st.ExpiredStamps,
+		ExpiredRewards: st.ExpiredRewards, LastStampAt: timeOrZero(st.LastStampAt)}
+	for _, l := range st.Lots {
+		s.Lots = append(s.Lots, loyalty.Lot{N: int(l[0]), ExpiresAt: timeOrZero(l[1])})
+	}
+	for _, rw := range st.Available {
+		s.Available = append(s.Available, loyalty.Reward{Seq: int(rw[0]), EarnedAt: timeOrZero(rw[1]), ExpiresAt: timeOrZero(rw[2])})
+	}
+	return s, nil
+}
+
+// cardBalance reads the kept state of a card in a program; a card never
+// written to in the program has the empty state.
+func cardBalance(ctx context.Context, q querier, cardID, programID int64) (loyalty.State, error) {
+	var text string
+	err := q.QueryRowContext(ctx, `SELECT state FROM card_balances WHERE card_id = ? AND program_id = ?`, cardID, programID).Scan(&text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return loyalty.State{}, nil
+	}
+	if err != nil {
+		return loyalty.State{}, fmt.Errorf("balance of card %d: %w", cardID, err)
+	}
+	return decodeState(text)
+}
+
+// cardBalances reads the kept states of a card in every program, by program.
+func cardBalances(ctx context.Context, q querier, cardID int64) (map[int64]loyalty.State, error) {
+	rows, err := q.QueryContext(ctx, `SELECT program_id, state FROM card_balances WHERE card_id = ?`, cardID)
+	if err != nil {
+		return nil, fmt.Errorf("balances of card %d: %w", cardID, err)
+	}
+	defer rows.Close()
+	out := map[int64]loyalty.State{}
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return nil, err
+		}
+		if out[id], err = decodeState(text); err != nil {
+			return nil, err
+		}
+	}
+	return out, rows.Err()
+}
+
+func saveBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID int64, s loyalty.State) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_balances (card_id, program_id, shop_id, stamps, ready, state) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (card_id, program_id) DO UPDATE SET stamps = excluded.stamps, ready = excluded.ready, state = excluded.state`,
+		cardID, programID, shopID, s.Stamps, len(s.Available), encodeState(s))
+	if err != nil {
+		return fmt.Errorf("balance of card %d: %w", cardID, err)
+	}
+	return nil
+}
+
+// programEventsOf reads a card's events in one program, in ledger order.
+func programEventsOf(ctx context.Context, q querier, shopID, cardID, programID int64) ([]loyalty.Event, error) {
+	return collect(ctx, q, func(r scanner) (loyalty.Event, error) {
+		var e loyalty.Event
+		var at int64
+		err := r.Scan(&e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at)
+		e.At = fromUnix(at)
+		return e, err
+	}, `SELECT id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at FROM events
+		WHERE card_id = ? AND shop_id = ? AND program_id = ? ORDER BY id`, cardID, shopID, programID)
+}
+
+// refoldBalance recomputes a card's state in a program from its ledger: after
+// an undo, whose void takes an event out of the history.
+func refoldBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID int64) error {
+	versions, err := programVersions(ctx, tx, shopID, programID)
+	if err != nil {
+		return err
+	}
+	events, err := programEventsOf(ctx, tx, shopID, cardID, programID)
+	if err != nil {
+		return err
+	}
+	s, _ := loyalty.FoldVersions(versions, events)
+	return saveBalance(ctx, tx, shopID, cardID, programID, s)
+}
+
+// RebuildBalances recomputes the kept balances of a shop's cards, and the
+// rewards each of its events earned, from the ledger alone, and returns how
+// many rows it found different and corrected: 0 when everything kept was exact.
+func (s *Store) RebuildBalances(ctx context.Context, shopID int64) (int, error) {
+	var changed int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		changed, err = rebuildBalances(ctx, tx, shopID)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rebuild balances of shop %d: %w", shopID, err)
+	}
+	return changed, nil
+}
+
+type balanceKey struct{ card, program int64 }
+
+func rebuildBalances(ctx context.Context, tx *sql.Tx, shopID int64) (int, error) {
+	versions, err := shopVersions(ctx, tx, shopID)
+	if err != nil {
+		return 0, err
+	}
+	kept := map[balanceKey]string{}
+	rows, err := collect(ctx, tx, func(r scanner) (struct {
+		k     balanceKey
+		state string
+	}, error) {
+		var v struct {
+			k     balanceKey
+			state string
+		}
+		return v, r.Scan(&v.k.card, &v.k.program, &v.state)
+	}, `SELECT card_id, program_id, state FROM card_balances WHERE shop_id = ?`, shopID)
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		kept[r.k] = r.state
+	}
+
+	// The differences are gathered first and written after the ledger has
+	// been read: SQLite leaves undefined what a scan sees of rows changed
+	// under it.
+	states := map[balanceKey]loyalty.State{}
+	earned := map[int64]int{}
+	ledger := map[balanceKey][]loyalty.Event{}
+	wrote := map[int64]int{}
+	var order []balanceKey
+	events, err := tx.QueryContext(ctx, `SELECT card_id, program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, earned
+		FROM events WHERE shop_id = ? AND program_id IS NOT NULL ORDER BY card_id, id`, shopID)
+	if err != nil {
+		return 0, err
+	}
+	flush := func() {
+		for _, k := range order {
+			s, by := loyalty.FoldVersions(versions[k.program], ledger[k])
+			text := encodeState(s)
+			if kept[k] != text {
+				states[k] = s
+			}
+			delete(kept, k)
+			for _, e := range ledger[k] {
+				if by[e.ID] != wrote[e.ID] {
+					earned[e.ID] = by[e.ID]
+				}
+				delete(wrote, e.ID)
+			}
+			delete(ledger, k)
+		}
+		order = order[:0]
+	}
+	var card int64
+	for events.Next() {
+		var k balanceKey
+		var e loyalty.Event
+		var at int64
+		var w int
+		if err := events.Scan(&k.card, &k.program, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &w); err != nil {
+			events.Close()
+			return 0, err
+		}
+		e.At = fromUnix(at)
+		if k.card != card {
+			flush()
+			card = k.card
+		}
+		if _, ok := ledger[k]; !ok {
+			order = append(order, k)
+		}
+		ledger[k] = append(ledger[k], e)
+		wrote[e.ID] = w
+	}
+	if err := events.Close(); err != nil {
+		return 0, err
+	}
+	flush()
+
+	for k, s := range states {
+		if err := saveBalance(ctx, tx, shopID, k.card, k.program, s); err != nil {
+			return 0, err
+		}
+	}
+	for id, n := range earned {
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET earned = ? WHERE id = ? AND shop_id = ?`, n, id, shopID); err != nil {
+			return 0, fmt.Errorf("earned of event %d: %w", id, err)
+		}
+	}
+	for k := range kept { // balances of no event at all
+		if _, err := tx.ExecContext(ctx, `DELETE FROM card_balances WHERE card_id = ? AND program_id = ?`, k.card, k.program); err != nil {
+			return 0, err
+		}
+	}
+	return len(states) + len(earned) + len(kept), nil
+}
+
+// payOwedRebuilds computes the derived state that migrations left owed, each
+// in one transaction with the deletion of its debt: an upgrade cut off before
+// the end owes it still, and the next start computes it again.
+func (s *Store) payOwedRebuilds(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		// A database migrated only part of the way (older migrations, in
+		// tests) has no debts table yet.
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rebuilds_owed'`).Scan(&n)
+		if err != nil || n == 0 {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rebuilds_owed WHERE what = 'balances'`).Scan(&n); err != nil || n == 0 {
+			return err
+		}
+		shops, err := collect(ctx, tx, func(r scanner) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		}, `SELECT id FROM shops ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		for _, id := range shops {
+			if _, err := rebuildBalances(ctx, tx, id); err != nil {
+				return fmt.Errorf("balances of shop %d: %w", id, err)
+			}
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM rebuilds_owed WHERE what = 'balances'`)
+		return err
+	})
+}
