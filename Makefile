@@ -77,16 +77,18 @@ vuln: build
 # to list them. Their seed corpora are committed in testdata/fuzz and run as
 # plain tests by `make test` too.
 FUZZTIME ?= 10s
+FUZZFLAGS ?=
 fuzz:
 	@grep -H '^func Fuzz' $$(git ls-files '*_test.go') | sed 's|^\(.*\)/[^/]*_test.go:func \(Fuzz[A-Za-z0-9_]*\).*|./\1 \2|' | \
 	while read pkg target; do \
 		echo "fuzz $$pkg $$target for $(FUZZTIME)"; \
-		$(GO) test $$pkg -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -timeout 5m || exit 1; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) -timeout 5m || exit 1; \
 	done
 
-# What CI runs of the fuzzers: every target briefly.
+# What CI runs of the fuzzers: every target briefly, with one worker each, so
+# that the tests running beside it keep a core.
 fuzz-smoke:
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s FUZZFLAGS=-parallel=1
 
 # The benchmark: the server against two ceilings of this machine, one table
 # (docs/performance.md). The first run seeds a big shop into bench-output/ (about

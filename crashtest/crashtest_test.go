@@ -36,6 +36,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -73,12 +74,13 @@ func TestKillNineWhileStamping(t *testing.T) {
 	owner, cashier, program, cards := setUpShop(t, srv.url)
 
 	ctx, stop := context.WithCancel(context.Background())
+	var redeemed atomic.Int64 // redemptions confirmed, across workers
 	ws := make([]*worker, *workers)
 	var wg sync.WaitGroup
 	for i := range ws {
 		ws[i] = &worker{
 			id: i, base: srv.url, browser: []*browser{owner, cashier}[i%2], program: program,
-			rng: rand.New(rand.NewPCG(s, uint64(i+1))), applied: map[string]action{},
+			rng: rand.New(rand.NewPCG(s, uint64(i+1))), applied: map[string]action{}, redeemed: &redeemed,
 		}
 		for _, id := range cards[i*cardsPerWorker : (i+1)*cardsPerWorker] {
 			ws[i].cards = append(ws[i].cards, &card{id: id})
@@ -96,8 +98,13 @@ func TestKillNineWhileStamping(t *testing.T) {
 		srv.start()
 		t.Logf("kill %d of %d", k+1, *kills)
 	}
-	// Load after the last restart, then let every worker settle what it sent.
+	// Load after the last restart, at least until a redemption was confirmed
+	// (a loaded machine stamps slowly, and no card may have reached its
+	// reward yet), then let every worker settle what it sent.
 	time.Sleep(time.Duration(200+rng.IntN(800)) * time.Millisecond)
+	for deadline := time.Now().Add(time.Minute); redeemed.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
 	stop()
 	wg.Wait()
 	srv.kill()
@@ -383,6 +390,7 @@ type worker struct {
 	done    []sent
 	failure string
 	totals
+	redeemed *atomic.Int64 // shared by the workers: redemptions confirmed
 }
 
 var doneEvent = regexp.MustCompile(`^/counter/cards/\d+\?done=(\d+)$`)
@@ -485,6 +493,7 @@ func (w *worker) book(c *card, kind, key string, eventID int64) {
 	} else {
 		c.redeemed++
 		w.redeems++
+		w.redeemed.Add(1)
 	}
 }
 
