@@ -3,6 +3,7 @@
 //	regulars [serve] [flags]   serve HTTP (the default)
 //	regulars demo [flags]      add a demo shop with months of history (-customers, -events for a big one)
 //	regulars backup [-db F] FILE  write a consistent copy of the database to FILE, while serving
+//	regulars rebuild [-db F]   recompute the kept balances from the ledger and report what differed
 package main
 
 import (
@@ -36,7 +37,7 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
 	cmd, args := "serve", os.Args[1:]
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "demo" || args[0] == "backup") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "demo" || args[0] == "backup" || args[0] == "rebuild") {
 		cmd, args = args[0], args[1:]
 	}
 	var cfg config
@@ -58,6 +59,8 @@ func main() {
 		err = runDemo(ctx, cfg, os.Stdout)
 	case "backup":
 		err = runBackup(ctx, cfg, fs.Arg(0), os.Stdout)
+	case "rebuild":
+		err = runRebuild(ctx, cfg, os.Stdout)
 	default:
 		err = serve(ctx, cfg, log)
 	}

@@ -330,10 +330,7 @@ func (s *Store) payOwedRebuilds(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rebuilds_owed WHERE what = 'balances'`).Scan(&n); err != nil || n == 0 {
 			return err
 		}
-		shops, err := collect(ctx, tx, func(r scanner) (int64, error) {
-			var id int64
-			return id, r.Scan(&id)
-		}, `SELECT id FROM shops ORDER BY id`)
+		shops, err := shopIDs(ctx, tx)
 		if err != nil {
 			return err
 		}

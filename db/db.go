@@ -97,10 +97,7 @@ func migrate(ctx context.Context, w *sql.DB, fsys fs.FS) (map[int64]bool, error)
 }
 
 func (s *Store) rebuildAllRollups(ctx context.Context, now time.Time) error {
-	shops, err := collect(ctx, s.r, func(r scanner) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	}, `SELECT id FROM shops ORDER BY id`)
+	shops, err := shopIDs(ctx, s.r)
 	if err != nil {
 		return fmt.Errorf("rebuild rollups: %w", err)
 	}

@@ -530,10 +530,7 @@ func (s *Store) EnsureSegments(ctx context.Context, shopID int64, now time.Time)
 
 // EnsureAllSegments runs EnsureSegments for every shop.
 func (s *Store) EnsureAllSegments(ctx context.Context, now time.Time) error {
-	shops, err := collect(ctx, s.r, func(r scanner) (int64, error) {
-		var id int64
-		return id, r.Scan(&id)
-	}, `SELECT id FROM shops ORDER BY id`)
+	shops, err := shopIDs(ctx, s.r)
 	if err != nil {
 		return fmt.Errorf("shops: %w", err)
 	}

@@ -203,3 +203,19 @@ func (s *Store) Logo(ctx context.Context, shopID int64) ([]byte, error) {
 	}
 	return png, nil
 }
+
+// ShopIDs lists every shop of the deployment.
+func (s *Store) ShopIDs(ctx context.Context) ([]int64, error) {
+	return shopIDs(ctx, s.r)
+}
+
+func shopIDs(ctx context.Context, q querier) ([]int64, error) {
+	ids, err := collect(ctx, q, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `SELECT id FROM shops ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("shops: %w", err)
+	}
+	return ids, nil
+}
