@@ -79,6 +79,28 @@ type shopDayKey struct{ day, hour int }
 
 type shopSums struct{ visits, firstVisits, gapSum, gaps, stamps, rewards, redeems int }
 
+// shopDeltas is what a change of cards' days adds to the shop's rows.
+type shopDeltas map[shopDayKey]*shopSums
+
+// add counts day d in its shop row, sign times (-1 takes it out).
+func (s shopDeltas) add(d loyalty.Day, sign int) {
+	k := shopDayKey{d.Day, d.Hour}
+	if s[k] == nil {
+		s[k] = &shopSums{}
+	}
+	s[k].add(d, sign)
+}
+
+// write adds the deltas to the shop's rows.
+func (s shopDeltas) write(ctx context.Context, tx *sql.Tx, shopID int64) error {
+	for k, sums := range s {
+		if err := addShopDay(ctx, tx, shopID, k, *sums); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *shopSums) add(d loyalty.Day, sign int) {
 	if d.Visited {
 		s.visits += sign
@@ -129,14 +151,7 @@ func refreshCard(ctx context.Context, tx *sql.Tx, shopID, cardID int64, clock sh
 		return fmt.Errorf("days of card %d: %w", cardID, err)
 	}
 
-	shop := map[shopDayKey]*shopSums{}
-	sums := func(d loyalty.Day) *shopSums {
-		k := shopDayKey{d.Day, d.Hour}
-		if shop[k] == nil {
-			shop[k] = &shopSums{}
-		}
-		return shop[k]
-	}
+	shop := shopDeltas{}
 	before := make(map[int]loyalty.Day, len(old))
 	for _, d := range old {
 		before[d.Day] = d
@@ -147,25 +162,23 @@ func refreshCard(ctx context.Context, tx *sql.Tx, shopID, cardID int64, clock sh
 			continue
 		}
 		if b, ok := before[d.Day]; ok {
-			sums(b).add(b, -1)
+			shop.add(b, -1)
 			delete(before, d.Day)
 		}
-		sums(d).add(d, 1)
+		shop.add(d, 1)
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_days (card_id, day, shop_id, hour, visited, gap, stamps, rewards, redeems)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, cardID, d.Day, shopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems); err != nil {
 			return fmt.Errorf("days of card %d: %w", cardID, err)
 		}
 	}
 	for _, b := range before { // days whose only events were voided
-		sums(b).add(b, -1)
+		shop.add(b, -1)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM card_days WHERE card_id = ? AND day = ?`, cardID, b.Day); err != nil {
 			return fmt.Errorf("days of card %d: %w", cardID, err)
 		}
 	}
-	for k, s := range shop {
-		if err := addShopDay(ctx, tx, shopID, k, *s); err != nil {
-			return err
-		}
+	if err := shop.write(ctx, tx, shopID); err != nil {
+		return err
 	}
 
 	cohorts := map[cohortKey]int{}
@@ -236,22 +249,13 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.CardID, d.Day, a.ShopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems); err != nil {
 		return fmt.Errorf("day %d of card %d: %w", day, a.CardID, err)
 	}
-	shop := map[shopDayKey]*shopSums{}
-	sums := func(d loyalty.Day) *shopSums {
-		k := shopDayKey{d.Day, d.Hour}
-		if shop[k] == nil {
-			shop[k] = &shopSums{}
-		}
-		return shop[k]
-	}
+	shop := shopDeltas{}
 	if found {
-		sums(old).add(old, -1)
+		shop.add(old, -1)
 	}
-	sums(d).add(d, 1)
-	for k, s := range shop {
-		if err := addShopDay(ctx, tx, a.ShopID, k, *s); err != nil {
-			return err
-		}
+	shop.add(d, 1)
+	if err := shop.write(ctx, tx, a.ShopID); err != nil {
+		return err
 	}
 	if became {
 		// A card's first visit of a month counts it in its cohort's row.
@@ -428,7 +432,7 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 			return err
 		}
 		defer insertDay.Close()
-		shop := map[shopDayKey]*shopSums{}
+		shop := shopDeltas{}
 		cohorts := map[cohortKey]int{}
 		today := loyalty.DayNumber(now.In(clock.loc))
 		for _, cardID := range cards {
@@ -438,11 +442,7 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 			}
 			days := loyalty.CardDays(ledgers, clock.loc)
 			for _, d := range days {
-				k := shopDayKey{d.Day, d.Hour}
-				if shop[k] == nil {
-					shop[k] = &shopSums{}
-				}
-				shop[k].add(d, 1)
+				shop.add(d, 1)
 				if _, err := insertDay.ExecContext(ctx, cardID, d.Day, shopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems); err != nil {
 					return err
 				}
@@ -452,10 +452,8 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 				return err
 			}
 		}
-		for k, sums := range shop {
-			if err := addShopDay(ctx, tx, shopID, k, *sums); err != nil {
-				return err
-			}
+		if err := shop.write(ctx, tx, shopID); err != nil {
+			return err
 		}
 		for k, n := range cohorts {
 			if err := addCohort(ctx, tx, shopID, k, n); err != nil {
