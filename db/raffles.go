@@ -146,18 +146,8 @@ func (s *Store) PublicRaffle(ctx context.Context, id int64) (Raffle, error) {
 // window (voided ones do not count), plus one for a free entry. A cardID
 // other than 0 counts that card's only.
 func entries(ctx context.Context, q querier, r Raffle, cardID int64) ([]loyalty.Entry, error) {
-	perCard := `sum(e.stamps)`
-	if r.EntryRule == loyalty.EntryPerVisit {
-		perCard = `1`
-	}
-	query := `SELECT card_id, sum(n) FROM (
-		SELECT e.card_id, ` + perCard + ` AS n FROM events e
-			WHERE ? != 'optin' AND e.shop_id = ? AND e.kind = 'stamp' AND e.stamps > 0 AND e.created_at >= ? AND e.created_at < ?
-			AND (?6 = 0 OR e.card_id = ?6) AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id) GROUP BY e.card_id
-		UNION ALL
-		SELECT card_id, 1 FROM raffle_optins WHERE raffle_id = ?5 AND (?6 = 0 OR card_id = ?6)
-	) GROUP BY card_id ORDER BY card_id`
-	rows, err := q.QueryContext(ctx, query, r.EntryRule, r.ShopID, unix(r.OpensAt), unix(r.ClosesAt), r.ID, cardID)
+	query, args := entriesQuery(r, cardID)
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("entries of raffle %d: %w", r.ID, err)
 	}
@@ -171,6 +161,31 @@ func entries(ctx context.Context, q querier, r Raffle, cardID int64) ([]loyalty.
 		es = append(es, e)
 	}
 	return es, rows.Err()
+}
+
+// entriesQuery is the query of entries. One card's tickets are read through
+// the card's own events (its index), not the whole shop's window: with
+// "?6 = 0 OR card_id = ?6" SQLite walked every stamp of the window for each
+// card page.
+func entriesQuery(r Raffle, cardID int64) (string, []any) {
+	perCard := `sum(e.stamps)`
+	if r.EntryRule == loyalty.EntryPerVisit {
+		perCard = `1`
+	}
+	// The window's bounds and the shop, as "+column", are conditions that
+	// take no index, so that one card's query walks the card's events only.
+	window, card, optins := `e.shop_id = ?2 AND e.created_at >= ?3 AND e.created_at < ?4`, `?6 = 0`, `?6 = 0`
+	if cardID != 0 {
+		window = `+e.shop_id = ?2 AND +e.created_at >= ?3 AND +e.created_at < ?4`
+		card, optins = `e.card_id = ?6`, `card_id = ?6`
+	}
+	return `SELECT card_id, sum(n) FROM (
+		SELECT e.card_id, ` + perCard + ` AS n FROM events e
+			WHERE ?1 != 'optin' AND ` + window + ` AND e.kind = 'stamp' AND e.stamps > 0
+			AND ` + card + ` AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id) GROUP BY e.card_id
+		UNION ALL
+		SELECT card_id, 1 FROM raffle_optins WHERE raffle_id = ?5 AND ` + optins + `
+	) GROUP BY card_id ORDER BY card_id`, []any{r.EntryRule, r.ShopID, unix(r.OpensAt), unix(r.ClosesAt), r.ID, cardID}
 }
 
 // RaffleEntries returns the tickets so far, for the owner's page.
