@@ -677,7 +677,7 @@ func ProgramForm(p Page, pr Program, f Form, change *RuleChange) templ.Component
 				return templ_7745c5c3_Err
 			}
 			if change != nil {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "<div class=\"banner\" role=\"alert\" data-testid=\"rule-change\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "<div class=\"banner warn\" role=\"alert\" data-testid=\"rule-change\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
