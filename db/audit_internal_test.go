@@ -39,20 +39,7 @@ func TestAuditQueriesUseTheirIndex(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			query, args := tt.query()
-			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
+			plan := queryPlan(t, s, query, args)
 			all := strings.Join(plan, "\n")
 			if !strings.Contains(plan[0], "USING INDEX "+tt.index+" ") || strings.Contains(all, "TEMP B-TREE") {
 				t.Errorf("plan:\n%s", all)
@@ -64,4 +51,27 @@ func TestAuditQueriesUseTheirIndex(t *testing.T) {
 			}
 		})
 	}
+}
+
+// queryPlan is the steps of SQLite's plan for query, one line each.
+func queryPlan(t *testing.T, s *Store, query string, args []any) []string {
+	t.Helper()
+	rows, err := s.r.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }

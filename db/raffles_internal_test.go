@@ -27,21 +27,7 @@ func TestCardTicketsReadTheCardsEvents(t *testing.T) {
 	for _, rule := range []string{loyalty.EntryPerStamp, loyalty.EntryPerVisit} {
 		r := Raffle{ID: 1, ShopID: 1, EntryRule: rule, OpensAt: now, ClosesAt: now.Add(time.Hour)}
 		query, args := entriesQuery(r, 7)
-		rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		all := strings.Join(plan, "\n")
+		all := strings.Join(queryPlan(t, s, query, args), "\n")
 		if !strings.Contains(all, "events_card") || strings.Contains(all, "events_shop_time") {
 			t.Errorf("%s: one card's tickets are not read through the card's events:\n%s", rule, all)
 		}
