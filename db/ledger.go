@@ -61,14 +61,16 @@ func scanEntry(row scanner, extra ...any) (Entry, error) {
 // thousandth.
 const RecentEntries = 50
 
+const cardEntriesQuery = `SELECT ` + entryColumns + entryFrom + `WHERE e.card_id = ? AND +e.shop_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?`
+
 // cardEntries reads the newest limit events of a card (all of them when
-// limit is 0), in ledger order.
+// limit is 0), in ledger order: by time, and by id within a second. The
+// order is the events_card_time index's, so the newest are read first.
 func cardEntries(ctx context.Context, q querier, shopID, cardID int64, limit int) ([]Entry, error) {
 	if limit == 0 {
 		limit = -1 // SQLite's "no limit"
 	}
-	list, err := collect(ctx, q, func(r scanner) (Entry, error) { return scanEntry(r) },
-		`SELECT `+entryColumns+entryFrom+`WHERE e.card_id = ? AND e.shop_id = ? ORDER BY e.id DESC LIMIT ?`, cardID, shopID, limit)
+	list, err := collect(ctx, q, func(r scanner) (Entry, error) { return scanEntry(r) }, cardEntriesQuery, cardID, shopID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("ledger of card %d: %w", cardID, err)
 	}
@@ -165,12 +167,12 @@ type Outcome struct {
 // refuse (loyalty.ErrStampCount, *loyalty.CooldownError without override).
 func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outcome, error) {
 	var out Outcome
-	err := s.act(ctx, a, func(tx *sql.Tx, p Program, b loyalty.Balance) error {
-		if err := loyalty.CheckStamp(p.Rules(), b, n, a.Now, override); err != nil {
+	err := s.act(ctx, a, func(tx *sql.Tx, p Program, st loyalty.State) error {
+		if err := loyalty.CheckStamp(p.Rules(), st.At(a.Now), n, a.Now, override); err != nil {
 			return err
 		}
 		var err error
-		out.EventID, err = insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: n, override: override})
+		out.EventID, err = insertFolded(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: n, override: override}, p.Rules(), st)
 		if err != nil {
 			return err
 		}
@@ -186,11 +188,11 @@ func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outc
 // redeeming the same reward, the second gets loyalty.ErrRewardUnavailable.
 func (s *Store) Redeem(ctx context.Context, a Action, seq int) (Outcome, error) {
 	var out Outcome
-	err := s.act(ctx, a, func(tx *sql.Tx, p Program, b loyalty.Balance) error {
-		if err := loyalty.CheckRedeem(b, seq); err != nil {
+	err := s.act(ctx, a, func(tx *sql.Tx, p Program, st loyalty.State) error {
+		if err := loyalty.CheckRedeem(st.At(a.Now), seq); err != nil {
 			return err
 		}
-		id, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindRedeem, programID: p.ID, rewardSeq: seq})
+		id, err := insertFolded(ctx, tx, a, newEvent{kind: loyalty.KindRedeem, programID: p.ID, rewardSeq: seq}, p.Rules(), st)
 		out.EventID = id
 		return err
 	})
@@ -227,8 +229,8 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 
 // act runs a stamp or redeem in one transaction, after checking the key was not
 // used and that card and program belong to the shop, with the card's kept
-// balance in the program at a.Now.
-func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program, b loyalty.Balance) error) error {
+// state in the program.
+func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program, st loyalty.State) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := checkReplay(ctx, tx, a); err != nil {
 			return err
@@ -247,7 +249,7 @@ func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program
 		if err != nil {
 			return err
 		}
-		return fn(tx, p, st.At(a.Now))
+		return fn(tx, p, st)
 	})
 }
 
@@ -291,19 +293,45 @@ type newEvent struct {
 // the rollups up to date with it: a program event is folded into the balance
 // under the program's rules of now, a void re-folds the program's history.
 func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64, error) {
-	var state loyalty.State
-	earned := 0
-	folded := ev.programID != 0 && ev.kind != loyalty.KindVoid
-	if folded {
-		p, err := program(ctx, tx, a.ShopID, ev.programID)
+	if ev.programID == 0 || ev.kind == loyalty.KindVoid {
+		id, err := insertRow(ctx, tx, a, ev, 0)
 		if err != nil {
 			return 0, err
 		}
-		if state, err = cardBalance(ctx, tx, a.CardID, ev.programID); err != nil {
-			return 0, err
+		if ev.programID != 0 {
+			if err := refoldBalance(ctx, tx, a.ShopID, a.CardID, ev.programID); err != nil {
+				return 0, err
+			}
 		}
-		earned = state.Apply(p.Rules(), loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq})
+		return id, afterInsert(ctx, tx, a, ev, 0, false)
 	}
+	p, err := program(ctx, tx, a.ShopID, ev.programID)
+	if err != nil {
+		return 0, err
+	}
+	state, err := cardBalance(ctx, tx, a.CardID, ev.programID)
+	if err != nil {
+		return 0, err
+	}
+	return insertFolded(ctx, tx, a, ev, p.Rules(), state)
+}
+
+// insertFolded is insertEvent for a program event whose program's rules and
+// card's kept balance the caller has read already (a stamp checks them first).
+func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules loyalty.Rules, state loyalty.State) (int64, error) {
+	earned := state.Apply(rules, loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq})
+	id, err := insertRow(ctx, tx, a, ev, earned)
+	if err != nil {
+		return 0, err
+	}
+	if err := saveBalance(ctx, tx, a.ShopID, a.CardID, ev.programID, state); err != nil {
+		return 0, err
+	}
+	return id, afterInsert(ctx, tx, a, ev, earned, true)
+}
+
+// insertRow writes ev's ledger row.
+func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
 		void_of, override, note, idempotency_key, created_at, earned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ShopID, a.CardID, null(ev.programID), null(ev.campaignID), null(ev.raffleID), null(a.UserID), ev.kind, ev.stamps, ev.rewardSeq,
@@ -311,36 +339,26 @@ func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64,
 	if err != nil {
 		return 0, fmt.Errorf("insert %s event: %w", ev.kind, err)
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	switch {
-	case folded:
-		err = saveBalance(ctx, tx, a.ShopID, a.CardID, ev.programID, state)
-	case ev.programID != 0:
-		err = refoldBalance(ctx, tx, a.ShopID, a.CardID, ev.programID)
-	}
-	if err != nil {
-		return 0, err
-	}
+	return res.LastInsertId()
+}
+
+// afterInsert moves the staff's day and the card's rollups by ev: by the one
+// event when it was folded, from the card's history after a void.
+func afterInsert(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int, folded bool) error {
 	clock, err := loadShopClock(ctx, tx, a.ShopID)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if err := staffEvent(ctx, tx, a, ev, clock.loc); err != nil {
-		return 0, err
+		return err
 	}
 	switch {
 	case folded:
-		err = addToRollups(ctx, tx, a, ev, earned, clock)
+		return addToRollups(ctx, tx, a, ev, earned, clock)
 	case ev.programID != 0:
-		err = refreshCard(ctx, tx, a.ShopID, a.CardID, clock, a.Now)
+		return refreshCard(ctx, tx, a.ShopID, a.CardID, clock, a.Now)
 	}
-	if err != nil {
-		return 0, err
-	}
-	return id, nil
+	return nil
 }
 
 func nullString(s string) any {

@@ -164,19 +164,19 @@ func entries(ctx context.Context, q querier, r Raffle, cardID int64) ([]loyalty.
 }
 
 // entriesQuery is the query of entries. One card's tickets are read through
-// the card's own events (its index), not the whole shop's window: with
-// "?6 = 0 OR card_id = ?6" SQLite walked every stamp of the window for each
-// card page.
+// the card's own events in the window (events_card_time), not the whole
+// shop's window: with "?6 = 0 OR card_id = ?6" SQLite walked every stamp of
+// the window for each card page.
 func entriesQuery(r Raffle, cardID int64) (string, []any) {
 	perCard := `sum(e.stamps)`
 	if r.EntryRule == loyalty.EntryPerVisit {
 		perCard = `1`
 	}
-	// The window's bounds and the shop, as "+column", are conditions that
-	// take no index, so that one card's query walks the card's events only.
+	// The shop, as "+column", takes no index, so that one card's query walks
+	// the card's events of the window only.
 	window, card, optins := `e.shop_id = ?2 AND e.created_at >= ?3 AND e.created_at < ?4`, `?6 = 0`, `?6 = 0`
 	if cardID != 0 {
-		window = `+e.shop_id = ?2 AND +e.created_at >= ?3 AND +e.created_at < ?4`
+		window = `+e.shop_id = ?2 AND e.created_at >= ?3 AND e.created_at < ?4`
 		card, optins = `e.card_id = ?6`, `card_id = ?6`
 	}
 	return `SELECT card_id, sum(n) FROM (
@@ -279,13 +279,17 @@ func cardRaffles(ctx context.Context, q querier, shopID, cardID int64, now time.
 			return nil, err
 		}
 		cr := CardRaffle{Raffle: r}
-		es, err := entries(ctx, q, r, cardID)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range es {
-			if e.CardID == cardID {
-				cr.Tickets = e.Tickets
+		// Tickets are shown while they can still change the draw: not before
+		// the window, and not once the winners speak for it.
+		if state := r.Window().State(now); state == loyalty.RaffleOpen || state == loyalty.RaffleClosed {
+			es, err := entries(ctx, q, r, cardID)
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range es {
+				if e.CardID == cardID {
+					cr.Tickets = e.Tickets
+				}
 			}
 		}
 		for _, w := range r.WinnerIDs {

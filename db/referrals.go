@@ -40,21 +40,23 @@ func payReferral(ctx context.Context, tx *sql.Tx, a Action, programID, stampID i
 	monthStart, monthEnd := loyalty.CalendarMonth(a.Now, clock.loc)
 	var (
 		r                            = loyalty.Referral{Bonus: g.ReferralStamps, Cap: g.ReferralCap, SameCard: referrerID == a.CardID}
-		earlierStamps                int
+		stampedBefore                bool
 		friendPhone, friendEmail     string
 		referrerPhone, referrerEmail string
 	)
+	// "+shop_id" and "+user_id" take no index: the friend's earlier stamps
+	// are found through the card's events, not the shop's.
 	err = tx.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM events WHERE card_id = ?1 AND shop_id = ?3 AND kind = 'stamp' AND user_id IS NOT NULL AND id <> ?4),
+		EXISTS (SELECT 1 FROM events WHERE card_id = ?1 AND +shop_id = ?3 AND kind = 'stamp' AND +user_id IS NOT NULL AND id <> ?4),
 		(SELECT count(*) FROM referrals WHERE referrer_id = ?2 AND shop_id = ?3 AND referrer_paid = 1 AND paid_at >= ?5 AND paid_at < ?6),
 		f.phone, f.email, r.phone, r.email, r.erased_at IS NOT NULL
 		FROM cards f, cards r WHERE f.id = ?1 AND r.id = ?2 AND f.shop_id = ?3 AND r.shop_id = ?3`,
 		a.CardID, referrerID, a.ShopID, stampID, unix(monthStart), unix(monthEnd)).
-		Scan(&earlierStamps, &r.ReferrerPaidThisMonth, &friendPhone, &friendEmail, &referrerPhone, &referrerEmail, &r.ReferrerErased)
+		Scan(&stampedBefore, &r.ReferrerPaidThisMonth, &friendPhone, &friendEmail, &referrerPhone, &referrerEmail, &r.ReferrerErased)
 	if err != nil {
 		return fmt.Errorf("referral %d: %w", refID, err)
 	}
-	r.FirstStamp = earlierStamps == 0
+	r.FirstStamp = !stampedBefore
 	r.SamePerson = loyalty.SamePerson(friendPhone, friendEmail, referrerPhone, referrerEmail)
 	bonus := r.Bonuses()
 	// The bonus events carry no key: the stamp's key is the one that makes the whole visit happen once.

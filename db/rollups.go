@@ -28,7 +28,7 @@ func loadShopClock(ctx context.Context, q querier, shopID int64) (shopClock, err
 	if err := q.QueryRowContext(ctx, `SELECT timezone, vip_threshold FROM shops WHERE id = ?`, shopID).Scan(&zone, &c.vip); err != nil {
 		return c, fmt.Errorf("clock of shop %d: %w", shopID, notFound(err))
 	}
-	loc, err := time.LoadLocation(zone)
+	loc, err := Location(zone)
 	if err != nil {
 		return c, fmt.Errorf("zone of shop %d: %w", shopID, err)
 	}
@@ -277,6 +277,16 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 		}
 		st.PrevDay, st.LastDay = st.LastDay, day
 	}
+	if found && old.Visited {
+		// Another event of a day the card already visited moves its sums
+		// only: its visits, gaps and segment were settled by the day's first
+		// stamp, on the same today.
+		if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET stamps = ?, rewards = ?, redeems = ? WHERE card_id = ?`,
+			st.Stamps, st.Rewards, st.Redeems, a.CardID); err != nil {
+			return fmt.Errorf("stats of card %d: %w", a.CardID, err)
+		}
+		return nil
+	}
 	if err := recentVisits(ctx, tx, a.CardID, day, &st); err != nil {
 		return err
 	}
@@ -516,7 +526,7 @@ func (s *Store) EnsureSegments(ctx context.Context, shopID int64, now time.Time)
 	if err := s.r.QueryRowContext(ctx, `SELECT timezone, segments_day FROM shops WHERE id = ?`, shopID).Scan(&zone, &done); err != nil {
 		return fmt.Errorf("segments of shop %d: %w", shopID, notFound(err))
 	}
-	loc, err := time.LoadLocation(zone)
+	loc, err := Location(zone)
 	if err != nil {
 		return fmt.Errorf("segments of shop %d: %w", shopID, err)
 	}

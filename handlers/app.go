@@ -139,7 +139,7 @@ func (a *App) page(c echo.Context, shop *db.Shop, title string, kv ...any) views
 		if lang == "" {
 			lang = shop.Language
 		}
-		zone, _ = time.LoadLocation(shop.TimeZone)
+		zone, _ = db.Location(shop.TimeZone)
 		p.Shop = &views.Brand{Name: shop.Name, Color: shop.BrandColor, LogoURL: logoURL(shop)}
 	}
 	if lang == "" {

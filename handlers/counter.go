@@ -251,7 +251,7 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		}
 	}
 	for _, cr := range st.Raffles {
-		rv := raffleView(cr.Raffle, a.now())
+		rv := raffleSummary(cr.Raffle, a.now())
 		rv.CardTickets, rv.OptedIn, rv.Won, rv.PrizeRedeemed = cr.Tickets, cr.OptedIn, cr.Won, cr.PrizeRedeemed
 		v.Raffles = append(v.Raffles, rv)
 	}

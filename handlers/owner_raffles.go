@@ -17,11 +17,19 @@ import (
 // datetimeLocal is the value format of <input type="datetime-local">.
 const datetimeLocal = "2006-01-02T15:04"
 
-func raffleView(r db.Raffle, now time.Time) views.Raffle {
-	v := views.Raffle{
+// raffleSummary is what a card shows of a raffle: no proof of the draw, which
+// is on the raffle's own page.
+func raffleSummary(r db.Raffle, now time.Time) views.Raffle {
+	return views.Raffle{
 		ID: r.ID, Title: r.Title, Prize: r.Prize, Rules: r.Rules, Winners: r.Winners, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
-		EntryRule: r.EntryRule, State: r.Window().State(now), Commitment: r.Commitment, TicketList: r.TicketList, WinnerIDs: r.WinnerIDs,
+		EntryRule: r.EntryRule, State: r.Window().State(now), WinnerIDs: r.WinnerIDs,
 	}
+}
+
+// raffleView is a raffle with the proof of its draw, checked.
+func raffleView(r db.Raffle, now time.Time) views.Raffle {
+	v := raffleSummary(r, now)
+	v.Commitment, v.TicketList = r.Commitment, r.TicketList
 	if r.Seed != nil {
 		v.SeedHex = hex.EncodeToString(r.Seed)
 		v.TicketListHash = loyalty.TicketListHash(r.TicketList)
