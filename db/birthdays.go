@@ -60,8 +60,8 @@ func dueBirthdays(ctx context.Context, q querier, shopID, cardID int64, days int
 
 // IssueBirthdayCoupon gives the card the shop's birthday gift if the shop
 // has one and today is in the card's birthday window, once per birthday. The
-// card page and the counter call it, so a gift is there on the day even
-// before the daily pass.
+// counter calls it, and CardPage does the same, so a gift is there on the day
+// even before the daily pass.
 func (s *Store) IssueBirthdayCoupon(ctx context.Context, shopID, cardID int64, now time.Time) error {
 	if err := s.issueBirthdays(ctx, shopID, cardID, now); err != nil {
 		return fmt.Errorf("birthday coupon of card %d: %w", cardID, err)
@@ -104,36 +104,42 @@ func (s *Store) issueBirthdays(ctx context.Context, shopID, cardID int64, now ti
 	if err != nil || len(due) == 0 {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		// Read again in the transaction: the gift may have been turned off, or
-		// another request issued the coupons, since.
-		if g, err = growth(ctx, tx, shopID); err != nil || g.BirthdayGift == "" {
-			return err
-		}
-		if due, err = dueBirthdays(ctx, tx, shopID, cardID, g.BirthdayDays, clock.loc, now); err != nil {
-			return err
-		}
-		campaigns := map[int]int64{} // birthday year → campaign, 0 when ended
-		for _, d := range due {
-			id, ok := campaigns[d.year]
-			if !ok {
-				if id, err = birthdayCampaign(ctx, tx, shopID, g, clock.loc, d.year, now); err != nil {
-					return err
-				}
-				campaigns[d.year] = id
+	return s.inTx(ctx, func(tx *sql.Tx) error { return issueDueBirthdays(ctx, tx, shopID, cardID, clock.loc, now) })
+}
+
+// issueDueBirthdays issues the due birthday coupons (cardID's only, unless
+// 0) of the shop in zone loc. It reads them again in the transaction: the
+// gift may have been turned off, or another request issued the coupons,
+// since the caller looked.
+func issueDueBirthdays(ctx context.Context, tx *sql.Tx, shopID, cardID int64, loc *time.Location, now time.Time) error {
+	g, err := growth(ctx, tx, shopID)
+	if err != nil || g.BirthdayGift == "" {
+		return err
+	}
+	due, err := dueBirthdays(ctx, tx, shopID, cardID, g.BirthdayDays, loc, now)
+	if err != nil {
+		return err
+	}
+	campaigns := map[int]int64{} // birthday year → campaign, 0 when ended
+	for _, d := range due {
+		id, ok := campaigns[d.year]
+		if !ok {
+			if id, err = birthdayCampaign(ctx, tx, shopID, g, loc, d.year, now); err != nil {
+				return err
 			}
-			if id == 0 {
-				continue
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at, valid_from, valid_until)
-				SELECT ?, ?, id, ?, ?, ? FROM cards WHERE id = ? AND shop_id = ? AND erased_at IS NULL ON CONFLICT DO NOTHING`,
-				shopID, id, unix(now), unix(d.from), unix(d.until), d.cardID, shopID)
-			if err != nil {
-				return fmt.Errorf("issue birthday coupon to card %d: %w", d.cardID, err)
-			}
+			campaigns[d.year] = id
 		}
-		return nil
-	})
+		if id == 0 {
+			continue
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at, valid_from, valid_until)
+			SELECT ?, ?, id, ?, ?, ? FROM cards WHERE id = ? AND shop_id = ? AND erased_at IS NULL ON CONFLICT DO NOTHING`,
+			shopID, id, unix(now), unix(d.from), unix(d.until), d.cardID, shopID)
+		if err != nil {
+			return fmt.Errorf("issue birthday coupon to card %d: %w", d.cardID, err)
+		}
+	}
+	return nil
 }
 
 // birthdayCampaign returns the shop's birthday campaign of the year, made

@@ -83,7 +83,11 @@ func shortCodePrinted(ctx context.Context, tx *sql.Tx, shopID int64, code string
 
 // Card returns a card of the shop.
 func (s *Store) Card(ctx context.Context, shopID, id int64) (Card, error) {
-	c, err := scanCard(s.r.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = ? AND shop_id = ?`, id, shopID))
+	return card(ctx, s.r, shopID, id)
+}
+
+func card(ctx context.Context, q querier, shopID, id int64) (Card, error) {
+	c, err := scanCard(q.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE id = ? AND shop_id = ?`, id, shopID))
 	if err != nil {
 		return c, fmt.Errorf("card %d: %w", id, err)
 	}

@@ -214,11 +214,11 @@ func cardCoupons(ctx context.Context, q querier, shopID, cardID int64, now time.
 	return cs, rows.Err()
 }
 
-// LateCampaigns returns the running campaigns for everyone or for a segment
+// lateCampaigns returns the running campaigns for everyone or for a segment
 // that the card has not been given yet: a customer who joins a segment while a
 // campaign runs gets it too.
-func (s *Store) LateCampaigns(ctx context.Context, shopID, cardID int64, now time.Time) ([]Campaign, error) {
-	list, err := collect(ctx, s.r, scanCampaign, `SELECT `+campaignColumns+` FROM campaigns k
+func lateCampaigns(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]Campaign, error) {
+	list, err := collect(ctx, q, scanCampaign, `SELECT `+campaignColumns+` FROM campaigns k
 		WHERE k.shop_id = ? AND k.audience IN ('all', 'segment') AND k.ended_at IS NULL AND k.valid_from <= ? AND k.valid_until > ?
 		AND NOT EXISTS (SELECT 1 FROM coupons c WHERE c.campaign_id = k.id AND c.card_id = ?)`, shopID, unix(now), unix(now), cardID)
 	if err != nil {
@@ -227,27 +227,17 @@ func (s *Store) LateCampaigns(ctx context.Context, shopID, cardID int64, now tim
 	return list, nil
 }
 
-// IssueCoupons gives the campaigns to one card.
-func (s *Store) IssueCoupons(ctx context.Context, shopID, cardID int64, campaignIDs []int64, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, id := range campaignIDs {
-			if err := issue(ctx, tx, shopID, id, []int64{cardID}, now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// MarkCouponsViewed records the first time the card page showed the card's coupons.
-func (s *Store) MarkCouponsViewed(ctx context.Context, shopID, cardID int64, now time.Time) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE coupons SET viewed_at = ? WHERE card_id = ? AND shop_id = ? AND viewed_at IS NULL`, unix(now), cardID, shopID)
-		if err != nil {
-			return fmt.Errorf("mark coupons of card %d viewed: %w", cardID, err)
-		}
-		return nil
-	})
+// markCouponsViewed records the first time the card page showed the card's
+// coupons, and returns the campaigns of those it showed for the first time.
+func markCouponsViewed(ctx context.Context, tx *sql.Tx, shopID, cardID int64, now time.Time) ([]int64, error) {
+	ids, err := collect(ctx, tx, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `UPDATE coupons SET viewed_at = ? WHERE card_id = ? AND shop_id = ? AND viewed_at IS NULL RETURNING campaign_id`, unix(now), cardID, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("mark coupons of card %d viewed: %w", cardID, err)
+	}
+	return ids, nil
 }
 
 // RedeemCoupon redeems the card's coupon of the campaign. Targeted campaigns

@@ -171,7 +171,7 @@ func (s *Store) Customer(ctx context.Context, shopID, cardID int64, now time.Tim
 	}
 	var err error
 	// The owner's record shows the card's whole history.
-	if rec.CardState, err = s.cardState(ctx, shopID, cardID, now, 0); err != nil {
+	if rec.CardState, err = cardState(ctx, s.r, shopID, cardID, now, 0); err != nil {
 		return rec, err
 	}
 	st := &rec.Stats

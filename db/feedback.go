@@ -19,21 +19,17 @@ type FeedbackPrompt struct {
 	Answered bool // the visit was rated already
 }
 
-// FeedbackPrompt finds the card's last visit (card_stats.last_day) if it can
-// still be rated at now, in the shop's time zone, and whether it was.
-func (s *Store) FeedbackPrompt(ctx context.Context, shopID, cardID int64, now time.Time) (FeedbackPrompt, error) {
+// feedbackPrompt finds the card's last visit (card_stats.last_day) if it can
+// still be rated at now, in the shop's time zone loc, and whether it was.
+func feedbackPrompt(ctx context.Context, q querier, shopID, cardID int64, loc *time.Location, now time.Time) (FeedbackPrompt, error) {
 	var fp FeedbackPrompt
-	clock, err := loadShopClock(ctx, s.r, shopID)
-	if err != nil {
-		return fp, err
-	}
 	var last int
-	err = s.r.QueryRowContext(ctx, `SELECT cs.last_day, EXISTS (SELECT 1 FROM feedback f WHERE f.card_id = cs.card_id AND f.day = cs.last_day)
+	err := q.QueryRowContext(ctx, `SELECT cs.last_day, EXISTS (SELECT 1 FROM feedback f WHERE f.card_id = cs.card_id AND f.day = cs.last_day)
 		FROM card_stats cs WHERE cs.card_id = ? AND cs.shop_id = ?`, cardID, shopID).Scan(&last, &fp.Answered)
 	if err != nil {
 		return fp, fmt.Errorf("feedback prompt of card %d: %w", cardID, notFound(err))
 	}
-	if !loyalty.FeedbackOpen(last, loyalty.DayNumber(now.In(clock.loc))) {
+	if !loyalty.FeedbackOpen(last, loyalty.DayNumber(now.In(loc))) {
 		return FeedbackPrompt{}, nil
 	}
 	fp.Day = last

@@ -34,11 +34,11 @@ func TestFeedbackOnlyForARecentVisitAndOnce(t *testing.T) {
 
 	prompt := func(now time.Time) db.FeedbackPrompt {
 		t.Helper()
-		fp, err := s.FeedbackPrompt(ctx, shopID, card.ID, now)
+		page, err := s.CardPage(ctx, shopID, card.ID, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return fp
+		return page.Feedback
 	}
 	if fp := prompt(t0); fp != (db.FeedbackPrompt{}) {
 		t.Errorf("prompt before any visit: %+v", fp)
@@ -77,8 +77,8 @@ func TestFeedbackOnlyForARecentVisitAndOnce(t *testing.T) {
 			t.Errorf("%s: %v, want ErrFeedbackClosed", r.name, err)
 		}
 	}
-	if _, err := s.FeedbackPrompt(ctx, shopID, otherCard.ID, t0); !errors.Is(err, db.ErrNotFound) {
-		t.Errorf("prompt for another shop's card: %v", err)
+	if _, err := s.CardPage(ctx, shopID, otherCard.ID, t0); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("card page of another shop's card: %v", err)
 	}
 
 	// The last day it can be given: seven days after the visit.

@@ -97,25 +97,25 @@ type CardState struct {
 
 // CardState reads the card's kept balances at now and its recent ledger.
 func (s *Store) CardState(ctx context.Context, shopID, cardID int64, now time.Time) (CardState, error) {
-	return s.cardState(ctx, shopID, cardID, now, RecentEntries)
+	return cardState(ctx, s.r, shopID, cardID, now, RecentEntries)
 }
 
 // cardState is CardState with the newest history events (0: all).
-func (s *Store) cardState(ctx context.Context, shopID, cardID int64, now time.Time, history int) (CardState, error) {
+func cardState(ctx context.Context, q querier, shopID, cardID int64, now time.Time, history int) (CardState, error) {
 	var st CardState
 	var err error
-	if st.Card, err = s.Card(ctx, shopID, cardID); err != nil {
+	if st.Card, err = card(ctx, q, shopID, cardID); err != nil {
 		return st, err
 	}
-	ps, err := programs(ctx, s.r, shopID, false)
+	ps, err := programs(ctx, q, shopID, false)
 	if err != nil {
 		return st, err
 	}
-	balances, err := cardBalances(ctx, s.r, cardID)
+	balances, err := cardBalances(ctx, q, cardID)
 	if err != nil {
 		return st, err
 	}
-	es, err := cardEntries(ctx, s.r, shopID, cardID, history)
+	es, err := cardEntries(ctx, q, shopID, cardID, history)
 	if err != nil {
 		return st, err
 	}
@@ -125,10 +125,10 @@ func (s *Store) cardState(ctx context.Context, shopID, cardID int64, now time.Ti
 	for i := len(es) - 1; i >= 0; i-- {
 		st.Ledger = append(st.Ledger, es[i])
 	}
-	if st.Coupons, err = cardCoupons(ctx, s.r, shopID, cardID, now); err != nil {
+	if st.Coupons, err = cardCoupons(ctx, q, shopID, cardID, now); err != nil {
 		return st, err
 	}
-	if st.Raffles, err = cardRaffles(ctx, s.r, shopID, cardID, now); err != nil {
+	if st.Raffles, err = cardRaffles(ctx, q, shopID, cardID, now); err != nil {
 		return st, err
 	}
 	if last := lastAction(es); last != nil && loyalty.CanUndo(last.event(), now) {

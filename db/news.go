@@ -123,11 +123,10 @@ type CardNews struct {
 // maxCardNews is how many announcements a card page shows, newest first.
 const maxCardNews = 3
 
-// NewsForCard returns the announcements the card's page shows at now and
-// records that it has shown them: each is new once. Most views show nothing
-// new and write nothing.
-func (s *Store) NewsForCard(ctx context.Context, shopID, cardID int64, now time.Time) ([]CardNews, error) {
-	list, err := collect(ctx, s.r, func(r scanner) (CardNews, error) {
+// newsForCard returns the announcements the card's page shows at now; New
+// marks those it has not shown before (markNewsSeen records that it has).
+func newsForCard(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]CardNews, error) {
+	list, err := collect(ctx, q, func(r scanner) (CardNews, error) {
 		var isNew bool
 		n, err := scanNews(r, &isNew)
 		return CardNews{News: n, New: isNew}, err
@@ -138,27 +137,20 @@ func (s *Store) NewsForCard(ctx context.Context, shopID, cardID int64, now time.
 	if err != nil {
 		return nil, fmt.Errorf("news for card %d: %w", cardID, err)
 	}
-	var unseen []int64
-	for _, n := range list {
-		if n.New {
-			unseen = append(unseen, n.ID)
-		}
-	}
-	if len(unseen) == 0 {
-		return list, nil
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, id := range unseen {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO news_seen (news_id, card_id, seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, cardID, unix(now)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mark news seen by card %d: %w", cardID, err)
-	}
 	return list, nil
+}
+
+// markNewsSeen records that the card's page has shown the shop's
+// announcements ids: each is new once.
+func markNewsSeen(ctx context.Context, tx *sql.Tx, shopID, cardID int64, ids []int64, now time.Time) error {
+	for _, id := range ids {
+		_, err := tx.ExecContext(ctx, `INSERT INTO news_seen (news_id, card_id, seen_at) SELECT id, ?, ? FROM news WHERE id = ? AND shop_id = ?
+			ON CONFLICT DO NOTHING`, cardID, unix(now), id, shopID)
+		if err != nil {
+			return fmt.Errorf("mark news %d seen by card %d: %w", id, cardID, err)
+		}
+	}
+	return nil
 }
 
 // NewsImage returns the image of an announcement that is still up.

@@ -40,12 +40,12 @@ func TestNewsShownOnceAsNew(t *testing.T) {
 	}
 	check := func(name string, shopID, cardID int64, at time.Time, want []shown) {
 		t.Helper()
-		got, err := s.NewsForCard(ctx, shopID, cardID, at)
+		page, err := s.CardPage(ctx, shopID, cardID, at)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var g []shown
-		for _, n := range got {
+		for _, n := range page.News {
 			g = append(g, shown{n.ID, n.New})
 		}
 		if len(g) != len(want) {

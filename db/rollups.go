@@ -521,19 +521,26 @@ func rebuildStaffDays(ctx context.Context, tx *sql.Tx, shopID int64, loc *time.L
 // EnsureSegments reclassifies the shop's cards if it was last done before the
 // shop's today: segments move with the calendar even when nobody visits.
 func (s *Store) EnsureSegments(ctx context.Context, shopID int64, now time.Time) error {
+	stale, err := segmentsStale(ctx, s.r, shopID, now)
+	if err != nil || !stale {
+		return err
+	}
+	return s.RefreshSegments(ctx, shopID, now)
+}
+
+// segmentsStale reports whether the shop's cards were last classified before
+// the shop's today.
+func segmentsStale(ctx context.Context, q querier, shopID int64, now time.Time) (bool, error) {
 	var zone string
 	var done int
-	if err := s.r.QueryRowContext(ctx, `SELECT timezone, segments_day FROM shops WHERE id = ?`, shopID).Scan(&zone, &done); err != nil {
-		return fmt.Errorf("segments of shop %d: %w", shopID, notFound(err))
+	if err := q.QueryRowContext(ctx, `SELECT timezone, segments_day FROM shops WHERE id = ?`, shopID).Scan(&zone, &done); err != nil {
+		return false, fmt.Errorf("segments of shop %d: %w", shopID, notFound(err))
 	}
 	loc, err := Location(zone)
 	if err != nil {
-		return fmt.Errorf("segments of shop %d: %w", shopID, err)
+		return false, fmt.Errorf("segments of shop %d: %w", shopID, err)
 	}
-	if done >= loyalty.DayNumber(now.In(loc)) {
-		return nil
-	}
-	return s.RefreshSegments(ctx, shopID, now)
+	return done < loyalty.DayNumber(now.In(loc)), nil
 }
 
 // EnsureAllSegments runs EnsureSegments for every shop.
@@ -554,56 +561,59 @@ func (s *Store) EnsureAllSegments(ctx context.Context, now time.Time) error {
 // threshold of the day, and remembers the day it did. It runs in one write
 // transaction, so no stamp slips between reading a card and reclassifying it.
 func (s *Store) RefreshSegments(ctx context.Context, shopID int64, now time.Time) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		clock, err := loadShopClock(ctx, tx, shopID)
-		if err != nil {
-			return err
-		}
-		today := loyalty.DayNumber(now.In(clock.loc))
-		type card struct {
-			id         int64
-			sum        loyalty.Summary
-			segment    loyalty.Segment
-			prevPeriod int // visits in the 30 days before the last 30
-		}
-		cards, err := collect(ctx, tx, func(r scanner) (card, error) {
-			var c card
-			err := r.Scan(&c.id, &c.sum.Visits, &c.sum.FirstDay, &c.sum.LastDay, &c.sum.MedianGap, &c.segment, &c.sum.Visits90, &c.sum.Visits365, &c.prevPeriod)
-			return c, err
-		}, `SELECT s.card_id, s.visits, s.first_day, s.last_day, s.median_gap, s.segment,
-				coalesce(sum(d.day > ?2 - 90), 0), count(d.day), coalesce(sum(d.day BETWEEN ?2 - 59 AND ?2 - 30), 0)
-			FROM card_stats s LEFT JOIN card_days d ON d.card_id = s.card_id AND d.day > ?2 - 365 AND d.day <= ?2 AND d.visited = 1
-			WHERE s.shop_id = ?1 AND s.visits > 0 GROUP BY s.card_id`, shopID, today)
-		if err != nil {
-			return err
-		}
-		counts := make([]int, len(cards))
-		var prevActive, prevRepeat int
-		for i, c := range cards {
-			counts[i] = c.sum.Visits365
-			if c.prevPeriod > 0 {
-				prevActive++
-			}
-			if c.prevPeriod > 1 {
-				prevRepeat++
-			}
-		}
-		vip := loyalty.VIPThreshold(counts)
-		for _, c := range cards {
-			if seg := c.sum.Segment(today, vip); seg != c.segment {
-				if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET segment = ? WHERE card_id = ?`, seg, c.id); err != nil {
-					return err
-				}
-			}
-		}
-		// Kept for the cards stamped later today; with no visits at all it is MaxInt,
-		// which a column cannot hold, and any count below 2^31 means "nobody" as well.
-		_, err = tx.ExecContext(ctx, `UPDATE shops SET segments_day = ?, vip_threshold = ?, prev_active = ?, prev_repeat = ? WHERE id = ?`,
-			today, min(vip, 1<<31-1), prevActive, prevRepeat, shopID)
-		return err
-	})
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return refreshSegments(ctx, tx, shopID, now) })
 	if err != nil {
 		return fmt.Errorf("segments of shop %d: %w", shopID, err)
 	}
 	return nil
+}
+
+// refreshSegments is RefreshSegments in the caller's transaction.
+func refreshSegments(ctx context.Context, tx *sql.Tx, shopID int64, now time.Time) error {
+	clock, err := loadShopClock(ctx, tx, shopID)
+	if err != nil {
+		return err
+	}
+	today := loyalty.DayNumber(now.In(clock.loc))
+	type card struct {
+		id         int64
+		sum        loyalty.Summary
+		segment    loyalty.Segment
+		prevPeriod int // visits in the 30 days before the last 30
+	}
+	cards, err := collect(ctx, tx, func(r scanner) (card, error) {
+		var c card
+		err := r.Scan(&c.id, &c.sum.Visits, &c.sum.FirstDay, &c.sum.LastDay, &c.sum.MedianGap, &c.segment, &c.sum.Visits90, &c.sum.Visits365, &c.prevPeriod)
+		return c, err
+	}, `SELECT s.card_id, s.visits, s.first_day, s.last_day, s.median_gap, s.segment,
+				coalesce(sum(d.day > ?2 - 90), 0), count(d.day), coalesce(sum(d.day BETWEEN ?2 - 59 AND ?2 - 30), 0)
+			FROM card_stats s LEFT JOIN card_days d ON d.card_id = s.card_id AND d.day > ?2 - 365 AND d.day <= ?2 AND d.visited = 1
+			WHERE s.shop_id = ?1 AND s.visits > 0 GROUP BY s.card_id`, shopID, today)
+	if err != nil {
+		return err
+	}
+	counts := make([]int, len(cards))
+	var prevActive, prevRepeat int
+	for i, c := range cards {
+		counts[i] = c.sum.Visits365
+		if c.prevPeriod > 0 {
+			prevActive++
+		}
+		if c.prevPeriod > 1 {
+			prevRepeat++
+		}
+	}
+	vip := loyalty.VIPThreshold(counts)
+	for _, c := range cards {
+		if seg := c.sum.Segment(today, vip); seg != c.segment {
+			if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET segment = ? WHERE card_id = ?`, seg, c.id); err != nil {
+				return err
+			}
+		}
+	}
+	// Kept for the cards stamped later today; with no visits at all it is MaxInt,
+	// which a column cannot hold, and any count below 2^31 means "nobody" as well.
+	_, err = tx.ExecContext(ctx, `UPDATE shops SET segments_day = ?, vip_threshold = ?, prev_active = ?, prev_repeat = ? WHERE id = ?`,
+		today, min(vip, 1<<31-1), prevActive, prevRepeat, shopID)
+	return err
 }

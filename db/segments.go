@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -24,27 +25,66 @@ func (s *Store) SegmentCards(ctx context.Context, shopID int64, segment loyalty.
 }
 
 // IssueLateCoupons gives the card the running campaigns for everyone, or for
-// its segment, that it does not hold yet.
+// its segment, that it does not hold yet. It looks on the reader first: most
+// of the time nothing is owed, and then nothing is written.
 func (s *Store) IssueLateCoupons(ctx context.Context, shopID, cardID int64, now time.Time) error {
-	late, err := s.LateCampaigns(ctx, shopID, cardID, now)
-	if err != nil || len(late) == 0 {
-		return err
+	ids, stale, err := owedCampaigns(ctx, s.r, shopID, cardID, now)
+	if err == nil && (len(ids) > 0 || stale) {
+		err = s.inTx(ctx, func(tx *sql.Tx) error { return issueLateCoupons(ctx, tx, shopID, cardID, now) })
 	}
-	if err := s.EnsureSegments(ctx, shopID, now); err != nil {
-		return err
+	if err != nil {
+		return fmt.Errorf("late coupons of card %d: %w", cardID, err)
+	}
+	return nil
+}
+
+// owedCampaigns returns the late campaigns (lateCampaigns) owed to the card:
+// those for everyone, and those for its segment. When one is for a segment
+// and the shop's segments were classified before its today, the card's
+// segment is not known yet: stale says so, and no campaign is returned.
+func owedCampaigns(ctx context.Context, q querier, shopID, cardID int64, now time.Time) (ids []int64, stale bool, err error) {
+	late, err := lateCampaigns(ctx, q, shopID, cardID, now)
+	if err != nil {
+		return nil, false, err
 	}
 	var segment loyalty.Segment
-	if err := s.r.QueryRowContext(ctx, `SELECT segment FROM card_stats WHERE card_id = ? AND shop_id = ?`, cardID, shopID).Scan(&segment); err != nil {
-		return fmt.Errorf("segment of card %d: %w", cardID, notFound(err))
+	for _, c := range late {
+		if c.Audience != AudienceSegment {
+			continue
+		}
+		if stale, err = segmentsStale(ctx, q, shopID, now); err != nil || stale {
+			return nil, stale, err
+		}
+		if err := q.QueryRowContext(ctx, `SELECT segment FROM card_stats WHERE card_id = ? AND shop_id = ?`, cardID, shopID).Scan(&segment); err != nil {
+			return nil, false, fmt.Errorf("segment of card %d: %w", cardID, notFound(err))
+		}
+		break
 	}
-	var ids []int64
 	for _, c := range late {
 		if c.Audience == AudienceAll || c.Segment == segment && segment != loyalty.SegmentNone {
 			ids = append(ids, c.ID)
 		}
 	}
-	if len(ids) == 0 {
-		return nil
+	return ids, false, nil
+}
+
+// issueLateCoupons gives the card the campaigns owed to it, reading them
+// again in the transaction, after classifying the shop's cards if that
+// waits for today.
+func issueLateCoupons(ctx context.Context, tx *sql.Tx, shopID, cardID int64, now time.Time) error {
+	ids, stale, err := owedCampaigns(ctx, tx, shopID, cardID, now)
+	if err == nil && stale {
+		if err = refreshSegments(ctx, tx, shopID, now); err == nil {
+			ids, _, err = owedCampaigns(ctx, tx, shopID, cardID, now)
+		}
 	}
-	return s.IssueCoupons(ctx, shopID, cardID, ids, now)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := issue(ctx, tx, shopID, id, []int64{cardID}, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,13 +1,11 @@
 package handlers
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -55,66 +53,40 @@ func (a *App) pathCard(c echo.Context) (db.Card, error) {
 
 // showCustomerCard renders the card page; fb carries a refused feedback answer.
 func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db.Card, fb views.Feedback) error {
-	ctx := c.Request().Context()
 	now := a.now()
 	p := a.page(c, &shop, "CardTitle")
 	// A refused answer is shown at the answer's URL; the language switch returns to the card.
 	p.Path = "/c/" + card.Token
-	if err := a.store.IssueLateCoupons(ctx, shop.ID, card.ID, now); err != nil {
-		return err
-	}
-	if err := a.store.IssueBirthdayCoupon(ctx, shop.ID, card.ID, now); err != nil {
-		return err
-	}
-	st, err := a.store.CardState(ctx, shop.ID, card.ID, now)
+	// One store call: it also issues the coupons the card is owed and records
+	// what the page shows for the first time (the owner's "viewed after issue").
+	cp, err := a.store.CardPage(c.Request().Context(), shop.ID, card.ID, now)
 	if err != nil {
 		return err
 	}
-	for _, cc := range st.Coupons {
-		if !cc.Seen {
-			// Counted for the owner's "viewed after issue"; the page is shown all the same.
-			if err := a.store.MarkCouponsViewed(ctx, shop.ID, card.ID, now); err != nil {
-				return err
-			}
-			break
-		}
-	}
-	if fb, err = a.feedbackPrompt(ctx, shop.ID, card.ID, now, p.T.Zone(), fb); err != nil {
-		return err
-	}
-	g, err := a.store.Growth(ctx, shop.ID)
-	if err != nil {
-		return err
-	}
-	model := a.cardModel(c, st, shop.Currency, true)
+	fb = feedbackPrompt(cp.Feedback, p.T.Zone(), fb)
+	model := a.cardModel(c, cp.State, shop.Currency, true)
 	if card.InviteCode != "" {
 		// The invite link names the card by its invite code, never by its token: it opens nothing.
 		model.InviteURL = a.absURL(c, "/join/"+shop.Slug+"?ref="+url.QueryEscape(card.InviteCode))
-		model.ReferralStamps = g.ReferralStamps
+		model.ReferralStamps = cp.Growth.ReferralStamps
 	}
+	model.News = cardNews(shop.ID, cp.News)
 	h := c.Response().Header()
 	// The token is the card's only key: never leak it in a Referer, never index it.
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex")
 	h.Set("Cache-Control", "private, no-cache")
-	if model.News, err = a.cardNews(ctx, shop.ID, card.ID, now); err != nil {
-		return err
-	}
 	return render(c, status, views.CardPage(p, model, card.Token, now, fb))
 }
 
-// cardNews is the shop's news as the card's page shows it now.
-func (a *App) cardNews(ctx context.Context, shopID, cardID int64, now time.Time) ([]views.NewsItem, error) {
-	news, err := a.store.NewsForCard(ctx, shopID, cardID, now)
-	if err != nil {
-		return nil, err
-	}
+// cardNews is the shop's news as the card's page shows it.
+func cardNews(shopID int64, news []db.CardNews) []views.NewsItem {
 	items := make([]views.NewsItem, len(news))
 	for i, n := range news {
 		items[i] = newsItem(shopID, n.News)
 		items[i].New = n.New
 	}
-	return items, nil
+	return items
 }
 
 // cardManifest lets the customer add their own card to the home screen.

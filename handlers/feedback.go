@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -14,16 +13,12 @@ import (
 )
 
 // feedbackPrompt fills in what the card page asks about the card's last visit.
-func (a *App) feedbackPrompt(ctx context.Context, shopID, cardID int64, now time.Time, zone *time.Location, fb views.Feedback) (views.Feedback, error) {
-	fp, err := a.store.FeedbackPrompt(ctx, shopID, cardID, now)
-	if err != nil {
-		return fb, err
-	}
+func feedbackPrompt(fp db.FeedbackPrompt, zone *time.Location, fb views.Feedback) views.Feedback {
 	fb.Day, fb.Answered = fp.Day, fp.Answered
 	if fp.Day != 0 {
 		fb.Visit = loyalty.DayStart(fp.Day, zone)
 	}
-	return fb, nil
+	return fb
 }
 
 // leaveFeedback takes the customer's answer to "How was your visit?" from

@@ -1,0 +1,158 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// CardPage is everything a customer's card page shows, read in one snapshot.
+type CardPage struct {
+	// State is the card as CardState reads it. A coupon this view is the
+	// first to show is not Seen, as before the view; the view has recorded
+	// that it was shown, for the owner's "viewed" count.
+	State    CardState
+	Feedback FeedbackPrompt
+	Growth   Growth
+	// News is the shop's announcements the page shows, newest first; New
+	// marks those this view is the first to show.
+	News []CardNews
+}
+
+// cardPageWrites is what a view of the card page found to write before it is
+// shown: in the steady state, nothing.
+type cardPageWrites struct {
+	late     bool           // campaigns may be owed to the card (owedCampaigns)
+	birthday bool           // a birthday coupon is due to the card
+	zone     *time.Location // the shop's, which places the birthday
+	coupons  bool           // coupons the page shows for the first time
+	news     []int64        // announcements the page shows for the first time
+}
+
+func (w cardPageWrites) none() bool {
+	return !w.late && !w.birthday && !w.coupons && len(w.news) == 0
+}
+
+// CardPage reads the card's page at now in one read transaction. What the view
+// has to write (late campaign and birthday coupons the card is owed, coupons
+// and news shown for the first time) it writes in one transaction after it,
+// and only when the read found something to do; when that gave the card
+// coupons, the page is read again to show them.
+func (s *Store) CardPage(ctx context.Context, shopID, cardID int64, now time.Time) (CardPage, error) {
+	p, err := s.cardPage(ctx, shopID, cardID, now)
+	if err != nil {
+		return p, fmt.Errorf("card page of card %d: %w", cardID, err)
+	}
+	return p, nil
+}
+
+func (s *Store) cardPage(ctx context.Context, shopID, cardID int64, now time.Time) (CardPage, error) {
+	var (
+		p CardPage
+		w cardPageWrites
+	)
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, w, err = readCardPage(ctx, tx, shopID, cardID, now)
+		return err
+	})
+	if err != nil || w.none() {
+		return p, err
+	}
+	var firstShown []int64 // campaigns of the coupons this view is the first to show
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if w.late {
+			if err := issueLateCoupons(ctx, tx, shopID, cardID, now); err != nil {
+				return err
+			}
+		}
+		if w.birthday {
+			if err := issueDueBirthdays(ctx, tx, shopID, cardID, w.zone, now); err != nil {
+				return err
+			}
+		}
+		var err error
+		if firstShown, err = markCouponsViewed(ctx, tx, shopID, cardID, now); err != nil {
+			return err
+		}
+		return markNewsSeen(ctx, tx, shopID, cardID, w.news, now)
+	})
+	if err != nil || !gaveCoupons(p.State.Coupons, firstShown) {
+		// Without new coupons the page read is the page, as it was before the marks.
+		return p, err
+	}
+	err = s.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, _, err = readCardPage(ctx, tx, shopID, cardID, now)
+		return err
+	})
+	if err != nil {
+		return p, err
+	}
+	// The page as this view first showed it: the write marked these seen.
+	for i, c := range p.State.Coupons {
+		p.State.Coupons[i].Seen = c.Seen && !slices.Contains(firstShown, c.ID)
+	}
+	for i, n := range p.News {
+		p.News[i].New = n.New || slices.Contains(w.news, n.ID)
+	}
+	return p, nil
+}
+
+// gaveCoupons reports whether coupons shown for the first time include some
+// the page did not hold when it was read: the write issued them.
+func gaveCoupons(held []CardCoupon, firstShown []int64) bool {
+	for _, id := range firstShown {
+		if !slices.ContainsFunc(held, func(c CardCoupon) bool { return c.ID == id }) {
+			return true
+		}
+	}
+	return false
+}
+
+// readCardPage reads the card's page and what a view of it has to write.
+func readCardPage(ctx context.Context, q querier, shopID, cardID int64, now time.Time) (CardPage, cardPageWrites, error) {
+	var (
+		p   CardPage
+		w   cardPageWrites
+		err error
+	)
+	if p.State, err = cardState(ctx, q, shopID, cardID, now, RecentEntries); err != nil {
+		return p, w, err
+	}
+	clock, err := loadShopClock(ctx, q, shopID)
+	if err != nil {
+		return p, w, err
+	}
+	if p.Feedback, err = feedbackPrompt(ctx, q, shopID, cardID, clock.loc, now); err != nil {
+		return p, w, err
+	}
+	if p.Growth, err = growth(ctx, q, shopID); err != nil {
+		return p, w, err
+	}
+	if p.News, err = newsForCard(ctx, q, shopID, cardID, now); err != nil {
+		return p, w, err
+	}
+	owed, stale, err := owedCampaigns(ctx, q, shopID, cardID, now)
+	if err != nil {
+		return p, w, err
+	}
+	w.late = len(owed) > 0 || stale
+	w.zone = clock.loc
+	if p.Growth.BirthdayGift != "" {
+		due, err := dueBirthdays(ctx, q, shopID, cardID, p.Growth.BirthdayDays, clock.loc, now)
+		if err != nil {
+			return p, w, err
+		}
+		w.birthday = len(due) > 0
+	}
+	w.coupons = slices.ContainsFunc(p.State.Coupons, func(c CardCoupon) bool { return !c.Seen })
+	for _, n := range p.News {
+		if n.New {
+			w.news = append(w.news, n.ID)
+		}
+	}
+	return p, w, nil
+}
