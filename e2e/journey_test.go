@@ -269,7 +269,7 @@ func TestCouponJourney(t *testing.T) {
 	if got, want := location(t, till), srv.URL+"/counter/cards/"+strconv.FormatInt(cardID, 10); got != want {
 		t.Fatalf("after the wedge scan at %s, want %s", got, want)
 	}
-	const offered = `[data-testid=coupons] [data-testid=coupon]`
+	const offered = `[data-testid=ready] [data-testid=coupon]`
 	coupons = texts(t, till, offered)
 	if len(coupons) != 1 {
 		t.Fatalf("coupons at the counter = %q, want one", coupons)
@@ -497,8 +497,8 @@ func stampToReward(t *testing.T, ctx context.Context) {
 			t.Fatalf("after stamp %d: count = %q, want %q", i, got, want)
 		}
 	}
-	if got := text(t, ctx, `[data-testid=result]`); !strings.Contains(got, "Reward earned!") {
-		t.Errorf("result after the 10th stamp = %q, want it to say %q", got, "Reward earned!")
+	if got := text(t, ctx, `[data-testid=result]`); !strings.Contains(got, "Reward earned: 1 free item") {
+		t.Errorf("result after the 10th stamp = %q, want it to say %q", got, "Reward earned: 1 free item")
 	}
 	run(t, ctx, chromedp.WaitVisible(`[data-testid=redeem]`, chromedp.ByQuery))
 	if got := text(t, ctx, `[data-testid=reward]`); !strings.Contains(got, "1 free item") {
@@ -544,6 +544,10 @@ const staleMark = `document.documentElement.setAttribute("data-e2e-stale", "")`
 
 func fresh(sel string) string { return "html:not([data-e2e-stale]) " + sel }
 
+// settled matches sel once the counter takes taps again: for half a second
+// after a result it ignores them, as the finger that caused the result.
+func settled(sel string) string { return "html:not([data-settling]) " + sel }
+
 // loaded waits for the current document to finish loading, as
 // chromedp.Navigate and Reload do by themselves. It follows every wait for a
 // page that a click, a scan or a script navigated to: such a wait can match
@@ -561,7 +565,7 @@ var loaded = chromedp.Evaluate(`document.readyState === "complete" ||
 func submit(t *testing.T, ctx context.Context, clickSel, waitSel string) {
 	t.Helper()
 	run(t, ctx,
-		chromedp.WaitVisible(clickSel, chromedp.ByQuery),
+		chromedp.WaitVisible(settled(clickSel), chromedp.ByQuery),
 		chromedp.Evaluate(staleMark, nil),
 		chromedp.Click(clickSel, chromedp.ByQuery),
 		chromedp.WaitVisible(fresh(waitSel), chromedp.ByQuery),

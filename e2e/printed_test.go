@@ -157,7 +157,7 @@ func TestLostCardReplaced(t *testing.T) {
 
 	newCode := loyalty.FormatShortCode(cards[4].ShortCode)
 	run(t, till,
-		chromedp.Click(`[data-testid=replace] summary`, chromedp.ByQuery),
+		chromedp.Click(settled(`[data-testid=replace] summary`), chromedp.ByQuery),
 		chromedp.WaitVisible(`#replace-code`, chromedp.ByQuery),
 		chromedp.SendKeys(`#replace-code`, strings.ToLower(newCode), chromedp.ByQuery),
 	)

@@ -199,9 +199,10 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 		}
 		switch e.Kind {
 		case loyalty.KindStamp:
-			return &views.Result{Kind: "stamped", Program: e.ProgramName, Stamps: e.Stamps, RewardsEarned: st.EarnedBy(e.ID), ReferralBonus: referralBonusOf(st, e)}
+			return &views.Result{Kind: "stamped", Program: e.ProgramName, Reward: rewardOf(st, e.ProgramID), Stamps: e.Stamps,
+				RewardsEarned: st.EarnedBy(e.ID), ReferralBonus: referralBonusOf(st, e)}
 		case loyalty.KindRedeem:
-			return &views.Result{Kind: "redeemed", Program: e.ProgramName}
+			return &views.Result{Kind: "redeemed", Program: e.ProgramName, Reward: rewardOf(st, e.ProgramID)}
 		case loyalty.KindCoupon:
 			return &views.Result{Kind: "coupon", Program: e.ProgramName}
 		case loyalty.KindPrize:
@@ -211,6 +212,16 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 		}
 	}
 	return nil
+}
+
+// rewardOf is what the card's program gives as its reward.
+func rewardOf(st db.CardState, programID int64) string {
+	for _, pb := range st.Programs {
+		if pb.Program.ID == programID {
+			return pb.Program.RewardText
+		}
+	}
+	return ""
 }
 
 // referralBonusOf is the referral bonus the stamp gave the card: written

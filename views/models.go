@@ -97,6 +97,7 @@ type Card struct {
 type Result struct {
 	Kind          string // stamped, redeemed, undone, replayed, cooldown, refused, enrolled, activated, replaced
 	Program       string
+	Reward        string // the program's reward, for a stamp that earned one and a redemption
 	Stamps        int
 	RewardsEarned int
 	ReferralBonus int    // bonus stamps the stamp gave as a referred friend's first

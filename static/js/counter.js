@@ -1,7 +1,8 @@
-// Counter screen: optional camera QR scanning on top of the plain lookup form,
-// plus double-submit protection for <form data-once>. Everything here is a
-// progressive enhancement: without JS the cashier types (or keyboard-wedge
-// scans) into #lookup-q and the form submits normally.
+// Counter screens: a keyboard-wedge scan opens the card from any screen,
+// optional camera QR scanning on top of the plain lookup form, and no tap
+// lands on a button that a new result just moved under the finger.
+// Everything here is a progressive enhancement: without JS the cashier types
+// (or keyboard-wedge scans) into #lookup-q and the form submits normally.
 //
 // All user-facing text comes from data-msg-* attributes on #scan-start so the
 // server stays the only place that knows the language.
@@ -27,6 +28,17 @@ const statusEl = $('scan-status');
 let scanner = null; // QrScanner instance, created on first use and reused
 let active = false; // true from "start" until "stop"; guards late callbacks
 let starting = false; // a start() is in flight; a second one would leak a camera stream
+
+// A keyboard-wedge scanner types a card's URL far faster than a person can,
+// then Enter. Keys that follow each other within WEDGE_GAP_MS are one burst;
+// a burst that is a card's URL or token, ended by Enter, is a scan wherever
+// the focus is (nowhere on a card screen, or in a field that still holds the
+// last lookup): it opens the scanned card. People type slower, and no person
+// types a card's 24-character token.
+const WEDGE_GAP_MS = 100;
+// After a result moves the screen, a second tap of the same finger must not
+// land on whatever button now sits under it.
+const SETTLE_MS = 500;
 
 // sessionStorage can throw (storage disabled, some private modes).
 const flag = {
@@ -112,12 +124,17 @@ function onDecode(result) {
   // A frame already in flight can still report after stop(); ignore it.
   const text = result?.data?.trim();
   if (!active || !text) return;
+  if (!isCardCode(text)) {
+    // A menu's or a payment's QR code: say so and keep looking, instead of a
+    // lookup that comes back to a camera that reads the same code again.
+    say('msgNotcard');
+    return;
+  }
   stopScan();
   say(null);
-  input.value = text;
   // requestSubmit runs validation and fires "submit" (so data-once applies);
   // plain submit() is only the fallback for old Safari (< 16).
-  form.requestSubmit ? form.requestSubmit() : form.submit();
+  lookUp(text);
 }
 
 // qr-scanner 1.4.2 swallows the getUserMedia DOMException and throws the
@@ -144,8 +161,69 @@ function maybeAutostart() {
   if (startBtn.hasAttribute('data-autostart-scan') && flag.get()) startScan();
 }
 
+// isCardCode tells whether a QR code's text can be one of the shop's cards:
+// a card URL or a bare token, as loyalty.ParseCardToken reads them.
+function isCardCode(text) {
+  const at = text.lastIndexOf('/c/');
+  const token = (at >= 0 ? text.slice(at + 3) : text).replace(/\/+$/, '');
+  return /^[A-Za-z0-9_-]{24}$/.test(token);
+}
+
+// lookUp opens what was scanned, as if it had been typed into the field.
+function lookUp(text) {
+  input.value = text;
+  form.requestSubmit ? form.requestSubmit() : form.submit();
+}
+
+let burst = '';
+let lastKeyAt = 0;
+document.addEventListener('keydown', (e) => {
+  if (!form || !input || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+  const now = performance.now();
+  const quick = now - lastKeyAt <= WEDGE_GAP_MS;
+  lastKeyAt = now;
+  if (e.key === 'Enter') {
+    const scanned = quick && isCardCode(burst) ? burst : '';
+    burst = '';
+    if (scanned) {
+      e.preventDefault();
+      e.stopPropagation();
+      lookUp(scanned);
+    }
+    return;
+  }
+  if (e.key.length === 1) burst = quick ? burst + e.key : e.key;
+}, true);
+
+// The last lookup stays in the field, all of it selected: whatever comes
+// next, typed or scanned, replaces it instead of joining it.
+if (input?.value && !matchMedia('(pointer: coarse)').matches) input.select();
+
+// Taps in the first moments of a result are the finger that caused it, not a
+// new decision. <html data-settling> marks those moments.
+if (document.querySelector('[data-result]:not([data-result=none])')) {
+  const root = document.documentElement;
+  root.dataset.settling = '';
+  setTimeout(() => delete root.dataset.settling, SETTLE_MS);
+  document.addEventListener('click', (e) => {
+    if ('settling' in root.dataset && e.target.closest('button, a, summary')) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, true);
+}
+
+if (startBtn && !window.isSecureContext) {
+  // Browsers give the camera to https:// pages only (and to localhost).
+  startBtn.hidden = true;
+  say('msgInsecure');
+} else if (startBtn && !navigator.mediaDevices?.getUserMedia) {
+  startBtn.hidden = true;
+}
+
 if (form && input && startBtn && stopBtn && video && navigator.mediaDevices?.getUserMedia) {
-  startBtn.hidden = false;
+  startBtn.removeAttribute('data-pending');
+  startBtn.disabled = false;
   startBtn.addEventListener('click', startScan);
   stopBtn.addEventListener('click', () => { stopScan(); say(null); refocusInput(); });
   // Release the camera when leaving; a live stream also blocks the back/forward cache.

@@ -1,0 +1,247 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"regulars/db"
+	"regulars/demo"
+)
+
+// The two ways a counter tablet is held (issue 14).
+var tabletPortrait = browserOptions{Width: 768, Height: 1024}
+
+// counterShop is the demo café (two programs, raffles, coupons) with its
+// cashier signed in on a tablet in lang, and two of its cards.
+type counterShop struct {
+	srv          *testServer
+	l            demo.Logins
+	till         context.Context
+	first, other db.Card
+}
+
+func openCounterShop(t *testing.T, device browserOptions, lang string) counterShop {
+	t.Helper()
+	srv, clk := startServer(t)
+	l, err := demo.Seed(context.Background(), srv.Store, 20, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards, err := srv.Store.SearchCards(context.Background(), l.ShopID, db.CardQuery{Name: "a"})
+	if err != nil || len(cards) < 2 {
+		t.Fatalf("demo cards: %v (%d)", err, len(cards))
+	}
+	till := newBrowser(t, device)
+	logIn(t, till, srv, person{Email: l.CashierEmail, Password: l.CashierPassword}, `#lookup-q`)
+	if lang != "en" {
+		submit(t, till, `form.lang-switch button[value=`+lang+`]`, `#lookup-q`)
+	}
+	return counterShop{srv: srv, l: l, till: till, first: cards[0], other: cards[1]}
+}
+
+func (s counterShop) cardURL(c db.Card) string { return s.srv.URL + "/c/" + c.Token }
+
+func (s counterShop) counterPath(c db.Card) string {
+	return s.srv.URL + "/counter/cards/" + strconv.FormatInt(c.ID, 10)
+}
+
+// wedgeKeys types text and Enter as a keyboard-wedge scanner does: keystrokes
+// into whatever has the focus, not into a chosen field.
+func wedgeKeys(t *testing.T, ctx context.Context, text, waitSel string) {
+	t.Helper()
+	run(t, ctx,
+		chromedp.Evaluate(staleMark, nil),
+		chromedp.KeyEvent(text+"\r"),
+		chromedp.WaitVisible(fresh(waitSel), chromedp.ByQuery),
+		loaded,
+	)
+}
+
+// TestScannerSurvivesAFailedLookup: after "No card found" (and after a list
+// of names), the next scan opens its card, in English on a landscape tablet
+// and in Persian on a portrait one. The old query used to stay in the field
+// with the caret before it, so the scan was typed in front of it and every
+// later card was "not found".
+func TestScannerSurvivesAFailedLookup(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			s := openCounterShop(t, tc.device, tc.lang)
+			// A person types a name nobody has; then a list of names.
+			run(t, s.till, chromedp.Focus(`#lookup-q`, chromedp.ByQuery))
+			wedgeKeys(t, s.till, "Zzyzx", `[data-testid=lookup-message]`)
+			wedgeKeys(t, s.till, s.cardURL(s.first), `[data-testid=card-name]`)
+			if got := location(t, s.till); got != s.counterPath(s.first) {
+				t.Fatalf("scan after a failed lookup opened %s, want %s", got, s.counterPath(s.first))
+			}
+			run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter/find?q=a"), chromedp.WaitVisible(`[data-testid=results]`, chromedp.ByQuery))
+			wedgeKeys(t, s.till, s.cardURL(s.other), `[data-testid=card-name]`)
+			if got := location(t, s.till); got != s.counterPath(s.other) {
+				t.Fatalf("scan after a list of names opened %s, want %s", got, s.counterPath(s.other))
+			}
+		})
+	}
+}
+
+// TestCardScreenTakesAScan: with one customer's card on screen, right after
+// stamping it, the scanner opens the next customer's card: no "Next
+// customer" tap between two customers.
+func TestCardScreenTakesAScan(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			s := openCounterShop(t, tc.device, tc.lang)
+			run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=stamp-1]`, chromedp.ByQuery))
+			submit(t, s.till, `[data-testid=stamp-1]`, `[data-testid=result]`)
+			run(t, s.till, chromedp.WaitVisible(settled(`[data-testid=card-name]`), chromedp.ByQuery))
+			wedgeKeys(t, s.till, s.cardURL(s.other), `[data-testid=card-name]`)
+			if got := location(t, s.till); got != s.counterPath(s.other) {
+				t.Fatalf("scan on a card screen opened %s, want %s", got, s.counterPath(s.other))
+			}
+			screenshot(t, s.till, "counter-scanned-from-card-"+tc.lang)
+		})
+	}
+}
+
+// TestSlowDoubleTapOnRedeem: the cashier taps Redeem and, a moment later,
+// taps again where the finger is. The new page has moved other buttons around
+// (the result banner pushed "+1 stamp" under the finger, and with rewards
+// first the next reward's Redeem slides up): a tap in the first half second
+// of a result must do nothing, and one after it works as usual.
+func TestSlowDoubleTapOnRedeem(t *testing.T) {
+	t.Parallel()
+	s := openCounterShop(t, tablet, "en")
+	ps, err := s.srv.Store.Programs(context.Background(), s.l.ShopID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stampTo(t, s, s.first, ps[0], ps[0].StampsRequired)
+	stampTo(t, s, s.first, ps[1], ps[1].StampsRequired)
+	run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=redeem]`, chromedp.ByQuery))
+	before := ledgerSize(t, s, s.first)
+	x, y := centre(t, s.till, `[data-testid=redeem]`)
+	run(t, s.till,
+		chromedp.Evaluate(staleMark, nil),
+		chromedp.MouseClickXY(x, y),
+		chromedp.WaitVisible(fresh(`[data-testid=result][data-result=redeemed]`), chromedp.ByQuery),
+		loaded,
+	)
+	// The finger comes down again, on the croissant's Redeem that moved up.
+	x, y = centre(t, s.till, `[data-testid=redeem]`)
+	var sinceLoad float64
+	run(t, s.till,
+		chromedp.Evaluate(`performance.now() - performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd`, &sinceLoad),
+		chromedp.MouseClickXY(x, y),
+	)
+	if sinceLoad > 400 {
+		t.Fatalf("the second tap came %.0f ms after the result page was ready: too late to test the first half second", sinceLoad)
+	}
+	time.Sleep(time.Second)
+	if got := ledgerSize(t, s, s.first); got != before+1 {
+		t.Fatalf("a redeem and a tap right after it wrote %d ledger events, want 1 (the redemption)", got-before)
+	}
+	// Once the page has settled, the same tap is a new decision.
+	run(t, s.till,
+		chromedp.WaitVisible(settled(`[data-testid=redeem]`), chromedp.ByQuery),
+		chromedp.Evaluate(staleMark, nil),
+		chromedp.MouseClickXY(x, y),
+		chromedp.WaitVisible(fresh(`[data-testid=result][data-result=redeemed]`), chromedp.ByQuery),
+	)
+	if got := ledgerSize(t, s, s.first); got != before+2 {
+		t.Errorf("a tap on a settled page wrote %d events, want 1", got-before-1)
+	}
+}
+
+// centre is the middle of the first element matching sel, in CSS pixels.
+func centre(t *testing.T, ctx context.Context, sel string) (x, y float64) {
+	t.Helper()
+	var xy []float64
+	run(t, ctx, chromedp.WaitVisible(sel, chromedp.ByQuery), chromedp.Evaluate(fmt.Sprintf(`(() => { const r = document.querySelector(%q).getBoundingClientRect();
+		return [r.x + r.width / 2, r.y + r.height / 2]; })()`, sel), &xy))
+	return xy[0], xy[1]
+}
+
+// stampTo gives the card n stamps in the program, as past visits.
+func stampTo(t *testing.T, s counterShop, c db.Card, p db.Program, n int) {
+	t.Helper()
+	for i := range n {
+		a := db.Action{ShopID: s.l.ShopID, CardID: c.ID, ProgramID: p.ID, Key: fmt.Sprintf("e2e-stamp-%d-%d-%d", c.ID, p.ID, i), Now: time.Now()}
+		if _, err := s.srv.Store.Stamp(context.Background(), a, 1, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// ledgerSize counts the card's ledger events.
+func ledgerSize(t *testing.T, s counterShop, c db.Card) int {
+	t.Helper()
+	st, err := s.srv.Store.CardState(context.Background(), s.l.ShopID, c.ID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(st.Ledger)
+}
+
+// TestResultSaysWhatHappened: a stamp that earns a reward names the program
+// and the reward, its Undo is beside it, and every reward and prize the
+// customer can take is on the first screen, at both tablet sizes, in English
+// and in Persian.
+func TestResultSaysWhatHappened(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, lang     string
+		device         browserOptions
+		program, award string
+	}{
+		{"en-landscape", "en", tablet, "Pastry card", "a free croissant"},
+		{"fa-portrait", "fa", tabletPortrait, "Pastry card", "a free croissant"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := openCounterShop(t, tc.device, tc.lang)
+			ps, err := s.srv.Store.Programs(context.Background(), s.l.ShopID, false)
+			if err != nil || len(ps) < 2 {
+				t.Fatalf("demo programs: %v %d", err, len(ps))
+			}
+			// A coffee reward is ready already; the pastry card is one stamp short.
+			stampTo(t, s, s.first, ps[0], ps[0].StampsRequired)
+			stampTo(t, s, s.first, ps[1], ps[1].StampsRequired-1)
+			run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=program]`, chromedp.ByQuery))
+			pastry := fmt.Sprintf(`form:has(input[name=program][value="%d"]) [data-testid=stamp-1]`, ps[1].ID)
+			submit(t, s.till, pastry, `[data-testid=result][data-result=stamped]`)
+			result := text(t, s.till, `[data-testid=result]`)
+			for _, want := range []string{tc.program, tc.award} {
+				if !strings.Contains(result, want) {
+					t.Errorf("result %q does not name %q", result, want)
+				}
+			}
+			if n := count(t, s.till, `[data-testid=result] [data-testid=undo]`); n != 1 {
+				t.Errorf("%d undo buttons in the result banner, want 1", n)
+			}
+			var hidden []string
+			run(t, s.till, chromedp.Evaluate(`Array.from(document.querySelectorAll('[data-testid=reward], [data-testid=prize], [data-testid=result]'))
+				.filter(el => el.getBoundingClientRect().bottom > innerHeight).map(el => el.innerText.trim())`, &hidden))
+			if len(hidden) > 0 {
+				t.Errorf("below the first screen at %dx%d: %q", tc.device.Width, tc.device.Height, hidden)
+			}
+			if n := count(t, s.till, `[data-testid=reward]`); n != 2 {
+				t.Errorf("%d rewards ready, want 2 (a coffee and a croissant)", n)
+			}
+			screenshot(t, s.till, "counter-result-"+tc.name)
+		})
+	}
+}
