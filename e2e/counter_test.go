@@ -245,3 +245,24 @@ func TestResultSaysWhatHappened(t *testing.T) {
 		})
 	}
 }
+
+// TestCameraSaysAQRIsNotACard: the camera reads a QR code that is not a
+// card (a menu's link). The counter says so and keeps looking; it used to
+// look the text up, come back to the camera and read it again, reloading the
+// page several times a second.
+func TestCameraSaysAQRIsNotACard(t *testing.T) {
+	t.Parallel()
+	srv, _ := startServer(t)
+	setUpShop(t, srv)
+	cam := newBrowser(t, browserOptions{Width: tablet.Width, Height: tablet.Height, FakeVideo: writeQRY4M(t, "https://example.com/menu")})
+	logIn(t, cam, srv, cashier, `#lookup-q`)
+	run(t, cam, chromedp.Click(`#scan-start`, chromedp.ByQuery))
+	waitJS(t, cam, `document.getElementById('scan-status').textContent.includes('not one of our loyalty cards')`, 15*time.Second)
+	time.Sleep(2 * time.Second)
+	if n := srv.Hits("/counter/find"); n != 0 {
+		t.Errorf("a menu's QR code was looked up %d times", n)
+	}
+	if got := location(t, cam); got != srv.URL+"/counter" {
+		t.Errorf("the counter left for %s", got)
+	}
+}
