@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
@@ -22,6 +23,17 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.Pre(securityHeaders)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())
+	// Pages, styles and scripts travel compressed: a counter on a slow link
+	// waits for bytes, not for the server. The fastest level: text shrinks
+	// almost as much as at the default, for a third of the work. Images are
+	// compressed already.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, MinLength: 1024, Skipper: func(c echo.Context) bool {
+		switch c.Path() {
+		case "/shops/:id/logo", "/shops/:id/news/:news":
+			return true
+		}
+		return false
+	}}))
 	// Bodies are limited before anything reads them (the CSRF check parses
 	// forms): 64K, or more for the routes that take a file.
 	uploads := map[string]string{
@@ -53,7 +65,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	managers := []echo.MiddlewareFunc{a.requireStaff, requireRole(db.RoleOwner, db.RoleManager)}
 	owners := []echo.MiddlewareFunc{a.requireStaff, requireRole(db.RoleOwner)}
 
-	e.StaticFS("/static", static)
+	e.Add(http.MethodGet, "/static*", echo.StaticDirectoryHandler(static, !e.EnablePathUnescapingStaticFiles), a.cacheStatic)
 	get("/c/sw.js", serviceWorker(static))
 	get("/healthz", a.healthz)
 	get("/", a.home)
@@ -152,6 +164,20 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+		return next(c)
+	}
+}
+
+// cacheStatic lets browsers keep a static file for a year without asking
+// again when its URL carries the current asset version (views.Page.Asset): a
+// changed file gets a new URL. Other URLs of it are checked each time.
+func (a *App) cacheStatic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.QueryParam("v") == a.assetVersion {
+			c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			c.Response().Header().Set("Cache-Control", "no-cache")
+		}
 		return next(c)
 	}
 }

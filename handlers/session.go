@@ -112,6 +112,9 @@ func (a *App) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxUser, u)
 		c.Set(ctxShop, shop)
+		// A staff page is never kept by the browser: Back after signing out
+		// must not show the last customer.
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
 }

@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// bytesMeter adds up what the network delivered to a tab, compressed, as
+// DevTools counts it.
+type bytesMeter struct {
+	mu    sync.Mutex
+	total float64
+}
+
+func meterBytes(ctx context.Context) *bytesMeter {
+	m := &bytesMeter{}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if e, ok := ev.(*network.EventLoadingFinished); ok {
+			m.mu.Lock()
+			m.total += e.EncodedDataLength
+			m.mu.Unlock()
+		}
+	})
+	return m
+}
+
+// take returns the bytes counted since the last take.
+func (m *bytesMeter) take() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := m.total
+	m.total = 0
+	return n
+}
+
+// TestCounterNavigationsAreSmall: after the first screen, each step of a
+// customer at the counter (the scanned card, the stamp's result, the next
+// customer) costs the tablet at most 8 KB: pages come compressed and the
+// styles and scripts from the browser's cache. A slow shop connection waited
+// for about 48 KB per step.
+func TestCounterNavigationsAreSmall(t *testing.T) {
+	t.Parallel()
+	s := openCounterShop(t, tablet, "en")
+	run(t, s.till, network.Enable())
+	meter := meterBytes(s.till)
+	run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery), loaded)
+	t.Logf("the counter, styles and scripts cached from signing in: %.1f KB", meter.take()/1024)
+	steps := []struct {
+		name string
+		do   func()
+	}{
+		{"scan a card", func() { wedgeKeys(t, s.till, s.cardURL(s.first), `[data-testid=card-name]`) }},
+		{"stamp", func() { submit(t, s.till, `[data-testid=stamp-1]`, `[data-testid=result][data-result=stamped]`) }},
+		{"next customer", func() { submit(t, s.till, `[data-testid=next-customer]`, `#lookup-q`) }},
+	}
+	for _, step := range steps {
+		step.do()
+		run(t, s.till, loaded)
+		if kb := meter.take() / 1024; kb > 8 {
+			t.Errorf("%s: %.1f KB over the network, want at most 8", step.name, kb)
+		} else {
+			t.Logf("%s: %.1f KB", step.name, kb)
+		}
+	}
+}
+
+// TestBackAfterSignOutShowsNoCustomer: a cashier signs out, and the next
+// person at the tablet taps Back. The browser used to show the last
+// customer's card from its cache; it must ask the server, which asks for a
+// sign-in.
+func TestBackAfterSignOutShowsNoCustomer(t *testing.T) {
+	t.Parallel()
+	s := openCounterShop(t, tablet, "en")
+	run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=card-name]`, chromedp.ByQuery), loaded)
+	submit(t, s.till, `form[action="/logout"] button`, `#f-email`)
+	run(t, s.till, chromedp.Evaluate(`history.back()`, nil))
+	// The browser either shows the card it kept (no request, no load event)
+	// or asks the server and lands on the sign-in page that returns to it.
+	var shown string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		err := chromedp.Run(s.till, chromedp.Evaluate(`location.pathname.startsWith('/counter/cards/') && document.querySelector('[data-testid=card-name]') ? 'card'
+			: location.search.includes('next=') && document.readyState === 'complete' && document.querySelector('#f-email') ? 'login' : ''`, &shown))
+		if err == nil && shown != "" {
+			break
+		}
+	}
+	if shown != "login" {
+		t.Errorf("Back after signing out shows %q, want the sign-in page", shown)
+	}
+}
