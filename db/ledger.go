@@ -184,6 +184,21 @@ func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outc
 	return out, nil
 }
 
+// StampScanned adds one stamp of the shop's default program to the card whose
+// token a counter scan read, under every rule (a cooldown refuses it as for a
+// tap). a names no card or program: they come from the token and the shop.
+// It returns a with the card and the program; ErrNotFound when the token is
+// no active card of the shop, which leaves the scan an ordinary lookup.
+func (s *Store) StampScanned(ctx context.Context, a Action, token string) (Action, Outcome, error) {
+	err := s.r.QueryRowContext(ctx, `SELECT c.id, p.id FROM cards c JOIN programs p ON p.shop_id = c.shop_id AND p.is_default AND p.archived_at IS NULL
+		WHERE c.shop_id = ? AND c.token = ? AND c.erased_at IS NULL`, a.ShopID, token).Scan(&a.CardID, &a.ProgramID)
+	if err != nil {
+		return a, Outcome{}, fmt.Errorf("scanned card: %w", notFound(err))
+	}
+	out, err := s.Stamp(ctx, a, 1, false)
+	return a, out, err
+}
+
 // Redeem redeems reward seq of the card in the program. Of two cashiers
 // redeeming the same reward, the second gets loyalty.ErrRewardUnavailable.
 func (s *Store) Redeem(ctx context.Context, a Action, seq int) (Outcome, error) {

@@ -24,6 +24,8 @@ type Shop struct {
 	Digits      string // "latin" or "persian": how its Persian pages write numbers
 	LogoVersion int64  // 0: no logo
 	CreatedAt   time.Time
+	// StampOnScan: a scan at the counter adds one stamp of the default program.
+	StampOnScan bool
 }
 
 // NewShop is what the sign-up form gives.
@@ -40,12 +42,12 @@ type NewShop struct {
 	RewardText  string
 }
 
-const shopColumns = `id, slug, name, brand_color, language, timezone, currency, digits, logo_version, created_at`
+const shopColumns = `id, slug, name, brand_color, language, timezone, currency, digits, logo_version, created_at, stamp_on_scan`
 
 func scanShop(row scanner) (Shop, error) {
 	var sh Shop
 	var created int64
-	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.Digits, &sh.LogoVersion, &created)
+	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.Digits, &sh.LogoVersion, &created, &sh.StampOnScan)
 	sh.CreatedAt = fromUnix(created)
 	return sh, notFound(err)
 }
@@ -157,6 +159,7 @@ func (s *Store) ShopBySlug(ctx context.Context, slug string) (Shop, error) {
 type ShopSettings struct {
 	Name, BrandColor, Language, TimeZone, Currency string
 	Digits                                         string
+	StampOnScan                                    bool
 }
 
 // UpdateShop saves the shop's settings on behalf of userID. A new time zone
@@ -167,8 +170,8 @@ func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, u
 		if err := tx.QueryRowContext(ctx, `SELECT timezone FROM shops WHERE id = ?`, shopID).Scan(&zone); err != nil {
 			return notFound(err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE shops SET name = ?, brand_color = ?, language = ?, timezone = ?, currency = ?, digits = ? WHERE id = ?`,
-			st.Name, st.BrandColor, st.Language, st.TimeZone, st.Currency, st.Digits, shopID)
+		_, err := tx.ExecContext(ctx, `UPDATE shops SET name = ?, brand_color = ?, language = ?, timezone = ?, currency = ?, digits = ?, stamp_on_scan = ?
+			WHERE id = ?`, st.Name, st.BrandColor, st.Language, st.TimeZone, st.Currency, st.Digits, st.StampOnScan, shopID)
 		if err != nil {
 			return err
 		}

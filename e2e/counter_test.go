@@ -21,6 +21,7 @@ var tabletPortrait = browserOptions{Width: 768, Height: 1024}
 // cashier signed in on a tablet in lang, and two of its cards.
 type counterShop struct {
 	srv          *testServer
+	clk          *testClock
 	l            demo.Logins
 	till         context.Context
 	first, other db.Card
@@ -42,7 +43,7 @@ func openCounterShop(t *testing.T, device browserOptions, lang string) counterSh
 	if lang != "en" {
 		submit(t, till, `form.lang-switch button[value=`+lang+`]`, `#lookup-q`)
 	}
-	return counterShop{srv: srv, l: l, till: till, first: cards[0], other: cards[1]}
+	return counterShop{srv: srv, clk: clk, l: l, till: till, first: cards[0], other: cards[1]}
 }
 
 func (s counterShop) cardURL(c db.Card) string { return s.srv.URL + "/c/" + c.Token }
@@ -264,5 +265,46 @@ func TestCameraSaysAQRIsNotACard(t *testing.T) {
 	}
 	if got := location(t, cam); got != srv.URL+"/counter" {
 		t.Errorf("the counter left for %s", got)
+	}
+}
+
+// TestStampOnScanNeedsNoTap: the owner ticks "Stamp on scan"; at the
+// counter each scanned card then opens with its stamp and its Undo, and the
+// next customer's scan does the same from that screen: no tap per customer.
+func TestStampOnScanNeedsNoTap(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			s := openCounterShop(t, tc.device, tc.lang)
+			// Cooldowns stop a second stamp within the hour, not the first.
+			owner := newBrowser(t, desktop)
+			logIn(t, owner, s.srv, person{Email: s.l.OwnerEmail, Password: s.l.OwnerPassword}, `[data-testid=tile-customers]`)
+			run(t, owner, chromedp.Navigate(s.srv.URL+"/settings"), chromedp.WaitVisible(`[data-testid=stamp-on-scan]`, chromedp.ByQuery),
+				chromedp.Click(`[data-testid=stamp-on-scan]`, chromedp.ByQuery))
+			submit(t, owner, `form[action="/settings"] button[type=submit]`, `[data-testid=stamp-on-scan]:checked`)
+
+			// The demo's last visits are minutes old: come back after the cooldown.
+			s.clk.Advance(time.Hour)
+			run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery), loaded)
+			for _, c := range []db.Card{s.first, s.other} {
+				before := ledgerSize(t, s, c)
+				run(t, s.till, chromedp.WaitVisible(settled(`#lookup-q`), chromedp.ByQuery))
+				wedgeKeys(t, s.till, s.cardURL(c), `[data-testid=result][data-result=stamped]`)
+				if got := location(t, s.till); !strings.HasPrefix(got, s.counterPath(c)+"?done=") {
+					t.Fatalf("scan opened %s, want %s with its stamp", got, s.counterPath(c))
+				}
+				if n := count(t, s.till, `[data-testid=result] [data-testid=undo]`); n != 1 {
+					t.Errorf("%d Undo buttons with the scan's stamp, want 1", n)
+				}
+				if got := ledgerSize(t, s, c); got != before+1 {
+					t.Errorf("one scan wrote %d events, want 1 stamp", got-before)
+				}
+			}
+			screenshot(t, s.till, "counter-stamp-on-scan-"+tc.lang)
+		})
 	}
 }

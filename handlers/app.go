@@ -158,6 +158,9 @@ func (a *App) page(c echo.Context, shop *db.Shop, title string, kv ...any) views
 			CanManage: u.Role == db.RoleOwner || u.Role == db.RoleManager,
 			IsOwner:   u.Role == db.RoleOwner,
 		}
+		if shop != nil && shop.StampOnScan {
+			p.User.ScanKey = newKey()
+		}
 	}
 	if title != "" {
 		p.Title = p.T.T(title, kv...)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,28 @@ func (a *App) find(c echo.Context) error {
 		list[i] = views.Card{ID: cd.ID, Name: cd.FirstName, ShortCode: loyalty.FormatShortCode(cd.ShortCode)}
 	}
 	return render(c, http.StatusOK, views.CounterPage(p, q, list, "", views.Form{}, newKey()))
+}
+
+// scan answers a card scanned in a shop that stamps on scan: the card opens
+// with one stamp of the default program, or the cooldown's question. Anything
+// that is not one of the shop's cards (another text, a blank printed card, a
+// replaced one) is looked up as if it had been typed.
+func (a *App) scan(c echo.Context) error {
+	u, shop := staff(c)
+	q := c.FormValue("q")
+	key, err := formKey(c)
+	if err != nil {
+		return err
+	}
+	token, err := loyalty.ParseCardToken(q)
+	if err != nil || !shop.StampOnScan {
+		return c.Redirect(http.StatusSeeOther, "/counter/find?"+url.Values{"q": {q}}.Encode())
+	}
+	act, out, err := a.store.StampScanned(c.Request().Context(), db.Action{ShopID: shop.ID, UserID: u.ID, Key: key, Now: a.now()}, token)
+	if errors.Is(err, db.ErrNotFound) {
+		return c.Redirect(http.StatusSeeOther, "/counter/find?"+url.Values{"q": {q}}.Encode())
+	}
+	return a.stampOutcome(c, act, 1, out, err)
 }
 
 // cardQuery turns the search box into a query: a card URL or token matches only
@@ -339,6 +362,14 @@ func (a *App) stamp(c echo.Context) error {
 		return echo.ErrBadRequest
 	}
 	out, err := a.store.Stamp(c.Request().Context(), act, count, c.FormValue("override") == "1")
+	return a.stampOutcome(c, act, count, out, err)
+}
+
+// stampOutcome ends a stamp of count: refused by the cooldown, with the
+// reason and a "stamp anyway" the cashier may confirm; refused for its count;
+// or as every card action ends.
+func (a *App) stampOutcome(c echo.Context, act db.Action, count int, out db.Outcome, err error) error {
+	_, shop := staff(c)
 	tr := a.page(c, &shop, "").T
 	var cool *loyalty.CooldownError
 	switch {

@@ -47,6 +47,24 @@ func (f *form) lines(name string, required bool, max int) string {
 	return f.check(name, required, max, "\x00")
 }
 
+// checkbox reads a box whose value is "1" when ticked; any other value is forged.
+func (f *form) checkbox(name string) bool {
+	v := f.c.FormValue(name)
+	if v != "" && v != "1" {
+		f.fail(name, "FieldInvalid")
+	}
+	f.v.Values[name] = checked(v == "1")
+	return v == "1"
+}
+
+// checked is a box's form value.
+func checked(on bool) string {
+	if on {
+		return "1"
+	}
+	return ""
+}
+
 func (f *form) check(name string, required bool, max int, forbidden string) string {
 	s := strings.TrimSpace(f.c.FormValue(name))
 	f.v.Values[name] = s

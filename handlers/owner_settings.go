@@ -34,7 +34,7 @@ const logoSide = 256
 func settingsForm(shop db.Shop) views.Form {
 	return views.Form{Values: map[string]string{
 		"name": shop.Name, "brand_color": shop.BrandColor, "language": shop.Language, "timezone": shop.TimeZone, "currency": shop.Currency,
-		"digits": shop.Digits,
+		"digits": shop.Digits, "stamp_on_scan": checked(shop.StampOnScan),
 	}, Errors: map[string]string{}}
 }
 
@@ -49,12 +49,13 @@ func (a *App) saveSettings(c echo.Context) error {
 	p := a.page(c, &shop, "SettingsTitle")
 	f := newForm(c, p.T)
 	st := db.ShopSettings{
-		Name:       f.text("name", true, 80),
-		BrandColor: f.text("brand_color", true, 7),
-		Language:   f.text("language", true, 8),
-		TimeZone:   f.text("timezone", true, 64),
-		Currency:   f.text("currency", true, 3),
-		Digits:     f.text("digits", true, 8),
+		Name:        f.text("name", true, 80),
+		BrandColor:  f.text("brand_color", true, 7),
+		Language:    f.text("language", true, 8),
+		TimeZone:    f.text("timezone", true, 64),
+		Currency:    f.text("currency", true, 3),
+		Digits:      f.text("digits", true, 8),
+		StampOnScan: f.checkbox("stamp_on_scan"),
 	}
 	if !brandColor.MatchString(st.BrandColor) {
 		f.fail("brand_color", "FieldInvalid")

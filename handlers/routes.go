@@ -90,6 +90,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 
 	get("/counter", a.counter, staff...)
 	get("/counter/find", a.find, staff...)
+	e.POST("/counter/scan", a.scan, staff...)
 	e.POST("/counter/enroll", a.enroll, staff...)
 	get("/counter/cards/:id", a.counterCard, staff...)
 	e.POST("/counter/cards/:id/stamp", a.stamp, staff...)

@@ -193,6 +193,7 @@ var inventory = map[string]routeClass{
 	"POST /join/:slug":                   {public, "slug"},
 	"GET /counter":                       {staff, ""},
 	"GET /counter/find":                  {staff, ""},
+	"POST /counter/scan":                 {staff, ""},
 	"POST /counter/enroll":               {staff, ""},
 	"GET /counter/cards/:id":             {staff, "card"},
 	"POST /counter/cards/:id/stamp":      {staff, "card"},

@@ -28,6 +28,9 @@ type Staff struct {
 	Role      string
 	CanManage bool // owner or manager
 	IsOwner   bool
+	// ScanKey, on the counter of a shop that stamps on scan, is the
+	// idempotency key of the stamp the next scan gives; "" otherwise.
+	ScanKey string
 }
 
 // Brand is how a shop looks.

@@ -169,11 +169,22 @@ function isCardCode(text) {
   return /^[A-Za-z0-9_-]{24}$/.test(token);
 }
 
-// lookUp opens what was scanned, as if it had been typed into the field.
+// lookUp opens what was scanned, as if it had been typed into the field; in a
+// shop that stamps on scan, the scan-stamp form looks it up and stamps it.
+// Once a scan is on its way, the lookup form stays put: the Enter that ended
+// the scan would otherwise also submit it, and its navigation would cancel
+// the stamp's.
+let scanSent = false;
 function lookUp(text) {
-  input.value = text;
-  form.requestSubmit ? form.requestSubmit() : form.submit();
+  const stamp = $('scan-stamp');
+  const target = stamp ?? form;
+  (stamp ? stamp.elements.q : input).value = text;
+  scanSent = Boolean(stamp);
+  // Re-armed if the page is still here: the stamp's request failed.
+  setTimeout(() => { scanSent = false; }, 10000);
+  target.requestSubmit ? target.requestSubmit() : target.submit();
 }
+form?.addEventListener('submit', (e) => { if (scanSent) e.preventDefault(); });
 
 let burst = '';
 let lastKeyAt = 0;
