@@ -315,21 +315,13 @@ func rebuildBalances(ctx context.Context, tx *sql.Tx, shopID int64) (int, error)
 	return len(states) + len(earned) + len(kept), nil
 }
 
-// payOwedRebuilds computes the derived state that migrations left owed, each
-// in one transaction with the deletion of its debt: an upgrade cut off before
-// the end owes it still, and the next start computes it again.
-func (s *Store) payOwedRebuilds(ctx context.Context) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var n int
-		// A database migrated only part of the way (older migrations, in
-		// tests) has no debts table yet.
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rebuilds_owed'`).Scan(&n)
-		if err != nil || n == 0 {
-			return err
-		}
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rebuilds_owed WHERE what = 'balances'`).Scan(&n); err != nil || n == 0 {
-			return err
-		}
+// owedRebuilds are the derived states a migration may leave for the server
+// to compute (rebuilds_owed), by name: what Go computes and SQL cannot.
+var owedRebuilds = []struct {
+	what string
+	pay  func(ctx context.Context, tx *sql.Tx) error
+}{
+	{"balances", func(ctx context.Context, tx *sql.Tx) error {
 		shops, err := shopIDs(ctx, tx)
 		if err != nil {
 			return err
@@ -339,7 +331,36 @@ func (s *Store) payOwedRebuilds(ctx context.Context) error {
 				return fmt.Errorf("balances of shop %d: %w", id, err)
 			}
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM rebuilds_owed WHERE what = 'balances'`)
+		return nil
+	}},
+	{"search_keys", fillSearchKeys},
+}
+
+// payOwedRebuilds computes the derived state that migrations left owed, each
+// in one transaction with the deletion of its debt: an upgrade cut off before
+// the end owes it still, and the next start computes it again.
+func (s *Store) payOwedRebuilds(ctx context.Context) error {
+	var n int
+	// A database migrated only part of the way (older migrations, in tests)
+	// has no debts table yet.
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'rebuilds_owed'`).Scan(&n)
+	if err != nil || n == 0 {
 		return err
-	})
+	}
+	for _, r := range owedRebuilds {
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM rebuilds_owed WHERE what = ?`, r.what).Scan(&n); err != nil || n == 0 {
+				return err
+			}
+			if err := r.pay(ctx, tx); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `DELETE FROM rebuilds_owed WHERE what = ?`, r.what)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("owed %s: %w", r.what, err)
+		}
+	}
+	return nil
 }

@@ -33,8 +33,8 @@ func (s *Store) LoadHistory(ctx context.Context, shopID, userID int64, n int, ne
 	const batch = 1000
 	for from := 0; from < n; from += batch {
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			card, err := tx.PrepareContext(ctx, `INSERT INTO cards (shop_id, token, short_code, first_name, phone, created_by, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+			card, err := tx.PrepareContext(ctx, `INSERT INTO cards (shop_id, token, short_code, first_name, phone, name_key, phone_key, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 			if err != nil {
 				return err
 			}
@@ -50,7 +50,8 @@ func (s *Store) LoadHistory(ctx context.Context, shopID, userID int64, n int, ne
 				var id int64
 				// Short codes are random; retry the rare collision.
 				for range 5 {
-					err = card.QueryRowContext(ctx, shopID, loyalty.NewCardToken(), loyalty.NewShortCode(), h.FirstName, h.Phone, userID, unix(h.CreatedAt)).Scan(&id)
+					err = card.QueryRowContext(ctx, shopID, loyalty.NewCardToken(), loyalty.NewShortCode(), h.FirstName, h.Phone,
+						loyalty.NameKey(h.FirstName), loyalty.PhoneKey(h.Phone), userID, unix(h.CreatedAt)).Scan(&id)
 					if !isUnique(err) {
 						break
 					}

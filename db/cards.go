@@ -108,37 +108,35 @@ func (s *Store) CardByToken(ctx context.Context, token string) (Card, error) {
 type CardQuery struct {
 	Token     string
 	ShortCode string
-	Phone     string // digits; matches anywhere in the number
-	Name      string // matches the start of the first name
+	Phone     string // matches the end of the number (loyalty.PhoneQueryKey)
+	Name      string // matches the start of the first name (loyalty.NameKey)
 }
 
 const maxSearchResults = 20
 
 // SearchCards finds the shop's cards matching any of the query's fields; the
-// counter never finds an erased card. A whole code, token or phone number is
-// the usual case at the counter, and an index finds it: only when none
-// matches does the search read every card of the shop for parts of numbers
-// and names (docs/performance.md).
+// counter never finds an erased card. A card's token or short code names it
+// alone; failing those, the end of a phone number and the start of a name,
+// as people type them, are ranges of the cards' search keys: every lookup is
+// an index's (docs/performance.md).
 func (s *Store) SearchCards(ctx context.Context, shopID int64, q CardQuery) ([]Card, error) {
-	var exact, partial []string
-	var exactArgs, partialArgs []any
+	var exact, ranges []string
+	var exactArgs, rangeArgs []any
 	if q.Token != "" {
 		exact, exactArgs = append(exact, "token = ?"), append(exactArgs, q.Token)
 	}
 	if q.ShortCode != "" {
 		exact, exactArgs = append(exact, "short_code = ?"), append(exactArgs, q.ShortCode)
 	}
-	if q.Phone != "" {
-		exact, exactArgs = append(exact, "phone = ?"), append(exactArgs, q.Phone)
-		partial, partialArgs = append(partial, "phone LIKE ? ESCAPE '\\'"), append(partialArgs, "%"+escapeLike(q.Phone)+"%")
+	if key := loyalty.PhoneQueryKey(q.Phone); len(key) >= loyalty.MinPhoneSearch {
+		ranges, rangeArgs = append(ranges, phoneRange), append(rangeArgs, key, key+maxRune)
 	}
-	if q.Name != "" {
-		partial, partialArgs = append(partial, "first_name LIKE ? ESCAPE '\\'"), append(partialArgs, escapeLike(q.Name)+"%")
+	if key := loyalty.NameKey(q.Name); key != "" {
+		ranges, rangeArgs = append(ranges, nameRange), append(rangeArgs, key, key+maxRune)
 	}
-	list, err := s.exactCards(ctx, shopID, exact, exactArgs)
-	if err == nil && len(list) == 0 && len(partial) > 0 {
-		list, err = collect(ctx, s.r, scanCard, `SELECT `+cardColumns+` FROM cards WHERE shop_id = ? AND erased_at IS NULL AND (`+strings.Join(partial, " OR ")+`)
-			ORDER BY first_name COLLATE NOCASE, id LIMIT `+fmt.Sprint(maxSearchResults), append([]any{shopID}, partialArgs...)...)
+	list, err := s.cardsWhere(ctx, shopID, exact, exactArgs, "id")
+	if err == nil && len(list) == 0 {
+		list, err = s.cardsWhere(ctx, shopID, ranges, rangeArgs, "first_name COLLATE NOCASE, id")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search cards of shop %d: %w", shopID, err)
@@ -146,21 +144,62 @@ func (s *Store) SearchCards(ctx context.Context, shopID int64, q CardQuery) ([]C
 	return list, nil
 }
 
-// exactCards looks each condition up on its own index: one query with OR
-// would lead SQLite to read the shop's cards in order instead.
-func (s *Store) exactCards(ctx context.Context, shopID int64, conds []string, args []any) ([]Card, error) {
+// The ranges of the cards whose search keys start with a prefix, from the
+// prefix to the prefix and maxRune.
+const (
+	phoneRange = "phone_key >= ? AND phone_key < ? AND phone_key <> ''" // the last term lets the partial index serve
+	nameRange  = "name_key >= ? AND name_key < ?"
+	maxRune    = "\U0010FFFF"
+)
+
+// cardsWhere looks each condition up on its own index: one query with OR
+// would lead SQLite to read the shop's cards in order instead. Each
+// condition takes the args its placeholders need, in order.
+func (s *Store) cardsWhere(ctx context.Context, shopID int64, conds []string, args []any, order string) ([]Card, error) {
 	if len(conds) == 0 {
 		return nil, nil
 	}
-	selects := make([]string, len(conds))
-	var all []any
-	for i, c := range conds {
-		selects[i] = `SELECT ` + cardColumns + ` FROM cards WHERE shop_id = ? AND erased_at IS NULL AND ` + c
-		all = append(all, shopID, args[i])
+	all := make([]any, 0, len(args)+len(conds))
+	next := 0
+	for _, c := range conds {
+		n := strings.Count(c, "?")
+		all = append(append(all, shopID), args[next:next+n]...)
+		next += n
 	}
-	return collect(ctx, s.r, scanCard, strings.Join(selects, " UNION ")+` ORDER BY id LIMIT `+fmt.Sprint(maxSearchResults), all...)
+	return collect(ctx, s.r, scanCard, cardsWhereQuery(conds, order), all...)
 }
 
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+func cardsWhereQuery(conds []string, order string) string {
+	selects := make([]string, len(conds))
+	for i, c := range conds {
+		selects[i] = `SELECT ` + cardColumns + ` FROM cards WHERE shop_id = ? AND erased_at IS NULL AND ` + c
+	}
+	return strings.Join(selects, " UNION ") + ` ORDER BY ` + order + ` LIMIT ` + fmt.Sprint(maxSearchResults)
+}
+
+// fillSearchKeys computes every card's search keys (the migration that added
+// them leaves them owed).
+func fillSearchKeys(ctx context.Context, tx *sql.Tx) error {
+	type person struct {
+		id          int64
+		name, phone string
+	}
+	people, err := collect(ctx, tx, func(r scanner) (person, error) {
+		var p person
+		return p, r.Scan(&p.id, &p.name, &p.phone)
+	}, `SELECT id, first_name, phone FROM cards WHERE erased_at IS NULL`)
+	if err != nil {
+		return fmt.Errorf("cards to key: %w", err)
+	}
+	set, err := tx.PrepareContext(ctx, `UPDATE cards SET name_key = ?, phone_key = ? WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer set.Close()
+	for _, p := range people {
+		if _, err := set.ExecContext(ctx, loyalty.NameKey(p.name), loyalty.PhoneKey(p.phone), p.id); err != nil {
+			return fmt.Errorf("search keys of card %d: %w", p.id, err)
+		}
+	}
+	return nil
 }

@@ -111,17 +111,22 @@ func (s *Store) Customers(ctx context.Context, shopID int64, q CustomerQuery, no
 }
 
 // customerFilter is the WHERE clause of a customer query over card_stats s
-// joined with cards c. A search matches the start of the first name (any case),
-// digits anywhere in the phone, the start of the email, or a whole short code.
+// joined with cards c. A search matches the start of the first name as the
+// counter does (loyalty.NameKey), digits anywhere in the phone, the start of
+// the email, or a whole short code.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
 func customerFilter(shopID int64, q CustomerQuery) (string, []any) {
 	conds, args := []string{"s.shop_id = ?"}, []any{shopID}
 	if q.Segment != loyalty.SegmentNone {
 		conds, args = append(conds, "s.segment = ?"), append(args, q.Segment)
 	}
 	if q.Search != "" {
-		prefix := escapeLike(q.Search) + "%"
-		alts := []string{`c.first_name LIKE ? ESCAPE '\'`, `c.email LIKE ? ESCAPE '\'`}
-		args = append(args, prefix, prefix)
+		name := loyalty.NameKey(q.Search)
+		alts := []string{`(c.name_key >= ? AND c.name_key < ?)`, `c.email LIKE ? ESCAPE '\'`}
+		args = append(args, name, name+maxRune, escapeLike(q.Search)+"%")
 		if phone := strings.TrimPrefix(loyalty.NormalizePhone(q.Search), "+"); len(phone) >= minPhoneSearch {
 			alts, args = append(alts, `c.phone LIKE ? ESCAPE '\'`), append(args, "%"+phone+"%")
 		}
@@ -226,9 +231,9 @@ type Profile struct {
 func (s *Store) UpdateCustomer(ctx context.Context, shopID, userID, cardID int64, p Profile, now time.Time) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var code string
-		err := tx.QueryRowContext(ctx, `UPDATE cards SET first_name = ?, phone = ?, email = ?, birthday = ?
+		err := tx.QueryRowContext(ctx, `UPDATE cards SET first_name = ?, phone = ?, email = ?, birthday = ?, name_key = ?, phone_key = ?
 			WHERE id = ? AND shop_id = ? AND erased_at IS NULL RETURNING short_code`,
-			p.FirstName, p.Phone, p.Email, p.Birthday, cardID, shopID).Scan(&code)
+			p.FirstName, p.Phone, p.Email, p.Birthday, loyalty.NameKey(p.FirstName), loyalty.PhoneKey(p.Phone), cardID, shopID).Scan(&code)
 		if err != nil {
 			return notFound(err)
 		}
@@ -253,7 +258,7 @@ func (s *Store) EraseCustomer(ctx context.Context, shopID, userID, cardID int64,
 		if err != nil || erased {
 			return notFound(err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cards SET first_name = '', phone = '', email = '', birthday = '', erased_at = ?, token = ?
+		if _, err := tx.ExecContext(ctx, `UPDATE cards SET first_name = '', phone = '', email = '', birthday = '', name_key = '', phone_key = '', erased_at = ?, token = ?
 			WHERE id = ? AND shop_id = ?`, unix(now), loyalty.NewCardToken(), cardID, shopID); err != nil {
 			return err
 		}

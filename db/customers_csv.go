@@ -255,9 +255,10 @@ func insertImportedCard(ctx context.Context, tx *sql.Tx, shopID, userID int64, r
 	var err error
 	// A short code collides once in billions of cards; retry rather than fail.
 	for range 5 {
-		err = tx.QueryRowContext(ctx, `INSERT INTO cards (shop_id, token, short_code, first_name, phone, email, birthday, created_by, created_at, idempotency_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			shopID, loyalty.NewCardToken(), loyalty.NewShortCode(), r.FirstName, r.Phone, r.Email, r.Birthday, null(userID), unix(now), key).Scan(&id)
+		err = tx.QueryRowContext(ctx, `INSERT INTO cards (shop_id, token, short_code, first_name, phone, email, birthday, name_key, phone_key,
+			created_by, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			shopID, loyalty.NewCardToken(), loyalty.NewShortCode(), r.FirstName, r.Phone, r.Email, r.Birthday, loyalty.NameKey(r.FirstName),
+			loyalty.PhoneKey(r.Phone), null(userID), unix(now), key).Scan(&id)
 		if !isUnique(err) {
 			return id, err
 		}

@@ -107,9 +107,10 @@ func createCard(ctx context.Context, tx *sql.Tx, shopID int64, n NewCard, token,
 	if n.Consent {
 		consent = unix(now)
 	}
-	err := tx.QueryRowContext(ctx, `INSERT INTO cards (shop_id, token, short_code, first_name, phone, email, birthday, consent_at, created_by, created_at, idempotency_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		shopID, token, shortCode, n.FirstName, n.Phone, n.Email, n.Birthday, consent, null(n.CreatedBy), unix(now), nullString(n.Key)).Scan(&c.ID)
+	err := tx.QueryRowContext(ctx, `INSERT INTO cards (shop_id, token, short_code, first_name, phone, email, birthday, name_key, phone_key,
+		consent_at, created_by, created_at, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		shopID, token, shortCode, n.FirstName, n.Phone, n.Email, n.Birthday, loyalty.NameKey(n.FirstName), loyalty.PhoneKey(n.Phone),
+		consent, null(n.CreatedBy), unix(now), nullString(n.Key)).Scan(&c.ID)
 	if err != nil {
 		return c, err
 	}
