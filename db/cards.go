@@ -31,10 +31,14 @@ type Card struct {
 
 const cardColumns = `id, shop_id, token, short_code, first_name, phone, email, birthday, consent_at IS NOT NULL, coalesce(invite_code, ''), created_at, erased_at IS NOT NULL`
 
-func scanCard(row scanner) (Card, error) {
+func scanCard(row scanner) (Card, error) { return scanCardWith(row) }
+
+// scanCardWith reads cardColumns, then any extra columns into extra.
+func scanCardWith(row scanner, extra ...any) (Card, error) {
 	var c Card
 	var created int64
-	err := row.Scan(&c.ID, &c.ShopID, &c.Token, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &c.Consent, &c.InviteCode, &created, &c.Erased)
+	err := row.Scan(append([]any{&c.ID, &c.ShopID, &c.Token, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &c.Consent, &c.InviteCode,
+		&created, &c.Erased}, extra...)...)
 	c.CreatedAt = fromUnix(created)
 	return c, notFound(err)
 }
@@ -50,6 +54,9 @@ func (e *ReplayedError) Error() string { return fmt.Sprintf("already done (%d)",
 func (s *Store) EnrollCard(ctx context.Context, shopID int64, n NewCard, now time.Time) (Card, error) {
 	var c Card
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := samePhone(ctx, tx, shopID, n); err != nil {
+			return err
+		}
 		// A short code collides once in billions of cards; retry rather than fail.
 		for range 5 {
 			code := loyalty.NewShortCode()
@@ -71,6 +78,24 @@ func (s *Store) EnrollCard(ctx context.Context, shopID int64, n NewCard, now tim
 		return c, fmt.Errorf("enroll card in shop %d: %w", shopID, err)
 	}
 	return c, nil
+}
+
+// samePhone refuses a new card whose phone number another card of the shop
+// has, when n asks.
+func samePhone(ctx context.Context, tx *sql.Tx, shopID int64, n NewCard) error {
+	key := loyalty.PhoneQueryKey(n.Phone)
+	if !n.OfferSamePhone || len(key) < loyalty.MinPhoneSearch {
+		return nil
+	}
+	same, err := scanCard(tx.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE shop_id = ? AND erased_at IS NULL AND `+phoneRange+`
+		ORDER BY id LIMIT 1`, shopID, key, key+maxRune))
+	switch {
+	case err == nil:
+		return &SamePhoneError{Card: same}
+	case errors.Is(err, ErrNotFound):
+		return nil
+	}
+	return err
 }
 
 // shortCodePrinted reports whether a printed card waiting for its customer
@@ -114,12 +139,27 @@ type CardQuery struct {
 
 const maxSearchResults = 20
 
-// SearchCards finds the shop's cards matching any of the query's fields; the
+// FoundCard is a card as the counter lists it among others: with what tells
+// two customers of the same name apart.
+type FoundCard struct {
+	Card
+	LastVisit int // the shop's day number of the card's last visit; 0: never
+	Stamps    int // its stamps in the default program
+}
+
+// Found is a counter search's answer: the first maxSearchResults cards, and
+// how many match in all.
+type Found struct {
+	Cards []FoundCard
+	Total int
+}
+
+// FindCards finds the shop's cards matching any of the query's fields; the
 // counter never finds an erased card. A card's token or short code names it
 // alone; failing those, the end of a phone number and the start of a name,
 // as people type them, are ranges of the cards' search keys: every lookup is
 // an index's (docs/performance.md).
-func (s *Store) SearchCards(ctx context.Context, shopID int64, q CardQuery) ([]Card, error) {
+func (s *Store) FindCards(ctx context.Context, shopID int64, q CardQuery) (Found, error) {
 	var exact, ranges []string
 	var exactArgs, rangeArgs []any
 	if q.Token != "" {
@@ -134,14 +174,24 @@ func (s *Store) SearchCards(ctx context.Context, shopID int64, q CardQuery) ([]C
 	if key := loyalty.NameKey(q.Name); key != "" {
 		ranges, rangeArgs = append(ranges, nameRange), append(rangeArgs, key, key+maxRune)
 	}
-	list, err := s.cardsWhere(ctx, shopID, exact, exactArgs, "id")
-	if err == nil && len(list) == 0 {
-		list, err = s.cardsWhere(ctx, shopID, ranges, rangeArgs, "first_name COLLATE NOCASE, id")
+	found, err := s.cardsWhere(ctx, shopID, exact, exactArgs, "id")
+	if err == nil && len(found.Cards) == 0 {
+		found, err = s.cardsWhere(ctx, shopID, ranges, rangeArgs, "first_name COLLATE NOCASE, id")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("search cards of shop %d: %w", shopID, err)
+		return found, fmt.Errorf("search cards of shop %d: %w", shopID, err)
 	}
-	return list, nil
+	return found, nil
+}
+
+// SearchCards is FindCards's cards, for those who need no more.
+func (s *Store) SearchCards(ctx context.Context, shopID int64, q CardQuery) ([]Card, error) {
+	found, err := s.FindCards(ctx, shopID, q)
+	cards := make([]Card, len(found.Cards))
+	for i, f := range found.Cards {
+		cards[i] = f.Card
+	}
+	return cards, err
 }
 
 // The ranges of the cards whose search keys start with a prefix, from the
@@ -154,10 +204,12 @@ const (
 
 // cardsWhere looks each condition up on its own index: one query with OR
 // would lead SQLite to read the shop's cards in order instead. Each
-// condition takes the args its placeholders need, in order.
-func (s *Store) cardsWhere(ctx context.Context, shopID int64, conds []string, args []any, order string) ([]Card, error) {
+// condition takes the args its placeholders need, in order. The matches are
+// counted only when there are more than the list shows.
+func (s *Store) cardsWhere(ctx context.Context, shopID int64, conds []string, args []any, order string) (Found, error) {
+	var found Found
 	if len(conds) == 0 {
-		return nil, nil
+		return found, nil
 	}
 	all := make([]any, 0, len(args)+len(conds))
 	next := 0
@@ -166,15 +218,36 @@ func (s *Store) cardsWhere(ctx context.Context, shopID int64, conds []string, ar
 		all = append(append(all, shopID), args[next:next+n]...)
 		next += n
 	}
-	return collect(ctx, s.r, scanCard, cardsWhereQuery(conds, order), all...)
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		found.Cards, err = collect(ctx, tx, func(r scanner) (FoundCard, error) {
+			var f FoundCard
+			var err error
+			f.Card, err = scanCardWith(r, &f.LastVisit, &f.Stamps)
+			return f, err
+		}, cardsWhereQuery(conds, order), all...)
+		found.Total = len(found.Cards)
+		if err != nil || found.Total < maxSearchResults {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+unionOf(conds, "id")+`)`, all...).Scan(&found.Total)
+	})
+	return found, err
 }
 
 func cardsWhereQuery(conds []string, order string) string {
+	return unionOf(conds, cardColumns+`, coalesce((SELECT last_day FROM card_stats WHERE card_id = cards.id), 0),
+		coalesce((SELECT b.stamps FROM card_balances b JOIN programs p ON p.id = b.program_id AND p.is_default WHERE b.card_id = cards.id), 0)`) +
+		` ORDER BY ` + order + ` LIMIT ` + fmt.Sprint(maxSearchResults)
+}
+
+// unionOf selects columns of the shop's active cards of each condition.
+func unionOf(conds []string, columns string) string {
 	selects := make([]string, len(conds))
 	for i, c := range conds {
-		selects[i] = `SELECT ` + cardColumns + ` FROM cards WHERE shop_id = ? AND erased_at IS NULL AND ` + c
+		selects[i] = `SELECT ` + columns + ` FROM cards WHERE shop_id = ? AND erased_at IS NULL AND ` + c
 	}
-	return strings.Join(selects, " UNION ") + ` ORDER BY ` + order + ` LIMIT ` + fmt.Sprint(maxSearchResults)
+	return strings.Join(selects, " UNION ")
 }
 
 // fillSearchKeys computes every card's search keys (the migration that added

@@ -86,7 +86,19 @@ type NewCard struct {
 	InviteCode string
 	CreatedBy  int64 // 0 when the customer joined by themselves
 	Key        string
+	// OfferSamePhone: when another card of the shop has the phone number,
+	// EnrollCard answers with a *SamePhoneError instead of a second card.
+	// The counter asks it (the customer has forgotten their card), until
+	// the cashier confirms a second one (a family sharing a phone); a
+	// customer joining by themselves is never shown another's card.
+	OfferSamePhone bool
 }
+
+// SamePhoneError says the shop has a card with the phone number already:
+// most often the customer's own, forgotten.
+type SamePhoneError struct{ Card Card }
+
+func (e *SamePhoneError) Error() string { return fmt.Sprintf("card %d has the phone number", e.Card.ID) }
 
 // createCard inserts the card with the token and short code given, records
 // who referred it and gives the welcome gift, all in the caller's transaction.

@@ -308,3 +308,51 @@ func TestStampOnScanNeedsNoTap(t *testing.T) {
 		})
 	}
 }
+
+// TestCounterFindsPeopleAsTyped: a cashier types names and numbers the way
+// people do (no Turkish letters, Persian letters for Arabic ones, the end of
+// a number), finds nobody and enrols with what was typed, and is offered the
+// card a phone number already has. Issue 14, points 5 to 7.
+func TestCounterFindsPeopleAsTyped(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			s := openCounterShop(t, tc.device, tc.lang)
+			ctx := context.Background()
+			people := map[string]db.Card{}
+			for name, phone := range map[string]string{"Ayşe Test": "+905321112233", "علي": "09123456789"} {
+				c, err := s.srv.Store.EnrollCard(ctx, s.l.ShopID, db.NewCard{FirstName: name, Phone: phone, Key: "e2e-typed-" + phone}, time.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				people[name] = c
+			}
+			typed := func(q, waitSel string) {
+				t.Helper()
+				run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery))
+				run(t, s.till, chromedp.Evaluate(staleMark, nil), chromedp.SendKeys(`#lookup-q`, q+"\n", chromedp.ByQuery),
+					chromedp.WaitVisible(fresh(waitSel), chromedp.ByQuery), loaded)
+			}
+			for q, name := range map[string]string{"ayse t": "Ayşe Test", "AYŞE T": "Ayşe Test", "2233": "Ayşe Test", "علی": "علي", "6789": "علي"} {
+				typed(q, `[data-testid=card-name]`)
+				if got := location(t, s.till); got != s.counterPath(people[name]) {
+					t.Errorf("%q opened %s, want %s's card", q, got, name)
+				}
+			}
+			typed("Zeynep Yok", `[data-testid=lookup-message]`)
+			if got := value(t, s.till, `#f-first_name`); got != "Zeynep Yok" {
+				t.Errorf("the enrolment form after a failed search has the name %q", got)
+			}
+			run(t, s.till, chromedp.SendKeys(`#f-phone`, "0532 111 22 33", chromedp.ByQuery))
+			submit(t, s.till, `[data-testid=enroll]`, `[data-testid=enroll-anyway]`)
+			if got := text(t, s.till, `[data-testid=result-card]`); !strings.Contains(got, "Ayşe Test") {
+				t.Errorf("the card offered for the phone is %q", got)
+			}
+			screenshot(t, s.till, "counter-same-phone-"+tc.lang)
+		})
+	}
+}

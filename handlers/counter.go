@@ -19,7 +19,7 @@ import (
 func (a *App) counter(c echo.Context) error {
 	_, shop := staff(c)
 	p := a.page(c, &shop, "CounterTitle")
-	return render(c, http.StatusOK, views.CounterPage(p, "", nil, "", views.Form{}, newKey()))
+	return render(c, http.StatusOK, views.CounterPage(p, "", views.Found{}, "", views.Form{}, newKey()))
 }
 
 // find answers what a cashier scanned (a card URL, from the camera or a
@@ -29,7 +29,7 @@ func (a *App) find(c echo.Context) error {
 	p := a.page(c, &shop, "CounterTitle")
 	q := c.QueryParam("q")
 	if len(q) > loyalty.MaxLookupLen {
-		return render(c, http.StatusBadRequest, views.CounterPage(p, "", nil, p.T.T("LookupTooLong"), views.Form{}, newKey()))
+		return render(c, http.StatusBadRequest, views.CounterPage(p, "", views.Found{}, p.T.T("LookupTooLong"), views.Form{}, newKey()))
 	}
 	query, ok := cardQuery(q)
 	if !ok {
@@ -43,30 +43,46 @@ func (a *App) find(c echo.Context) error {
 	if ok {
 		return a.showActivate(c, http.StatusOK, shop, blank, views.Form{}, newKey())
 	}
-	cards, err := a.store.SearchCards(c.Request().Context(), shop.ID, query)
+	found, err := a.store.FindCards(c.Request().Context(), shop.ID, query)
 	if err != nil {
 		return err
 	}
-	if len(cards) == 0 {
+	if len(found.Cards) == 0 {
 		retired, err := a.retiredHere(c, shop.ID, query.Token)
 		if err != nil {
 			return err
 		}
 		if retired {
-			return render(c, http.StatusGone, views.CounterPage(p, q, nil, p.T.T("CounterCardReplaced"), views.Form{}, newKey()))
+			return render(c, http.StatusGone, views.CounterPage(p, q, views.Found{}, p.T.T("CounterCardReplaced"), views.Form{}, newKey()))
 		}
 	}
-	switch len(cards) {
+	switch len(found.Cards) {
 	case 0:
-		return render(c, http.StatusNotFound, views.CounterPage(p, q, nil, p.T.T("LookupNone"), views.Form{}, newKey()))
+		// What was typed is most likely the new customer's name or number.
+		enroll := views.Form{Values: map[string]string{}}
+		if query.Phone != "" {
+			enroll.Values["phone"] = q
+		} else if query.Name != "" && query.ShortCode == "" {
+			enroll.Values["first_name"] = query.Name
+		}
+		return render(c, http.StatusNotFound, views.CounterPage(p, q, views.Found{}, p.T.T("LookupNone"), enroll, newKey()))
 	case 1:
-		return c.Redirect(http.StatusSeeOther, cardPath(cards[0].ID))
+		return c.Redirect(http.StatusSeeOther, cardPath(found.Cards[0].ID))
 	}
-	list := make([]views.Card, len(cards))
-	for i, cd := range cards {
-		list[i] = views.Card{ID: cd.ID, Name: cd.FirstName, ShortCode: loyalty.FormatShortCode(cd.ShortCode)}
+	return render(c, http.StatusOK, views.CounterPage(p, q, foundView(found, p.T.Zone()), "", views.Form{}, newKey()))
+}
+
+// foundView lists the cards a search found with what tells them apart.
+func foundView(found db.Found, zone *time.Location) views.Found {
+	v := views.Found{More: found.Total - len(found.Cards)}
+	for _, f := range found.Cards {
+		fc := views.FoundCard{ID: f.ID, Name: f.FirstName, ShortCode: loyalty.FormatShortCode(f.ShortCode), PhoneEnd: loyalty.PhoneEnd(f.Phone), Stamps: f.Stamps}
+		if f.LastVisit != 0 {
+			fc.LastVisit = loyalty.DayStart(f.LastVisit, zone)
+		}
+		v.Cards = append(v.Cards, fc)
 	}
-	return render(c, http.StatusOK, views.CounterPage(p, q, list, "", views.Form{}, newKey()))
+	return v
 }
 
 // scan answers a card scanned in a shop that stamps on scan: the card opens
@@ -121,11 +137,19 @@ func (a *App) enroll(c echo.Context) error {
 	}
 	f := newForm(c, p.T)
 	name, norm := f.customer()
+	sameOK := f.checkbox("same_phone_ok")
 	if !f.ok() {
-		return render(c, http.StatusUnprocessableEntity, views.CounterPage(p, "", nil, "", f.v, key))
+		return render(c, http.StatusUnprocessableEntity, views.CounterPage(p, "", views.Found{}, "", f.v, key))
 	}
-	card, err := a.store.EnrollCard(c.Request().Context(), shop.ID, db.NewCard{FirstName: name, Phone: norm, CreatedBy: u.ID, Key: key}, a.now())
+	card, err := a.store.EnrollCard(c.Request().Context(), shop.ID, db.NewCard{FirstName: name, Phone: norm, CreatedBy: u.ID, Key: key, OfferSamePhone: !sameOK}, a.now())
 	var replay *db.ReplayedError
+	var same *db.SamePhoneError
+	if errors.As(err, &same) {
+		// Offer the card the customer most likely has; a second one stays one tap away.
+		f.v.Values["same_phone_ok"] = "1"
+		found := foundView(db.Found{Cards: []db.FoundCard{{Card: same.Card}}, Total: 1}, p.T.Zone())
+		return render(c, http.StatusConflict, views.CounterPage(p, "", found, p.T.T("EnrollSamePhone"), f.v, newKey()))
+	}
 	if errors.As(err, &replay) {
 		return a.showCard(c, http.StatusConflict, replay.ID, cardView{result: &views.Result{Kind: "replayed", Message: p.T.T("ResultReplayed")}, showQR: true})
 	}

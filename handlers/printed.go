@@ -145,7 +145,7 @@ func (a *App) activate(c echo.Context) error {
 		return a.showCard(c, http.StatusConflict, replay.ID, cardView{result: &views.Result{Kind: "replayed", Message: p.T.T("ResultReplayed")}})
 	case errors.Is(err, db.ErrPrintedUsed):
 		pp := a.page(c, &shop, "CounterTitle")
-		return render(c, http.StatusConflict, views.CounterPage(pp, "", nil, p.T.T("ActivateAlreadyUsed"), views.Form{}, newKey()))
+		return render(c, http.StatusConflict, views.CounterPage(pp, "", views.Found{}, p.T.T("ActivateAlreadyUsed"), views.Form{}, newKey()))
 	case err != nil:
 		return err
 	}

@@ -63,3 +63,13 @@ const PhoneMatchDigits = 8
 
 // MinPhoneSearch is the fewest digits a phone search takes: the last four.
 const MinPhoneSearch = 4
+
+// PhoneEnd is what a list of customers shows of a phone number: its last
+// four digits, enough to tell two people apart and not enough to call them.
+func PhoneEnd(phone string) string {
+	digits := strings.TrimPrefix(NormalizePhone(phone), "+")
+	if len(digits) < MinPhoneSearch {
+		return ""
+	}
+	return digits[len(digits)-MinPhoneSearch:]
+}

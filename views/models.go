@@ -93,6 +93,22 @@ type Card struct {
 	ReferralStamps int
 }
 
+// Found is the cards a counter search lists, and how many more matched.
+type Found struct {
+	Cards []FoundCard
+	More  int
+}
+
+// FoundCard is a card in a search's list, with what tells people apart.
+type FoundCard struct {
+	ID        int64
+	Name      string
+	ShortCode string
+	PhoneEnd  string    // the phone's last four digits, "" without one
+	LastVisit time.Time // zero: never visited
+	Stamps    int       // in the default program
+}
+
 // Result is the outcome of the cashier's last action, shown big on the card view.
 type Result struct {
 	Kind          string // stamped, redeemed, undone, replayed, cooldown, refused, enrolled, activated, replaced
