@@ -19,6 +19,8 @@ var (
 	desktop = browserOptions{Width: 1280, Height: 800}
 	tablet  = browserOptions{Width: 1024, Height: 768}
 	phone   = browserOptions{Width: 390, Height: 844, Mobile: true}
+	// smallPhone is the small Android screen many customers still carry.
+	smallPhone = browserOptions{Width: 360, Height: 740, Mobile: true}
 )
 
 // person is someone who signs in: the owner or a member of staff.
@@ -307,60 +309,96 @@ func TestCouponJourney(t *testing.T) {
 	}
 }
 
-// TestCustomerCardWorksOffline: a card opened once still shows, QR code and
-// all, when the phone has no signal.
+// TestCustomerCardWorksOffline: a card opened once, right after joining,
+// still shows, QR code and all, when the phone has no signal. Without signal
+// the buttons that need the server (the free raffle entry, the question about
+// the visit) are hidden instead of leading to the browser's error page.
 func TestCustomerCardWorksOffline(t *testing.T) {
 	t.Parallel()
-	srv, _ := startServer(t)
-	octx := newBrowser(t, desktop)
-	signUp(t, octx, srv, owner)
-	// The owner serves at the counter too.
-	run(t, octx, chromedp.Navigate(srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery))
-	_, token := enroll(t, octx, srv, "Elif")
-	cardPath := "/c/" + token
+	cafe := openCardCafe(t)
+	needsNetwork := []string{`[data-testid=raffle-enter]`, `[data-testid=feedback]`}
+	for _, ph := range cardPhones {
+		t.Run(ph.String(), func(t *testing.T) {
+			card := cafe.newCard(t, "Elif")
+			cafe.stamp(t, card, cafe.coffee, 1) // a visit today, to rate
+			cardPath := "/c/" + card.Token
 
-	mobile := newBrowser(t, phone)
-	run(t, mobile,
-		chromedp.Navigate(srv.URL+cardPath),
-		chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
-	)
-	// The first visit installs the worker; the next one goes through it and
-	// leaves a copy of the page (and its assets) in the cache.
-	waitJS(t, mobile, `navigator.serviceWorker.ready.then(() => true)`, 10*time.Second)
-	run(t, mobile, chromedp.Reload(), chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery))
-	waitJS(t, mobile, `navigator.serviceWorker.controller !== null`, 10*time.Second)
-	waitJS(t, mobile, `(async () => {
-		const page = await (await caches.open("regulars-cards-v1")).match(location.href);
-		const css = document.querySelector('link[rel=stylesheet]').href;
-		const style = await (await caches.open("regulars-static-v1")).match(css);
-		return !!page && !!style;
-	})()`, 10*time.Second)
-	if got := text(t, mobile, `#offline-note`); got != "" {
-		t.Errorf("offline note shown while online: %q", got)
-	}
+			// One visit: the worker keeps the page and everything it loads
+			// (styles, scripts, icon, the shop's logo).
+			mobile := openCardOn(t, cafe.srv, ph, card.Token)
+			waitJS(t, mobile, `(async () => {
+				const page = await (await caches.open("regulars-cards-v1")).match(location.href);
+				const files = Array.from(document.querySelectorAll("link[href^='/static/'], script[src^='/static/'], img[src^='/shops/']"), el => el.href || el.src);
+				const kept = await Promise.all(files.map(async f => !!(await (await caches.open("regulars-static-v1")).match(f))));
+				return !!page && files.length >= 5 && kept.every(Boolean);
+			})()`, 10*time.Second)
+			if n := visible(t, mobile, `#offline-note`); n != 0 {
+				t.Errorf("offline note shown while online")
+			}
+			for _, sel := range needsNetwork {
+				if n := visible(t, mobile, sel); n != 1 {
+					t.Errorf("online: %d of %s shown, want 1", n, sel)
+				}
+			}
 
-	// No signal.
-	run(t, mobile,
-		network.Enable(),
-		network.EmulateNetworkConditions(true, 0, -1, -1),
-	)
-	before := srv.Hits(cardPath)
-	run(t, mobile,
-		chromedp.Navigate(srv.URL+cardPath),
-		chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.qr-panel svg`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#offline-note`, chromedp.ByQuery),
-	)
-	if got := text(t, mobile, `[data-testid=stamp-count]`); got != "0 of 10" {
-		t.Errorf("offline stamp count = %q, want %q", got, "0 of 10")
+			// The signal goes while the card is open: the note shows, the buttons go.
+			cafe.srv.Unplug(true)
+			run(t, mobile,
+				network.Enable(),
+				network.EmulateNetworkConditions(true, 0, -1, -1),
+				chromedp.WaitVisible(`#offline-note`, chromedp.ByQuery),
+			)
+			for _, sel := range needsNetwork {
+				if n := visible(t, mobile, sel); n != 0 {
+					t.Errorf("offline: %s still shown", sel)
+				}
+			}
+
+			// Opened again without signal, once the browser's own cache let go
+			// of the files (phones evict it, pictures expire): from the
+			// worker's copies, nothing from the server.
+			before := cafe.srv.Hits(cardPath)
+			run(t, mobile,
+				network.ClearBrowserCache(),
+				chromedp.Navigate(cafe.srv.URL+cardPath),
+				chromedp.WaitVisible(`[data-testid=stamp-count]`, chromedp.ByQuery),
+				chromedp.WaitVisible(`.qr-panel svg`, chromedp.ByQuery),
+				chromedp.WaitVisible(`#offline-note`, chromedp.ByQuery),
+			)
+			if hits := cafe.srv.Hits(cardPath) - before; hits != 0 {
+				t.Errorf("the offline card page made %d requests to the server, want it served from the cache", hits)
+			}
+			var logo bool
+			run(t, mobile, chromedp.Evaluate(`document.querySelector(".shopbar img").naturalWidth > 0`, &logo))
+			if !logo {
+				t.Error("the offline card shows no logo")
+			}
+			if got := attr(t, mobile, `html`, "lang"); got != ph.lang {
+				t.Errorf("the offline card is in %q, want %q", got, ph.lang)
+			}
+			for _, sel := range needsNetwork {
+				if n := visible(t, mobile, sel); n != 0 {
+					t.Errorf("offline copy: %s shown", sel)
+				}
+			}
+			if ph.lang == "en" {
+				if got := text(t, mobile, `[data-testid=stamp-count]`); got != "2 of 10" {
+					t.Errorf("offline stamp count = %q, want %q", got, "2 of 10")
+				}
+				if got := text(t, mobile, `#offline-note`); !strings.Contains(got, "offline") {
+					t.Errorf("offline note = %q, want it to say the phone is offline", got)
+				}
+			}
+			screenshot(t, mobile, "card-offline-"+ph.String())
+
+			// The signal is back: so are the buttons.
+			cafe.srv.Unplug(false)
+			run(t, mobile, network.EmulateNetworkConditions(false, 0, -1, -1))
+			for _, sel := range needsNetwork {
+				waitJS(t, mobile, fmt.Sprintf(`document.querySelector(%q).checkVisibility()`, sel), 5*time.Second)
+			}
+		})
 	}
-	if got := text(t, mobile, `#offline-note`); !strings.Contains(got, "offline") {
-		t.Errorf("offline note = %q, want it to say the phone is offline", got)
-	}
-	if hits := srv.Hits(cardPath) - before; hits != 0 {
-		t.Errorf("the offline card page made %d requests to the server, want it served from the cache", hits)
-	}
-	screenshot(t, mobile, "customer-card-offline")
 }
 
 // --- Journeys shared by the tests --------------------------------------------

@@ -28,8 +28,19 @@ type testServer struct {
 	// everything else through the browser.
 	Store *db.Store
 
-	mu   sync.Mutex
-	hits map[string]int // request path → count, to tell network from cache
+	mu        sync.Mutex
+	hits      map[string]int // request path → count, to tell network from cache
+	unplugged bool           // see Unplug
+}
+
+// Unplug makes the server drop every request unanswered (counted all the
+// same), or answer again. DevTools' offline emulation cuts a page's requests
+// but not those of its service worker: with the server unplugged too, no
+// request of the phone gets an answer, as without signal.
+func (s *testServer) Unplug(unplugged bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unplugged = unplugged
 }
 
 // Hits returns how many requests for path reached the server.
@@ -105,7 +116,12 @@ func startServer(t *testing.T) (*testServer, *testClock) {
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.mu.Lock()
 			s.hits[r.URL.Path]++
+			unplugged := s.unplugged
 			s.mu.Unlock()
+			if unplugged {
+				// Closes the connection without a response; net/http logs nothing.
+				panic(http.ErrAbortHandler)
+			}
 			app.ServeHTTP(w, r)
 		}),
 		ReadHeaderTimeout: 10 * time.Second,

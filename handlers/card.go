@@ -71,12 +71,46 @@ func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db
 		model.ReferralStamps = cp.Growth.ReferralStamps
 	}
 	model.News = cardNews(shop.ID, cp.News)
+	model.Version = cardETag(cp.State.Version())
+	cardHeaders(c)
+	c.Response().Header().Set("Cache-Control", "private, no-cache")
+	return render(c, status, views.CardPage(p, model, card.Token, now, fb))
+}
+
+// cardHeaders: the token is the card's only key, never leaked in a Referer,
+// never indexed.
+func cardHeaders(c echo.Context) {
 	h := c.Response().Header()
-	// The token is the card's only key: never leak it in a Referer, never index it.
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Robots-Tag", "noindex")
+}
+
+// cardETag names a version of a card (db.CardVersion) in an ETag.
+func cardETag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// cardVersion answers an open card page that asks, every few seconds while it
+// is shown, whether its card changed: 304 while the page's If-None-Match is
+// the card's version, 204 with the new one in ETag otherwise, and the page
+// then fetches itself anew. No body, one indexed read after the token's, and
+// nothing written, unlike the page itself.
+func (a *App) cardVersion(c echo.Context) error {
+	card, err := a.pathCard(c)
+	if err != nil {
+		return err
+	}
+	v, err := a.store.CardVersion(c.Request().Context(), card.ShopID, card.ID)
+	if err != nil {
+		return err
+	}
+	etag := cardETag(v)
+	cardHeaders(c)
+	h := c.Response().Header()
+	h.Set("ETag", etag)
 	h.Set("Cache-Control", "private, no-cache")
-	return render(c, status, views.CardPage(p, model, card.Token, now, fb))
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 // cardNews is the shop's news as the card's page shows it.
@@ -150,5 +184,7 @@ func (a *App) enterRaffle(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
-	return c.Redirect(http.StatusSeeOther, "/c/"+card.Token)
+	// Back to the raffle, which now says the person is in the draw, not to
+	// the top of a long page.
+	return c.Redirect(http.StatusSeeOther, "/c/"+card.Token+"#raffle-"+strconv.FormatInt(raffleID, 10))
 }

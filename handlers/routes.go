@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io/fs"
 	"net/http"
 
@@ -12,6 +14,7 @@ import (
 
 	"regulars/db"
 	"regulars/locale"
+	"regulars/views"
 )
 
 // Every route, in one place. Staff routes carry requireStaff; the owner's and
@@ -66,7 +69,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	owners := []echo.MiddlewareFunc{a.requireStaff, requireRole(db.RoleOwner)}
 
 	e.Add(http.MethodGet, "/static*", echo.StaticDirectoryHandler(static, !e.EnablePathUnescapingStaticFiles), a.cacheStatic)
-	get("/c/sw.js", serviceWorker(static))
+	get("/c/sw.js", a.serviceWorker(static))
 	get("/healthz", a.healthz)
 	get("/", a.home)
 	get("/signup", a.signupForm)
@@ -80,6 +83,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/lang", a.setLanguage)
 	get("/c/:token", a.cardPage)
 	get("/c/:token/manifest.webmanifest", a.cardManifest)
+	get("/c/:token/version", a.cardVersion)
 	e.POST("/c/:token/raffles/:id/enter", a.enterRaffle)
 	e.POST("/c/:token/feedback", a.leaveFeedback)
 	get("/r/:id", a.publicRaffle)
@@ -183,13 +187,31 @@ func (a *App) cacheStatic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// serviceWorker serves the card pages' worker from /c/ so that its scope covers them.
-func serviceWorker(static fs.FS) echo.HandlerFunc {
+// cardAssets are the static files every card page loads (views.CardPage and
+// its layout), which its service worker keeps from the moment it installs.
+var cardAssets = []string{"css/app.css", "js/app.js", "js/card.js", "icon-192.png"}
+
+// precacheLine is the line of sw.js that serviceWorker fills in (a handlers
+// test fails if it is missing).
+const precacheLine = "const PRECACHE = [];"
+
+// serviceWorker serves the card pages' worker from /c/, so that its scope
+// covers them, with the current URLs of cardAssets in its PRECACHE: a card
+// opened once then shows offline, and a new version of the files is a new
+// worker, which keeps them instead of the old ones.
+func (a *App) serviceWorker(static fs.FS) echo.HandlerFunc {
+	p := views.Page{AssetVersion: a.assetVersion}
+	urls := make([]string, len(cardAssets))
+	for i, name := range cardAssets {
+		urls[i] = p.Asset(name)
+	}
+	list, _ := json.Marshal(urls) // strings always marshal
 	return func(c echo.Context) error {
 		b, err := fs.ReadFile(static, "sw.js")
 		if err != nil {
 			return err
 		}
+		b = bytes.Replace(b, []byte(precacheLine), []byte("const PRECACHE = "+string(list)+";"), 1)
 		c.Response().Header().Set("Cache-Control", "no-cache")
 		return c.Blob(http.StatusOK, "text/javascript; charset=utf-8", b)
 	}

@@ -184,6 +184,7 @@ var inventory = map[string]routeClass{
 	"POST /invite/:token":                {public, "invite"},
 	"GET /c/:token":                      {public, "token"},
 	"GET /c/:token/manifest.webmanifest": {public, "token"},
+	"GET /c/:token/version":              {public, "token"},
 	"POST /c/:token/raffles/:id/enter":   {public, "raffle"},
 	"POST /c/:token/feedback":            {public, "token"},
 	"GET /r/:id":                         {public, "raffle"},

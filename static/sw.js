@@ -2,9 +2,10 @@
 // registered with scope /c/, so it controls only card pages; it still sees
 // their subresource requests (/static/...), whatever their path.
 //
-// Goal: a customer who opened their card once can show it at the counter
-// even with no signal. No user-facing text lives here: when nothing is
-// cached the browser shows its own (localised) offline page.
+// Goal: a customer who opened their card once, usually right after joining,
+// can show it at the counter even with no signal. No user-facing text lives
+// here: when nothing is cached the browser shows its own (localised) offline
+// page.
 
 const CARD_CACHE = 'regulars-cards-v1';
 const STATIC_CACHE = 'regulars-static-v1';
@@ -12,12 +13,32 @@ const CURRENT_CACHES = [CARD_CACHE, STATIC_CACHE];
 const CACHE_PREFIX = 'regulars-'; // only our own caches are ever deleted
 const NETWORK_TIMEOUT_MS = 4000;
 
+// The versioned URLs of the files every card page loads, filled in by the
+// server (handlers.serviceWorker): a new version of them is a new worker.
+const PRECACHE = [];
+
 // The scope path ('/c/'), taken from the registration so it can't drift.
 const SCOPE_PATH = new URL(self.registration.scope).pathname;
 
-self.addEventListener('install', () => {
-  // Nothing to precache; take over from an older worker straight away.
-  self.skipWaiting();
+// A shop's logo and its news pictures, which card pages show: their URLs
+// change with them (a logo's carries its version, a picture belongs to one
+// announcement), so a kept copy stays right.
+const SHOP_IMAGE = /^\/shops\/\d+\/(logo|news\/\d+)$/;
+
+// A card page is /c/{token}: nothing under it (its manifest, its version),
+// and not this worker's own script.
+function isCardPage(url) {
+  return url.origin === self.location.origin && url.pathname.startsWith(SCOPE_PATH)
+    && !url.pathname.slice(SCOPE_PATH.length).includes('/') && url.pathname !== self.location.pathname;
+}
+
+self.addEventListener('install', (event) => {
+  // The card page's files are kept before any page asks for them. A file
+  // that cannot be fetched fails the install; the next visit tries again.
+  // Then take over from an older worker straight away.
+  event.waitUntil(caches.open(STATIC_CACHE)
+    .then((cache) => cache.addAll(PRECACHE))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {
@@ -26,12 +47,42 @@ self.addEventListener('activate', (event) => {
     await Promise.all(names
       .filter((n) => n.startsWith(CACHE_PREFIX) && !CURRENT_CACHES.includes(n))
       .map((n) => caches.delete(n)));
+    await dropOldFiles();
     // Navigation preload starts the page request while this worker boots,
     // which keeps network-first from costing extra latency.
     await self.registration.navigationPreload?.enable();
     await self.clients.claim();
+    await keepOpenCards();
   })());
 });
+
+// Files of older versions are never asked for again: only those of PRECACHE
+// stay. (The open card pages ask for their pictures again, see card.js.)
+async function dropOldFiles() {
+  const cache = await caches.open(STATIC_CACHE);
+  const current = new Set(PRECACHE.map((u) => new URL(u, self.location.origin).href));
+  const old = (await cache.keys()).filter((req) => !current.has(req.url));
+  await Promise.all(old.map((req) => cache.delete(req)));
+}
+
+// The card pages open now were loaded before this worker ran, so none of
+// them is kept yet: fetch each once more and keep it. Without this a card
+// would show offline only from its second visit.
+async function keepOpenCards() {
+  const cache = await caches.open(CARD_CACHE);
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  await Promise.all(windows.map(async (w) => {
+    const url = new URL(w.url);
+    url.hash = '';
+    if (!isCardPage(url)) return;
+    try {
+      const res = await fetch(url);
+      if (res.status === 200 && res.type === 'basic') await cache.put(url, res);
+    } catch {
+      // Offline already: the next visit keeps it.
+    }
+  }));
+}
 
 self.addEventListener('fetch', (event) => {
   const { request } = event;
@@ -39,9 +90,11 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
 
-  if (request.mode === 'navigate' && url.pathname.startsWith(SCOPE_PATH)) {
+  // A card page: opened (a navigation), or fetched by the open page to show
+  // what the cashier just did (static/js/card.js), which keeps the copy fresh.
+  if ((request.mode === 'navigate' && url.pathname.startsWith(SCOPE_PATH)) || isCardPage(url)) {
     event.respondWith(networkFirst(event));
-  } else if (url.pathname.startsWith('/static/') && !request.headers.has('range')) {
+  } else if ((url.pathname.startsWith('/static/') || SHOP_IMAGE.test(url.pathname)) && !request.headers.has('range')) {
     event.respondWith(cacheFirst(event));
   }
   // Anything else: no respondWith, the browser fetches it as usual.
@@ -76,8 +129,9 @@ async function networkFirst(event) {
   return first instanceof Response ? first : fromNetwork;
 }
 
-// Static assets: served from cache once seen. URLs should be versioned (or
-// STATIC_CACHE bumped) for a changed file to reach card pages.
+// Static assets and shop pictures: served from cache once seen, or from the
+// start for those of PRECACHE. Their URLs carry the version of the files
+// (views.Page.Asset), so a changed file has a new URL.
 async function cacheFirst(event) {
   const { request } = event;
   const cache = await caches.open(STATIC_CACHE);

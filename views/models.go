@@ -91,6 +91,9 @@ type Card struct {
 	// page only; ReferralStamps is what each side gets, 0 when the shop gives nothing.
 	InviteURL      string
 	ReferralStamps int
+	// Version is the card's version as an ETag, on the customer's page only,
+	// which asks for it to know when the cashier changed the card.
+	Version string
 }
 
 // Found is the cards a counter search lists, and how many more matched.
