@@ -28,6 +28,7 @@ const (
 	AuditEconomics       AuditAction = "economics"
 	AuditStaffAdd        AuditAction = "staff_add"
 	AuditStaffRemove     AuditAction = "staff_remove"
+	AuditStaffSignOut    AuditAction = "staff_signout"
 	AuditInviteAccept    AuditAction = "invite_accept"
 	AuditProgramSave     AuditAction = "program_save"
 	AuditProgramArchive  AuditAction = "program_archive"
@@ -72,7 +73,7 @@ func (s *Store) Audit(ctx context.Context, shopID, userID int64, action AuditAct
 // owner's filter offers them.
 var AuditActions = []AuditAction{
 	AuditLogin, AuditLogout, AuditPasswordChange, AuditInviteAccept, AuditSettings, AuditLogo, AuditEconomics,
-	AuditStaffAdd, AuditStaffRemove, AuditProgramSave, AuditProgramArchive, AuditProgramDefault,
+	AuditStaffAdd, AuditStaffRemove, AuditStaffSignOut, AuditProgramSave, AuditProgramArchive, AuditProgramDefault,
 	AuditCampaignCreate, AuditCampaignPause, AuditCampaignResume, AuditCampaignEnd,
 	AuditRaffleCreate, AuditRaffleUpdate, AuditRaffleDraw,
 	AuditCustomerEdit, AuditCustomerErase, AuditCustomersImport, AuditCustomersExport,

@@ -10,8 +10,15 @@ import (
 	"time"
 )
 
-// SessionLifetime is how long a sign-in lasts, counted from the sign-in.
-const SessionLifetime = 30 * 24 * time.Hour
+// A sign-in lasts SessionLifetime from its last use, renewed at most once a
+// renewal period (one write a day per counter tablet), and never longer than
+// SessionMaxAge from the sign-in: a tablet in use stays signed in, and every
+// device signs in again at least that often.
+const (
+	SessionLifetime = 30 * 24 * time.Hour
+	SessionMaxAge   = 90 * 24 * time.Hour
+	sessionRenewal  = 24 * time.Hour
+)
 
 // sessionHash is what the table keeps of a token: a leaked database does not
 // sign anyone in.
@@ -58,15 +65,47 @@ func (s *Store) CreateSession(ctx context.Context, u User, now time.Time) (strin
 }
 
 // SessionUser returns the active user an unexpired session belongs to, or
-// ErrNotFound. It runs on every staff request: one lookup by primary key.
-func (s *Store) SessionUser(ctx context.Context, token string, now time.Time) (User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
-		WHERE (id, shop_id) = (SELECT user_id, shop_id FROM sessions WHERE token_hash = ? AND expires_at > ?)
-		AND disabled_at IS NULL`, sessionHash(token), unix(now)))
+// ErrNotFound, and whether the session is due for renewal (RenewSession). It
+// runs on every staff request: one lookup by primary key.
+func (s *Store) SessionUser(ctx context.Context, token string, now time.Time) (User, bool, error) {
+	var expires, created int64
+	u, err := scanUserWith(s.r.QueryRowContext(ctx, `SELECT `+userColumns+`, x.expires_at, x.started FROM users,
+		(SELECT user_id, shop_id AS sid, expires_at, created_at AS started FROM sessions WHERE token_hash = ? AND expires_at > ?) x
+		WHERE users.id = x.user_id AND users.shop_id = x.sid AND users.disabled_at IS NULL`, sessionHash(token), unix(now)), &expires, &created)
 	if err != nil {
-		return u, fmt.Errorf("session user: %w", err)
+		return u, false, fmt.Errorf("session user: %w", err)
 	}
-	return u, nil
+	renewed := fromUnix(expires).Add(-SessionLifetime)
+	due := now.Sub(renewed) >= sessionRenewal && fromUnix(expires).Before(fromUnix(created).Add(SessionMaxAge))
+	return u, due, nil
+}
+
+// RenewSession extends the session of token to SessionLifetime from now,
+// within SessionMaxAge of its sign-in.
+func (s *Store) RenewSession(ctx context.Context, token string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET expires_at = min(?, created_at + ?) WHERE token_hash = ? AND expires_at > ?`,
+			unix(now.Add(SessionLifetime)), int64(SessionMaxAge/time.Second), sessionHash(token), unix(now))
+		if err != nil {
+			return fmt.Errorf("renew session: %w", err)
+		}
+		return nil
+	})
+}
+
+// EndStaffSessions signs staffID out of every device, on behalf of userID.
+func (s *Store) EndStaffSessions(ctx context.Context, shopID, staffID, userID int64, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var name, email string
+		err := tx.QueryRowContext(ctx, `SELECT name, email FROM users WHERE id = ? AND shop_id = ? AND disabled_at IS NULL`, staffID, shopID).Scan(&name, &email)
+		if err != nil {
+			return fmt.Errorf("sign out staff %d: %w", staffID, notFound(err))
+		}
+		if err := endUserSessions(ctx, tx, shopID, staffID); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, shopID, userID, AuditStaffSignOut, staffSubject(name, email), now)
+	})
 }
 
 // EndSession ends the session of token; ending one that is gone is no error.

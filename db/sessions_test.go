@@ -23,7 +23,7 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 	signedIn := func(token string, at time.Time) bool {
 		t.Helper()
-		u, err := s.SessionUser(ctx, token, at)
+		u, _, err := s.SessionUser(ctx, token, at)
 		switch {
 		case err == nil && u.ID == ownerID && u.ShopID == shopID:
 			return true
@@ -111,7 +111,7 @@ func TestSessionsEndWithPasswordChangeAndRemoval(t *testing.T) {
 	ownerSession, _ := s.CreateSession(ctx, owner, t0)
 	otherSession, _ := s.CreateSession(ctx, otherOwner, t0)
 	alive := func(token string) bool {
-		_, err := s.SessionUser(ctx, token, t0)
+		_, _, err := s.SessionUser(ctx, token, t0)
 		return err == nil
 	}
 
@@ -153,5 +153,78 @@ func TestSessionsEndWithPasswordChangeAndRemoval(t *testing.T) {
 	}
 	if alive(removedSession) {
 		t.Error("a removed person's session signs in")
+	}
+}
+
+// TestSessionRenewsWhileUsed: a counter tablet used every day stays signed in
+// past the 30 days of a sign-in, renewed at most once a day, and signs in
+// again after 90 days however much it is used; the owner can end a staff
+// member's sessions at once (issue 14).
+func TestSessionRenewsWhileUsed(t *testing.T) {
+	t.Parallel()
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	shopID, ownerID, _, _ := shop(t, s, "renew@example.com")
+	cashierID, err := s.AddStaff(ctx, shopID, db.NewStaff{Name: "C", Email: "renew-c@example.com", Role: db.RoleCashier, PasswordHash: "x"}, ownerID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cashier, _ := s.User(ctx, cashierID)
+	tablet, err := s.CreateSession(ctx, cashier, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	use := func(at time.Time) (signedIn, renewed bool) {
+		t.Helper()
+		_, due, err := s.SessionUser(ctx, tablet, at)
+		if errors.Is(err, db.ErrNotFound) {
+			return false, false
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if due {
+			if err := s.RenewSession(ctx, tablet, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return true, due
+	}
+	if _, renewed := use(t0.Add(time.Hour)); renewed {
+		t.Error("a session an hour old was renewed: one write a day at most")
+	}
+	renewals := 0
+	day := 24 * time.Hour
+	for d := 1; d < 90; d++ {
+		in, renewed := use(t0.Add(time.Duration(d)*day + time.Minute))
+		if !in {
+			t.Fatalf("a tablet used every day was signed out on day %d", d)
+		}
+		if renewed {
+			renewals++
+		}
+	}
+	// Once a day until the 90th day is within the 30 of a renewal.
+	if renewals < 55 || renewals > 60 {
+		t.Errorf("%d renewals over 89 days of use, want about one a day for 60 days", renewals)
+	}
+	if in, _ := use(t0.Add(db.SessionMaxAge + time.Minute)); in {
+		t.Error("a session outlived its 90 days")
+	}
+
+	// The owner signs a lost tablet out; another shop's owner cannot.
+	again, _ := s.CreateSession(ctx, cashier, t0)
+	otherShop, otherOwner, _, _ := shop(t, s, "renew-other@example.com")
+	if err := s.EndStaffSessions(ctx, otherShop, cashierID, otherOwner, t0); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("another shop ending our cashier's sessions: %v", err)
+	}
+	if _, _, err := s.SessionUser(ctx, again, t0); err != nil {
+		t.Fatalf("the session ended by another shop: %v", err)
+	}
+	if err := s.EndStaffSessions(ctx, shopID, cashierID, ownerID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.SessionUser(ctx, again, t0); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("after the owner signed the cashier out: %v", err)
 	}
 }

@@ -33,10 +33,13 @@ type User struct {
 
 const userColumns = `id, shop_id, name, email, password_hash, role, invite_hash IS NOT NULL, created_at`
 
-func scanUser(row scanner) (User, error) {
+func scanUser(row scanner) (User, error) { return scanUserWith(row) }
+
+// scanUserWith reads userColumns, then any extra columns into extra.
+func scanUserWith(row scanner, extra ...any) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.ShopID, &u.Name, &u.Email, &u.PasswordHash, &u.Role, &u.InvitePending, &created)
+	err := row.Scan(append([]any{&u.ID, &u.ShopID, &u.Name, &u.Email, &u.PasswordHash, &u.Role, &u.InvitePending, &created}, extra...)...)
 	u.CreatedAt = fromUnix(created)
 	return u, notFound(err)
 }

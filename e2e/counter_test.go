@@ -356,3 +356,44 @@ func TestCounterFindsPeopleAsTyped(t *testing.T) {
 		})
 	}
 }
+
+// TestStampAfterSignOutIsReported: the tablet's session ended (the owner
+// signed it out) and the cashier taps "+1 stamp". The sign-in page says
+// the stamp was not recorded, and after signing in the cashier is back on
+// the card to tap again. Issue 14, point 8: the stamp was dropped silently.
+func TestStampAfterSignOutIsReported(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+		says   string
+	}{{"en", tablet, "NOT recorded"}, {"fa", tabletPortrait, "ثبت نشد"}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			s := openCounterShop(t, tc.device, tc.lang)
+			s.clk.Advance(time.Hour) // past the demo's cooldowns
+			run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=stamp-1]`, chromedp.ByQuery), loaded)
+			cashier, err := s.srv.Store.UserByEmail(context.Background(), s.l.CashierEmail)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.srv.Store.EndStaffSessions(context.Background(), s.l.ShopID, cashier.ID, cashier.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			before := ledgerSize(t, s, s.first)
+			submit(t, s.till, `[data-testid=stamp-1]`, `[data-testid=form-error]`)
+			if got := text(t, s.till, `[data-testid=form-error]`); !strings.Contains(got, tc.says) {
+				t.Errorf("the sign-in page says %q, want it to say the stamp was not recorded (%q)", got, tc.says)
+			}
+			if got := ledgerSize(t, s, s.first); got != before {
+				t.Fatalf("%d events written without a session", got-before)
+			}
+			run(t, s.till, chromedp.SendKeys(`#f-email`, s.l.CashierEmail, chromedp.ByQuery), chromedp.SendKeys(`#f-password`, s.l.CashierPassword, chromedp.ByQuery))
+			submit(t, s.till, `form[action^="/login"] button[type=submit]`, `[data-testid=stamp-1]`)
+			if got := location(t, s.till); got != s.counterPath(s.first) {
+				t.Errorf("after signing in again the counter is at %s, want the card", got)
+			}
+			submit(t, s.till, `[data-testid=stamp-1]`, `[data-testid=result][data-result=stamped]`)
+		})
+	}
+}

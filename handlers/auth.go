@@ -100,7 +100,12 @@ func (a *App) signup(c echo.Context) error {
 
 func (a *App) loginForm(c echo.Context) error {
 	p := a.page(c, nil, "LoginTitle")
-	return render(c, http.StatusOK, views.Login(p, views.Form{}, "", c.QueryParam("next")))
+	problem := ""
+	if c.QueryParam("unsaved") == "1" {
+		// requireStaff sent here a form posted after its session had ended.
+		problem = p.T.T("LoginUnsaved")
+	}
+	return render(c, http.StatusOK, views.Login(p, views.Form{}, problem, c.QueryParam("next")))
 }
 
 func (a *App) login(c echo.Context) error {

@@ -87,6 +87,24 @@ func (a *App) addStaff(c echo.Context) error {
 	return showForm(http.StatusCreated, a.absURL(c, "/invite/"+token))
 }
 
+// signOutStaff ends every session of a staff member: a lost or stolen
+// tablet stops working at once.
+func (a *App) signOutStaff(c echo.Context) error {
+	u, shop := staff(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if id == u.ID {
+		// Signing oneself out is the logout button.
+		return echo.NewHTTPError(http.StatusConflict)
+	}
+	if err := a.store.EndStaffSessions(c.Request().Context(), shop.ID, id, u.ID, a.now()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/staff?signedout=1")
+}
+
 func (a *App) removeStaff(c echo.Context) error {
 	u, shop := staff(c)
 	id, err := pathID(c, "id")

@@ -154,6 +154,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/staff", a.staffPage, owners...)
 	e.POST("/staff", a.addStaff, owners...)
 	e.POST("/staff/:id/remove", a.removeStaff, owners...)
+	e.POST("/staff/:id/signout", a.signOutStaff, owners...)
 	get("/audit", a.audit, owners...)
 	get("/growth", a.growth, owners...)
 	e.POST("/growth", a.saveGrowth, owners...)

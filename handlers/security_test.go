@@ -134,6 +134,9 @@ func TestHeadUnknownAndOversized(t *testing.T) {
 	}
 }
 
+// TestExpiredSessionPostGoesToLogin: a stamp tapped after the session ended
+// is not recorded, and the sign-in page says so plainly, then returns to
+// the card it was tapped on (issue 14: it was dropped without a word).
 func TestExpiredSessionPostGoesToLogin(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -141,9 +144,20 @@ func TestExpiredSessionPostGoesToLogin(t *testing.T) {
 	path := owner.enroll("A")
 	page := owner.get(path)
 	owner.submit(page, `form[action="/logout"]`, nil)
-	res := owner.submit(page, `[data-testid="stamp-1"]`, nil)
-	if res.status != http.StatusSeeOther || res.location != "/login" {
-		t.Errorf("stamp after logout: %d %q, want 303 to /login", res.status, res.location)
+	action, values := formValues(t, page, `[data-testid="stamp-1"]`)
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+action, strings.NewReader(values.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Referer", e.srv.URL+path)
+	res := owner.do(req)
+	want := "/login?" + url.Values{"next": {path}, "unsaved": {"1"}}.Encode()
+	if res.status != http.StatusSeeOther || res.location != want {
+		t.Fatalf("stamp after logout: %d %q, want 303 to %q", res.status, res.location, want)
+	}
+	if got := text(owner.get(res.location), `[data-testid="form-error"]`); !strings.Contains(got, "NOT recorded") {
+		t.Errorf("the sign-in page says %q, want it to say the stamp was not recorded", got)
+	}
+	if n := e.count(`SELECT count(*) FROM events WHERE kind = 'stamp'`); n != 0 {
+		t.Errorf("%d stamps recorded after logout", n)
 	}
 }
 
@@ -252,6 +266,7 @@ var inventory = map[string]routeClass{
 	"GET /staff":                         {owners, ""},
 	"POST /staff":                        {owners, ""},
 	"POST /staff/:id/remove":             {owners, "member"},
+	"POST /staff/:id/signout":            {owners, "member"},
 	"GET /audit":                         {owners, ""},
 	"GET /growth":                        {owners, ""},
 	"POST /growth":                       {owners, ""},
@@ -625,7 +640,7 @@ func TestSignedOutGoesToLogin(t *testing.T) {
 	before := e.snapshot()
 	for _, route := range routes(func(_ string, rc routeClass) bool { return rc.access != public }) {
 		path := a.defaultPath(route)
-		want := "/login"
+		want := "/login?unsaved=1" // no Referer: nothing to come back to
 		if method(route) == http.MethodGet {
 			want = "/login?next=" + url.QueryEscape(path)
 		}
@@ -825,8 +840,8 @@ func TestLogoutEndsEveryCopy(t *testing.T) {
 		t.Errorf("copied cookie after logout: %d %q, want 303 to /login?next=%%2Fdashboard", res.status, res.location)
 	}
 	before := e.snapshot()
-	if res := stolen.submit(page, `form[action="/counter/enroll"]`, map[string]string{"first_name": "Mallory"}); res.status != http.StatusSeeOther || res.location != "/login" {
-		t.Errorf("copied cookie posting after logout: %d %q, want 303 to /login", res.status, res.location)
+	if res := stolen.submit(page, `form[action="/counter/enroll"]`, map[string]string{"first_name": "Mallory"}); res.status != http.StatusSeeOther || res.location != "/login?unsaved=1" {
+		t.Errorf("copied cookie posting after logout: %d %q, want 303 to /login?unsaved=1", res.status, res.location)
 	}
 	if after := e.snapshot(); after != before {
 		t.Error("a form posted with a logged-out cookie changed the database")

@@ -87,9 +87,18 @@ func (a *App) currentUser(c echo.Context) (db.User, db.Shop, error) {
 	if token == "" {
 		return db.User{}, db.Shop{}, db.ErrNotFound
 	}
-	u, err := a.store.SessionUser(c.Request().Context(), token, a.now())
+	u, due, err := a.store.SessionUser(c.Request().Context(), token, a.now())
 	if err != nil {
 		return u, db.Shop{}, err
+	}
+	if due {
+		// In use: the server's session and the browser's cookie live on.
+		if err := a.store.RenewSession(c.Request().Context(), token, a.now()); err != nil {
+			return u, db.Shop{}, err
+		}
+		if err := a.saveSessionCookie(c, token); err != nil {
+			return u, db.Shop{}, err
+		}
 	}
 	shop, err := a.store.Shop(c.Request().Context(), u.ShopID)
 	return u, shop, err
@@ -100,10 +109,15 @@ func (a *App) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u, shop, err := a.currentUser(c)
 		if errors.Is(err, db.ErrNotFound) {
-			// After login, come back here; a form posted after the session
-			// expired cannot be replayed, so its sender starts afresh.
+			// After login, come back here. A form posted after the session
+			// ended cannot be replayed: its sender is told plainly that it was
+			// not recorded, and comes back to the page it was sent from.
 			if c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead {
-				return c.Redirect(http.StatusSeeOther, "/login")
+				v := url.Values{"unsaved": {"1"}}
+				if next := safeNext(refererPath(c)); next != "" {
+					v.Set("next", next)
+				}
+				return c.Redirect(http.StatusSeeOther, "/login?"+v.Encode())
 			}
 			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		}
@@ -117,6 +131,16 @@ func (a *App) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
+}
+
+// refererPath is the path and query of the request's Referer when it is a
+// page of this server, or "".
+func refererPath(c echo.Context) string {
+	ref, err := url.Parse(c.Request().Referer())
+	if err != nil || ref.Host != c.Request().Host {
+		return ""
+	}
+	return ref.RequestURI()
 }
 
 // requireRole refuses staff whose role is not listed; it runs after requireStaff.

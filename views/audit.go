@@ -46,6 +46,8 @@ func auditKindName(p Page, kind string) string {
 		return p.T.T("AuditKindStaffAdd")
 	case "staff_remove":
 		return p.T.T("AuditKindStaffRemove")
+	case "staff_signout":
+		return p.T.T("AuditKindStaffSignOut")
 	case "program_save":
 		return p.T.T("AuditKindProgramSave")
 	case "program_archive":

@@ -33,9 +33,11 @@ let starting = false; // a start() is in flight; a second one would leak a camer
 // then Enter. Keys that follow each other within WEDGE_GAP_MS are one burst;
 // a burst that is a card's URL or token, ended by Enter, is a scan wherever
 // the focus is (nowhere on a card screen, or in a field that still holds the
-// last lookup): it opens the scanned card. People type slower, and no person
-// types a card's 24-character token.
-const WEDGE_GAP_MS = 100;
+// last lookup): it opens the scanned card. Scanners type a key every few
+// milliseconds, but a busy tablet delivers them in clumps; the gap is
+// generous because nothing is lost by it: a burst counts only when it is a
+// whole card token, which is a scan even if a person typed it.
+const WEDGE_GAP_MS = 300;
 // After a result moves the screen, a second tap of the same finger must not
 // land on whatever button now sits under it.
 const SETTLE_MS = 500;
