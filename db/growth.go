@@ -98,7 +98,9 @@ type NewCard struct {
 // most often the customer's own, forgotten.
 type SamePhoneError struct{ Card Card }
 
-func (e *SamePhoneError) Error() string { return fmt.Sprintf("card %d has the phone number", e.Card.ID) }
+func (e *SamePhoneError) Error() string {
+	return fmt.Sprintf("card %d has the phone number", e.Card.ID)
+}
 
 // createCard inserts the card with the token and short code given, records
 // who referred it and gives the welcome gift, all in the caller's transaction.
