@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"regulars/db"
@@ -125,7 +127,18 @@ func TestCardScreenTakesAScan(t *testing.T) {
 // of a result must do nothing, and one after it works as usual.
 func TestSlowDoubleTapOnRedeem(t *testing.T) {
 	t.Parallel()
-	s := openCounterShop(t, tablet, "en")
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			slowDoubleTap(t, openCounterShop(t, tc.device, tc.lang))
+		})
+	}
+}
+
+func slowDoubleTap(t *testing.T, s counterShop) {
 	ps, err := s.srv.Store.Programs(context.Background(), s.l.ShopID, false)
 	if err != nil {
 		t.Fatal(err)
@@ -343,6 +356,14 @@ func TestCounterFindsPeopleAsTyped(t *testing.T) {
 					t.Errorf("%q opened %s, want %s's card", q, got, name)
 				}
 			}
+			// A list says what tells people apart.
+			typed("a", `[data-testid=results]`)
+			for _, row := range texts(t, s.till, `[data-testid=result-card] .facts`) {
+				if row == "" {
+					t.Errorf("a row of the list tells nothing about its customer")
+				}
+			}
+			screenshot(t, s.till, "counter-list-"+tc.lang)
 			typed("Zeynep Yok", `[data-testid=lookup-message]`)
 			if got := value(t, s.till, `#f-first_name`); got != "Zeynep Yok" {
 				t.Errorf("the enrolment form after a failed search has the name %q", got)
@@ -395,5 +416,85 @@ func TestStampAfterSignOutIsReported(t *testing.T) {
 			}
 			submit(t, s.till, `[data-testid=stamp-1]`, `[data-testid=result][data-result=stamped]`)
 		})
+	}
+}
+
+// TestCameraScansFromACardScreen: with a customer's card on screen, the
+// camera button there reads the next customer's card and opens it.
+func TestCameraScansFromACardScreen(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			srv, clk := startServer(t)
+			l, err := demo.Seed(context.Background(), srv.Store, 20, clk.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cards, err := srv.Store.SearchCards(context.Background(), l.ShopID, db.CardQuery{Name: "a"})
+			if err != nil || len(cards) < 2 {
+				t.Fatalf("demo cards: %v", err)
+			}
+			s := counterShop{srv: srv, clk: clk, l: l, first: cards[0], other: cards[1]}
+			s.till = newBrowser(t, browserOptions{Width: tc.device.Width, Height: tc.device.Height, FakeVideo: writeQRY4M(t, s.cardURL(s.other))})
+			logIn(t, s.till, srv, person{Email: l.CashierEmail, Password: l.CashierPassword}, `#lookup-q`)
+			if tc.lang != "en" {
+				submit(t, s.till, `form.lang-switch button[value=`+tc.lang+`]`, `#lookup-q`)
+			}
+			run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=card-name]`, chromedp.ByQuery), loaded)
+			run(t, s.till, chromedp.Evaluate(staleMark, nil), chromedp.Click(`#scan-start`, chromedp.ByQuery))
+			scan, cancel := context.WithTimeout(s.till, 15*time.Second)
+			run(t, scan, chromedp.WaitVisible(fresh(`[data-testid=card-name]`), chromedp.ByQuery), loaded)
+			cancel()
+			if got := location(t, s.till); got != s.counterPath(s.other) {
+				t.Errorf("the camera on a card screen opened %s, want %s", got, s.counterPath(s.other))
+			}
+		})
+	}
+}
+
+// TestCounterSaysWhyTheCameraCannotWork: over plain http on a shop's network
+// the browser gives no camera; the counter says why and where the owner
+// reads how to fix it, instead of a button that silently is not there. The
+// page is a plain-http one for the script (isSecureContext false), as on a
+// LAN address.
+func TestCounterSaysWhyTheCameraCannotWork(t *testing.T) {
+	t.Parallel()
+	srv, _ := startServer(t)
+	setUpShop(t, srv)
+	till := newBrowser(t, tablet)
+	run(t, till, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(`Object.defineProperty(window, 'isSecureContext', {value: false})`).Do(ctx)
+		return err
+	}))
+	logIn(t, till, srv, cashier, `#lookup-q`)
+	waitJS(t, till, `document.getElementById('scan-status').textContent.includes('https://')`, 5*time.Second)
+	if got := text(t, till, `#scan-status`); !strings.Contains(got, "Behind HTTPS") {
+		t.Errorf("the camera's message %q does not point to the README's HTTPS section", got)
+	}
+}
+
+// TestCounterHasAHeadingAndDoesNotJump: the counter's page has its h1, and
+// the camera button appearing moves nothing: the page is laid out the same
+// before its script runs as after.
+func TestCounterHasAHeadingAndDoesNotJump(t *testing.T) {
+	t.Parallel()
+	srv, _ := startServer(t)
+	setUpShop(t, srv)
+	till := newBrowser(t, tablet)
+	logIn(t, till, srv, cashier, `#lookup-q`)
+	if n := count(t, till, `h1`); n != 1 {
+		t.Errorf("%d h1 on the counter, want 1", n)
+	}
+	const where = `JSON.stringify(['#lookup-q', '.enroll'].map(s => Math.round(document.querySelector(s).getBoundingClientRect().top)))`
+	var withScript, without string
+	run(t, till, chromedp.Evaluate(where, &withScript))
+	run(t, till, emulation.SetScriptExecutionDisabled(true), chromedp.Reload(), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery),
+		chromedp.Evaluate(where, &without), emulation.SetScriptExecutionDisabled(false))
+	if withScript != without {
+		t.Errorf("the counter moves when its script runs: %s with it, %s without", withScript, without)
 	}
 }
