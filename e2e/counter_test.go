@@ -266,16 +266,32 @@ func TestResultSaysWhatHappened(t *testing.T) {
 // page several times a second.
 func TestCameraSaysAQRIsNotACard(t *testing.T) {
 	t.Parallel()
+	for _, tc := range []struct {
+		lang, says string
+		device     browserOptions
+	}{{"en", "not one of our loyalty cards", tablet}, {"fa", "وفاداری ما نیست", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			notACard(t, tc.lang, tc.says, tc.device)
+		})
+	}
+}
+
+func notACard(t *testing.T, lang, says string, device browserOptions) {
 	srv, _ := startServer(t)
 	setUpShop(t, srv)
-	cam := newBrowser(t, browserOptions{Width: tablet.Width, Height: tablet.Height, FakeVideo: writeQRY4M(t, "https://example.com/menu")})
+	cam := newBrowser(t, browserOptions{Width: device.Width, Height: device.Height, FakeVideo: writeQRY4M(t, "https://example.com/menu")})
 	logIn(t, cam, srv, cashier, `#lookup-q`)
+	if lang != "en" {
+		submit(t, cam, `form.lang-switch button[value=`+lang+`]`, `#lookup-q`)
+	}
 	run(t, cam, chromedp.Click(`#scan-start`, chromedp.ByQuery))
-	waitJS(t, cam, `document.getElementById('scan-status').textContent.includes('not one of our loyalty cards')`, 15*time.Second)
+	waitJS(t, cam, fmt.Sprintf(`document.getElementById('scan-status').textContent.includes(%q)`, says), 15*time.Second)
 	time.Sleep(2 * time.Second)
 	if n := srv.Hits("/counter/find"); n != 0 {
 		t.Errorf("a menu's QR code was looked up %d times", n)
 	}
+	screenshot(t, cam, "counter-not-a-card-"+lang)
 	if got := location(t, cam); got != srv.URL+"/counter" {
 		t.Errorf("the counter left for %s", got)
 	}
@@ -465,15 +481,27 @@ func TestCounterSaysWhyTheCameraCannotWork(t *testing.T) {
 	t.Parallel()
 	srv, _ := startServer(t)
 	setUpShop(t, srv)
-	till := newBrowser(t, tablet)
-	run(t, till, chromedp.ActionFunc(func(ctx context.Context) error {
-		_, err := page.AddScriptToEvaluateOnNewDocument(`Object.defineProperty(window, 'isSecureContext', {value: false})`).Do(ctx)
-		return err
-	}))
-	logIn(t, till, srv, cashier, `#lookup-q`)
-	waitJS(t, till, `document.getElementById('scan-status').textContent.includes('https://')`, 5*time.Second)
-	if got := text(t, till, `#scan-status`); !strings.Contains(got, "Behind HTTPS") {
-		t.Errorf("the camera's message %q does not point to the README's HTTPS section", got)
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			till := newBrowser(t, tc.device)
+			run(t, till, chromedp.ActionFunc(func(ctx context.Context) error {
+				_, err := page.AddScriptToEvaluateOnNewDocument(`Object.defineProperty(window, 'isSecureContext', {value: false})`).Do(ctx)
+				return err
+			}))
+			logIn(t, till, srv, cashier, `#lookup-q`)
+			if tc.lang != "en" {
+				submit(t, till, `form.lang-switch button[value=`+tc.lang+`]`, `#lookup-q`)
+			}
+			waitJS(t, till, `document.getElementById('scan-status').textContent.includes('https://')`, 5*time.Second)
+			if got := text(t, till, `#scan-status`); !strings.Contains(got, "Behind HTTPS") {
+				t.Errorf("the camera's message %q does not point to the README's HTTPS section", got)
+			}
+			screenshot(t, till, "counter-camera-needs-https-"+tc.lang)
+		})
 	}
 }
 
@@ -484,8 +512,23 @@ func TestCounterHasAHeadingAndDoesNotJump(t *testing.T) {
 	t.Parallel()
 	srv, _ := startServer(t)
 	setUpShop(t, srv)
-	till := newBrowser(t, tablet)
-	logIn(t, till, srv, cashier, `#lookup-q`)
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			till := newBrowser(t, tc.device)
+			logIn(t, till, srv, cashier, `#lookup-q`)
+			if tc.lang != "en" {
+				submit(t, till, `form.lang-switch button[value=`+tc.lang+`]`, `#lookup-q`)
+			}
+			headingAndNoJump(t, till)
+		})
+	}
+}
+
+func headingAndNoJump(t *testing.T, till context.Context) {
 	if n := count(t, till, `h1`); n != 1 {
 		t.Errorf("%d h1 on the counter, want 1", n)
 	}

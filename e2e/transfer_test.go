@@ -45,7 +45,18 @@ func (m *bytesMeter) take() float64 {
 // for about 48 KB per step.
 func TestCounterNavigationsAreSmall(t *testing.T) {
 	t.Parallel()
-	s := openCounterShop(t, tablet, "en")
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			navigationBytes(t, openCounterShop(t, tc.device, tc.lang))
+		})
+	}
+}
+
+func navigationBytes(t *testing.T, s counterShop) {
 	run(t, s.till, network.Enable())
 	meter := meterBytes(s.till)
 	run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery), loaded)

@@ -49,9 +49,9 @@ func PhoneKey(phone string) string {
 // PhoneQueryKey is the PhoneKey a counter search for phone matches the start
 // of: at most the number's last PhoneMatchDigits digits, so that a number
 // typed with its country code finds one stored with its leading 0, and the
-// other way round.
+// other way round. A shorter number is the end of one, zeros included.
 func PhoneQueryKey(phone string) string {
-	key := PhoneKey(strings.TrimLeft(strings.TrimPrefix(NormalizePhone(phone), "+"), "0"))
+	key := PhoneKey(phone)
 	return key[:min(len(key), PhoneMatchDigits)]
 }
 
