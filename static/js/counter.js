@@ -29,15 +29,14 @@ let scanner = null; // QrScanner instance, created on first use and reused
 let active = false; // true from "start" until "stop"; guards late callbacks
 let starting = false; // a start() is in flight; a second one would leak a camera stream
 
-// A keyboard-wedge scanner types a card's URL far faster than a person can,
-// then Enter. Keys that follow each other within WEDGE_GAP_MS are one burst;
-// a burst that is a card's URL or token, ended by Enter, is a scan wherever
-// the focus is (nowhere on a card screen, or in a field that still holds the
-// last lookup): it opens the scanned card. Scanners type a key every few
-// milliseconds, but a busy tablet delivers them in clumps; the gap is
-// generous because nothing is lost by it: a burst counts only when it is a
-// whole card token, which is a scan even if a person typed it.
-const WEDGE_GAP_MS = 300;
+// A keyboard-wedge scanner types a card's URL, then Enter. The keys typed
+// since the last Enter, wherever the focus was (nowhere on a card screen, or
+// in a field that still holds the last lookup), end with the scan: when they
+// end with a card's URL or token, they open that card. No timing is needed,
+// and a busy tablet that delivers the keys in clumps loses nothing: only a
+// whole card token counts, and that is a lookup of the card even if a person
+// typed it.
+const TYPED_KEPT = 512;
 // After a result moves the screen, a second tap of the same finger must not
 // land on whatever button now sits under it.
 const SETTLE_MS = 500;
@@ -188,16 +187,12 @@ function lookUp(text) {
 }
 form?.addEventListener('submit', (e) => { if (scanSent) e.preventDefault(); });
 
-let burst = '';
-let lastKeyAt = 0;
+let typed = '';
 document.addEventListener('keydown', (e) => {
   if (!form || !input || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
-  const now = performance.now();
-  const quick = now - lastKeyAt <= WEDGE_GAP_MS;
-  lastKeyAt = now;
   if (e.key === 'Enter') {
-    const scanned = quick && isCardCode(burst) ? burst : '';
-    burst = '';
+    const scanned = isCardCode(typed) ? typed : '';
+    typed = '';
     if (scanned) {
       e.preventDefault();
       e.stopPropagation();
@@ -205,7 +200,7 @@ document.addEventListener('keydown', (e) => {
     }
     return;
   }
-  if (e.key.length === 1) burst = quick ? burst + e.key : e.key;
+  if (e.key.length === 1) typed = (typed + e.key).slice(-TYPED_KEPT);
 }, true);
 
 // The last lookup stays in the field, all of it selected: whatever comes
