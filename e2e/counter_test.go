@@ -73,27 +73,21 @@ func wedgeKeys(t *testing.T, ctx context.Context, text, waitSel string) {
 // later card was "not found".
 func TestScannerSurvivesAFailedLookup(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		lang   string
-		device browserOptions
-	}{{"en", tablet}, {"fa", tabletPortrait}} {
-		t.Run(tc.lang, func(t *testing.T) {
-			t.Parallel()
-			s := openCounterShop(t, tc.device, tc.lang)
-			// A person types a name nobody has; then a list of names.
-			run(t, s.till, chromedp.Focus(`#lookup-q`, chromedp.ByQuery))
-			wedgeKeys(t, s.till, "Zzyzx", `[data-testid=lookup-message]`)
-			wedgeKeys(t, s.till, s.cardURL(s.first), `[data-testid=card-name]`)
-			if got := location(t, s.till); got != s.counterPath(s.first) {
-				t.Fatalf("scan after a failed lookup opened %s, want %s", got, s.counterPath(s.first))
-			}
-			run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter/find?q=a"), chromedp.WaitVisible(`[data-testid=results]`, chromedp.ByQuery))
-			wedgeKeys(t, s.till, s.cardURL(s.other), `[data-testid=card-name]`)
-			if got := location(t, s.till); got != s.counterPath(s.other) {
-				t.Fatalf("scan after a list of names opened %s, want %s", got, s.counterPath(s.other))
-			}
-		})
-	}
+	inEnglishAndPersian(t, func(t *testing.T, lang string, device browserOptions) {
+		s := openCounterShop(t, device, lang)
+		// A person types a name nobody has; then a list of names.
+		run(t, s.till, chromedp.Focus(`#lookup-q`, chromedp.ByQuery))
+		wedgeKeys(t, s.till, "Zzyzx", `[data-testid=lookup-message]`)
+		wedgeKeys(t, s.till, s.cardURL(s.first), `[data-testid=card-name]`)
+		if got := location(t, s.till); got != s.counterPath(s.first) {
+			t.Fatalf("scan after a failed lookup opened %s, want %s", got, s.counterPath(s.first))
+		}
+		run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter/find?q=a"), chromedp.WaitVisible(`[data-testid=results]`, chromedp.ByQuery))
+		wedgeKeys(t, s.till, s.cardURL(s.other), `[data-testid=card-name]`)
+		if got := location(t, s.till); got != s.counterPath(s.other) {
+			t.Fatalf("scan after a list of names opened %s, want %s", got, s.counterPath(s.other))
+		}
+	})
 }
 
 // TestCardScreenTakesAScan: with one customer's card on screen, right after
@@ -101,23 +95,17 @@ func TestScannerSurvivesAFailedLookup(t *testing.T) {
 // customer" tap between two customers.
 func TestCardScreenTakesAScan(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		lang   string
-		device browserOptions
-	}{{"en", tablet}, {"fa", tabletPortrait}} {
-		t.Run(tc.lang, func(t *testing.T) {
-			t.Parallel()
-			s := openCounterShop(t, tc.device, tc.lang)
-			run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=stamp-1]`, chromedp.ByQuery))
-			submit(t, s.till, `[data-testid=stamp-1]`, `[data-testid=result]`)
-			run(t, s.till, chromedp.WaitVisible(settled(`[data-testid=card-name]`), chromedp.ByQuery))
-			wedgeKeys(t, s.till, s.cardURL(s.other), `[data-testid=card-name]`)
-			if got := location(t, s.till); got != s.counterPath(s.other) {
-				t.Fatalf("scan on a card screen opened %s, want %s", got, s.counterPath(s.other))
-			}
-			screenshot(t, s.till, "counter-scanned-from-card-"+tc.lang)
-		})
-	}
+	inEnglishAndPersian(t, func(t *testing.T, lang string, device browserOptions) {
+		s := openCounterShop(t, device, lang)
+		run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=stamp-1]`, chromedp.ByQuery))
+		submit(t, s.till, `[data-testid=stamp-1]`, `[data-testid=result]`)
+		run(t, s.till, chromedp.WaitVisible(settled(`[data-testid=card-name]`), chromedp.ByQuery))
+		wedgeKeys(t, s.till, s.cardURL(s.other), `[data-testid=card-name]`)
+		if got := location(t, s.till); got != s.counterPath(s.other) {
+			t.Fatalf("scan on a card screen opened %s, want %s", got, s.counterPath(s.other))
+		}
+		screenshot(t, s.till, "counter-scanned-from-card-"+lang)
+	})
 }
 
 // TestSlowDoubleTapOnRedeem: the cashier taps Redeem and, a moment later,
@@ -127,15 +115,9 @@ func TestCardScreenTakesAScan(t *testing.T) {
 // of a result must do nothing, and one after it works as usual.
 func TestSlowDoubleTapOnRedeem(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		lang   string
-		device browserOptions
-	}{{"en", tablet}, {"fa", tabletPortrait}} {
-		t.Run(tc.lang, func(t *testing.T) {
-			t.Parallel()
-			slowDoubleTap(t, openCounterShop(t, tc.device, tc.lang))
-		})
-	}
+	inEnglishAndPersian(t, func(t *testing.T, lang string, device browserOptions) {
+		slowDoubleTap(t, openCounterShop(t, device, lang))
+	})
 }
 
 func slowDoubleTap(t *testing.T, s counterShop) {
@@ -311,40 +293,34 @@ func notACard(t *testing.T, lang, says string, device browserOptions) {
 // next customer's scan does the same from that screen: no tap per customer.
 func TestStampOnScanNeedsNoTap(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		lang   string
-		device browserOptions
-	}{{"en", tablet}, {"fa", tabletPortrait}} {
-		t.Run(tc.lang, func(t *testing.T) {
-			t.Parallel()
-			s := openCounterShop(t, tc.device, tc.lang)
-			// Cooldowns stop a second stamp within the hour, not the first.
-			owner := newBrowser(t, desktop)
-			logIn(t, owner, s.srv, person{Email: s.l.OwnerEmail, Password: s.l.OwnerPassword}, `[data-testid=tile-customers]`)
-			run(t, owner, chromedp.Navigate(s.srv.URL+"/settings"), chromedp.WaitVisible(`[data-testid=stamp-on-scan]`, chromedp.ByQuery),
-				chromedp.Click(`[data-testid=stamp-on-scan]`, chromedp.ByQuery))
-			submit(t, owner, `form[action="/settings"] button[type=submit]`, `[data-testid=stamp-on-scan]:checked`)
+	inEnglishAndPersian(t, func(t *testing.T, lang string, device browserOptions) {
+		s := openCounterShop(t, device, lang)
+		// Cooldowns stop a second stamp within the hour, not the first.
+		owner := newBrowser(t, desktop)
+		logIn(t, owner, s.srv, person{Email: s.l.OwnerEmail, Password: s.l.OwnerPassword}, `[data-testid=tile-customers]`)
+		run(t, owner, chromedp.Navigate(s.srv.URL+"/settings"), chromedp.WaitVisible(`[data-testid=stamp-on-scan]`, chromedp.ByQuery),
+			chromedp.Click(`[data-testid=stamp-on-scan]`, chromedp.ByQuery))
+		submit(t, owner, `form[action="/settings"] button[type=submit]`, `[data-testid=stamp-on-scan]:checked`)
 
-			// The demo's last visits are minutes old: come back after the cooldown.
-			s.clk.Advance(time.Hour)
-			run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery), loaded)
-			for _, c := range []db.Card{s.first, s.other} {
-				before := ledgerSize(t, s, c)
-				run(t, s.till, chromedp.WaitVisible(settled(`#lookup-q`), chromedp.ByQuery))
-				wedgeKeys(t, s.till, s.cardURL(c), `[data-testid=result][data-result=stamped]`)
-				if got := location(t, s.till); !strings.HasPrefix(got, s.counterPath(c)+"?done=") {
-					t.Fatalf("scan opened %s, want %s with its stamp", got, s.counterPath(c))
-				}
-				if n := count(t, s.till, `[data-testid=result] [data-testid=undo]`); n != 1 {
-					t.Errorf("%d Undo buttons with the scan's stamp, want 1", n)
-				}
-				if got := ledgerSize(t, s, c); got != before+1 {
-					t.Errorf("one scan wrote %d events, want 1 stamp", got-before)
-				}
+		// The demo's last visits are minutes old: come back after the cooldown.
+		s.clk.Advance(time.Hour)
+		run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery), loaded)
+		for _, c := range []db.Card{s.first, s.other} {
+			before := ledgerSize(t, s, c)
+			run(t, s.till, chromedp.WaitVisible(settled(`#lookup-q`), chromedp.ByQuery))
+			wedgeKeys(t, s.till, s.cardURL(c), `[data-testid=result][data-result=stamped]`)
+			if got := location(t, s.till); !strings.HasPrefix(got, s.counterPath(c)+"?done=") {
+				t.Fatalf("scan opened %s, want %s with its stamp", got, s.counterPath(c))
 			}
-			screenshot(t, s.till, "counter-stamp-on-scan-"+tc.lang)
-		})
-	}
+			if n := count(t, s.till, `[data-testid=result] [data-testid=undo]`); n != 1 {
+				t.Errorf("%d Undo buttons with the scan's stamp, want 1", n)
+			}
+			if got := ledgerSize(t, s, c); got != before+1 {
+				t.Errorf("one scan wrote %d events, want 1 stamp", got-before)
+			}
+		}
+		screenshot(t, s.till, "counter-stamp-on-scan-"+lang)
+	})
 }
 
 // TestCounterFindsPeopleAsTyped: a cashier types names and numbers the way
@@ -353,54 +329,48 @@ func TestStampOnScanNeedsNoTap(t *testing.T) {
 // card a phone number already has. Issue 14, points 5 to 7.
 func TestCounterFindsPeopleAsTyped(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		lang   string
-		device browserOptions
-	}{{"en", tablet}, {"fa", tabletPortrait}} {
-		t.Run(tc.lang, func(t *testing.T) {
-			t.Parallel()
-			s := openCounterShop(t, tc.device, tc.lang)
-			ctx := context.Background()
-			people := map[string]db.Card{}
-			for name, phone := range map[string]string{"Ayşe Test": "+905321112233", "علي": "09123456789"} {
-				c, err := s.srv.Store.EnrollCard(ctx, s.l.ShopID, db.NewCard{FirstName: name, Phone: phone, Key: "e2e-typed-" + phone}, time.Now())
-				if err != nil {
-					t.Fatal(err)
-				}
-				people[name] = c
+	inEnglishAndPersian(t, func(t *testing.T, lang string, device browserOptions) {
+		s := openCounterShop(t, device, lang)
+		ctx := context.Background()
+		people := map[string]db.Card{}
+		for name, phone := range map[string]string{"Ayşe Test": "+905321112233", "علي": "09123456789"} {
+			c, err := s.srv.Store.EnrollCard(ctx, s.l.ShopID, db.NewCard{FirstName: name, Phone: phone, Key: "e2e-typed-" + phone}, time.Now())
+			if err != nil {
+				t.Fatal(err)
 			}
-			typed := func(q, waitSel string) {
-				t.Helper()
-				run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery))
-				run(t, s.till, chromedp.Evaluate(staleMark, nil), chromedp.SendKeys(`#lookup-q`, q+"\n", chromedp.ByQuery),
-					chromedp.WaitVisible(fresh(waitSel), chromedp.ByQuery), loaded)
+			people[name] = c
+		}
+		typed := func(q, waitSel string) {
+			t.Helper()
+			run(t, s.till, chromedp.Navigate(s.srv.URL+"/counter"), chromedp.WaitVisible(`#lookup-q`, chromedp.ByQuery))
+			run(t, s.till, chromedp.Evaluate(staleMark, nil), chromedp.SendKeys(`#lookup-q`, q+"\n", chromedp.ByQuery),
+				chromedp.WaitVisible(fresh(waitSel), chromedp.ByQuery), loaded)
+		}
+		for q, name := range map[string]string{"ayse t": "Ayşe Test", "AYŞE T": "Ayşe Test", "2233": "Ayşe Test", "علی": "علي", "6789": "علي"} {
+			typed(q, `[data-testid=card-name]`)
+			if got := location(t, s.till); got != s.counterPath(people[name]) {
+				t.Errorf("%q opened %s, want %s's card", q, got, name)
 			}
-			for q, name := range map[string]string{"ayse t": "Ayşe Test", "AYŞE T": "Ayşe Test", "2233": "Ayşe Test", "علی": "علي", "6789": "علي"} {
-				typed(q, `[data-testid=card-name]`)
-				if got := location(t, s.till); got != s.counterPath(people[name]) {
-					t.Errorf("%q opened %s, want %s's card", q, got, name)
-				}
+		}
+		// A list says what tells people apart.
+		typed("a", `[data-testid=results]`)
+		for _, row := range texts(t, s.till, `[data-testid=result-card] .facts`) {
+			if row == "" {
+				t.Errorf("a row of the list tells nothing about its customer")
 			}
-			// A list says what tells people apart.
-			typed("a", `[data-testid=results]`)
-			for _, row := range texts(t, s.till, `[data-testid=result-card] .facts`) {
-				if row == "" {
-					t.Errorf("a row of the list tells nothing about its customer")
-				}
-			}
-			screenshot(t, s.till, "counter-list-"+tc.lang)
-			typed("Zeynep Yok", `[data-testid=lookup-message]`)
-			if got := value(t, s.till, `#f-first_name`); got != "Zeynep Yok" {
-				t.Errorf("the enrolment form after a failed search has the name %q", got)
-			}
-			run(t, s.till, chromedp.SendKeys(`#f-phone`, "0532 111 22 33", chromedp.ByQuery))
-			submit(t, s.till, `[data-testid=enroll]`, `[data-testid=enroll-anyway]`)
-			if got := text(t, s.till, `[data-testid=result-card]`); !strings.Contains(got, "Ayşe Test") {
-				t.Errorf("the card offered for the phone is %q", got)
-			}
-			screenshot(t, s.till, "counter-same-phone-"+tc.lang)
-		})
-	}
+		}
+		screenshot(t, s.till, "counter-list-"+lang)
+		typed("Zeynep Yok", `[data-testid=lookup-message]`)
+		if got := value(t, s.till, `#f-first_name`); got != "Zeynep Yok" {
+			t.Errorf("the enrolment form after a failed search has the name %q", got)
+		}
+		run(t, s.till, chromedp.SendKeys(`#f-phone`, "0532 111 22 33", chromedp.ByQuery))
+		submit(t, s.till, `[data-testid=enroll]`, `[data-testid=enroll-anyway]`)
+		if got := text(t, s.till, `[data-testid=result-card]`); !strings.Contains(got, "Ayşe Test") {
+			t.Errorf("the card offered for the phone is %q", got)
+		}
+		screenshot(t, s.till, "counter-same-phone-"+lang)
+	})
 }
 
 // TestStampAfterSignOutIsReported: the tablet's session ended (the owner
@@ -448,37 +418,31 @@ func TestStampAfterSignOutIsReported(t *testing.T) {
 // camera button there reads the next customer's card and opens it.
 func TestCameraScansFromACardScreen(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		lang   string
-		device browserOptions
-	}{{"en", tablet}, {"fa", tabletPortrait}} {
-		t.Run(tc.lang, func(t *testing.T) {
-			t.Parallel()
-			srv, clk := startServer(t)
-			l, err := demo.Seed(context.Background(), srv.Store, 20, clk.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			cards, err := srv.Store.SearchCards(context.Background(), l.ShopID, db.CardQuery{Name: "a"})
-			if err != nil || len(cards) < 2 {
-				t.Fatalf("demo cards: %v", err)
-			}
-			s := counterShop{srv: srv, clk: clk, l: l, first: cards[0], other: cards[1]}
-			s.till = newBrowser(t, browserOptions{Width: tc.device.Width, Height: tc.device.Height, FakeVideo: writeQRY4M(t, s.cardURL(s.other))})
-			logIn(t, s.till, srv, person{Email: l.CashierEmail, Password: l.CashierPassword}, `#lookup-q`)
-			if tc.lang != "en" {
-				submit(t, s.till, `form.lang-switch button[value=`+tc.lang+`]`, `#lookup-q`)
-			}
-			run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=card-name]`, chromedp.ByQuery), loaded)
-			run(t, s.till, chromedp.Evaluate(staleMark, nil), chromedp.Click(`#scan-start`, chromedp.ByQuery))
-			scan, cancel := context.WithTimeout(s.till, 15*time.Second)
-			run(t, scan, chromedp.WaitVisible(fresh(`[data-testid=card-name]`), chromedp.ByQuery), loaded)
-			cancel()
-			if got := location(t, s.till); got != s.counterPath(s.other) {
-				t.Errorf("the camera on a card screen opened %s, want %s", got, s.counterPath(s.other))
-			}
-		})
-	}
+	inEnglishAndPersian(t, func(t *testing.T, lang string, device browserOptions) {
+		srv, clk := startServer(t)
+		l, err := demo.Seed(context.Background(), srv.Store, 20, clk.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cards, err := srv.Store.SearchCards(context.Background(), l.ShopID, db.CardQuery{Name: "a"})
+		if err != nil || len(cards) < 2 {
+			t.Fatalf("demo cards: %v", err)
+		}
+		s := counterShop{srv: srv, clk: clk, l: l, first: cards[0], other: cards[1]}
+		s.till = newBrowser(t, browserOptions{Width: device.Width, Height: device.Height, FakeVideo: writeQRY4M(t, s.cardURL(s.other))})
+		logIn(t, s.till, srv, person{Email: l.CashierEmail, Password: l.CashierPassword}, `#lookup-q`)
+		if lang != "en" {
+			submit(t, s.till, `form.lang-switch button[value=`+lang+`]`, `#lookup-q`)
+		}
+		run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=card-name]`, chromedp.ByQuery), loaded)
+		run(t, s.till, chromedp.Evaluate(staleMark, nil), chromedp.Click(`#scan-start`, chromedp.ByQuery))
+		scan, cancel := context.WithTimeout(s.till, 15*time.Second)
+		run(t, scan, chromedp.WaitVisible(fresh(`[data-testid=card-name]`), chromedp.ByQuery), loaded)
+		cancel()
+		if got := location(t, s.till); got != s.counterPath(s.other) {
+			t.Errorf("the camera on a card screen opened %s, want %s", got, s.counterPath(s.other))
+		}
+	})
 }
 
 // TestCounterSaysWhyTheCameraCannotWork: over plain http on a shop's network
@@ -490,28 +454,22 @@ func TestCounterSaysWhyTheCameraCannotWork(t *testing.T) {
 	t.Parallel()
 	srv, _ := startServer(t)
 	setUpShop(t, srv)
-	for _, tc := range []struct {
-		lang   string
-		device browserOptions
-	}{{"en", tablet}, {"fa", tabletPortrait}} {
-		t.Run(tc.lang, func(t *testing.T) {
-			t.Parallel()
-			till := newBrowser(t, tc.device)
-			run(t, till, chromedp.ActionFunc(func(ctx context.Context) error {
-				_, err := page.AddScriptToEvaluateOnNewDocument(`Object.defineProperty(window, 'isSecureContext', {value: false})`).Do(ctx)
-				return err
-			}))
-			logIn(t, till, srv, cashier, `#lookup-q`)
-			if tc.lang != "en" {
-				submit(t, till, `form.lang-switch button[value=`+tc.lang+`]`, `#lookup-q`)
-			}
-			waitJS(t, till, `document.getElementById('scan-status').textContent.includes('https://')`, 5*time.Second)
-			if got := text(t, till, `#scan-status`); !strings.Contains(got, "Behind HTTPS") {
-				t.Errorf("the camera's message %q does not point to the README's HTTPS section", got)
-			}
-			screenshot(t, till, "counter-camera-needs-https-"+tc.lang)
-		})
-	}
+	inEnglishAndPersian(t, func(t *testing.T, lang string, device browserOptions) {
+		till := newBrowser(t, device)
+		run(t, till, chromedp.ActionFunc(func(ctx context.Context) error {
+			_, err := page.AddScriptToEvaluateOnNewDocument(`Object.defineProperty(window, 'isSecureContext', {value: false})`).Do(ctx)
+			return err
+		}))
+		logIn(t, till, srv, cashier, `#lookup-q`)
+		if lang != "en" {
+			submit(t, till, `form.lang-switch button[value=`+lang+`]`, `#lookup-q`)
+		}
+		waitJS(t, till, `document.getElementById('scan-status').textContent.includes('https://')`, 5*time.Second)
+		if got := text(t, till, `#scan-status`); !strings.Contains(got, "Behind HTTPS") {
+			t.Errorf("the camera's message %q does not point to the README's HTTPS section", got)
+		}
+		screenshot(t, till, "counter-camera-needs-https-"+lang)
+	})
 }
 
 // TestCounterHasAHeadingAndDoesNotJump: the counter's page has its h1, and
@@ -521,20 +479,14 @@ func TestCounterHasAHeadingAndDoesNotJump(t *testing.T) {
 	t.Parallel()
 	srv, _ := startServer(t)
 	setUpShop(t, srv)
-	for _, tc := range []struct {
-		lang   string
-		device browserOptions
-	}{{"en", tablet}, {"fa", tabletPortrait}} {
-		t.Run(tc.lang, func(t *testing.T) {
-			t.Parallel()
-			till := newBrowser(t, tc.device)
-			logIn(t, till, srv, cashier, `#lookup-q`)
-			if tc.lang != "en" {
-				submit(t, till, `form.lang-switch button[value=`+tc.lang+`]`, `#lookup-q`)
-			}
-			headingAndNoJump(t, till)
-		})
-	}
+	inEnglishAndPersian(t, func(t *testing.T, lang string, device browserOptions) {
+		till := newBrowser(t, device)
+		logIn(t, till, srv, cashier, `#lookup-q`)
+		if lang != "en" {
+			submit(t, till, `form.lang-switch button[value=`+lang+`]`, `#lookup-q`)
+		}
+		headingAndNoJump(t, till)
+	})
 }
 
 func headingAndNoJump(t *testing.T, till context.Context) {
@@ -548,5 +500,19 @@ func headingAndNoJump(t *testing.T, till context.Context) {
 		chromedp.Evaluate(where, &without), emulation.SetScriptExecutionDisabled(false))
 	if withScript != without {
 		t.Errorf("the counter moves when its script runs: %s with it, %s without", withScript, without)
+	}
+}
+
+// inEnglishAndPersian runs a counter journey twice, side by side: in English
+// on a landscape tablet and in Persian (right to left) on a portrait one.
+func inEnglishAndPersian(t *testing.T, journey func(t *testing.T, lang string, device browserOptions)) {
+	for _, tc := range []struct {
+		lang   string
+		device browserOptions
+	}{{"en", tablet}, {"fa", tabletPortrait}} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			journey(t, tc.lang, tc.device)
+		})
 	}
 }

@@ -3,6 +3,7 @@ package loyalty_test
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"regulars/loyalty"
 )
@@ -96,4 +97,30 @@ func TestPhoneQueryKeyKeepsZerosOfTheEnd(t *testing.T) {
 	if strings.HasPrefix(loyalty.PhoneKey("+905321237123"), loyalty.PhoneQueryKey("0123")) {
 		t.Error("0123 matches a number ending in 7123")
 	}
+}
+
+// FuzzSearchKeys: whatever a cashier types, the keys are well formed: a
+// name key is valid text and folding it again changes nothing; a phone's
+// query key is at most PhoneMatchDigits digits and starts the number's own
+// key, so a number always finds itself.
+func FuzzSearchKeys(f *testing.F) {
+	for _, s := range []string{"Ayşe", "İBRAHİM", "Ștefan", "علي", "نرگس\u200cنوش", "+90 532 111 22 33", "۰۹۱۲", "", "0", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		key := loyalty.NameKey(s)
+		if !utf8.ValidString(key) && utf8.ValidString(s) {
+			t.Errorf("NameKey(%q) = %q is not valid text", s, key)
+		}
+		if again := loyalty.NameKey(key); utf8.ValidString(s) && again != key {
+			t.Errorf("NameKey is not stable on %q: %q, then %q", s, key, again)
+		}
+		q := loyalty.PhoneQueryKey(s)
+		if len(q) > loyalty.PhoneMatchDigits || strings.Trim(q, "0123456789") != "" {
+			t.Errorf("PhoneQueryKey(%q) = %q", s, q)
+		}
+		if !strings.HasPrefix(loyalty.PhoneKey(s), q) {
+			t.Errorf("%q does not find itself: key %q, query %q", s, loyalty.PhoneKey(s), q)
+		}
+	})
 }
