@@ -325,8 +325,9 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		ev := entryView(e)
 		if forCustomer {
 			// The owner's reasons are notes for the shop, not messages to the
-			// customer; a bonus's note is the shop's own word for it (welcome, referral).
-			ev.Staff = ""
+			// customer; a bonus's note is the shop's own word for it (welcome,
+			// referral). Who stamped and a cooldown waived are the shop's too.
+			ev.Staff, ev.Override = "", false
 			if e.Kind != loyalty.KindBonus {
 				ev.Note = ""
 			}

@@ -167,6 +167,11 @@ func TestStampsAtOnceAndCooldownOverride(t *testing.T) {
 	if !strings.Contains(page.doc.Find("table.ledger tbody tr").First().Text(), "cooldown overridden") {
 		t.Error("override is not recorded in the history")
 	}
+	// The override is the shop's business: the customer's card lists the visit only.
+	card := e.client().get("/c/" + cardToken(t, e, 1, cardPath))
+	if got := card.doc.Find(`[data-testid="visits"]`).Text(); !strings.Contains(got, "+1") || strings.Contains(got, "cooldown overridden") {
+		t.Errorf("the customer's visits %q tell of the cashier's override", strings.Join(strings.Fields(got), " "))
+	}
 }
 
 func TestUndo(t *testing.T) {
