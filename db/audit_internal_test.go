@@ -53,6 +53,18 @@ func TestAuditQueriesUseTheirIndex(t *testing.T) {
 	}
 }
 
+// planStore is a fresh, migrated store for reading query plans, closed when
+// the test ends.
+func planStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "plan.db"), migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // queryPlan is the steps of SQLite's plan for query, one line each.
 func queryPlan(t *testing.T, s *Store, query string, args []any) []string {
 	t.Helper()

@@ -5,13 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"regulars/db"
@@ -312,24 +309,8 @@ func TestRebuildCorrectsAKeptBalance(t *testing.T) {
 // balance, and a start cut off before the end computes them again.
 func TestUpgradeBuildsBalances(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "old.db")
-	before := fstest.MapFS{}
-	entries, err := fs.ReadDir(migrations.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Name() < "0007" {
-			b, _ := fs.ReadFile(migrations.FS, e.Name())
-			before[e.Name()] = &fstest.MapFile{Data: b}
-		}
-	}
+	path := dbtest.PathBefore(t, "0007")
 	ctx := context.Background()
-	old, err := db.Open(ctx, path, before)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
 	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)

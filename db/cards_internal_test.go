@@ -1,12 +1,8 @@
 package db
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"regulars/migrations"
 )
 
 // TestCounterSearchReadsIndexes: the end of a phone number and the start of
@@ -15,11 +11,7 @@ import (
 // lookups a second on a shop of 100,000).
 func TestCounterSearchReadsIndexes(t *testing.T) {
 	t.Parallel()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "plan.db"), migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := planStore(t)
 	plan := strings.Join(queryPlan(t, s, cardsWhereQuery([]string{phoneRange, nameRange}, "first_name COLLATE NOCASE, id"),
 		[]any{1, "7654", "7654" + maxRune, 1, "ays", "ays" + maxRune}), "\n")
 	for _, index := range []string{"cards_phone_key (shop_id=? AND phone_key>? AND phone_key<?)", "cards_name_key (shop_id=? AND name_key>? AND name_key<?)"} {

@@ -1,14 +1,11 @@
 package db
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"regulars/loyalty"
-	"regulars/migrations"
 )
 
 // TestCardTicketsReadTheCardsEvents: a card page counts its own raffle
@@ -17,12 +14,7 @@ import (
 // with the shop).
 func TestCardTicketsReadTheCardsEvents(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "plan.db"), migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := planStore(t)
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	for _, rule := range []string{loyalty.EntryPerStamp, loyalty.EntryPerVisit} {
 		r := Raffle{ID: 1, ShopID: 1, EntryRule: rule, OpensAt: now, ClosesAt: now.Add(time.Hour)}
@@ -40,11 +32,7 @@ func TestCardTicketsReadTheCardsEvents(t *testing.T) {
 // thousandth).
 func TestCardLedgerReadsTheNewestOnly(t *testing.T) {
 	t.Parallel()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "plan.db"), migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := planStore(t)
 	all := strings.Join(queryPlan(t, s, cardEntriesQuery, []any{7, 1, RecentEntries}), "\n")
 	if !strings.Contains(all, "events_card_time (card_id=?)") || strings.Contains(all, "TEMP B-TREE") {
 		t.Errorf("a card's newest events are not read off its index:\n%s", all)

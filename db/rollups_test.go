@@ -5,13 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"regulars/db"
@@ -98,17 +95,8 @@ func diff(a, b []string) string {
 // existed and finds its ledger summed.
 func TestMigrationBuildsRollups(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "old.db")
-	first, err := fs.ReadFile(migrations.FS, "0001_init.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := dbtest.PathBefore(t, "0002")
 	ctx := context.Background()
-	old, err := db.Open(ctx, path, fstest.MapFS{"0001_init.sql": {Data: first}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
 	conn, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)

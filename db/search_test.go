@@ -3,11 +3,8 @@ package db_test
 import (
 	"context"
 	"database/sql"
-	"io/fs"
-	"path/filepath"
 	"slices"
 	"testing"
-	"testing/fstest"
 
 	"regulars/db"
 	"regulars/db/dbtest"
@@ -79,24 +76,8 @@ func TestCounterFindsNamesAndPhonesAsTyped(t *testing.T) {
 // theirs at the first start of the new version.
 func TestUpgradeKeysExistingCards(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "old.db")
-	before := fstest.MapFS{}
-	entries, err := fs.ReadDir(migrations.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Name() < "0010" {
-			b, _ := fs.ReadFile(migrations.FS, e.Name())
-			before[e.Name()] = &fstest.MapFile{Data: b}
-		}
-	}
+	path := dbtest.PathBefore(t, "0010")
 	ctx := context.Background()
-	old, err := db.Open(ctx, path, before)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
 	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,14 @@ type counterShop struct {
 
 func openCounterShop(t *testing.T, device browserOptions, lang string) counterShop {
 	t.Helper()
+	s := seedCounterShop(t)
+	s.signIn(t, device, lang)
+	return s
+}
+
+// seedCounterShop is the demo café and two of its cards, no browser yet.
+func seedCounterShop(t *testing.T) counterShop {
+	t.Helper()
 	srv, clk := startServer(t)
 	l, err := demo.Seed(context.Background(), srv.Store, 20, clk.Now())
 	if err != nil {
@@ -40,12 +48,17 @@ func openCounterShop(t *testing.T, device browserOptions, lang string) counterSh
 	if err != nil || len(cards) < 2 {
 		t.Fatalf("demo cards: %v (%d)", err, len(cards))
 	}
-	till := newBrowser(t, device)
-	logIn(t, till, srv, person{Email: l.CashierEmail, Password: l.CashierPassword}, `#lookup-q`)
+	return counterShop{srv: srv, clk: clk, l: l, first: cards[0], other: cards[1]}
+}
+
+// signIn signs the cashier in on a tablet of device in lang.
+func (s *counterShop) signIn(t *testing.T, device browserOptions, lang string) {
+	t.Helper()
+	s.till = newBrowser(t, device)
+	logIn(t, s.till, s.srv, person{Email: s.l.CashierEmail, Password: s.l.CashierPassword}, `#lookup-q`)
 	if lang != "en" {
-		submit(t, till, `form.lang-switch button[value=`+lang+`]`, `#lookup-q`)
+		submit(t, s.till, `form.lang-switch button[value=`+lang+`]`, `#lookup-q`)
 	}
-	return counterShop{srv: srv, clk: clk, l: l, till: till, first: cards[0], other: cards[1]}
 }
 
 func (s counterShop) cardURL(c db.Card) string { return s.srv.URL + "/c/" + c.Token }
@@ -419,21 +432,8 @@ func TestStampAfterSignOutIsReported(t *testing.T) {
 func TestCameraScansFromACardScreen(t *testing.T) {
 	t.Parallel()
 	inEnglishAndPersian(t, func(t *testing.T, lang string, device browserOptions) {
-		srv, clk := startServer(t)
-		l, err := demo.Seed(context.Background(), srv.Store, 20, clk.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cards, err := srv.Store.SearchCards(context.Background(), l.ShopID, db.CardQuery{Name: "a"})
-		if err != nil || len(cards) < 2 {
-			t.Fatalf("demo cards: %v", err)
-		}
-		s := counterShop{srv: srv, clk: clk, l: l, first: cards[0], other: cards[1]}
-		s.till = newBrowser(t, browserOptions{Width: device.Width, Height: device.Height, FakeVideo: writeQRY4M(t, s.cardURL(s.other))})
-		logIn(t, s.till, srv, person{Email: l.CashierEmail, Password: l.CashierPassword}, `#lookup-q`)
-		if lang != "en" {
-			submit(t, s.till, `form.lang-switch button[value=`+lang+`]`, `#lookup-q`)
-		}
+		s := seedCounterShop(t)
+		s.signIn(t, browserOptions{Width: device.Width, Height: device.Height, FakeVideo: writeQRY4M(t, s.cardURL(s.other))}, lang)
 		run(t, s.till, chromedp.Navigate(s.counterPath(s.first)), chromedp.WaitVisible(`[data-testid=card-name]`, chromedp.ByQuery), loaded)
 		run(t, s.till, chromedp.Evaluate(staleMark, nil), chromedp.Click(`#scan-start`, chromedp.ByQuery))
 		scan, cancel := context.WithTimeout(s.till, 15*time.Second)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -90,32 +91,27 @@ func (a *App) addStaff(c echo.Context) error {
 // signOutStaff ends every session of a staff member: a lost or stolen
 // tablet stops working at once.
 func (a *App) signOutStaff(c echo.Context) error {
-	u, shop := staff(c)
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if id == u.ID {
-		// Signing oneself out is the logout button.
-		return echo.NewHTTPError(http.StatusConflict)
-	}
-	if err := a.store.EndStaffSessions(c.Request().Context(), shop.ID, id, u.ID, a.now()); err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/staff?signedout=1")
+	return a.onOtherStaff(c, a.store.EndStaffSessions)
 }
 
 func (a *App) removeStaff(c echo.Context) error {
+	return a.onOtherStaff(c, a.store.RemoveStaff)
+}
+
+// onOtherStaff does act to the staff member the path names, on behalf of the
+// signed-in owner, and returns to the staff page. Never to the owner
+// themself: removing oneself could leave the shop with nobody to run it, and
+// signing oneself out is the logout button.
+func (a *App) onOtherStaff(c echo.Context, act func(ctx context.Context, shopID, staffID, userID int64, now time.Time) error) error {
 	u, shop := staff(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	if id == u.ID {
-		// An owner removing themself could leave the shop with nobody to run it.
 		return echo.NewHTTPError(http.StatusConflict)
 	}
-	if err := a.store.RemoveStaff(c.Request().Context(), shop.ID, id, u.ID, a.now()); err != nil {
+	if err := act(c.Request().Context(), shop.ID, id, u.ID, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/staff")

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"regulars/db"
 	"regulars/migrations"
@@ -33,6 +34,36 @@ func Path(t testing.TB) string {
 	}
 	path := filepath.Join(t.TempDir(), "test.db")
 	if err := os.WriteFile(path, migrated.bytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// PathBefore returns the path of a database file of the test's own, migrated
+// up to (not including) the migration whose file name starts with next: a
+// database of an older version, for the tests of an upgrade.
+func PathBefore(t testing.TB, next string) string {
+	t.Helper()
+	entries, err := fs.ReadDir(migrations.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := fstest.MapFS{}
+	for _, e := range entries {
+		if e.Name() < next {
+			b, err := fs.ReadFile(migrations.FS, e.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			older[e.Name()] = &fstest.MapFile{Data: b}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := db.Open(context.Background(), path, older)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return path
