@@ -10,6 +10,7 @@ import (
 
 // CardPage is everything a customer's card page shows, read in one snapshot.
 type CardPage struct {
+	Shop Shop
 	// State is the card as CardState reads it. A coupon this view is the
 	// first to show is not Seen, as before the view; the view has recorded
 	// that it was shown, for the owner's "viewed" count.
@@ -41,19 +42,36 @@ func (w cardPageWrites) none() bool {
 // and only when the read found something to do; when that gave the card
 // coupons, the page is read again to show them.
 func (s *Store) CardPage(ctx context.Context, shopID, cardID int64, now time.Time) (CardPage, error) {
-	p, err := s.cardPage(ctx, shopID, cardID, now)
+	p, err := s.cardPage(ctx, "", shopID, cardID, now)
 	if err != nil {
 		return p, fmt.Errorf("card page of card %d: %w", cardID, err)
 	}
 	return p, nil
 }
 
-func (s *Store) cardPage(ctx context.Context, shopID, cardID int64, now time.Time) (CardPage, error) {
+// CardPageByToken is CardPage for the card whose token this is, with its
+// shop: a customer's page is one store call (ErrNotFound for no such card).
+func (s *Store) CardPageByToken(ctx context.Context, token string, now time.Time) (CardPage, error) {
+	p, err := s.cardPage(ctx, token, 0, 0, now)
+	if err != nil {
+		return p, fmt.Errorf("card page by token: %w", err)
+	}
+	return p, nil
+}
+
+// cardPage reads the page of the card of token or, with no token, of cardID.
+func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64, now time.Time) (CardPage, error) {
 	var (
 		p CardPage
 		w cardPageWrites
 	)
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if token != "" {
+			err := tx.QueryRowContext(ctx, `SELECT shop_id, id FROM cards WHERE token = ? AND erased_at IS NULL`, token).Scan(&shopID, &cardID)
+			if err != nil {
+				return notFound(err)
+			}
+		}
 		var err error
 		p, w, err = readCardPage(ctx, tx, shopID, cardID, now)
 		return err
@@ -119,7 +137,10 @@ func readCardPage(ctx context.Context, q querier, shopID, cardID int64, now time
 		w   cardPageWrites
 		err error
 	)
-	if p.State, err = cardState(ctx, q, shopID, cardID, now, RecentEntries); err != nil {
+	if p.Shop, err = scanShop(q.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = ?`, shopID)); err != nil {
+		return p, w, fmt.Errorf("shop %d: %w", shopID, err)
+	}
+	if p.State, err = cardState(ctx, q, shopID, cardID, now, ShownEntries); err != nil {
 		return p, w, err
 	}
 	clock, err := loadShopClock(ctx, q, shopID)

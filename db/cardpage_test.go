@@ -195,3 +195,35 @@ func TestCardPageMarksAFirstViewWithoutIssuing(t *testing.T) {
 		t.Errorf("another shop's card page: %v, want not found", err)
 	}
 }
+
+// TestCardPageByToken: the customer's page is found by its token, with its
+// shop, in the same read; a token of no card, or of an erased one, finds nothing.
+func TestCardPageByToken(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := dbtest.Open(t)
+	shopID, userID, _, _ := shop(t, s, "bytoken@example.com")
+	kept, err := s.EnrollCard(ctx, shopID, db.NewCard{FirstName: "Ece", Key: "bytoken-kept"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	erased, err := s.EnrollCard(ctx, shopID, db.NewCard{FirstName: "Ada", Key: "bytoken-erased"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EraseCustomer(ctx, shopID, userID, erased.ID, t0); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.CardPageByToken(ctx, kept.Token, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Shop.ID != shopID || p.State.Card.ID != kept.ID || p.State.Card.Token != kept.Token {
+		t.Errorf("token of card %d in shop %d found card %d in shop %d", kept.ID, shopID, p.State.Card.ID, p.Shop.ID)
+	}
+	for name, token := range map[string]string{"no such card": "AAAAAAAAAAAAAAAAAAAAAA", "erased card": erased.Token} {
+		if _, err := s.CardPageByToken(ctx, token, t0); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("%s: %v, want ErrNotFound", name, err)
+		}
+	}
+}

@@ -61,6 +61,10 @@ func scanEntry(row scanner, extra ...any) (Entry, error) {
 // thousandth.
 const RecentEntries = 50
 
+// ShownEntries is how many of a card's newest events its pages list. The
+// customer's page reads only these: it offers no undo.
+const ShownEntries = 20
+
 const cardEntriesQuery = `SELECT ` + entryColumns + entryFrom + `WHERE e.card_id = ? AND +e.shop_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?`
 
 // cardEntries reads the newest limit events of a card (all of them when

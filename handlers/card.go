@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,14 +18,20 @@ import (
 // cardPage is the customer's card at /c/{token}: a URL printed on paper, so it
 // must keep working in every version.
 func (a *App) cardPage(c echo.Context) error {
-	card, shop, err := a.tokenCard(c)
+	token, err := pathToken(c)
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	cp, err := a.store.CardPageByToken(c.Request().Context(), token, now)
 	if errors.Is(err, db.ErrNotFound) {
 		return a.unknownCardPage(c, err)
 	}
 	if err != nil {
 		return err
 	}
-	return a.showCustomerCard(c, http.StatusOK, shop, card, views.Feedback{})
+	c.Set(ctxShop, cp.Shop)
+	return a.renderCustomerCard(c, http.StatusOK, cp, now, views.Feedback{})
 }
 
 // tokenCard finds the card of a token (checked by the caller) and its shop.
@@ -44,25 +51,40 @@ func (a *App) tokenCard(c echo.Context) (db.Card, db.Shop, error) {
 // pathCard is the card whose token is in the path; a malformed token is not
 // looked up at all.
 func (a *App) pathCard(c echo.Context) (db.Card, error) {
-	token := c.Param("token")
-	if t, err := loyalty.ParseCardToken(token); err != nil || t != token {
-		return db.Card{}, echo.ErrNotFound
+	token, err := pathToken(c)
+	if err != nil {
+		return db.Card{}, err
 	}
 	return a.store.CardByToken(c.Request().Context(), token)
+}
+
+// pathToken is the card token in the path, if it is well-formed.
+func pathToken(c echo.Context) (string, error) {
+	token := c.Param("token")
+	if t, err := loyalty.ParseCardToken(token); err != nil || t != token {
+		return "", echo.ErrNotFound
+	}
+	return token, nil
 }
 
 // showCustomerCard renders the card page; fb carries a refused feedback answer.
 func (a *App) showCustomerCard(c echo.Context, status int, shop db.Shop, card db.Card, fb views.Feedback) error {
 	now := a.now()
-	p := a.page(c, &shop, "CardTitle")
-	// A refused answer is shown at the answer's URL; the language switch returns to the card.
-	p.Path = "/c/" + card.Token
 	// One store call: it also issues the coupons the card is owed and records
 	// what the page shows for the first time (the owner's "viewed after issue").
 	cp, err := a.store.CardPage(c.Request().Context(), shop.ID, card.ID, now)
 	if err != nil {
 		return err
 	}
+	return a.renderCustomerCard(c, status, cp, now, fb)
+}
+
+// renderCustomerCard renders a card page read at now.
+func (a *App) renderCustomerCard(c echo.Context, status int, cp db.CardPage, now time.Time, fb views.Feedback) error {
+	shop, card := cp.Shop, cp.State.Card
+	p := a.page(c, &shop, "CardTitle")
+	// A refused answer is shown at the answer's URL; the language switch returns to the card.
+	p.Path = "/c/" + card.Token
 	fb = feedbackPrompt(cp.Feedback, p.T.Zone(), fb)
 	model := a.cardModel(c, cp.State, shop.Currency, true)
 	if card.InviteCode != "" {

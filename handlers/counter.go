@@ -314,9 +314,8 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		v.Raffles = append(v.Raffles, rv)
 	}
 	v.WelcomeStamps = welcomeStamps(st.Ledger)
-	const recent = 20
 	for _, e := range st.Ledger {
-		if len(v.Ledger) == recent {
+		if len(v.Ledger) == db.ShownEntries {
 			break
 		}
 		if forCustomer && (e.Kind == loyalty.KindVoid || e.Voided) {
