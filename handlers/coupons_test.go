@@ -281,3 +281,24 @@ func TestCouponBadInput(t *testing.T) {
 		t.Errorf("another shop's code: %d", res.status)
 	}
 }
+
+// TestCouponValueAsTyped: an owner types the amount with its currency and
+// either decimal separator, a percentage with its sign, on any keyboard.
+func TestCouponValueAsTyped(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	for _, tt := range []struct {
+		kind, typed string
+		want        int
+	}{
+		{"amount", "4,50 €", 450}, {"amount", "€4.50", 450}, {"amount", "12 TL", 1200}, {"amount", "۲٫۵۰ ₺", 250},
+		{"amount", "1000000,00 lei", 100_000_000}, {"percent", "10%", 10}, {"percent", "۱۵٪", 15}, {"percent", "% 20", 20},
+	} {
+		title := "Coupon " + tt.typed
+		newCoupon(t, owner, map[string]string{"title": title, "value_kind": tt.kind, "value_number": tt.typed, "audience": "all"})
+		if got := e.count(`SELECT value_number FROM campaigns WHERE title = ?`, title); got != tt.want {
+			t.Errorf("%s %q was kept as %d, want %d", tt.kind, tt.typed, got, tt.want)
+		}
+	}
+}

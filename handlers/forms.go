@@ -143,7 +143,7 @@ func (f *form) datetime(name string, zone *time.Location) time.Time {
 // email returns a plain address (no display name), lower-cased.
 // amount reads an optional amount of money in minor units; empty is 0.
 func (f *form) amount(name string) int {
-	s := f.text(name, false, 12)
+	s := f.text(name, false, 20)
 	if s == "" {
 		return 0
 	}

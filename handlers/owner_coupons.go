@@ -61,11 +61,11 @@ func (a *App) createCoupon(c echo.Context) error {
 		TotalLimit:   f.number("total_limit", 0, loyalty.MaxCouponLimit, 0),
 		PerCardLimit: f.number("per_card_limit", 1, 100, 1),
 	}
-	number := f.text("value_number", false, 12)
+	number := f.text("value_number", false, 20)
 	cp.ValueText = f.text("value_text", false, 120)
 	switch cp.ValueKind {
 	case "percent":
-		n, err := parseNumber(number)
+		n, err := parseNumber(strings.Trim(number, "%٪ \u00a0"))
 		if err != nil || n < 1 || n > 100 {
 			f.fail("value_number", "FieldRange", "Min", 1, "Max", 100)
 		}

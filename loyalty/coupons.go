@@ -2,8 +2,11 @@ package loyalty
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Campaign is what decides whether a coupon can be redeemed.
@@ -85,10 +88,11 @@ const MaxAmount = 100_000_000
 var ErrBadAmount = errors.New("malformed amount")
 
 // ParseAmount reads an amount as people type it in Turkey, Romania or England
-// ("2.50", "2,50", "12", "1 500,00" is refused: no thousands separators) and
-// returns it in minor units (cents, kuruş). At most two decimals.
+// ("2.50", "2,50", "12", "4,50 €", "TL 12"; "1 500,00" is refused: no
+// thousands separators) and returns it in minor units (cents, kuruş). At
+// most two decimals.
 func ParseAmount(s string) (int, error) {
-	s = strings.TrimSpace(s)
+	s = trimCurrency(s)
 	whole, frac, hasFrac := strings.Cut(strings.Replace(s, ",", ".", 1), ".")
 	if whole == "" || len(whole) > 7 || hasFrac && (len(frac) < 1 || len(frac) > 2) {
 		return 0, ErrBadAmount
@@ -116,6 +120,34 @@ func ParseAmount(s string) (int, error) {
 		return 0, ErrBadAmount
 	}
 	return n, nil
+}
+
+// currencyNames are the codes and names people type beside an amount, in
+// lower case; a currency sign (€, ₺, $, ﷼) is recognised by its Unicode category.
+var currencyNames = []string{"eur", "euro", "usd", "gbp", "try", "tl", "ron", "lei", "leu", "irr", "irt", "rial", "toman", "تومان", "ریال", "ريال"}
+
+// trimCurrency drops the currency a person typed before or after an amount,
+// with the spaces around it; anything else is left for the parser to refuse.
+func trimCurrency(s string) string {
+	s = strings.TrimSpace(s)
+	isWordOrSign := func(r rune) bool { return unicode.In(r, unicode.L, unicode.Sc) }
+	if i := strings.IndexFunc(s, func(r rune) bool { return !isWordOrSign(r) }); i > 0 && isCurrency(s[:i]) {
+		s = strings.TrimSpace(s[i:])
+	}
+	if i := strings.LastIndexFunc(s, func(r rune) bool { return !isWordOrSign(r) }); i >= 0 {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		if tail := s[i+size:]; tail != "" && isCurrency(tail) {
+			s = strings.TrimSpace(s[:i+size])
+		}
+	}
+	return s
+}
+
+func isCurrency(w string) bool {
+	if r, size := utf8.DecodeRuneInString(w); size == len(w) {
+		return unicode.Is(unicode.Sc, r)
+	}
+	return slices.Contains(currencyNames, strings.ToLower(w))
 }
 
 // Campaign statuses, as the owner's list shows them.

@@ -85,6 +85,10 @@ func TestParseAmount(t *testing.T) {
 		{"2.50", 250}, {"2,50", 250}, {"12", 1200}, {"0.5", 50}, {" 7 ", 700}, {"1000000", MaxAmount}, {"0,01", 1},
 		{"", 0}, {"0", 0}, {"1000000.01", 0}, {"1.234", 0}, {"1.", 0}, {".5", 0}, {"1,5,0", 0}, {"-1", 0}, {"1 500", 0},
 		{"1e3", 0}, {"١٢", 0}, {"12345678", 0},
+		// with the currency, as people type it: before or after, with or without a space
+		{"4,50 €", 450}, {"4,50\u00a0€", 450}, {"€4.50", 450}, {"12 TL", 1200}, {"tl 12", 1200}, {"₺7,5", 750},
+		{"3 lei", 300}, {"5 RON", 500}, {"$2", 200}, {"£0.99", 99}, {"2500 تومان", 250000}, {"EUR 1,00", 100},
+		{"€", 0}, {"€ €", 0}, {"12 apples", 0}, {"x12", 0}, {"12 € 50", 0}, {"-€2", 0},
 	}
 	for _, tt := range tests {
 		got, err := ParseAmount(tt.in)
@@ -95,7 +99,7 @@ func TestParseAmount(t *testing.T) {
 }
 
 func FuzzParseAmount(f *testing.F) {
-	for _, s := range []string{"2.50", "2,50", "", "99999999", "0.001", "1,,0"} {
+	for _, s := range []string{"2.50", "2,50", "", "99999999", "0.001", "1,,0", "4,50 €", "TL 12", "€"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
