@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"regulars/loyalty"
@@ -130,14 +131,41 @@ func freeShortCode(ctx context.Context, tx *sql.Tx, shopID int64) (string, error
 // PrintedBatch lists the cards of one print run, in print order; a run of
 // another shop, or none, is ErrNotFound.
 func (s *Store) PrintedBatch(ctx context.Context, shopID int64, batch int) ([]PrintedCard, error) {
-	list, err := collect(ctx, s.r, scanPrinted, `SELECT `+printedColumns+` FROM printed_cards WHERE shop_id = ? AND batch = ? ORDER BY id`, shopID, batch)
-	if err == nil && len(list) == 0 {
-		err = ErrNotFound
-	}
+	sh, err := s.PrintRunSheet(ctx, shopID, batch)
+	return sh.Cards, err
+}
+
+// PrintSheet is what a print run's sheet shows: its cards, and the rule of
+// the shop's default program printed on each (Program is zero without one).
+type PrintSheet struct {
+	Cards   []PrintedCard
+	Program Program
+}
+
+// PrintRunSheet reads the sheet of print run batch in one snapshot.
+func (s *Store) PrintRunSheet(ctx context.Context, shopID int64, batch int) (PrintSheet, error) {
+	var sh PrintSheet
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if sh.Cards, err = collect(ctx, tx, scanPrinted, `SELECT `+printedColumns+` FROM printed_cards WHERE shop_id = ? AND batch = ? ORDER BY id`, shopID, batch); err != nil {
+			return err
+		}
+		if len(sh.Cards) == 0 {
+			return ErrNotFound
+		}
+		ps, err := programs(ctx, tx, shopID, false)
+		if err != nil {
+			return err
+		}
+		if i := slices.IndexFunc(ps, func(p Program) bool { return p.IsDefault }); i >= 0 {
+			sh.Program = ps[i]
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("print run %d of shop %d: %w", batch, shopID, err)
+		return sh, fmt.Errorf("sheet of print run %d of shop %d: %w", batch, shopID, err)
 	}
-	return list, nil
+	return sh, nil
 }
 
 // PrintRun sums up one print run for the owner's list.

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"regulars/db"
+	"regulars/locale"
 	"regulars/loyalty"
 	"regulars/views"
 )
@@ -73,17 +74,29 @@ func (a *App) printSheet(c echo.Context) error {
 	if err != nil || batch > 1<<31 {
 		return echo.ErrNotFound
 	}
-	cards, err := a.store.PrintedBatch(c.Request().Context(), shop.ID, int(batch))
+	sheet, err := a.store.PrintRunSheet(c.Request().Context(), shop.ID, int(batch))
 	if err != nil {
 		return err
 	}
 	p := a.page(c, &shop, "")
 	p.Title = p.T.T("PrintSheetTitle", "Batch", p.T.Num(int(batch)))
-	list := make([]views.PrintedCard, len(cards))
-	for i, pc := range cards {
+	list := make([]views.PrintedCard, len(sheet.Cards))
+	for i, pc := range sheet.Cards {
 		list[i] = views.PrintedCard{URL: a.absURL(c, "/c/"+pc.Token), ShortCode: loyalty.FormatShortCode(pc.ShortCode)}
 	}
-	return render(c, http.StatusOK, views.PrintSheetPage(p, list))
+	return render(c, http.StatusOK, views.PrintSheetPage(p, list, printedText(shop, sheet.Program)))
+}
+
+// printedText is what the cards say, in the shop's language and digits: the
+// page around them is in the language of the person printing.
+func printedText(shop db.Shop, program db.Program) views.PrintedText {
+	zone, _ := db.Location(shop.TimeZone)
+	t := locale.New(shop.Language, zone, locale.Digits(shop.Digits))
+	text := views.PrintedText{Lang: shop.Language, Dir: t.Dir(), Line: t.T("PrintedCardLine"), QRLabel: t.T("CardQRLabel")}
+	if program.ID != 0 {
+		text.Rule = t.N("ProgramRuleSummary", program.StampsRequired, "Reward", program.RewardText)
+	}
+	return text
 }
 
 // blankPrinted finds the shop's unused printed card a counter query names by

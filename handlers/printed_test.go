@@ -339,3 +339,32 @@ func TestReplaceLostCard(t *testing.T) {
 		t.Errorf("unknown replaced= value: %d", res.status)
 	}
 }
+
+// TestPrintedCardsSpeakTheShopsLanguage: the cards are for the shop's
+// customers, so they are printed in the shop's language, digits and
+// direction, with its rule, whatever language the owner's screen is in.
+func TestPrintedCardsSpeakTheShopsLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	if res := owner.submit(owner.get("/settings"), `form[action="/settings"]`, map[string]string{"language": "fa", "timezone": "Asia/Tehran", "currency": "IRR"}); res.status != http.StatusSeeOther {
+		t.Fatalf("settings: %d\n%s", res.status, snippet(res.body))
+	}
+	owner.submit(owner.get("/dashboard"), `form.lang-switch`, map[string]string{"lang": "en"})
+	res := owner.submit(owner.get("/cards/print"), `[data-testid="print-form"]`, map[string]string{"sheets": "1"})
+	sheet := owner.get(res.location)
+	if lang := sheet.doc.Find("html").AttrOr("lang", ""); lang != "en" {
+		t.Fatalf("the sheet's page is in %q, want the owner's English", lang)
+	}
+	card := sheet.doc.Find(`[data-testid="printed-card"]`).First()
+	if lang, dir := card.AttrOr("lang", ""), card.AttrOr("dir", ""); lang != "fa" || dir != "rtl" {
+		t.Errorf("a printed card is lang=%q dir=%q, want the shop's fa, rtl", lang, dir)
+	}
+	if got := card.Text(); !strings.Contains(got, "کارت وفاداری شما") || strings.Contains(got, "Your loyalty card") {
+		t.Errorf("a printed card says %q, want the shop's Persian", got)
+	}
+	// The default program's rule, "10 stamps → 1 free item", in Persian digits.
+	if got := strings.TrimSpace(card.Find(`[data-testid="printed-rule"]`).Text()); !strings.HasPrefix(got, "۱۰ مهر") {
+		t.Errorf("a printed card's rule is %q, want the default program's in Persian digits", got)
+	}
+}

@@ -23,6 +23,15 @@ type PrintedCard struct {
 	ShortCode string // formatted, "K7M2-Q9XD"
 }
 
+// PrintedText is what every card of a sheet says, in the shop's language:
+// the customers read it, whatever language the owner's screen is in.
+type PrintedText struct {
+	Lang, Dir string
+	Line      string // what the card is and how to open it
+	Rule      string // the default program's rule, "10 stamps → a free coffee"; "" without one
+	QRLabel   string
+}
+
 // The sheet: ten business cards of 85 × 55 mm, two across and five down, in
 // the middle of a portrait A4 page of 210 × 297 mm. What is left is the
 // margin: 20 mm either side, 11 mm above and below, room for the crop marks
