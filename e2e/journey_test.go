@@ -73,8 +73,11 @@ func TestOwnerSetsUpShop(t *testing.T) {
 		chromedp.SetValue(`#f-reward_text`, "1 free coffee", chromedp.ByQuery),
 	)
 	submit(t, ctx, `[data-testid=program-form] button[type=submit]`, `[data-testid=program-row]`)
-	if got, want := location(t, ctx), srv.URL+"/programs"; got != want {
+	if got, want := location(t, ctx), srv.URL+"/programs?saved=1"; got != want {
 		t.Fatalf("after saving the program at %s, want %s", got, want)
+	}
+	if got := text(t, ctx, `[data-testid=saved]`); !strings.Contains(got, "saved") {
+		t.Errorf("saving the program said %q, want that it is saved", got)
 	}
 	rows := texts(t, ctx, `[data-testid=program-row]`)
 	if len(rows) != 1 || !strings.Contains(rows[0], "8 stamps → 1 free coffee") {

@@ -39,7 +39,19 @@ func (a *App) programs(c echo.Context) error {
 	for i, pr := range ps {
 		list[i] = programView(pr)
 	}
-	return render(c, http.StatusOK, views.ProgramsPage(a.page(c, &shop, "ProgramsTitle"), list))
+	// ?saved=, ?archived= or ?default= names the program just changed: the
+	// page says so above the list.
+	var done views.ProgramDone
+	for _, kind := range []string{"saved", "archived", "default"} {
+		if id, err := strconv.ParseInt(c.QueryParam(kind), 10, 64); err == nil {
+			for _, pr := range ps {
+				if pr.ID == id {
+					done = views.ProgramDone{Kind: kind, ID: id, Name: pr.Name}
+				}
+			}
+		}
+	}
+	return render(c, http.StatusOK, views.ProgramsPage(a.page(c, &shop, "ProgramsTitle"), list, done))
 }
 
 func (a *App) newProgramForm(c echo.Context) error {
@@ -100,10 +112,11 @@ func (a *App) saveProgram(c echo.Context) error {
 			return render(c, http.StatusOK, views.ProgramForm(p, programView(pr), f.v, &views.RuleChange{RewardsNow: change.RewardsNow, FurtherAway: change.FurtherAway}))
 		}
 	}
-	if _, err := a.store.SaveProgram(c.Request().Context(), pr, u.ID, a.now()); err != nil {
+	id, err := a.store.SaveProgram(c.Request().Context(), pr, u.ID, a.now())
+	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/programs")
+	return c.Redirect(http.StatusSeeOther, "/programs?saved="+strconv.FormatInt(id, 10))
 }
 
 func (a *App) archiveProgram(c echo.Context) error {
@@ -119,7 +132,7 @@ func (a *App) archiveProgram(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/programs")
+	return c.Redirect(http.StatusSeeOther, "/programs?archived="+strconv.FormatInt(id, 10))
 }
 
 func (a *App) defaultProgram(c echo.Context) error {
@@ -131,5 +144,5 @@ func (a *App) defaultProgram(c echo.Context) error {
 	if err := a.store.SetDefaultProgram(c.Request().Context(), shop.ID, id, u.ID, a.now()); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/programs")
+	return c.Redirect(http.StatusSeeOther, "/programs?default="+strconv.FormatInt(id, 10))
 }

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -70,5 +71,44 @@ func TestRuleChangeIsConfirmed(t *testing.T) {
 				t.Errorf("changing the reward's text: %d, want saved at once", res.status)
 			}
 		})
+	}
+}
+
+// TestProgramChangesAreConfirmed: saving, archiving or making a program the
+// default says so where the owner lands, naming the program, in the owner's
+// language; a forged or foreign id says nothing.
+func TestProgramChangesAreConfirmed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	res := owner.submit(owner.get("/programs/new"), `[data-testid="program-form"]`, map[string]string{"name": "Pastry card", "reward_text": "a croissant"})
+	pastry := e.count(`SELECT id FROM programs WHERE name = 'Pastry card'`)
+	if want := fmt.Sprintf("/programs?saved=%d", pastry); res.location != want {
+		t.Fatalf("saving a new program went to %q, want %q", res.location, want)
+	}
+	saved := func(path string) string { return strings.TrimSpace(text(owner.get(path), `[data-testid="saved"]`)) }
+	if got := saved(res.location); got != "“Pastry card” is saved." {
+		t.Errorf("after saving: %q", got)
+	}
+	program := fmt.Sprintf("/programs/%d", pastry)
+	res = owner.submit(owner.get(program), `form[action$="/default"]`, nil)
+	if got := saved(res.location); !strings.HasPrefix(got, "“Pastry card” is now the default program") {
+		t.Errorf("after making it the default: %q at %q", got, res.location)
+	}
+	res = owner.submit(owner.get("/programs/1"), `form[action$="/archive"]`, nil)
+	if got := saved(res.location); !strings.Contains(got, "” is archived: ") {
+		t.Errorf("after archiving: %q at %q", got, res.location)
+	}
+	owner.submit(owner.get("/dashboard"), `form.lang-switch`, map[string]string{"lang": "tr"})
+	if got := saved(fmt.Sprintf("/programs?saved=%d", pastry)); got != "“Pastry card” kaydedildi." {
+		t.Errorf("in Turkish: %q", got)
+	}
+	other := e.signup("Other", "other@example.com")
+	other.submit(other.get("/programs/new"), `[data-testid="program-form"]`, map[string]string{"name": "Secret card", "reward_text": "tea"})
+	foreign := e.count(`SELECT id FROM programs WHERE name = 'Secret card'`)
+	for _, q := range []string{"?saved=abc", "?saved=999999", fmt.Sprintf("?saved=%d", foreign), "?archived=-1"} {
+		if got := saved("/programs" + q); got != "" {
+			t.Errorf("/programs%s says %q", q, got)
+		}
 	}
 }

@@ -16,6 +16,14 @@ type Program struct {
 	Archived         bool
 }
 
+// ProgramDone is what the owner just did to a program, said above the list:
+// Kind "saved", "archived" or "default"; "" for nothing.
+type ProgramDone struct {
+	Kind string
+	ID   int64
+	Name string
+}
+
 // RuleChange is what saving a program's new target would do at once, shown
 // for the owner to confirm before it is saved.
 type RuleChange struct {
@@ -166,11 +174,13 @@ type Raffle struct {
 	OpensAt        time.Time
 	ClosesAt       time.Time
 	EntryRule      string // stamps, visit, optin
+	FreeEntry      string // which cards may enter for free: any, earlier (made before the opening)
 	State          string // upcoming, open, closed, drawn
 	Commitment     string
 	SeedHex        string // after the draw
 	TicketList     string // after the draw
 	TicketListHash string
+	PublishedAt    time.Time
 	WinnerIDs      []int64
 	Verified       bool // the server recomputed the published draw
 	Entrants       int  // so far, for the owner
@@ -180,6 +190,7 @@ type Raffle struct {
 	OptedIn       bool
 	Won           bool
 	PrizeRedeemed bool
+	CardFreeEntry bool // the card may take the free entry
 }
 
 // RaffleWinner is a winner on the owner's page.
