@@ -3,15 +3,16 @@
 //	regulars [serve] [flags]   serve HTTP (the default)
 //	regulars demo [flags]      add a demo shop with months of history (-customers, -events for a big one)
 //	regulars backup [-db F] FILE  write a consistent copy of the database to FILE, while serving
+//	regulars check [-db F]     check the whole database file for damage; fails if it finds any
 //	regulars rebuild [-db F]   recompute the kept balances from the ledger and report what differed
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -29,15 +30,19 @@ type config struct {
 	addr    string
 	dbPath  string
 	baseURL string
+	// trustedProxies are the reverse proxies whose forwarding headers are believed
+	trustedProxies string
 	// demo's size: with events > 0 the history is generated in bulk
 	customers, events int
+	// requestTimeout bounds each request served; 0: defaultRequestTimeout
+	requestTimeout time.Duration
 }
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(log)
 	cmd, args := "serve", os.Args[1:]
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "demo" || args[0] == "backup" || args[0] == "rebuild") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "demo" || args[0] == "backup" || args[0] == "rebuild" || args[0] == "check") {
 		cmd, args = args[0], args[1:]
 	}
 	var cfg config
@@ -45,15 +50,24 @@ func main() {
 	fs.StringVar(&cfg.addr, "addr", env("REGULARS_ADDR", ":8080"), "listen address (REGULARS_ADDR)")
 	fs.StringVar(&cfg.dbPath, "db", env("REGULARS_DB", "regulars.db"), "SQLite database file (REGULARS_DB)")
 	fs.StringVar(&cfg.baseURL, "base-url", env("REGULARS_BASE_URL", ""), "public URL put into QR codes, e.g. https://loyalty.example.com; empty: the request's host (REGULARS_BASE_URL)")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", env("REGULARS_TRUSTED_PROXIES", ""), "addresses or networks of reverse proxies whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto are believed, e.g. 127.0.0.1 or 10.0.0.0/8,::1; empty: none (REGULARS_TRUSTED_PROXIES)")
 	if cmd == "demo" {
 		fs.IntVar(&cfg.customers, "customers", 300, "how many customers the demo shop has")
 		fs.IntVar(&cfg.events, "events", 0, "generate about this many ledger events in bulk over two years (a big shop, for measuring); 0: three months, visit by visit")
 	}
+	timeout := env("REGULARS_REQUEST_TIMEOUT", defaultRequestTimeout.String())
+	if cmd == "serve" {
+		fs.StringVar(&timeout, "request-timeout", timeout, "how long a request may take before it fails with 503; a shutdown waits that long and 5 s more (REGULARS_REQUEST_TIMEOUT)")
+	}
 	fs.Parse(args)
+	var err error
+	if cfg.requestTimeout, err = time.ParseDuration(timeout); err != nil || cfg.requestTimeout <= 0 {
+		log.Error("request timeout", "value", timeout, "err", err)
+		os.Exit(2)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var err error
 	switch cmd {
 	case "demo":
 		err = runDemo(ctx, cfg, os.Stdout)
@@ -61,6 +75,8 @@ func main() {
 		err = runBackup(ctx, cfg, fs.Arg(0), os.Stdout)
 	case "rebuild":
 		err = runRebuild(ctx, cfg, os.Stdout)
+	case "check":
+		err = runCheck(ctx, cfg, os.Stdout)
 	default:
 		err = serve(ctx, cfg, log)
 	}
@@ -70,25 +86,40 @@ func main() {
 	}
 }
 
-// refreshSegments reclassifies each shop's customers soon after its midnight,
-// so that the first person to open the dashboard in the morning does not wait
-// for it (the pages would do it themselves otherwise). It gives the day's
-// birthday gifts too, so that they are at the counter for customers who never
-// open their card page.
-func refreshSegments(ctx context.Context, store *db.Store, log *slog.Logger) {
-	tick := time.NewTicker(10 * time.Minute)
-	defer tick.Stop()
-	for {
+// work does the server's background work until ctx ends. Every minute it
+// finishes any rebuild of derived state still owed (a change of time zone
+// whose request was cut off leaves one). Every ten minutes it reclassifies
+// each shop's customers if its day changed, so that the first person to
+// open the dashboard in the morning does not wait for it (the pages would do
+// it themselves otherwise), and gives the day's birthday gifts, so that they
+// are at the counter for customers who never open their card page.
+func work(ctx context.Context, store *db.Store, log *slog.Logger) {
+	owed := time.NewTicker(time.Minute)
+	defer owed.Stop()
+	daily := time.NewTicker(10 * time.Minute)
+	defer daily.Stop()
+	payOwed := func() {
+		if err := store.PayOwedRebuilds(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("owed rebuilds", "err", err)
+		}
+	}
+	dailyWork := func() {
 		if err := store.EnsureAllSegments(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			log.Error("refresh segments", "err", err)
 		}
 		if err := store.IssueAllBirthdayCoupons(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			log.Error("birthday coupons", "err", err)
 		}
+	}
+	dailyWork()
+	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-owed.C:
+			payOwed()
+		case <-daily.C:
+			dailyWork()
 		}
 	}
 }
@@ -100,39 +131,86 @@ func env(name, def string) string {
 	return def
 }
 
+// defaultRequestTimeout bounds each request: a write queued behind a stuck
+// one fails with a 503 in that time instead of hanging, so that a shutdown
+// can wait for every request it accepted.
+const defaultRequestTimeout = 10 * time.Second
+
+// drainMargin is how much longer than a request may last a shutdown waits
+// for the requests in flight.
+const drainMargin = 5 * time.Second
+
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	if cfg.requestTimeout == 0 {
+		cfg.requestTimeout = defaultRequestTimeout
+	}
+	proxies, err := handlers.ParseTrustedProxies(cfg.trustedProxies)
+	if err != nil {
+		return err
+	}
+	for _, w := range handlers.StartWarnings(cfg.addr, cfg.baseURL) {
+		log.Warn(w)
+	}
+	if err := checkAtStart(ctx, cfg.dbPath); err != nil {
+		return err
+	}
 	store, err := db.Open(ctx, cfg.dbPath, migrations.FS)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	e, err := handlers.New(ctx, handlers.Config{Store: store, BaseURL: cfg.baseURL, Static: static.FS, Log: log})
+	defer store.Close() // last, after the requests and the worker
+	e, err := handlers.New(ctx, handlers.Config{Store: store, BaseURL: cfg.baseURL, TrustedProxies: proxies, Static: static.FS, Log: log})
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.addr, err)
+	}
 	srv := &http.Server{
-		Addr:              cfg.addr,
-		Handler:           e,
+		Handler:           withDeadline(e, cfg.requestTimeout),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      max(30*time.Second, cfg.requestTimeout+drainMargin),
 		IdleTimeout:       2 * time.Minute,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	go refreshSegments(ctx, store, log)
-	log.Info("serving", "addr", cfg.addr, "db", cfg.dbPath)
+	go func() { errc <- srv.Serve(ln) }()
+	working, stopWork := context.WithCancel(context.Background())
+	worked := make(chan struct{})
+	go func() {
+		defer close(worked)
+		work(working, store, log)
+	}()
+	defer func() {
+		stopWork()
+		<-worked
+	}()
+	log.Info("serving", "addr", ln.Addr().String(), "db", cfg.dbPath)
 	select {
 	case err := <-errc:
-		return fmt.Errorf("listen %s: %w", cfg.addr, err)
+		return fmt.Errorf("serve %s: %w", cfg.addr, err)
 	case <-ctx.Done():
 	}
-	// Let requests in flight finish (a stamp a cashier is waiting for) before closing the database.
+	// Drain in order: stop accepting and let every request accepted end
+	// (each does within its deadline: a stamp a cashier is waiting for),
+	// then stop the worker, then close the database (the deferred calls).
 	log.Info("shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	drain, cancel := context.WithTimeout(context.Background(), cfg.requestTimeout+drainMargin)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := srv.Shutdown(drain); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	log.Info("stopped: every request accepted was answered")
 	return nil
+}
+
+// withDeadline gives every request's context a deadline: the store's calls
+// end there (with a 503) instead of waiting on for a lock or the writer.
+func withDeadline(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }

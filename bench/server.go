@@ -3,12 +3,14 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -103,19 +105,11 @@ type session struct {
 func (s *server) login(email, password string) (session, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := c.Get(s.url + "/login")
+	csrf, err := pageToken(c, s.url+"/login")
 	if err != nil {
 		return session{}, err
 	}
-	res.Body.Close()
-	u, _ := url.Parse(s.url)
-	var csrf string
-	for _, ck := range jar.Cookies(u) {
-		if ck.Name == "_csrf" {
-			csrf = ck.Value
-		}
-	}
-	res, err = c.PostForm(s.url+"/login", url.Values{"_csrf": {csrf}, "email": {email}, "password": {password}})
+	res, err := c.PostForm(s.url+"/login", url.Values{"_csrf": {csrf}, "email": {email}, "password": {password}})
 	if err != nil {
 		return session{}, err
 	}
@@ -123,11 +117,36 @@ func (s *server) login(email, password string) (session, error) {
 	if res.StatusCode != http.StatusSeeOther {
 		return session{}, fmt.Errorf("login %s: %d", email, res.StatusCode)
 	}
+	// A signed-in page's token is bound to the new session.
+	if csrf, err = pageToken(c, s.url+"/account"); err != nil {
+		return session{}, err
+	}
+	u, _ := url.Parse(s.url)
 	var parts []string
 	for _, ck := range jar.Cookies(u) {
 		parts = append(parts, ck.Name+"="+ck.Value)
 	}
 	return session{cookie: strings.Join(parts, "; "), csrf: csrf}, nil
+}
+
+var tokenField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// pageToken returns the CSRF token of the forms of the page at url.
+func pageToken(c *http.Client, url string) (string, error) {
+	res, err := c.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return "", err
+	}
+	m := tokenField.FindSubmatch(b)
+	if m == nil {
+		return "", fmt.Errorf("%s: %d, no form token", url, res.StatusCode)
+	}
+	return string(m[1]), nil
 }
 
 // get builds a GET request carrying the session.

@@ -144,13 +144,20 @@ type server struct {
 // startServer builds the binary from the module root and starts it on a fresh database.
 func startServer(t *testing.T) *server {
 	t.Helper()
+	s := newServer(t, "")
+	s.start()
+	return s
+}
+
+// newServer builds the binary from the module root, to serve the database
+// at dbPath ("": a fresh one), and does not start it.
+func newServer(t *testing.T, dbPath string) *server {
+	t.Helper()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "regulars")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if dbPath == "" {
+		dbPath = filepath.Join(dir, "regulars.db")
 	}
+	bin := binary(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -161,25 +168,54 @@ func startServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, bin: bin, dbPath: filepath.Join(dir, "regulars.db"), addr: addr, url: "http://" + addr, logFile: logFile}
+	s := &server{t: t, bin: bin, dbPath: dbPath, addr: addr, url: "http://" + addr, logFile: logFile}
 	t.Cleanup(func() {
 		if s.cmd != nil {
 			s.kill()
 		}
 		logFile.Close()
 	})
-	s.start()
 	return s
+}
+
+// built is the binary, built once for the tests of the package.
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
+	out  []byte
+}
+
+// binary builds the binary from the module root, once, and returns its path.
+func binary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "regulars-crashtest-"); built.err != nil {
+			return
+		}
+		build := exec.Command("go", "build", "-o", filepath.Join(built.dir, "regulars"), ".")
+		build.Dir = ".."
+		built.out, built.err = build.CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
+	}
+	return filepath.Join(built.dir, "regulars")
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // start runs the server on the same file and waits until it answers.
 func (s *server) start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "serve", "-addr", s.addr, "-db", s.dbPath)
-	s.cmd.Stdout, s.cmd.Stderr = s.logFile, s.logFile
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
+	s.launch()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		res, err := http.Get(s.url + "/healthz")
@@ -192,6 +228,16 @@ func (s *server) start() {
 		time.Sleep(20 * time.Millisecond)
 	}
 	s.t.Fatalf("the server did not answer /healthz within 30s:\n%s", s.logTail())
+}
+
+// launch runs the server on the same file.
+func (s *server) launch() {
+	s.t.Helper()
+	s.cmd = exec.Command(s.bin, "serve", "-addr", s.addr, "-db", s.dbPath)
+	s.cmd.Stdout, s.cmd.Stderr = s.logFile, s.logFile
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 // kill ends the server with SIGKILL: no shutdown, no flush, no deferred close.

@@ -30,14 +30,14 @@ func TestBackupRestores(t *testing.T) {
 		stamp(i)
 	}
 	dest := filepath.Join(t.TempDir(), "backup.db")
-	if err := s.Backup(ctx, dest); err != nil {
+	if err := db.Backup(ctx, path, dest); err != nil {
 		t.Fatal(err)
 	}
 	stamp(3) // after the backup
-	if err := s.Backup(ctx, dest); err == nil || !strings.Contains(err.Error(), "exists") {
+	if err := db.Backup(ctx, path, dest); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Fatalf("a second backup to the same file: %v, want a refusal", err)
 	}
-	if err := s.Backup(ctx, path); err == nil {
+	if err := db.Backup(ctx, path, path); err == nil {
 		t.Fatal("a backup over the live database was not refused")
 	}
 

@@ -194,10 +194,14 @@ func (s *Store) ExportLedger(ctx context.Context, shopID int64, write func(Expor
 const ImportNote = "import"
 
 // ImportCustomers creates a card for each row, with its starting stamps as an
-// adjustment in the program, all in one transaction: a file imports whole or
-// not at all. key is the idempotency key of the confirm form: each card keeps
-// it with its row's number, so a replayed confirm finds the first card and
-// answers *ReplayedError. It returns the number of cards created.
+// adjustment in the program. It commits in steps of about rebuildStep, so that
+// every shop's stamps go on between them: as one transaction, 10,000 rows held
+// the one writer for seconds (issue 15). key is the idempotency key of the
+// confirm form: each card keeps it with its row's number, so the same confirm
+// sent again goes on after the last row imported, never importing one twice
+// (after an import cut off half-way: a crash, a full disk), and answers
+// *ReplayedError once every row is in. It returns the number of rows
+// imported, by this call and any earlier one of the same key.
 func (s *Store) ImportCustomers(ctx context.Context, shopID, userID int64, rows []loyalty.CustomerRow, programID int64, key string, now time.Time) (int, error) {
 	if len(rows) == 0 {
 		return 0, fmt.Errorf("import customers into shop %d: %w", shopID, loyalty.ErrCSVNoRows)
@@ -207,41 +211,75 @@ func (s *Store) ImportCustomers(ctx context.Context, shopID, userID int64, rows 
 			return 0, fmt.Errorf("import customers into shop %d: row %d: %w", shopID, r.Row, errors.Join(r.Problems...))
 		}
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var earlier int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM cards WHERE shop_id = ? AND idempotency_key = ?`, shopID, importKey(key, 0)).Scan(&earlier)
-		if err == nil {
-			return &ReplayedError{ID: earlier}
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		p, err := program(ctx, tx, shopID, programID)
-		if err != nil {
-			return err
-		}
-		if p.Archived {
-			return ErrNotFound
-		}
-		for i, r := range rows {
-			cardID, err := insertImportedCard(ctx, tx, shopID, userID, r, importKey(key, i), now)
-			if err != nil {
-				return fmt.Errorf("row %d: %w", r.Row, err)
-			}
-			if r.StartingStamps == 0 {
-				continue
-			}
-			a := Action{ShopID: shopID, CardID: cardID, UserID: userID, Now: now}
-			if _, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, programID: p.ID, stamps: r.StartingStamps, note: ImportNote}); err != nil {
-				return fmt.Errorf("row %d: %w", r.Row, err)
-			}
-		}
-		return recordAudit(ctx, tx, shopID, userID, AuditCustomersImport, strconv.Itoa(len(rows)), now)
-	})
-	if err != nil {
+	// The steps commit in row order: the last row's card means all are in.
+	var first int64
+	err := s.r.QueryRowContext(ctx, `SELECT (SELECT id FROM cards WHERE shop_id = ?1 AND idempotency_key = ?2)
+		FROM cards WHERE shop_id = ?1 AND idempotency_key = ?3`, shopID, importKey(key, 0), importKey(key, len(rows)-1)).Scan(&first)
+	if err == nil {
+		return 0, fmt.Errorf("import customers into shop %d: %w", shopID, &ReplayedError{ID: first})
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("import customers into shop %d: %w", shopID, err)
 	}
+	for done := 0; done < len(rows); {
+		err := s.inTx(ctx, func(tx *sql.Tx) error {
+			next, err := importStep(ctx, tx, shopID, userID, rows, done, programID, key, now)
+			done = next
+			return err
+		})
+		if err != nil {
+			return 0, fmt.Errorf("import customers into shop %d: %w", shopID, err)
+		}
+	}
 	return len(rows), nil
+}
+
+// importStep imports rows from the index from on, within tx, until
+// rebuildStep has passed, and returns the index of the first row it left.
+// A row whose card an earlier, cut-off call made is skipped; the step that
+// reaches the end records the import in the audit log.
+func importStep(ctx context.Context, tx *sql.Tx, shopID, userID int64, rows []loyalty.CustomerRow, from int, programID int64, key string, now time.Time) (int, error) {
+	start := time.Now()
+	p, err := program(ctx, tx, shopID, programID)
+	if err != nil {
+		return from, err
+	}
+	if p.Archived {
+		return from, ErrNotFound
+	}
+	i := from
+	for i < len(rows) && (i == from || time.Since(start) < rebuildStep) {
+		r := rows[i]
+		var earlier int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM cards WHERE shop_id = ? AND idempotency_key = ?`, shopID, importKey(key, i)).Scan(&earlier)
+		if err == nil {
+			if i == len(rows)-1 {
+				// Another call of the same key imported the last row.
+				return i, &ReplayedError{ID: earlier}
+			}
+			i++
+			continue
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return from, err
+		}
+		cardID, err := insertImportedCard(ctx, tx, shopID, userID, r, importKey(key, i), now)
+		if err != nil {
+			return from, fmt.Errorf("row %d: %w", r.Row, err)
+		}
+		i++
+		if r.StartingStamps == 0 {
+			continue
+		}
+		a := Action{ShopID: shopID, CardID: cardID, UserID: userID, Now: now}
+		if _, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, programID: p.ID, stamps: r.StartingStamps, note: ImportNote}); err != nil {
+			return from, fmt.Errorf("row %d: %w", r.Row, err)
+		}
+	}
+	if i == len(rows) {
+		return i, recordAudit(ctx, tx, shopID, userID, AuditCustomersImport, strconv.Itoa(len(rows)), now)
+	}
+	return i, nil
 }
 
 // importKey is the idempotency key of the i-th card of an import; the prefix

@@ -298,3 +298,93 @@ func TestExportLedger(t *testing.T) {
 		t.Errorf("failing writer: %v", err)
 	}
 }
+
+// TestImportCommitsInSteps imports 600 rows while a cashier stamps: the
+// import commits step by step and the stamps go through between its steps
+// (one transaction held the one writer for the whole file, issue 15). An
+// import cut off half-way and confirmed again imports every row exactly once.
+func TestImportCommitsInSteps(t *testing.T) {
+	t.Parallel()
+	s, path := dbtest.Open(t)
+	raw := rawDB(t, path)
+	ctx := context.Background()
+	shopID, userID, card, prog := shop(t, s, "steps@example.com")
+	rows := make([]loyalty.CustomerRow, 600)
+	adjusted := 0 // rows with starting stamps
+	for i := range rows {
+		rows[i] = loyalty.CustomerRow{Row: i + 2, FirstName: fmt.Sprint("Customer ", i), StartingStamps: i % 3}
+		if i%3 > 0 {
+			adjusted++
+		}
+	}
+	cards := func() int { return count(t, raw, `SELECT count(*) FROM cards WHERE shop_id = ?`, shopID) }
+
+	// Stamps while the import runs.
+	imported := make(chan error, 1)
+	started := time.Now()
+	go func() {
+		_, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-steps", t0)
+		imported <- err
+	}()
+	between := 0 // stamps committed while the import had some rows in and not all
+	for i := 0; ; i++ {
+		a := db.Action{ShopID: shopID, CardID: card.ID, ProgramID: prog.ID, UserID: userID, Key: fmt.Sprint("stamp", i), Now: t0}
+		if _, err := s.Stamp(ctx, a, 1, true); err != nil {
+			t.Fatal(err)
+		}
+		if n := cards(); n > 1 && n < 1+len(rows) {
+			between++
+		}
+		var err error
+		select {
+		case err = <-imported:
+		default:
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	t.Logf("%d rows imported in %s, %d stamps committed in the middle", len(rows), time.Since(started).Round(time.Millisecond), between)
+	if between == 0 {
+		t.Error("no stamp committed in the middle of the import: it held the writer from its first row to its last")
+	}
+	if n := cards(); n != 1+len(rows) {
+		t.Fatalf("%d cards after the import, want %d", n, 1+len(rows))
+	}
+
+	// An import cut off after some of its steps, then confirmed again.
+	cut, cancel := context.WithCancel(ctx)
+	go func() {
+		_, err := s.ImportCustomers(cut, shopID, userID, rows, prog.ID, "key-cut", t0)
+		imported <- err
+	}()
+	for cards() == 1+len(rows) {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-imported; err == nil {
+		t.Fatal("the import ended before it was cut off: nothing to resume")
+	}
+	partial := cards() - 1 - len(rows)
+	if partial <= 0 || partial >= len(rows) {
+		t.Fatalf("%d rows in after the cut, want some", partial)
+	}
+	if n, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-cut", t0); err != nil || n != len(rows) {
+		t.Fatalf("the import confirmed again: %d, %v", n, err)
+	}
+	var replay *db.ReplayedError
+	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-cut", t0); !errors.As(err, &replay) {
+		t.Errorf("the complete import confirmed once more: %v, want a replay", err)
+	}
+	if n := cards(); n != 1+2*len(rows) {
+		t.Errorf("%d cards, want %d: each row of each import exactly once", n, 1+2*len(rows))
+	}
+	if n := count(t, raw, `SELECT count(*) FROM audit WHERE shop_id = ? AND action = 'customers_import'`, shopID); n != 2 {
+		t.Errorf("%d audit rows for two imports", n)
+	}
+	if n := count(t, raw, `SELECT count(*) FROM events WHERE shop_id = ? AND kind = 'adjust'`, shopID); n != 2*adjusted {
+		t.Errorf("%d starting-stamp adjustments, want %d", n, 2*adjusted)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -26,9 +27,17 @@ var (
 
 // Store holds the two pools.
 type Store struct {
-	w    *sql.DB // exactly one connection: SQLite has one writer anyway
-	r    *sql.DB
-	base string // the data source name both pools open, for backups
+	w *sql.DB // exactly one connection: SQLite has one writer anyway
+	r *sql.DB
+	// refused is the last write the database itself refused (Unavailable),
+	// until a write succeeds: what Health reports.
+	refused atomic.Pointer[refusal]
+}
+
+// refusal is a write the database refused, and when (with the monotonic clock).
+type refusal struct {
+	err error
+	at  time.Time
 }
 
 // Pragmas are the connection settings of every database the app opens (the
@@ -37,9 +46,24 @@ type Store struct {
 // process crash without losing a commit.
 const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
 
-// Open opens (creating if needed) the database file at path and applies the
-// migrations found in migrationsFS.
+// Open opens (creating if needed) the database file at path, applies the
+// migrations found in migrationsFS and computes the derived state owed.
 func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) {
+	s, err := open(ctx, path, migrationsFS)
+	if err != nil {
+		return nil, err
+	}
+	// A migration leaves derived state owed, and so may a process stopped
+	// while computing it: it is complete before anything reads it.
+	if err := s.PayOwedRebuilds(ctx, time.Now()); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// open is Open without paying what is owed.
+func open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) {
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + Pragmas
 	// A deferred transaction that later writes skips the busy handler and fails
 	// at once with SQLITE_BUSY; immediate ones queue politely.
@@ -49,8 +73,7 @@ func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) 
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	applied, err := migrate(ctx, w, migrationsFS)
-	if err != nil {
+	if err := migrate(ctx, w, migrationsFS); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -60,53 +83,41 @@ func Open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) 
 		return nil, fmt.Errorf("open reader %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	s := &Store{w: w, r: r, base: base}
-	if err := s.payOwedRebuilds(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	// The migration that adds the rollups leaves them empty for the ledger
-	// written before it.
-	if applied[rollupsVersion] {
-		if err := s.rebuildAllRollups(ctx, time.Now()); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-	return s, nil
+	return &Store{w: w, r: r}, nil
 }
 
-// rollupsVersion is the migration that created the rollups.
-const rollupsVersion = 2
-
-// migrate applies the pending migrations and tells which versions it applied.
-func migrate(ctx context.Context, w *sql.DB, fsys fs.FS) (map[int64]bool, error) {
+// migrate applies the pending migrations.
+func migrate(ctx context.Context, w *sql.DB, fsys fs.FS) error {
 	p, err := goose.NewProvider(goose.DialectSQLite3, w, fsys)
 	if err != nil {
-		return nil, fmt.Errorf("migrations: %w", err)
+		return fmt.Errorf("migrations: %w", err)
 	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("apply migrations: %w", err)
-	}
-	applied := map[int64]bool{}
-	for _, r := range results {
-		applied[r.Source.Version] = true
-	}
-	return applied, nil
-}
-
-func (s *Store) rebuildAllRollups(ctx context.Context, now time.Time) error {
-	shops, err := shopIDs(ctx, s.r)
-	if err != nil {
-		return fmt.Errorf("rebuild rollups: %w", err)
-	}
-	for _, id := range shops {
-		if err := s.RebuildRollups(ctx, id, now); err != nil {
-			return err
-		}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
 	}
 	return nil
+}
+
+// PayOwedRebuilds computes the derived state still owed: what migrations
+// left (rebuilds_owed) and the rollups of shops whose rebuild has not ended
+// (rollups_owed: a change of time zone whose request was cut off). Open
+// calls it, and so does the server's worker now and then.
+func (s *Store) PayOwedRebuilds(ctx context.Context, now time.Time) error {
+	if err := s.payOwedRebuilds(ctx); err != nil {
+		return err
+	}
+	return s.payRollups(ctx, now)
+}
+
+// hasTable reports whether the database has the table name: one migrated
+// only part of the way (older migrations, in tests) may not.
+func hasTable(ctx context.Context, q querier, name string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("table %s: %w", name, err)
+	}
+	return n > 0, nil
 }
 
 // Close closes both pools.
@@ -114,24 +125,81 @@ func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
-// Ping checks that the database answers a query.
-func (s *Store) Ping(ctx context.Context) error {
+// Health checks that the database can be read and written: it reads, and
+// commits a write of one row. A full disk, a read-only file or a lock held
+// elsewhere for longer than busy_timeout fails it (Unavailable), while reads
+// go on working.
+func (s *Store) Health(ctx context.Context, now time.Time) error {
 	var one int
-	return s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("health: read: %w", err)
+	}
+	// The probe's own success says little: a full disk can take its one page
+	// in the space a refused stamp left, so a write refused in the last
+	// minute, with none succeeding since, fails the check as well.
+	if r := s.refused.Load(); r != nil && time.Since(r.at) < refusalMemory {
+		return fmt.Errorf("health: a write was refused %s ago: %w", time.Since(r.at).Round(time.Second), r.err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err == nil {
+		defer tx.Rollback()
+		if _, err = tx.ExecContext(ctx, `UPDATE health SET checked_at = ? WHERE id = 1`, unix(now)); err == nil {
+			err = tx.Commit()
+		}
+	}
+	if err != nil {
+		s.noteRefusal(err)
+		return fmt.Errorf("health: write: %w", err)
+	}
+	return nil
+}
+
+// refusalMemory is how long Health remembers a refused write when no write
+// succeeds after it.
+const refusalMemory = time.Minute
+
+// noteRefusal remembers err if the database itself refused a write.
+func (s *Store) noteRefusal(err error) {
+	if Unavailable(err) {
+		s.refused.Store(&refusal{err: err, at: time.Now()})
+	}
+}
+
+// Unavailable reports an error of the database itself rather than of the
+// request: the disk is full (SQLITE_FULL), the file cannot be written or
+// read (SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN), or another writer
+// held the lock past busy_timeout (SQLITE_BUSY). Nothing was written; the
+// same request can succeed once the cause is gone.
+func Unavailable(err error) bool {
+	var se interface{ Code() int }
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff { // the primary code of an extended one
+	case 5, 8, 10, 13, 14: // BUSY, READONLY, IOERR, FULL, CANTOPEN
+		return true
+	}
+	return false
 }
 
 // inTx runs fn in one immediate transaction on the writer.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
+		s.noteRefusal(err)
 		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		s.noteRefusal(err)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		s.noteRefusal(err)
 		return fmt.Errorf("commit: %w", err)
+	}
+	if s.refused.Load() != nil {
+		s.refused.Store(nil)
 	}
 	return nil
 }

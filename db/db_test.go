@@ -51,7 +51,7 @@ func TestMigrationsApplyOnce(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	defer again.Close()
-	if err := again.Ping(context.Background()); err != nil {
+	if err := again.Health(context.Background(), time.Now()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -201,5 +201,45 @@ func TestUndoOnlyTheLastRecentAction(t *testing.T) {
 	st, _ := s.CardState(ctx, shopID, card.ID, a.Now)
 	if st.Programs[0].Stamps != 0 || st.Undoable != nil {
 		t.Errorf("after undoing both: %d stamps, undoable %v", st.Programs[0].Stamps, st.Undoable)
+	}
+}
+
+// TestClockJumpsBack stamps a card while the clock runs a day ahead, then
+// with the clock right again: the cooldown waits one cooldown, not the day
+// and the cooldown, and the stamp from the future cannot be undone for that
+// day.
+func TestClockJumpsBack(t *testing.T) {
+	t.Parallel()
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	shopID, userID, card, prog := shop(t, s, "clock@example.com")
+	prog.CooldownMinutes = 30
+	if _, err := s.SaveProgram(ctx, prog, userID, t0); err != nil {
+		t.Fatal(err)
+	}
+	a := db.Action{ShopID: shopID, CardID: card.ID, ProgramID: prog.ID, UserID: userID, Key: "ahead", Now: t0.Add(24 * time.Hour)}
+	ahead, err := s.Stamp(ctx, a, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Key, a.Now = "back", t0.Add(time.Hour)
+	var cool *loyalty.CooldownError
+	if _, err := s.Stamp(ctx, a, 1, false); !errors.As(err, &cool) || cool.Left != 30*time.Minute {
+		t.Errorf("stamp after the clock came back: %v, want a cooldown of 30m left", err)
+	}
+	a.Key = "undo"
+	if _, err := s.Undo(ctx, a, ahead.EventID); !errors.Is(err, loyalty.ErrNothingToUndo) {
+		t.Errorf("undo of a stamp dated a day ahead: %v, want nothing to undo", err)
+	}
+	if st, err := s.CardState(ctx, shopID, card.ID, a.Now); err != nil || st.Undoable != nil {
+		t.Errorf("the card offers to undo %+v (%v)", st.Undoable, err)
+	}
+	a.Key = "anyway"
+	if _, err := s.Stamp(ctx, a, 1, true); err != nil {
+		t.Fatalf("stamp anyway: %v", err)
+	}
+	a.Key, a.Now = "later", a.Now.Add(31*time.Minute)
+	if _, err := s.Stamp(ctx, a, 1, false); err != nil {
+		t.Errorf("a cooldown after the stamp given anyway: %v", err)
 	}
 }

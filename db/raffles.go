@@ -1,10 +1,12 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"regulars/loyalty"
@@ -12,16 +14,20 @@ import (
 
 // Raffle is a prize draw of a shop.
 type Raffle struct {
-	ID         int64
-	ShopID     int64
-	Title      string
-	Prize      string
-	Rules      string
-	Winners    int
-	OpensAt    time.Time
-	ClosesAt   time.Time
-	EntryRule  string
+	ID        int64
+	ShopID    int64
+	Title     string
+	Prize     string
+	Rules     string
+	Winners   int
+	OpensAt   time.Time
+	ClosesAt  time.Time
+	EntryRule string
+	// FreeEntry says which cards may enter for free (loyalty.FreeEntry...).
+	FreeEntry  string
 	Commitment string
+	// PublishedAt is when the raffle was saved, and its commitment public.
+	PublishedAt time.Time
 	// Revealed at the draw; nil before.
 	Seed       []byte
 	DrawnAt    time.Time
@@ -31,18 +37,18 @@ type Raffle struct {
 
 // Window returns what package loyalty needs to judge entries and the draw.
 func (r Raffle) Window() loyalty.RaffleWindow {
-	return loyalty.RaffleWindow{Opens: r.OpensAt, Closes: r.ClosesAt, Drawn: !r.DrawnAt.IsZero()}
+	return loyalty.RaffleWindow{Opens: r.OpensAt, Closes: r.ClosesAt, Drawn: !r.DrawnAt.IsZero(), FreeEntry: r.FreeEntry}
 }
 
-const raffleColumns = `id, shop_id, title, prize, rules, winners, opens_at, closes_at, entry_rule, commitment,
+const raffleColumns = `id, shop_id, title, prize, rules, winners, opens_at, closes_at, entry_rule, free_entry, commitment, created_at,
 	CASE WHEN drawn_at IS NULL THEN NULL ELSE seed END, coalesce(drawn_at, 0), coalesce(ticket_list, '')`
 
 func scanRaffle(row scanner) (Raffle, error) {
 	var r Raffle
-	var opens, closes, drawn int64
-	err := row.Scan(&r.ID, &r.ShopID, &r.Title, &r.Prize, &r.Rules, &r.Winners, &opens, &closes, &r.EntryRule, &r.Commitment,
-		&r.Seed, &drawn, &r.TicketList)
-	r.OpensAt, r.ClosesAt = fromUnix(opens), fromUnix(closes)
+	var opens, closes, published, drawn int64
+	err := row.Scan(&r.ID, &r.ShopID, &r.Title, &r.Prize, &r.Rules, &r.Winners, &opens, &closes, &r.EntryRule, &r.FreeEntry, &r.Commitment,
+		&published, &r.Seed, &drawn, &r.TicketList)
+	r.OpensAt, r.ClosesAt, r.PublishedAt = fromUnix(opens), fromUnix(closes), fromUnix(published)
 	if drawn != 0 {
 		r.DrawnAt = fromUnix(drawn)
 	}
@@ -69,14 +75,35 @@ func raffle(ctx context.Context, q querier, where string, args ...any) (Raffle, 
 	return r, rows.Err()
 }
 
+// MaxLiveRaffles is how many raffles a shop may have taking entries or to
+// come at once. Every card page shows them: 3,000 raffles made each card page
+// cost 1.2 s (issue 15). A café runs one or two at a time.
+const MaxLiveRaffles = 20
+
+// ErrTooManyRaffles refuses a raffle beyond MaxLiveRaffles.
+var ErrTooManyRaffles = errors.New("too many raffles taking entries or to come")
+
 // CreateRaffle saves a raffle with a fresh secret seed; only the seed's
-// commitment is shown until the draw.
+// commitment is shown until the draw, from now on, so its entries may not
+// open before now (loyalty.RaffleOpening). Its free entry is for cards made
+// before its entries open.
 func (s *Store) CreateRaffle(ctx context.Context, r Raffle, userID int64, now time.Time) (int64, error) {
 	seed := loyalty.NewRaffleSeed()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO raffles (shop_id, title, prize, rules, winners, opens_at, closes_at, entry_rule, seed, commitment, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ShopID, r.Title, r.Prize, r.Rules, r.Winners, unix(r.OpensAt), unix(r.ClosesAt), r.EntryRule,
-			seed, loyalty.SeedCommitment(seed), userID, unix(now))
+		if r.OpensAt.Before(now) {
+			return loyalty.ErrRaffleOpensInPast
+		}
+		var live int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM raffles WHERE shop_id = ? AND closes_at > ? AND drawn_at IS NULL`, r.ShopID, unix(now)).Scan(&live)
+		if err != nil {
+			return err
+		}
+		if live >= MaxLiveRaffles {
+			return ErrTooManyRaffles
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO raffles (shop_id, title, prize, rules, winners, opens_at, closes_at, entry_rule, free_entry, seed, commitment,
+			created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ShopID, r.Title, r.Prize, r.Rules, r.Winners, unix(r.OpensAt),
+			unix(r.ClosesAt), r.EntryRule, loyalty.FreeEntryEarlierCards, seed, loyalty.SeedCommitment(seed), userID, unix(now))
 		if err != nil {
 			return err
 		}
@@ -93,18 +120,22 @@ func (s *Store) CreateRaffle(ctx context.Context, r Raffle, userID int64, now ti
 var ErrRaffleLocked = errors.New("raffle rules are locked once entries open")
 
 // UpdateRaffle saves an edit by userID. Before entries open everything but the
-// seed may change; afterwards only title and prize, so that nobody can move
-// the rules under the entrants' feet.
+// seed may change, but the opening not to the past; afterwards only title and
+// prize, so that nobody can move the rules under the entrants' feet.
 func (s *Store) UpdateRaffle(ctx context.Context, r Raffle, userID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		old, err := raffle(ctx, tx, `id = ? AND shop_id = ?`, r.ID, r.ShopID)
 		if err != nil {
 			return fmt.Errorf("update raffle %d: %w", r.ID, err)
 		}
+		moved := !r.OpensAt.Equal(old.OpensAt)
 		if old.Window().State(now) != loyalty.RaffleUpcoming {
-			if r.Rules != old.Rules || r.Winners != old.Winners || !r.OpensAt.Equal(old.OpensAt) || !r.ClosesAt.Equal(old.ClosesAt) || r.EntryRule != old.EntryRule {
+			if r.Rules != old.Rules || r.Winners != old.Winners || moved || !r.ClosesAt.Equal(old.ClosesAt) || r.EntryRule != old.EntryRule {
 				return fmt.Errorf("update raffle %d: %w", r.ID, ErrRaffleLocked)
 			}
+		}
+		if moved && r.OpensAt.Before(now) {
+			return fmt.Errorf("update raffle %d: %w", r.ID, loyalty.ErrRaffleOpensInPast)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE raffles SET title = ?, prize = ?, rules = ?, winners = ?, opens_at = ?, closes_at = ?, entry_rule = ?
 			WHERE id = ? AND shop_id = ?`, r.Title, r.Prize, r.Rules, r.Winners, unix(r.OpensAt), unix(r.ClosesAt), r.EntryRule, r.ID, r.ShopID)
@@ -225,21 +256,41 @@ func (s *Store) DrawRaffle(ctx context.Context, shopID, id, userID int64, now ti
 	})
 }
 
-// EnterRaffle records a card's free entry while the raffle takes entries;
-// entering twice changes nothing.
+// EnterRaffle records a card's free entry while the raffle takes entries,
+// from a card its rule lets in; entering twice changes nothing.
 func (s *Store) EnterRaffle(ctx context.Context, shopID, raffleID, cardID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		r, err := raffle(ctx, tx, `id = ? AND shop_id = ?`, raffleID, shopID)
 		if err != nil {
 			return fmt.Errorf("enter raffle %d: %w", raffleID, err)
 		}
-		if err := r.Window().CheckEntry(now); err != nil {
+		var made int64
+		if err := tx.QueryRowContext(ctx, `SELECT created_at FROM cards WHERE id = ? AND shop_id = ?`, cardID, shopID).Scan(&made); err != nil {
+			return fmt.Errorf("enter raffle %d: card %d: %w", raffleID, cardID, notFound(err))
+		}
+		if err := r.Window().CheckFreeEntry(fromUnix(made), now); err != nil {
 			return fmt.Errorf("enter raffle %d: %w", raffleID, err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO raffle_optins (raffle_id, card_id, created_at) SELECT ?, id, ? FROM cards WHERE id = ? AND shop_id = ?
-			ON CONFLICT DO NOTHING`, raffleID, unix(now), cardID, shopID)
+		_, err = tx.ExecContext(ctx, `INSERT INTO raffle_optins (raffle_id, card_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			raffleID, cardID, unix(now))
 		return err
 	})
+}
+
+// RaffleClusters finds the runs of cards made close together from the join
+// poster among the raffle's free entries (loyalty.CardClusters): what a
+// draw filled with cards made for it looks like to its owner.
+func (s *Store) RaffleClusters(ctx context.Context, r Raffle) ([]loyalty.CardCluster, error) {
+	made, err := collect(ctx, s.r, func(row scanner) (time.Time, error) {
+		var at int64
+		err := row.Scan(&at)
+		return fromUnix(at), err
+	}, `SELECT c.created_at FROM raffle_optins o JOIN cards c ON c.id = o.card_id
+		WHERE o.raffle_id = ? AND c.shop_id = ? AND c.created_by IS NULL`, r.ID, r.ShopID)
+	if err != nil {
+		return nil, fmt.Errorf("cards of raffle %d: %w", r.ID, err)
+	}
+	return loyalty.CardClusters(made), nil
 }
 
 // CardRaffle is a raffle as one card sees it.
@@ -249,36 +300,58 @@ type CardRaffle struct {
 	OptedIn       bool
 	Won           bool
 	PrizeRedeemed bool
+	// FreeEntry: the card may take the raffle's free entry (loyalty.RaffleWindow.FreeEntryFor).
+	FreeEntry bool
 }
 
-// How long a drawn raffle stays on card pages, so winners and the others learn the result.
+// How long a raffle stays on card pages after it closed (waiting for its
+// draw) or was drawn, so that winners and the others learn the result.
 const drawnRaffleShown = 30 * 24 * time.Hour
 
-// cardRaffles lists the raffles a card page shows: those not yet drawn, and
-// those drawn in the last 30 days.
+// recentRaffles is how many raffles closed or drawn in the last 30 days a
+// card page shows, besides the ones the card won.
+const recentRaffles = 5
+
+// cardRafflesQuery lists the raffles that concern a card now, a bounded
+// number however many the shop has held (issue 15: 3,000 raffles made every
+// card page read them all): those taking entries or to come, at most
+// MaxLiveRaffles; the newest recentRaffles closed or drawn in the last 30
+// days; and the ones the card won in the last 30 days. Each is a range of an
+// index (raffles_shop_shown, raffle_winners_card).
+const cardRafflesQuery = `SELECT id FROM (SELECT id FROM raffles WHERE shop_id = ?1 AND coalesce(drawn_at, closes_at) > ?2
+		ORDER BY coalesce(drawn_at, closes_at) LIMIT ?4)
+	UNION SELECT id FROM (SELECT id FROM raffles WHERE shop_id = ?1 AND coalesce(drawn_at, closes_at) > ?3 AND coalesce(drawn_at, closes_at) <= ?2
+		ORDER BY coalesce(drawn_at, closes_at) DESC LIMIT ?5)
+	UNION SELECT w.raffle_id FROM raffle_winners w CROSS JOIN raffles r ON r.id = w.raffle_id WHERE w.card_id = ?6 AND r.shop_id = ?1 AND r.drawn_at > ?3`
+
+func cardRafflesArgs(shopID, cardID int64, now time.Time) []any {
+	return []any{shopID, unix(now), unix(now.Add(-drawnRaffleShown)), MaxLiveRaffles, recentRaffles, cardID}
+}
+
+// cardRaffles lists the raffles a card page shows (cardRafflesQuery), in the
+// order they close.
 func cardRaffles(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]CardRaffle, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM raffles WHERE shop_id = ? AND (drawn_at IS NULL OR drawn_at > ?) ORDER BY closes_at`,
-		shopID, unix(now.Add(-drawnRaffleShown)))
+	ids, err := collect(ctx, q, func(row scanner) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	}, cardRafflesQuery, cardRafflesArgs(shopID, cardID, now)...)
 	if err != nil {
 		return nil, fmt.Errorf("raffles of card %d: %w", cardID, err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	rows.Close()
+	var made int64
+	if err := q.QueryRowContext(ctx, `SELECT created_at FROM cards WHERE id = ? AND shop_id = ?`, cardID, shopID).Scan(&made); err != nil {
+		return nil, fmt.Errorf("raffles of card %d: %w", cardID, notFound(err))
+	}
 	var crs []CardRaffle
 	for _, id := range ids {
 		r, err := raffle(ctx, q, `id = ?`, id)
 		if err != nil {
 			return nil, err
 		}
-		cr := CardRaffle{Raffle: r}
+		cr := CardRaffle{Raffle: r, FreeEntry: r.Window().FreeEntryFor(fromUnix(made))}
 		// Tickets are shown while they can still change the draw: not before
 		// the window, and not once the winners speak for it.
 		if state := r.Window().State(now); state == loyalty.RaffleOpen || state == loyalty.RaffleClosed {
@@ -304,6 +377,7 @@ func cardRaffles(ctx context.Context, q querier, shopID, cardID int64, now time.
 		}
 		crs = append(crs, cr)
 	}
+	slices.SortFunc(crs, func(a, b CardRaffle) int { return cmp.Or(a.ClosesAt.Compare(b.ClosesAt), cmp.Compare(a.ID, b.ID)) })
 	return crs, nil
 }
 

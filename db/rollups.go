@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"regulars/loyalty"
@@ -36,17 +37,8 @@ func loadShopClock(ctx context.Context, q querier, shopID int64) (shopClock, err
 	return c, nil
 }
 
-// cardLedgers reads a card's program events, grouped by program, with each
+// programLedgers reads a card's program events, grouped by program, with each
 // program's rule versions (archived programs too: their history still counts).
-func cardLedgers(ctx context.Context, q querier, shopID, cardID int64) ([]loyalty.ProgramLedger, error) {
-	versions, err := shopVersions(ctx, q, shopID)
-	if err != nil {
-		return nil, err
-	}
-	return programLedgers(ctx, q, shopID, cardID, versions)
-}
-
-// programLedgers is cardLedgers with the shop's rule versions already read.
 func programLedgers(ctx context.Context, q querier, shopID, cardID int64, versions map[int64][]loyalty.RuleVersion) ([]loyalty.ProgramLedger, error) {
 	index := make(map[int64]int, len(versions))
 	ledgers := make([]loyalty.ProgramLedger, 0, len(versions))
@@ -141,7 +133,16 @@ func addCohorts(sums map[cohortKey]int, days []loyalty.Day, sign int) {
 // refreshCard recomputes the card's rollups from its ledger at now, within tx,
 // and moves the shop's sums by the difference.
 func refreshCard(ctx context.Context, tx *sql.Tx, shopID, cardID int64, clock shopClock, now time.Time) error {
-	ledgers, err := cardLedgers(ctx, tx, shopID, cardID)
+	versions, err := shopVersions(ctx, tx, shopID)
+	if err != nil {
+		return err
+	}
+	return refreshCardWith(ctx, tx, shopID, cardID, clock, versions, now)
+}
+
+// refreshCardWith is refreshCard with the shop's rule versions already read.
+func refreshCardWith(ctx context.Context, tx *sql.Tx, shopID, cardID int64, clock shopClock, versions map[int64][]loyalty.RuleVersion, now time.Time) error {
+	ledgers, err := programLedgers(ctx, tx, shopID, cardID, versions)
 	if err != nil {
 		return err
 	}
@@ -407,9 +408,10 @@ func addStaffDay(ctx context.Context, tx *sql.Tx, shopID int64, day int, userID 
 	return nil
 }
 
-// RebuildRollups recomputes every rollup of the shop from its ledger, in one
-// transaction: after a migration that adds one, or to check the incremental
-// path (the tests compare the two).
+// RebuildRollups recomputes every rollup of the shop from its ledger, from
+// nothing, in one transaction: the bulk load of a demo history and the
+// tests, which check the incremental path against it. A live server owes
+// the rebuild instead (oweRollups), and does it step by step.
 func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		clock, err := loadShopClock(ctx, tx, shopID)
@@ -470,7 +472,8 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 				return err
 			}
 		}
-		return rebuildStaffDays(ctx, tx, shopID, clock.loc)
+		_, _, err = recountStaffDays(ctx, tx, shopID, clock.loc, minDay, math.MaxInt64)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild rollups of shop %d: %w", shopID, err)
@@ -478,44 +481,213 @@ func (s *Store) RebuildRollups(ctx context.Context, shopID int64, now time.Time)
 	return s.RefreshSegments(ctx, shopID, now)
 }
 
-func rebuildStaffDays(ctx context.Context, tx *sql.Tx, shopID int64, loc *time.Location) error {
+// The rebuild a live server owes (after the migration that added the
+// rollups, after a change of a shop's time zone) runs in steps of one short
+// transaction each, so that every shop's stamps go on between them: as one
+// transaction, a big shop's held the one writer for seconds (issue 15). Each
+// step records in rollups_owed how far it got, in its own transaction: a
+// process stopped half-way leaves the rebuild owed, and the next start (or
+// the server's worker) goes on from there.
+
+// rebuildStep is how long one step holds the writer, at most about.
+const rebuildStep = 50 * time.Millisecond
+
+// rebuildCards is how many card ids a step reads at once.
+const rebuildCards = 1000
+
+// minDay is rollups_owed.staff_from before the first day of the ledger.
+const minDay = math.MinInt32
+
+// oweRollups records within tx that the shop's rollups are to be rebuilt
+// from the ledger, from the start.
+func oweRollups(ctx context.Context, tx *sql.Tx, shopID int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO rollups_owed (shop_id) VALUES (?)
+		ON CONFLICT (shop_id) DO UPDATE SET after_card = 0, staff_from = NULL`, shopID)
+	if err != nil {
+		return fmt.Errorf("owe the rollups of shop %d: %w", shopID, err)
+	}
+	return nil
+}
+
+// payRollups does every owed rebuild of rollups to the end.
+func (s *Store) payRollups(ctx context.Context, now time.Time) error {
+	// A database migrated only part of the way (older migrations, in tests)
+	// has no such table yet.
+	if ok, err := hasTable(ctx, s.r, "rollups_owed"); err != nil || !ok {
+		return err
+	}
+	shops, err := collect(ctx, s.r, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `SELECT shop_id FROM rollups_owed ORDER BY shop_id`)
+	if err != nil {
+		return fmt.Errorf("owed rollups: %w", err)
+	}
+	for _, id := range shops {
+		if err := s.payShopRollups(ctx, id, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// payShopRollups does the owed rebuild of the shop's rollups to the end.
+func (s *Store) payShopRollups(ctx context.Context, shopID int64, now time.Time) error {
+	for {
+		done, err := s.rollupsStep(ctx, shopID, now, rebuildStep)
+		if err != nil {
+			return fmt.Errorf("rebuild rollups of shop %d: %w", shopID, err)
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// rollupsStep does one step of the shop's owed rebuild, working for about
+// budget (at least one card or one day), and reports whether the shop owes
+// nothing more. Cards come first, each refreshed from its ledger as a stamp
+// refreshes it: the shop's sums move by each card's difference, so they stay
+// the sums of the cards' days after every step, and a stamp written between
+// two steps is exact whether its card was refreshed yet or not. Then the
+// staff's activity, a few days at a time; the last step reclassifies the
+// cards with the day's threshold and deletes the debt.
+func (s *Store) rollupsStep(ctx context.Context, shopID int64, now time.Time, budget time.Duration) (bool, error) {
+	var done bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		start := time.Now()
+		var after int64
+		var staffFrom sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT after_card, staff_from FROM rollups_owed WHERE shop_id = ?`, shopID).Scan(&after, &staffFrom)
+		if errors.Is(err, sql.ErrNoRows) {
+			done = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		clock, err := loadShopClock(ctx, tx, shopID)
+		if err != nil {
+			return err
+		}
+		if !staffFrom.Valid {
+			return refreshCardsStep(ctx, tx, shopID, after, clock, now, start.Add(budget))
+		}
+		next, end, err := recountStaffDays(ctx, tx, shopID, clock.loc, int(staffFrom.Int64), budget-time.Since(start))
+		if err != nil {
+			return err
+		}
+		if !end {
+			_, err := tx.ExecContext(ctx, `UPDATE rollups_owed SET staff_from = ? WHERE shop_id = ?`, next, shopID)
+			return err
+		}
+		if err := refreshSegments(ctx, tx, shopID, now); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM rollups_owed WHERE shop_id = ?`, shopID)
+		done = err == nil
+		return err
+	})
+	return done, err
+}
+
+// refreshCardsStep refreshes the shop's cards after the card id after, in
+// id order, until the deadline has passed, and records the last one done;
+// after the last card of the shop, the staff's days are next.
+func refreshCardsStep(ctx context.Context, tx *sql.Tx, shopID, after int64, clock shopClock, now, deadline time.Time) error {
+	versions, err := shopVersions(ctx, tx, shopID)
+	if err != nil {
+		return err
+	}
+	cards, err := collect(ctx, tx, func(r scanner) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `SELECT id FROM cards WHERE shop_id = ? AND id > ? ORDER BY id LIMIT ?`, shopID, after, rebuildCards)
+	if err != nil {
+		return err
+	}
+	last := len(cards) < rebuildCards // this batch ends with the shop's last card
+	for i, id := range cards {
+		if err := refreshCardWith(ctx, tx, shopID, id, clock, versions, now); err != nil {
+			return err
+		}
+		after = id
+		if i < len(cards)-1 && time.Now().After(deadline) {
+			last = false
+			break
+		}
+	}
+	var staffFrom any // NULL: cards still to refresh
+	if last {
+		staffFrom = minDay
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE rollups_owed SET after_card = ?, staff_from = ? WHERE shop_id = ?`, after, staffFrom, shopID)
+	return err
+}
+
+// recountStaffDays recounts the shop's staff_days from the ledger, from the
+// local day from on, until budget has passed and a day ends: it returns the
+// first day it left, or that it reached the end of the ledger.
+func recountStaffDays(ctx context.Context, tx *sql.Tx, shopID int64, loc *time.Location, from int, budget time.Duration) (int, bool, error) {
+	start := time.Now()
+	since := int64(math.MinInt64)
+	if from != minDay {
+		since = unix(loyalty.DayStart(from, loc))
+	}
 	type key struct {
 		day  int
 		user int64
 	}
 	sums := map[key]*loyalty.StaffCounts{}
-	rows, err := tx.QueryContext(ctx, `SELECT user_id, kind, override, created_at FROM events WHERE shop_id = ? AND user_id IS NOT NULL`, shopID)
+	rows, err := tx.QueryContext(ctx, `SELECT user_id, kind, override, created_at FROM events
+		WHERE shop_id = ? AND created_at >= ? AND user_id IS NOT NULL ORDER BY created_at`, shopID, since)
 	if err != nil {
-		return err
+		return 0, false, err
 	}
+	next, end, last := 0, true, minDay
 	for rows.Next() {
 		var user, at int64
 		var kind loyalty.Kind
 		var override bool
 		if err := rows.Scan(&user, &kind, &override, &at); err != nil {
 			rows.Close()
-			return err
+			return 0, false, err
 		}
+		day := loyalty.DayNumber(fromUnix(at).In(loc))
+		if day != last && last != minDay && time.Since(start) >= budget {
+			next, end = day, false
+			break
+		}
+		last = day
 		var c loyalty.StaffCounts
 		if !countStaffEvent(&c, kind, override) {
 			continue // as staffEvent: a kind no figure counts makes no row
 		}
-		k := key{loyalty.DayNumber(fromUnix(at).In(loc)), user}
+		k := key{day, user}
 		if sums[k] == nil {
 			sums[k] = &loyalty.StaffCounts{}
 		}
 		countStaffEvent(sums[k], kind, override)
 	}
+	// The rows are read to the end (or closed) before anything is written:
+	// SQLite leaves undefined what a scan sees of rows changed under it.
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return 0, false, err
+	}
+	until := math.MaxInt32
+	if !end {
+		until = next
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM staff_days WHERE shop_id = ? AND day >= ? AND day < ?`, shopID, from, until); err != nil {
+		return 0, false, err
 	}
 	for k, c := range sums {
 		if err := addStaffDay(ctx, tx, shopID, k.day, k.user, *c); err != nil {
-			return err
+			return 0, false, err
 		}
 	}
-	return nil
+	return next, end, nil
 }
 
 // EnsureSegments reclassifies the shop's cards if it was last done before the

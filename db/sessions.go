@@ -27,17 +27,26 @@ func sessionHash(token string) []byte {
 	return h[:]
 }
 
+// sessionSweep is how many expired sessions a sign-in deletes at most.
+const sessionSweep = 100
+
 // insertSession starts a session of user u within tx and returns its token.
 // Expired rows of every shop go first: that keeps the table small without a
-// sweeper, and the expiry index makes it cheap.
+// sweeper, and the expiry index makes it cheap. Only rows expired for a whole
+// lifetime more go, a few at a time: a sign-in while the clock runs ahead
+// (by up to SessionLifetime) deletes no session that is still alive, and
+// one further ahead deletes at most sessionSweep. Those the clock only makes
+// look expired sign in again once it is right (SessionUser).
 func insertSession(ctx context.Context, tx *sql.Tx, u User, now time.Time) (string, error) {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, unix(now)); err != nil {
+	_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash IN
+		(SELECT token_hash FROM sessions WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)`, unix(now.Add(-SessionLifetime)), sessionSweep)
+	if err != nil {
 		return "", fmt.Errorf("delete expired sessions: %w", err)
 	}
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
-	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, shop_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, shop_id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		sessionHash(token), u.ShopID, u.ID, unix(now), unix(now.Add(SessionLifetime)))
 	if err != nil {
 		return "", fmt.Errorf("insert session of user %d: %w", u.ID, err)

@@ -82,13 +82,13 @@ func TestSessionLifecycle(t *testing.T) {
 		t.Errorf("ending an ended session: %v", err)
 	}
 
-	// Creating a session clears the expired ones.
-	later := t0.Add(db.SessionLifetime + time.Hour)
+	// Creating a session clears the ones expired for a lifetime more.
+	later := t0.Add(2*db.SessionLifetime + time.Hour)
 	if _, err := s.CreateSession(ctx, owner, later); err != nil {
 		t.Fatal(err)
 	}
 	var n int
-	if err := raw.QueryRow(`SELECT count(*) FROM sessions WHERE expires_at <= ?`, later.Unix()).Scan(&n); err != nil || n != 0 {
+	if err := raw.QueryRow(`SELECT count(*) FROM sessions WHERE expires_at <= ?`, later.Add(-db.SessionLifetime).Unix()).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d expired sessions left after a new one, %v", n, err)
 	}
 }
@@ -226,5 +226,58 @@ func TestSessionRenewsWhileUsed(t *testing.T) {
 	}
 	if _, _, err := s.SessionUser(ctx, again, t0); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("after the owner signed the cashier out: %v", err)
+	}
+}
+
+// TestSignInWhileTheClockRunsAhead: one sign-in while the clock is 30 days
+// ahead used to delete every session of every shop; now the sessions come
+// back with the clock, and a sign-in clears a bounded number of sessions
+// expired for a lifetime more.
+func TestSignInWhileTheClockRunsAhead(t *testing.T) {
+	t.Parallel()
+	s, path := dbtest.Open(t)
+	ctx := context.Background()
+	_, ownerID, _, _ := shop(t, s, "ahead@example.com")
+	owner, err := s.User(ctx, ownerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []string
+	for range 3 {
+		token, err := s.CreateSession(ctx, owner, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, token)
+	}
+	if _, err := s.CreateSession(ctx, owner, t0.Add(db.SessionLifetime+time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for i, token := range tokens {
+		if _, _, err := s.SessionUser(ctx, token, t0.Add(time.Hour)); err != nil {
+			t.Errorf("session %d after the clock came back: %v", i, err)
+		}
+	}
+
+	// Sessions long expired go, a bounded number per sign-in.
+	raw := rawDB(t, path)
+	for range 3 * 50 {
+		if _, err := s.CreateSession(ctx, owner, t0.Add(-3*db.SessionLifetime)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() int {
+		var n int
+		if err := raw.QueryRow(`SELECT count(*) FROM sessions`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	if _, err := s.CreateSession(ctx, owner, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := before + 1 - count(); got != 100 {
+		t.Errorf("a sign-in deleted %d sessions, want 100 of the 150 long expired", got)
 	}
 }

@@ -163,7 +163,8 @@ type ShopSettings struct {
 }
 
 // UpdateShop saves the shop's settings on behalf of userID. A new time zone
-// moves every event to another local day, so the rollups are rebuilt from the ledger.
+// moves every event to another local day, so the rollups are rebuilt from the
+// ledger: owed with the change, then done step by step (payShopRollups).
 func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, userID int64, now time.Time) error {
 	var zone string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -175,13 +176,22 @@ func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, u
 		if err != nil {
 			return err
 		}
+		if zone != st.TimeZone {
+			if err := oweRollups(ctx, tx, shopID); err != nil {
+				return err
+			}
+		}
 		return recordAudit(ctx, tx, shopID, userID, AuditSettings, st.Name, now)
 	})
 	if err != nil {
 		return fmt.Errorf("update shop %d: %w", shopID, err)
 	}
+	// Cut off (the request's deadline, a client gone), the rebuild stays
+	// owed and the server's worker finishes it: the settings are saved.
 	if zone != st.TimeZone {
-		return s.RebuildRollups(ctx, shopID, now)
+		if err := s.payShopRollups(ctx, shopID, now); err != nil && ctx.Err() == nil {
+			return err
+		}
 	}
 	return nil
 }

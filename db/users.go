@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -31,7 +33,28 @@ type User struct {
 	CreatedAt     time.Time
 }
 
-const userColumns = `id, shop_id, name, email, password_hash, role, invite_hash IS NOT NULL, created_at`
+// A staff member's address, as users.email keeps it. An address signs in to
+// one shop (the column is UNIQUE): a row with a password, not removed, keeps
+// it bare. Every other row keeps it followed by a space, which no address
+// holds, and its shop's id (and, once removed, its own id): an invitation
+// not accepted yet, a member whose address signs in to another shop, a
+// removed member. Those reserve nothing, so that no shop learns from the
+// staff form whether an address is in use elsewhere, nor holds someone's
+// address by inviting it (issue 15). Readers see the address alone.
+const userAddress = `CASE WHEN instr(email, ' ') > 0 THEN substr(email, 1, instr(email, ' ') - 1) ELSE email END`
+
+// address is the address of a stored users.email.
+func address(email string) string {
+	a, _, _ := strings.Cut(email, " ")
+	return a
+}
+
+// waiting is how a row of the shop that does not sign in keeps its address.
+func waiting(address string, shopID int64) string {
+	return address + " " + strconv.FormatInt(shopID, 10)
+}
+
+const userColumns = `id, shop_id, name, ` + userAddress + `, password_hash, role, invite_hash IS NOT NULL, created_at`
 
 func scanUser(row scanner) (User, error) { return scanUserWith(row) }
 
@@ -44,9 +67,9 @@ func scanUserWith(row scanner, extra ...any) (User, error) {
 	return u, notFound(err)
 }
 
-// UserByEmail finds an active user for login.
+// UserByEmail finds the active user who signs in with the address.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ? AND disabled_at IS NULL`, email))
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = ? AND password_hash <> '' AND disabled_at IS NULL`, email))
 	if err != nil {
 		return u, fmt.Errorf("user by email: %w", err)
 	}
@@ -82,19 +105,33 @@ type NewStaff struct {
 }
 
 // AddStaff adds a staff member to a shop on behalf of userID; ErrDuplicate
-// when the email is taken.
+// when the address is on the shop's staff already. What other shops hold
+// changes nothing it answers: an invitation reserves nothing, and a password
+// for an address that signs in to another shop adds a member who cannot sign
+// in (the address signs in to one shop) rather than say that it does.
 func (s *Store) AddStaff(ctx context.Context, shopID int64, n NewStaff, userID int64, now time.Time) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var ours, signsIn bool
+		err := tx.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM users WHERE email IN (?1, ?2) AND shop_id = ?3 AND disabled_at IS NULL),
+			EXISTS (SELECT 1 FROM users WHERE email = ?1)`, n.Email, waiting(n.Email, shopID), shopID).Scan(&ours, &signsIn)
+		if err != nil {
+			return err
+		}
+		if ours {
+			return ErrDuplicate
+		}
+		email := n.Email
+		if n.InviteHash != "" || signsIn {
+			email, n.PasswordHash = waiting(n.Email, shopID), ""
+		}
 		var invite, expires any
 		if n.InviteHash != "" {
 			invite, expires = n.InviteHash, unix(n.InviteExpiresAt)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (shop_id, name, email, password_hash, role, invite_hash, invite_expires_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, shopID, n.Name, n.Email, n.PasswordHash, n.Role, invite, expires, unix(now))
-		if isUnique(err) {
-			return ErrDuplicate
-		}
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, shopID, n.Name, email, n.PasswordHash, n.Role, invite, expires, unix(now))
 		if err != nil {
 			return err
 		}
@@ -117,13 +154,18 @@ func (s *Store) UserByInvite(ctx context.Context, inviteHash string, now time.Ti
 	return u, nil
 }
 
-// AcceptInvite sets the password of an invited user and uses up the invite.
+// AcceptInvite sets the password of an invited user and uses up the invite:
+// from now on the address signs in, to this shop. ErrDuplicate when it signs
+// in to another shop already.
 func (s *Store) AcceptInvite(ctx context.Context, inviteHash, passwordHash string, now time.Time) (User, error) {
 	var u User
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, invite_hash = NULL, invite_expires_at = NULL
+		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET email = `+userAddress+`, password_hash = ?, invite_hash = NULL, invite_expires_at = NULL
 			WHERE invite_hash = ? AND invite_expires_at > ? AND disabled_at IS NULL RETURNING `+userColumns, passwordHash, inviteHash, unix(now)))
+		if isUnique(err) {
+			return ErrDuplicate
+		}
 		if err != nil {
 			return err
 		}
@@ -136,12 +178,13 @@ func (s *Store) AcceptInvite(ctx context.Context, inviteHash, passwordHash strin
 }
 
 // RemoveStaff disables staff member staffID of the shop on behalf of userID
-// and ends their sessions. The user row stays: the ledger keeps naming who did what.
+// and ends their sessions. The user row stays: the ledger keeps naming who
+// did what. Its address is free again, for this shop or another.
 func (s *Store) RemoveStaff(ctx context.Context, shopID, staffID, userID int64, now time.Time) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var name, email string
-		err := tx.QueryRowContext(ctx, `UPDATE users SET disabled_at = ?, invite_hash = NULL
-			WHERE id = ? AND shop_id = ? AND disabled_at IS NULL RETURNING name, email`, unix(now), staffID, shopID).Scan(&name, &email)
+		err := tx.QueryRowContext(ctx, `UPDATE users SET disabled_at = ?, invite_hash = NULL, email = `+userAddress+` || ' ' || shop_id || ' ' || id
+			WHERE id = ? AND shop_id = ? AND disabled_at IS NULL RETURNING name, `+userAddress, unix(now), staffID, shopID).Scan(&name, &email)
 		if err != nil {
 			return fmt.Errorf("remove staff %d: %w", staffID, notFound(err))
 		}
@@ -153,4 +196,4 @@ func (s *Store) RemoveStaff(ctx context.Context, shopID, staffID, userID int64, 
 }
 
 // staffSubject names a staff member in the audit log.
-func staffSubject(name, email string) string { return name + " (" + email + ")" }
+func staffSubject(name, email string) string { return name + " (" + address(email) + ")" }

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -36,6 +37,10 @@ type Config struct {
 	// bcrypt.DefaultCost, the production cost. Tests set bcrypt.MinCost,
 	// which is as correct and a hundred times cheaper.
 	PasswordCost int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
+	// X-Real-IP and X-Forwarded-Proto are believed (ParseTrustedProxies);
+	// none: the connection's address is the client's.
+	TrustedProxies []netip.Prefix
 }
 
 // App holds the handlers' dependencies.
@@ -54,6 +59,11 @@ type App struct {
 	passwordCost int
 	dummyHash    []byte
 	assetVersion string // a hash of the static files, in their URLs
+	// origins refuses requests from other origins; macKey makes and checks
+	// form tokens and device cookies (csrf.go, device.go).
+	origins *http.CrossOriginProtection
+	macKey  macKey
+	proxies []netip.Prefix // Config.TrustedProxies
 }
 
 // New builds the Echo server with every route and middleware.
@@ -63,6 +73,10 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	blockKey, err := cfg.Store.Secret(ctx, "session_block_key", 32)
+	if err != nil {
+		return nil, err
+	}
+	key, err := cfg.Store.Secret(ctx, "mac_key", 32)
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +100,21 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		log:      cfg.Log,
 		now:      cfg.Now,
 		sessions: sessions.NewCookieStore(hashKey, blockKey),
+		origins:  http.NewCrossOriginProtection(),
+		macKey:   key,
+		proxies:  cfg.TrustedProxies,
 		logins:   newLoginLimiter(cfg.Now),
 		joins:    newAddrLimiter(cfg.Now, joinBurst, joinRefill),
 
 		passwordCost: cfg.PasswordCost,
 		dummyHash:    dummyHash,
+	}
+	// A proxy that rewrites the Host header makes pages of the public URL
+	// look like another origin to browsers without fetch metadata.
+	if origin := publicOrigin(cfg.BaseURL); origin != "" {
+		if err := a.origins.AddTrustedOrigin(origin); err != nil {
+			return nil, fmt.Errorf("public URL %q: %w", cfg.BaseURL, err)
+		}
 	}
 	a.sessions.Options = &sessions.Options{
 		Path:     "/",
@@ -129,7 +153,7 @@ func render(c echo.Context, status int, comp templ.Component) error {
 
 // page builds the common view model. shop may be nil on pages of no shop.
 func (a *App) page(c echo.Context, shop *db.Shop, title string, kv ...any) views.Page {
-	p := views.Page{CSRF: csrfToken(c), Path: c.Request().URL.RequestURI(), AssetVersion: a.assetVersion}
+	p := views.Page{CSRF: a.csrfToken(c), Path: c.Request().URL.RequestURI(), AssetVersion: a.assetVersion}
 	lang := ""
 	if ck, err := c.Cookie(langCookie); err == nil && locale.Supported(ck.Value) {
 		lang = ck.Value
@@ -194,6 +218,12 @@ func (a *App) handleError(err error, c echo.Context) {
 	switch {
 	case errors.Is(err, db.ErrNotFound):
 		status, msg = http.StatusNotFound, "ErrorNotFound"
+	case db.Unavailable(err), errors.Is(err, context.DeadlineExceeded):
+		// A full disk, a read-only file, a lock held elsewhere, a request
+		// queued past its deadline behind other writes: nothing was written,
+		// and the same request succeeds once the cause is gone.
+		status, msg = http.StatusServiceUnavailable, "ErrorUnavailable"
+		c.Response().Header().Set("Retry-After", "30")
 	case errors.As(err, &he):
 		status = he.Code
 		switch status {
@@ -234,9 +264,6 @@ func (a *App) handleError(err error, c echo.Context) {
 	}
 }
 
+// errCSRF refuses a form from another origin or without its page's token
+// (csrf.go).
 var errCSRF = echo.NewHTTPError(http.StatusForbidden, "csrf")
-
-func csrfToken(c echo.Context) string {
-	s, _ := c.Get("csrf").(string)
-	return s
-}

@@ -116,7 +116,7 @@ func (a *App) login(c echo.Context) error {
 	if !f.ok() || password == "" {
 		return render(c, http.StatusUnprocessableEntity, views.Login(p, f.v, p.T.T("LoginFailed"), c.QueryParam("next")))
 	}
-	if !a.logins.allow(email, c.RealIP()) {
+	if !a.allowLogin(c, email) {
 		return render(c, http.StatusTooManyRequests, views.Login(p, f.v, p.T.T("LoginTooMany"), c.QueryParam("next")))
 	}
 	u, err := a.store.UserByEmail(c.Request().Context(), email)
@@ -206,12 +206,17 @@ func (a *App) acceptInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	u, err = a.store.AcceptInvite(c.Request().Context(), inviteHash(c.Param("token")), hash, a.now())
+	accepted, err := a.store.AcceptInvite(c.Request().Context(), inviteHash(c.Param("token")), hash, a.now())
+	if errors.Is(err, db.ErrDuplicate) {
+		// An address signs in to one shop: the invitee is told, as sign-up tells anyone.
+		f.fail("password", "InviteAddressTaken", "Email", u.Email, "Shop", shop.Name)
+		return render(c, http.StatusConflict, views.Invite(p, u.Name, shop.Name, f.v))
+	}
 	if err != nil {
 		return err
 	}
-	if err := a.signIn(c, u); err != nil {
+	if err := a.signIn(c, accepted); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, landing(u))
+	return c.Redirect(http.StatusSeeOther, landing(accepted))
 }

@@ -309,9 +309,7 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		}
 	}
 	for _, cr := range st.Raffles {
-		rv := raffleSummary(cr.Raffle, a.now())
-		rv.CardTickets, rv.OptedIn, rv.Won, rv.PrizeRedeemed = cr.Tickets, cr.OptedIn, cr.Won, cr.PrizeRedeemed
-		v.Raffles = append(v.Raffles, rv)
+		v.Raffles = append(v.Raffles, cardRaffleView(cr, a.now()))
 	}
 	v.WelcomeStamps = welcomeStamps(st.Ledger)
 	for _, e := range st.Ledger {

@@ -451,3 +451,45 @@ func TestCustomerRecordShowsConsent(t *testing.T) {
 		}
 	}
 }
+
+// TestManagersSeeContactDetailsMasked: a manager looks customers up but sees
+// their phone number and e-mail address masked; the owner, who may export
+// them, sees them whole (issue 15).
+func TestManagersSeeContactDetailsMasked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	manager := e.addManager(owner, "manager@example.com")
+	path := customerPath(owner.enroll("Ayla"))
+	if res := owner.submit(owner.get(path), `[data-testid="profile-form"]`, map[string]string{
+		"first_name": "Ayla", "phone": "0532 123 45 67", "email": "ayla.kaya@example.com"}); res.status != http.StatusSeeOther {
+		t.Fatalf("save profile: %d", res.status)
+	}
+	for _, tt := range []struct {
+		who          string
+		c            *client
+		phone, email string
+		masked       bool
+	}{
+		{"owner", owner, "05321234567", "ayla.kaya@example.com", false},
+		{"manager", manager, "…4567", "a…@example.com", true},
+	} {
+		page := tt.c.get(path)
+		if got := text(page, `[data-testid="profile-phone"]`); got != tt.phone {
+			t.Errorf("%s sees the phone as %q, want %q", tt.who, got, tt.phone)
+		}
+		if got := text(page, `[data-testid="profile-email"]`); got != tt.email {
+			t.Errorf("%s sees the e-mail as %q, want %q", tt.who, got, tt.email)
+		}
+		if tt.masked && (strings.Contains(page.body, "1234567") || strings.Contains(page.body, "ayla.kaya")) {
+			t.Errorf("the %s's page holds the whole phone or e-mail somewhere", tt.who)
+		}
+		if got := page.doc.Find(`[data-testid="contact-masked"]`).Length() == 1; got != tt.masked {
+			t.Errorf("%s: says the details are masked: %v", tt.who, got)
+		}
+	}
+	// The manager still finds the customer by the number a customer gives.
+	if names := rowNames(manager.get("/customers?q=" + url.QueryEscape("0532 123 45 67"))); len(names) != 1 {
+		t.Errorf("the manager's search by phone: %v", names)
+	}
+}

@@ -62,6 +62,18 @@ func newEnv(t *testing.T) *env {
 // production cost.
 func newEnvAt(t *testing.T, path string, cost int) *env {
 	t.Helper()
+	return newEnvConfig(t, path, cost, nil)
+}
+
+// newEnvWith starts a server like newEnv's with its configuration changed
+// by set: a public URL, trusted proxies.
+func newEnvWith(t *testing.T, set func(*handlers.Config)) *env {
+	t.Helper()
+	return newEnvConfig(t, dbtest.Path(t), bcrypt.MinCost, set)
+}
+
+func newEnvConfig(t *testing.T, path string, cost int, set func(*handlers.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, path, migrations.FS)
 	if err != nil {
@@ -74,11 +86,15 @@ func newEnvAt(t *testing.T, path string, cost int) *env {
 	}
 	t.Cleanup(func() { raw.Close() })
 	clk := &clock{t: envStart}
-	e, err := handlers.New(ctx, handlers.Config{
+	cfg := handlers.Config{
 		Store: store, Static: static.FS, Now: clk.Now,
 		Log:          slog.New(slog.NewTextHandler(io.Discard, nil)),
 		PasswordCost: cost,
-	})
+	}
+	if set != nil {
+		set(&cfg)
+	}
+	e, err := handlers.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +239,18 @@ func (c *client) get(path string) response {
 // postRaw posts exactly the given values: for forged and malformed requests.
 func (c *client) postRaw(path string, values url.Values) response {
 	c.t.Helper()
+	return c.postWith(path, values, nil)
+}
+
+// postWith posts values with extra headers, as a browser (Sec-Fetch-Site,
+// Origin) or a proxy (X-Forwarded-For) adds them. A Cookie header goes
+// before the browser's own cookies, as a cookie planted for a longer path would.
+func (c *client) postWith(path string, values url.Values, header http.Header) response {
+	c.t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, c.env.srv.URL+path, strings.NewReader(values.Encode()))
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.do(req)
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"image"
 	"image/color"
@@ -9,29 +10,43 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // WebP uploads; PNG and JPEG decoders come with their encoders
 )
 
-// Image upload limits: the request, the file, and the memory its decoded
-// pixels take. A small file can decode to a lot: 4000×4000 pixels of 16-bit
-// colour are 128 MB, from 130 KB of PNG.
+// Image upload limits: the request, the file, the pixels, and the memory
+// they take decoded. A small file can decode to a lot: 4000×4000 pixels of
+// 16-bit colour are 128 MB from 130 KB of PNG, and a 46 KB PNG of 6900×6900
+// grey pixels held the decoder for seconds (issue 15).
 const (
 	maxImageRequest = "1100K"
 	maxImageBytes   = 1 << 20
 	maxImageMemory  = 48 << 20 // a 12-megapixel photo fits
+	// maxImagePixels bounds the work of one upload: a logo is shown at 256 px
+	// and a news picture at 720 px, a phone's 12-megapixel photo fits, and
+	// decoding and scaling the largest image allowed takes about half a
+	// second of one core.
+	maxImagePixels = 16_000_000
+	// maxDecoding images decode at once in the whole server, at most one of
+	// each shop: one shop's uploads queue behind each other, not another's.
+	maxDecoding = 2
+	// imageWait is how long an upload waits for its turn before it is told
+	// to try again; imageWork bounds decoding, scaling and encoding.
+	imageWait = 10 * time.Second
+	imageWork = 5 * time.Second
 )
-
-// decoding lets one image decode at a time, so that uploads sent together
-// cannot add up their memory.
-var decoding = make(chan struct{}, 1)
 
 var (
 	errNoUpload       = errors.New("no file uploaded")
 	errUploadTooLarge = errors.New("uploaded file too large")
 	errImage          = errors.New("not a usable image")
+	errImagePixels    = errors.New("image has too many pixels")
+	errImageBusy      = errors.New("no free image decoding slot")
+	errImageSlow      = errors.New("image took too long to decode")
 )
 
 // readUpload reads the form's file field, at most maxImageBytes of it.
@@ -58,22 +73,133 @@ func readUpload(c echo.Context, field string) ([]byte, error) {
 	return raw, nil
 }
 
+// imageRefusal is the status and message of a refused image; invalid is the
+// form's message for a file that is no usable image.
+func imageRefusal(err error, invalid string) (int, string) {
+	for _, r := range imageRefusals {
+		if errors.Is(err, r.err) {
+			status := http.StatusUnprocessableEntity
+			if r.msgID == "ImageBusy" {
+				// A cancelled request has nobody left to read the answer.
+				status = http.StatusServiceUnavailable
+			}
+			return status, r.msgID
+		}
+	}
+	return http.StatusUnprocessableEntity, invalid
+}
+
+// imageRefusals are the refusals of images too costly, or of uploads that
+// found no turn to decode.
+var imageRefusals = []refusal{
+	{errImagePixels, "ImageTooManyPixels"},
+	{errImageSlow, "ImageTooSlow"},
+	{errImageBusy, "ImageBusy"},
+	{context.Canceled, "ImageBusy"},
+}
+
+// images takes turns at decoding the server's uploads.
+var images = newImageSlots(maxDecoding, image.Decode)
+
+// imageSlots lets n images decode at once, one per shop: an upload waits for
+// its shop's slot, then for one of the server's.
+type imageSlots struct {
+	all    chan struct{}
+	decode func(io.Reader) (image.Image, string, error) // image.Decode; tests slow it down
+	work   time.Duration                                // imageWork; tests shorten it
+
+	mu    sync.Mutex
+	shops map[int64]*shopSlot
+}
+
+// shopSlot is a shop's one decoding slot, kept while someone uses or waits for it.
+type shopSlot struct {
+	busy  chan struct{}
+	users int
+}
+
+func newImageSlots(n int, decode func(io.Reader) (image.Image, string, error)) *imageSlots {
+	return &imageSlots{all: make(chan struct{}, n), decode: decode, work: imageWork, shops: map[int64]*shopSlot{}}
+}
+
+// acquire waits for the shop's slot and a server slot until ctx ends, and
+// returns what gives them back.
+func (s *imageSlots) acquire(ctx context.Context, shopID int64) (func(), error) {
+	s.mu.Lock()
+	shop := s.shops[shopID]
+	if shop == nil {
+		shop = &shopSlot{busy: make(chan struct{}, 1)}
+		s.shops[shopID] = shop
+	}
+	shop.users++
+	s.mu.Unlock()
+	leave := func() {
+		s.mu.Lock()
+		if shop.users--; shop.users == 0 {
+			delete(s.shops, shopID)
+		}
+		s.mu.Unlock()
+	}
+	select {
+	case shop.busy <- struct{}{}:
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	}
+	select {
+	case s.all <- struct{}{}:
+	case <-ctx.Done():
+		<-shop.busy
+		leave()
+		return nil, ctx.Err()
+	}
+	return func() {
+		<-s.all
+		<-shop.busy
+		leave()
+	}, nil
+}
+
 // normalizeImage accepts PNG, JPEG or WebP by their content (not their
 // name), refuses images whose size would make decoding costly, scales the
-// image to fit side and re-encodes it, so that nothing uploaded is served as-is.
-func normalizeImage(raw []byte, side int, encode func(io.Writer, *image.NRGBA) error) ([]byte, error) {
+// image to fit side and re-encodes it, so that nothing uploaded is served
+// as-is. It decodes in the shop's turn, and stops when ctx ends: a client
+// that hangs up frees the slot for the next upload.
+func normalizeImage(ctx context.Context, shopID int64, raw []byte, side int, encode func(io.Writer, *image.NRGBA) error) ([]byte, error) {
+	return images.normalize(ctx, shopID, raw, side, encode)
+}
+
+func (s *imageSlots) normalize(ctx context.Context, shopID int64, raw []byte, side int, encode func(io.Writer, *image.NRGBA) error) ([]byte, error) {
 	switch http.DetectContentType(raw) {
 	case "image/png", "image/jpeg", "image/webp":
 	default:
 		return nil, errImage
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(raw))
-	if err != nil || cfg.Width < 1 || cfg.Height < 1 || decodeMemory(cfg, format, raw) > maxImageMemory {
+	if err != nil || cfg.Width < 1 || cfg.Height < 1 {
 		return nil, errImage
 	}
-	decoding <- struct{}{}
-	defer func() { <-decoding }()
-	img, _, err := image.Decode(bytes.NewReader(raw))
+	if int64(cfg.Width)*int64(cfg.Height) > maxImagePixels || decodeMemory(cfg, format, raw) > maxImageMemory {
+		return nil, errImagePixels
+	}
+	wait, cancel := context.WithTimeout(ctx, imageWait)
+	defer cancel()
+	release, err := s.acquire(wait, shopID)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, errImageBusy
+	}
+	defer release()
+	work, cancelWork := context.WithTimeout(ctx, s.work)
+	defer cancelWork()
+	// The decoder reads through ctxReader, so it stops at its next read once
+	// the request is cancelled or out of time.
+	img, _, err := s.decode(ctxReader{work, bytes.NewReader(raw)})
+	if err := stopped(ctx, work); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, errImage
 	}
@@ -87,11 +213,39 @@ func normalizeImage(raw []byte, side int, encode func(io.Writer, *image.NRGBA) e
 	}
 	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
 	draw.CatmullRom.Scale(dst, dst.Bounds(), img, img.Bounds(), draw.Src, nil)
+	if err := stopped(ctx, work); err != nil {
+		return nil, err
+	}
 	var out bytes.Buffer
 	if err := encode(&out, dst); err != nil {
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// stopped says why the work on an image must stop: the request was
+// cancelled, or the work took too long.
+func stopped(request, work context.Context) error {
+	switch {
+	case request.Err() != nil:
+		return request.Err()
+	case work.Err() != nil:
+		return errImageSlow
+	}
+	return nil
+}
+
+// ctxReader fails its reads once ctx has ended.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r ctxReader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(p)
 }
 
 // decodeMemory is the most memory decoding the image takes: its pixels, and

@@ -2,12 +2,17 @@ package handlers
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // frameJPEG is the start of a JPEG whose frame header has marker sof and
@@ -72,7 +77,7 @@ func FuzzNormalizeImage(f *testing.F) {
 	f.Add([]byte("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"))
 	const side = 32
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		out, err := normalizeImage(raw, side, encodePNG)
+		out, err := normalizeImage(context.Background(), 1, raw, side, encodePNG)
 		if err != nil {
 			return
 		}
@@ -84,4 +89,117 @@ func FuzzNormalizeImage(f *testing.F) {
 			t.Fatalf("re-encoded image is %v, want within %d×%d", b, side, side)
 		}
 	})
+}
+
+func testPNG(w, h int) []byte {
+	var b bytes.Buffer
+	png.Encode(&b, image.NewGray(image.Rect(0, 0, w, h)))
+	return b.Bytes()
+}
+
+// TestImageSlotsPerShop: a shop whose upload decodes slowly holds its own
+// slot, not the server's others: the next upload of that shop waits, another
+// shop's goes through (issue 15: another shop's 100-byte logo waited 26.6 s).
+func TestImageSlotsPerShop(t *testing.T) {
+	t.Parallel()
+	started, unblock := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	slots := newImageSlots(maxDecoding, func(r io.Reader) (image.Image, string, error) {
+		if calls.Add(1) == 1 {
+			close(started)
+			<-unblock // a decoder that reads nothing for a long time
+		}
+		return image.Decode(r)
+	})
+	raw := testPNG(40, 40)
+	slow := make(chan error, 1)
+	go func() {
+		_, err := slots.normalize(context.Background(), 1, raw, 32, encodePNG)
+		slow <- err
+	}()
+	<-started
+	// Shop 1's next upload waits for shop 1's slot, until its client gives up.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := slots.normalize(ctx, 1, raw, 32, encodePNG); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("shop 1's second upload while its first decodes: %v, want to wait", err)
+	}
+	// Shop 2's upload does not wait for shop 1's.
+	begin := time.Now()
+	if _, err := slots.normalize(context.Background(), 2, raw, 32, encodePNG); err != nil {
+		t.Fatalf("shop 2's upload: %v", err)
+	}
+	if d := time.Since(begin); d > 2*time.Second {
+		t.Errorf("shop 2's upload took %v behind shop 1's", d)
+	}
+	close(unblock)
+	if err := <-slow; err != nil {
+		t.Fatalf("shop 1's slow upload: %v", err)
+	}
+	if n := len(slots.shops); n != 0 {
+		t.Errorf("%d shop slots left after every upload ended", n)
+	}
+}
+
+// TestImageDecodingStopsWhenCancelled: decoding stops at the decoder's next
+// read once the request is cancelled, the answer comes at once and the slot
+// is free for the next upload (issue 15: decoding went on after the client
+// hung up). The PNG decoder is the real one.
+func TestImageDecodingStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	var read atomic.Int64
+	slots := newImageSlots(1, func(r io.Reader) (image.Image, string, error) {
+		cancel() // the client hangs up as decoding starts
+		return image.Decode(countingReader{r, &read})
+	})
+	raw := testPNG(2000, 2000)
+	if _, err := slots.normalize(ctx, 1, raw, 32, encodePNG); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled upload: %v, want context.Canceled", err)
+	}
+	if n := read.Load(); n != 0 {
+		t.Errorf("the decoder read %d bytes after the request was cancelled", n)
+	}
+	slots.decode = image.Decode
+	next, stop := context.WithTimeout(context.Background(), 10*time.Second)
+	defer stop()
+	if _, err := slots.normalize(next, 1, raw, 32, encodePNG); err != nil {
+		t.Errorf("the next upload of the shop: %v (the cancelled one kept the slot?)", err)
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestImageWorkIsBounded: a decoder still reading when the time for one image
+// is up is stopped, and the upload refused as too slow.
+func TestImageWorkIsBounded(t *testing.T) {
+	t.Parallel()
+	slots := newImageSlots(1, func(r io.Reader) (image.Image, string, error) {
+		var b [1]byte
+		for {
+			if _, err := r.Read(b[:]); err != nil {
+				return nil, "", err
+			}
+			time.Sleep(time.Millisecond) // the 46 KB PNG, in slow motion
+		}
+	})
+	slots.work = 200 * time.Millisecond
+	begin := time.Now()
+	_, err := slots.normalize(context.Background(), 1, testPNG(2000, 2000), 32, encodePNG)
+	if !errors.Is(err, errImageSlow) {
+		t.Fatalf("slow decoding: %v, want errImageSlow", err)
+	}
+	if d := time.Since(begin); d > slots.work+time.Second {
+		t.Errorf("refused after %v, want about %v", d, slots.work)
+	}
 }

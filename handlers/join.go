@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"crypto/hmac"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/time/rate"
@@ -24,6 +26,11 @@ const (
 	// enrolled by a cashier.
 	joinKeyPrefix = "join-"
 	maxSlugLen    = 100
+	// joinCookie marks the browser a join form was given to, until the card
+	// it made opens there; a form sent again opens that card only then, and
+	// only within joinReplayWindow of its making.
+	joinCookie       = "join"
+	joinReplayWindow = 10 * time.Minute
 )
 
 // joinShop is the shop the path's slug names; its pages and errors speak its language.
@@ -58,7 +65,27 @@ func (a *App) joinForm(c echo.Context) error {
 	// A mangled invite link still lets the friend join, without a referral.
 	ref, _ := loyalty.ParseInviteCode(c.QueryParam("ref"))
 	f := views.Form{Values: map[string]string{"ref": ref}, Errors: map[string]string{}}
-	return a.showJoin(c, http.StatusOK, shop, f, newKey(), "")
+	return a.showJoin(c, http.StatusOK, shop, f, a.giveJoinKey(c, shop), "")
+}
+
+// giveJoinKey makes the idempotency key of a join form and marks this browser
+// as the one it was given to.
+func (a *App) giveJoinKey(c echo.Context, shop db.Shop) string {
+	key := newKey()
+	a.setJoinCookie(c, shop, a.macKey.mac("join", key), 0) // until the browser closes
+	return key
+}
+
+// joinGivenHere reports whether the join form with key was given to this
+// browser, and its card has not opened here yet.
+func (a *App) joinGivenHere(c echo.Context, key string) bool {
+	ck, err := c.Cookie(joinCookie)
+	return err == nil && hmac.Equal([]byte(ck.Value), []byte(a.macKey.mac("join", key)))
+}
+
+func (a *App) setJoinCookie(c echo.Context, shop db.Shop, value string, maxAge int) {
+	c.SetCookie(&http.Cookie{Name: joinCookie, Value: value, Path: "/join/" + shop.Slug, MaxAge: maxAge,
+		HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteLaxMode})
 }
 
 func (a *App) showJoin(c echo.Context, status int, shop db.Shop, f views.Form, key, refusal string) error {
@@ -113,12 +140,21 @@ func (a *App) join(c echo.Context) error {
 	card, err := a.store.EnrollCard(ctx, shop.ID, n, a.now())
 	var replay *db.ReplayedError
 	if errors.As(err, &replay) {
-		// The same form sent twice (a double tap, a retry): the card it made.
+		// The same form sent twice: a double tap, or a retry after the answer
+		// was lost, opens the card it made. Sent again from a browser that
+		// already opened it (the next person at a shared tablet pressing Back
+		// and Send) or from another browser, it opens nothing: a fresh form.
 		card, err = a.store.Card(ctx, shop.ID, replay.ID)
+		if err == nil && (!a.joinGivenHere(c, key) || a.now().Sub(card.CreatedAt) > joinReplayWindow) {
+			fresh := views.Form{Values: map[string]string{}, Errors: map[string]string{}}
+			return a.showJoin(c, http.StatusConflict, shop, fresh, a.giveJoinKey(c, shop), p.T.T("JoinAlreadySent"))
+		}
 	}
 	if err != nil {
 		return err
 	}
+	// The card opens here: a form sent again from this browser opens nothing.
+	a.setJoinCookie(c, shop, "", -1)
 	c.Response().Header().Set("Referrer-Policy", "no-referrer")
 	return c.Redirect(http.StatusSeeOther, "/c/"+card.Token)
 }

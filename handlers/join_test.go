@@ -246,6 +246,9 @@ func TestJoinRefusals(t *testing.T) {
 	}
 }
 
+// TestJoinReplayOpensTheSameCard: the same join form sent twice, the answer
+// to the first lost on the way (a double tap, a retry), opens the card it made
+// the first time: no second card, no second gift.
 func TestJoinReplayOpensTheSameCard(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -255,8 +258,9 @@ func TestJoinReplayOpensTheSameCard(t *testing.T) {
 	phone := e.client()
 	_, values := formValues(t, phone.get(path), `[data-testid="join-form"]`)
 	values.Set("first_name", "Ada")
+	lost := phone.cloneAt(path) // the browser as it was when the first answer went missing
 	first := joinedToken(t, phone.postRaw(path, values))
-	second := joinedToken(t, phone.postRaw(path, values))
+	second := joinedToken(t, lost.postRaw(path, values))
 	if first != second {
 		t.Errorf("the same form sent twice opened %q and %q", first, second)
 	}
@@ -275,6 +279,60 @@ func TestJoinReplayOpensTheSameCard(t *testing.T) {
 	values.Set("key", counterKey)
 	if token := joinedToken(t, phone.postRaw(path, values)); token == cardToken(t, e, 1, cardPath) {
 		t.Error("the counter's key opened the counter's card from the public form")
+	}
+}
+
+// cloneAt is a second browser holding a copy of c's cookies for path.
+func (c *client) cloneAt(path string) *client {
+	d := c.env.client()
+	u, _ := url.Parse(c.env.srv.URL + path)
+	d.http.Jar.SetCookies(u, c.http.Jar.Cookies(u))
+	return d
+}
+
+// TestJoinReplayFromAnotherPerson: a join form sent again by someone else
+// never opens the card it made (issue 15: on a shared tablet, the next person
+// pressed Back and Send and had the previous person's card): not from the
+// tablet where the card opened already, not from another browser, not long
+// after. They get a fresh, empty form instead.
+func TestJoinReplayFromAnotherPerson(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.signup("Kahve Evi", "owner@example.com")
+	path := "/join/" + e.slug(1)
+	kiosk := e.client()
+	_, values := formValues(t, kiosk.get(path), `[data-testid="join-form"]`)
+	values.Set("first_name", "Ada")
+	values.Set("phone", "0532 123 45 67")
+	lost := kiosk.cloneAt(path) // a retry whose first answer never came, ten minutes on
+	token := joinedToken(t, kiosk.postRaw(path, values))
+	e.clock.Advance(10*time.Minute + time.Second)
+	for name, browser := range map[string]*client{
+		"the tablet where the card opened": kiosk,
+		"another browser with the form":    e.client(),
+		"the same browser, too late":       lost,
+	} {
+		// The form as sent, with the browser's own CSRF token.
+		_, own := formValues(t, browser.get(path), `[data-testid="join-form"]`)
+		values.Set("_csrf", own.Get("_csrf"))
+		before := e.snapshot()
+		res := browser.postRaw(path, values)
+		if res.status != http.StatusConflict || strings.Contains(res.body+res.location, token) {
+			t.Errorf("%s: %d %q, want 409 without the card", name, res.status, res.location)
+		}
+		if strings.Contains(res.body, "Ada") || strings.Contains(res.body, "0532") {
+			t.Errorf("%s: the answer shows the previous person's details", name)
+		}
+		if !strings.Contains(text(res, `[data-testid="join-refused"]`), "already sent") {
+			t.Errorf("%s: no message: %q", name, text(res, `[data-testid="join-refused"]`))
+		}
+		if after := e.snapshot(); after != before {
+			t.Errorf("%s: the database changed", name)
+		}
+		// The fresh form makes the next person's card.
+		if next := joinedToken(t, browser.submit(res, `[data-testid="join-form"]`, map[string]string{"first_name": "Bo"})); next == token {
+			t.Errorf("%s: the fresh form opened the previous card", name)
+		}
 	}
 }
 

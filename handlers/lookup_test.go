@@ -77,7 +77,7 @@ func TestEnrolmentOffersTheCardOfAPhone(t *testing.T) {
 	if again.doc.Find(`[data-testid=enroll-anyway]`).Length() != 1 {
 		t.Fatal("no way to enrol a second card anyway")
 	}
-	forged := owner.postRaw("/counter/enroll", url.Values{"_csrf": {owner.cookie("_csrf")}, "key": {"forged-same-phone-01"}, "first_name": {"X"},
+	forged := owner.postRaw("/counter/enroll", url.Values{"_csrf": {owner.token()}, "key": {"forged-same-phone-01"}, "first_name": {"X"},
 		"phone": {"05321112233"}, "same_phone_ok": {"yes"}})
 	if forged.status != http.StatusUnprocessableEntity || cards() != before {
 		t.Errorf("a forged confirmation: %d, %d new cards", forged.status, cards()-before)

@@ -2,7 +2,10 @@ package handlers_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
+	"image/png"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -119,17 +122,22 @@ func TestNewsBadInputChangesNothing(t *testing.T) {
 		change map[string]string
 		image  []byte
 		status int
+		says   string // in the form's message
 	}{
-		{"missing body", map[string]string{"body": ""}, nil, 422},
-		{"oversized body", map[string]string{"body": long}, nil, 422},
-		{"malformed end date", map[string]string{"ends": "next week"}, nil, 422},
-		{"end date passed", map[string]string{"ends": yesterday}, nil, 422},
-		{"not an image", nil, []byte("<svg><script>alert(1)</script></svg>"), 422},
-		{"decompression bomb", nil, bombPNG(), 422},
-		{"oversized image", nil, append(pngOf(10, 10), make([]byte, 1<<20)...), 413},
-		{"missing key", map[string]string{"key": ""}, nil, 400},
-		{"malformed key", map[string]string{"key": "<script>alert(1)</script>"}, nil, 400},
-		{"missing csrf", map[string]string{"_csrf": ""}, nil, 403},
+		{"missing body", map[string]string{"body": ""}, nil, 422, ""},
+		{"oversized body", map[string]string{"body": long}, nil, 422, ""},
+		{"malformed end date", map[string]string{"ends": "next week"}, nil, 422, ""},
+		{"end date passed", map[string]string{"ends": yesterday}, nil, 422, ""},
+		{"not an image", nil, []byte("<svg><script>alert(1)</script></svg>"), 422, ""},
+		{"decompression bomb", nil, claimedPNG(100000, 100000), 422, "pixels"},
+		// Issue 15: 46 KB of PNG held the one decoding slot for seconds; this
+		// one is 36 megapixels of grey, decoded 36 MB, under the memory limit.
+		{"too many pixels", nil, greyPNG(6000, 6000), 422, "pixels"},
+		{"a header claiming 30000×30000", nil, claimedPNG(30000, 30000), 422, "pixels"},
+		{"oversized image", nil, append(pngOf(10, 10), make([]byte, 1<<20)...), 413, ""},
+		{"missing key", map[string]string{"key": ""}, nil, 400, ""},
+		{"malformed key", map[string]string{"key": "<script>alert(1)</script>"}, nil, 400, ""},
+		{"missing csrf", map[string]string{"_csrf": ""}, nil, 403, ""},
 	}
 	// One case at a time: each compares snapshots of the whole shared database,
 	// which a sibling case's requests would change in between.
@@ -141,12 +149,19 @@ func TestNewsBadInputChangesNothing(t *testing.T) {
 				fields[k] = v
 			}
 			before := e.snapshot()
+			begin := time.Now()
 			res := owner.postNews(fields, tt.image)
 			if res.status != tt.status {
 				t.Fatalf("status %d, want %d\n%s", res.status, tt.status, snippet(res.body))
 			}
 			if tt.status == 422 && res.doc.Find(".field-error").Length() == 0 {
 				t.Error("no message on the form")
+			}
+			if msg := text(res, ".field-error"); !strings.Contains(msg, tt.says) {
+				t.Errorf("message %q, want it to say %q", msg, tt.says)
+			}
+			if d := time.Since(begin); tt.says == "pixels" && d > time.Second {
+				t.Errorf("refused after %v: decoded first?", d)
 			}
 			if after := e.snapshot(); after != before {
 				t.Errorf("changed: %s → %s", before, after)
@@ -178,4 +193,23 @@ func TestNewsBadInputChangesNothing(t *testing.T) {
 	if after := e.snapshot(); after != before {
 		t.Errorf("changed: %s → %s", before, after)
 	}
+}
+
+// greyPNG is a w×h PNG of black grey pixels: tiny, however many pixels.
+func greyPNG(w, h int) []byte {
+	var b bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	enc.Encode(&b, image.NewGray(image.Rect(0, 0, w, h)))
+	return b.Bytes()
+}
+
+// claimedPNG is a 1×1 PNG whose header claims w×h pixels.
+func claimedPNG(w, h int) []byte {
+	b := pngOf(1, 1)
+	// The IHDR chunk's type and data are bytes 12..29, its CRC 29..33;
+	// DecodeConfig checks the CRC.
+	binary.BigEndian.PutUint32(b[16:], uint32(w))
+	binary.BigEndian.PutUint32(b[20:], uint32(h))
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	return b
 }

@@ -102,7 +102,7 @@ type customerShown struct {
 }
 
 func (a *App) showCustomer(c echo.Context, status int, cardID int64, s customerShown) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	p := a.page(c, &shop, "CustomerTitle")
 	now := a.now()
 	rec, err := a.store.Customer(c.Request().Context(), shop.ID, cardID, now)
@@ -118,6 +118,10 @@ func (a *App) showCustomer(c echo.Context, status int, cardID int64, s customerS
 		Card: card, Erased: rec.Card.Erased, Phone: rec.Card.Phone, Email: rec.Card.Email, Consent: rec.Card.Consent,
 		Segment: string(rec.Stats.Segment), Visits: rec.Stats.Visits, Stamps: rec.Stats.Stamps, Rewards: rec.Stats.Rewards,
 		Redeems: rec.Stats.Redeems, LastVisit: dayTime(rec.Stats.LastDay, p.T.Zone()), Problem: s.problem,
+	}
+	if u.Role != db.RoleOwner {
+		// Contact details are the owner's, as the export is (loyalty.MaskPhone).
+		v.Phone, v.Email, v.Masked = loyalty.MaskPhone(v.Phone), loyalty.MaskEmail(v.Email), true
 	}
 	switch s.saved {
 	case "adjust", "profile", "erase":

@@ -68,23 +68,22 @@ func (a *App) postNews(c echo.Context) error {
 		}
 	}
 	raw, err := readUpload(c, "image")
-	tooLarge := errors.Is(err, errUploadTooLarge)
+	status := http.StatusUnprocessableEntity
 	switch {
 	case errors.Is(err, errNoUpload):
-	case tooLarge:
+	case errors.Is(err, errUploadTooLarge):
+		status = http.StatusRequestEntityTooLarge
 		f.fail("image", "NewsImageTooLarge")
 	case err != nil:
 		return err
 	default:
-		if n.Image, err = normalizeImage(raw, newsImageSide, encodeJPEG); err != nil {
-			f.fail("image", "NewsImageInvalid")
+		if n.Image, err = normalizeImage(c.Request().Context(), shop.ID, raw, newsImageSide, encodeJPEG); err != nil {
+			var msg string
+			status, msg = imageRefusal(err, "NewsImageInvalid")
+			f.fail("image", msg)
 		}
 	}
 	if !f.ok() {
-		status := http.StatusUnprocessableEntity
-		if tooLarge {
-			status = http.StatusRequestEntityTooLarge
-		}
 		return a.newsPage(c, status, shop, f.v)
 	}
 	_, err = a.store.PostNews(c.Request().Context(), shop.ID, n, u.ID, a.now())

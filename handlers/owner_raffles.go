@@ -22,18 +22,27 @@ const datetimeLocal = "2006-01-02T15:04"
 func raffleSummary(r db.Raffle, now time.Time) views.Raffle {
 	return views.Raffle{
 		ID: r.ID, Title: r.Title, Prize: r.Prize, Rules: r.Rules, Winners: r.Winners, OpensAt: r.OpensAt, ClosesAt: r.ClosesAt,
-		EntryRule: r.EntryRule, State: r.Window().State(now), WinnerIDs: r.WinnerIDs,
+		EntryRule: r.EntryRule, FreeEntry: r.FreeEntry, State: r.Window().State(now), WinnerIDs: r.WinnerIDs,
 	}
+}
+
+// cardRaffleView is a raffle as one card sees it: its tickets, entry and result.
+func cardRaffleView(cr db.CardRaffle, now time.Time) views.Raffle {
+	v := raffleSummary(cr.Raffle, now)
+	v.CardTickets, v.OptedIn, v.Won, v.PrizeRedeemed, v.CardFreeEntry = cr.Tickets, cr.OptedIn, cr.Won, cr.PrizeRedeemed, cr.FreeEntry
+	return v
 }
 
 // raffleView is a raffle with the proof of its draw, checked.
 func raffleView(r db.Raffle, now time.Time) views.Raffle {
 	v := raffleSummary(r, now)
-	v.Commitment, v.TicketList = r.Commitment, r.TicketList
+	v.Commitment, v.TicketList, v.PublishedAt = r.Commitment, r.TicketList, r.PublishedAt
 	if r.Seed != nil {
 		v.SeedHex = hex.EncodeToString(r.Seed)
 		v.TicketListHash = loyalty.TicketListHash(r.TicketList)
-		v.Verified = loyalty.VerifyDraw(r.Seed, r.Commitment, r.TicketList, r.Winners, r.WinnerIDs)
+		// A fingerprint published after entries opened proves nothing: the
+		// seed could have been chosen knowing them (raffles made before issue 15).
+		v.Verified = !r.PublishedAt.After(r.OpensAt) && loyalty.VerifyDraw(r.Seed, r.Commitment, r.TicketList, r.Winners, r.WinnerIDs)
 	}
 	return v
 }
@@ -63,11 +72,12 @@ func (a *App) newRaffleForm(c echo.Context) error {
 	p := a.page(c, &shop, "RaffleNew")
 	start := a.now().In(p.T.Zone()).Truncate(time.Hour).Add(time.Hour)
 	fresh := db.Raffle{Winners: 1, EntryRule: loyalty.EntryPerStamp, OpensAt: start, ClosesAt: start.AddDate(0, 0, 14)}
-	return render(c, http.StatusOK, views.NewRafflePage(p, raffleForm(fresh, p.T.Zone())))
+	return render(c, http.StatusOK, views.NewRafflePage(p, raffleForm(fresh, p.T.Zone()), ""))
 }
 
 // readRaffle reads the raffle form onto r; locked raffles keep their rules.
-func readRaffle(f *form, r *db.Raffle, locked bool, zone *time.Location) {
+// A new or moved opening may not be in the past (loyalty.RaffleOpening).
+func readRaffle(f *form, r *db.Raffle, locked bool, zone *time.Location, now time.Time) {
 	r.Title = f.text("title", true, 80)
 	r.Prize = f.text("prize", true, 120)
 	if locked {
@@ -75,7 +85,15 @@ func readRaffle(f *form, r *db.Raffle, locked bool, zone *time.Location) {
 	}
 	r.Rules = f.lines("rules", false, 2000)
 	r.Winners = f.number("winners", 1, 100, 1)
+	was := r.OpensAt
 	r.OpensAt = f.datetime("opens_at", zone)
+	if !r.OpensAt.IsZero() && !r.OpensAt.Equal(was) {
+		opens, err := loyalty.RaffleOpening(r.OpensAt, now)
+		if err != nil {
+			f.fail("opens_at", "RaffleOpensInPast")
+		}
+		r.OpensAt = opens
+	}
 	r.ClosesAt = f.datetime("closes_at", zone)
 	if !r.OpensAt.IsZero() && !r.ClosesAt.IsZero() && !r.ClosesAt.After(r.OpensAt) {
 		f.fail("closes_at", "RaffleClosesBeforeOpens")
@@ -93,11 +111,15 @@ func (a *App) createRaffle(c echo.Context) error {
 	p := a.page(c, &shop, "RaffleNew")
 	f := newForm(c, p.T)
 	r := db.Raffle{ShopID: shop.ID}
-	readRaffle(f, &r, false, p.T.Zone())
+	now := a.now()
+	readRaffle(f, &r, false, p.T.Zone(), now)
 	if !f.ok() {
-		return render(c, http.StatusUnprocessableEntity, views.NewRafflePage(p, f.v))
+		return render(c, http.StatusUnprocessableEntity, views.NewRafflePage(p, f.v, ""))
 	}
-	id, err := a.store.CreateRaffle(c.Request().Context(), r, u.ID, a.now())
+	id, err := a.store.CreateRaffle(c.Request().Context(), r, u.ID, now)
+	if errors.Is(err, db.ErrTooManyRaffles) {
+		return render(c, http.StatusConflict, views.NewRafflePage(p, f.v, p.T.T("RaffleTooMany", "Max", db.MaxLiveRaffles)))
+	}
 	if err != nil {
 		return err
 	}
@@ -138,7 +160,15 @@ func (a *App) showRaffle(c echo.Context, status int, p views.Page, r db.Raffle, 
 	for i, w := range winners {
 		ws[i] = views.RaffleWinner{Place: i + 1, CardID: w.Card.ID, Name: w.Card.FirstName, ShortCode: loyalty.FormatShortCode(w.Card.ShortCode), PrizeRedeemed: w.PrizeRedeemed}
 	}
-	return render(c, status, views.RafflePage(p, v, ws, f, problem))
+	clusters, err := a.store.RaffleClusters(ctx, r)
+	if err != nil {
+		return err
+	}
+	cs := make([]views.CardCluster, len(clusters))
+	for i, cl := range clusters {
+		cs[i] = views.CardCluster{From: cl.From, To: cl.To, Cards: cl.Cards}
+	}
+	return render(c, status, views.RafflePage(p, v, ws, cs, f, problem))
 }
 
 func (a *App) updateRaffle(c echo.Context) error {
@@ -153,16 +183,19 @@ func (a *App) updateRaffle(c echo.Context) error {
 		return err
 	}
 	p := a.page(c, &shop, "RafflesTitle")
-	state := r.Window().State(a.now())
+	now := a.now()
+	state := r.Window().State(now)
 	if state == loyalty.RaffleDrawn {
 		return echo.NewHTTPError(http.StatusConflict)
 	}
 	f := newForm(c, p.T)
-	readRaffle(f, &r, state != loyalty.RaffleUpcoming, p.T.Zone())
+	// A refused edit shows the raffle as it is, with the form as it was sent.
+	edit := r
+	readRaffle(f, &edit, state != loyalty.RaffleUpcoming, p.T.Zone(), now)
 	if !f.ok() {
 		return a.showRaffle(c, http.StatusUnprocessableEntity, p, r, f.v, "")
 	}
-	err = a.store.UpdateRaffle(ctx, r, u.ID, a.now())
+	err = a.store.UpdateRaffle(ctx, edit, u.ID, now)
 	if errors.Is(err, db.ErrRaffleLocked) {
 		return a.showRaffle(c, http.StatusConflict, p, r, f.v, p.T.T("RaffleLocked"))
 	}

@@ -102,9 +102,10 @@ func (a *App) uploadLogo(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	logo, err := normalizeImage(raw, logoSide, encodePNG)
+	logo, err := normalizeImage(c.Request().Context(), shop.ID, raw, logoSide, encodePNG)
 	if err != nil {
-		return fail(http.StatusUnprocessableEntity, "LogoInvalid")
+		status, msg := imageRefusal(err, "LogoInvalid")
+		return fail(status, msg)
 	}
 	if err := a.store.SetLogo(c.Request().Context(), shop.ID, logo, u.ID, a.now()); err != nil {
 		return err

@@ -72,9 +72,11 @@ func (a *App) addStaff(c echo.Context) error {
 		token = base64.RawURLEncoding.EncodeToString(b)
 		n.InviteHash, n.InviteExpiresAt = inviteHash(token), a.now().Add(inviteValidity)
 	}
+	// Whether the address is in use by another shop changes nothing here
+	// (db.AddStaff): only this shop's own staff is refused.
 	_, err := a.store.AddStaff(c.Request().Context(), shop.ID, n, u.ID, a.now())
 	if errors.Is(err, db.ErrDuplicate) {
-		f.fail("email", "EmailTaken")
+		f.fail("email", "StaffAlreadyAdded")
 		return showForm(http.StatusUnprocessableEntity, "")
 	}
 	if err != nil {

@@ -195,7 +195,7 @@ func TestRaceRaffleDraw(t *testing.T) {
 	}
 	managers := []*client{owner, e.login("m@example.com", "manager password")}
 	rafflePath := newRaffle(t, owner, map[string]string{"title": "Spring raffle", "prize": "A bicycle", "winners": "3",
-		"opens_at": "2026-03-02T09:00", "closes_at": "2026-03-03T09:00", "entry_rule": "stamps"})
+		"opens_at": "2026-03-02T10:00", "closes_at": "2026-03-03T09:00", "entry_rule": "stamps"})
 	for range 8 {
 		card := owner.enroll("")
 		if res := owner.submit(owner.get(card), `[data-testid="stamp-1"]`, nil); res.status != http.StatusSeeOther {

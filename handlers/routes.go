@@ -21,9 +21,13 @@ import (
 // manager's requireRole as well. Middleware is given per route, not through a
 // group, so that an unknown path stays a 404 for everyone.
 func (a *App) routes(e *echo.Echo, static fs.FS) {
-	e.IPExtractor = echo.ExtractIPDirect() // no proxy is trusted to name the client
+	// Forwarding headers are believed only from the trusted proxies (proxy.go).
+	e.IPExtractor, e.SchemeExtractor = forwarding(a.proxies)
 	// The headers come first, so that the redirects made before routing carry them too.
 	e.Pre(securityHeaders)
+	if a.secure {
+		e.Pre(hsts)
+	}
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())
 	// Pages, styles and scripts travel compressed: a counter on a slow link
@@ -50,15 +54,9 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	for path, limit := range uploads {
 		e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: limit, Skipper: func(c echo.Context) bool { return c.Path() != path }}))
 	}
-	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   a.secure,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler:   func(error, echo.Context) error { return errCSRF },
-	}))
+	// Every request that changes something comes from this origin with its
+	// page's token (csrf.go).
+	e.Use(a.checkForms)
 
 	// GET routes answer HEAD too: monitors and link checkers use it.
 	get := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
@@ -233,8 +231,10 @@ func assetVersion(static fs.FS) string {
 	return hex.EncodeToString(h.Sum(nil))[:10]
 }
 
+// healthz answers ok when the database can be read and written: a full disk
+// refuses every stamp while every read works.
 func (a *App) healthz(c echo.Context) error {
-	if err := a.store.Ping(c.Request().Context()); err != nil {
+	if err := a.store.Health(c.Request().Context(), a.now()); err != nil {
 		a.log.Error("health check", "err", err)
 		return c.String(http.StatusServiceUnavailable, "database unavailable\n")
 	}

@@ -29,7 +29,7 @@ func TestStampOnScan(t *testing.T) {
 	if n := owner.get("/counter").doc.Find(`form#scan-stamp`).Length(); n != 0 {
 		t.Fatalf("a shop that does not stamp on scan has %d scan-stamp forms", n)
 	}
-	off := owner.postRaw("/counter/scan", url.Values{"_csrf": {owner.cookie("_csrf")}, "key": {"scan-key-off-0000001"}, "q": {token}})
+	off := owner.postRaw("/counter/scan", url.Values{"_csrf": {owner.token()}, "key": {"scan-key-off-0000001"}, "q": {token}})
 	if off.status != http.StatusSeeOther || !strings.HasPrefix(off.location, "/counter/find?") {
 		t.Fatalf("scan with the setting off: %d → %q", off.status, off.location)
 	}
@@ -84,7 +84,7 @@ func TestStampOnScan(t *testing.T) {
 			return owner.submit(owner.get("/counter"), `form#scan-stamp`, map[string]string{"q": "Deniz"})
 		}, http.StatusSeeOther, "/counter/find?q=Deniz", 1},
 		{"no key", func() response {
-			return owner.postRaw("/counter/scan", url.Values{"_csrf": {owner.cookie("_csrf")}, "q": {token}})
+			return owner.postRaw("/counter/scan", url.Values{"_csrf": {owner.token()}, "q": {token}})
 		}, http.StatusBadRequest, "", 1},
 		{"no CSRF token", func() response {
 			return owner.postRaw("/counter/scan", url.Values{"key": {"scan-key-csrf-000001"}, "q": {token}})

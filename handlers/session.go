@@ -19,6 +19,9 @@ const (
 	langCookie  = "lang"
 	// sessionKey names the cookie's one value: the server-side session's token.
 	sessionKey = "token"
+	// ctxSession keeps the token once read: the staff check, the form check
+	// and the page's form token all need it, and decoding the cookie is not free.
+	ctxSession = "session-token"
 )
 
 // signIn starts a new server-side session for u and puts its token in a new
@@ -32,6 +35,7 @@ func (a *App) signIn(c echo.Context, u db.User) error {
 	if err != nil {
 		return err
 	}
+	a.rememberDevice(c, u.Email)
 	return a.saveSessionCookie(c, token)
 }
 
@@ -44,6 +48,7 @@ func (a *App) saveSessionCookie(c echo.Context, token string) error {
 	if err := s.Save(c.Request(), c.Response()); err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
+	c.Set(ctxSession, token)
 	return nil
 }
 
@@ -60,6 +65,7 @@ func (a *App) signOut(c echo.Context) error {
 	if err := s.Save(c.Request(), c.Response()); err != nil {
 		return fmt.Errorf("clear session: %w", err)
 	}
+	c.Set(ctxSession, "")
 	return nil
 }
 
@@ -71,13 +77,17 @@ func (a *App) endSession(c echo.Context) error {
 	return nil
 }
 
-// sessionToken reads the token from the request's cookie, or "".
+// sessionToken reads the token from the request's cookie, or "", or the
+// one this answer's cookie carries once it has been set.
 func (a *App) sessionToken(c echo.Context) string {
-	s, err := a.sessions.Get(c.Request(), sessionName)
-	if err != nil || s.IsNew {
-		return ""
+	if token, ok := c.Get(ctxSession).(string); ok {
+		return token
 	}
-	token, _ := s.Values[sessionKey].(string)
+	token := ""
+	if s, err := a.sessions.Get(c.Request(), sessionName); err == nil && !s.IsNew {
+		token, _ = s.Values[sessionKey].(string)
+	}
+	c.Set(ctxSession, token)
 	return token
 }
 

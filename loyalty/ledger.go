@@ -137,6 +137,9 @@ func (e *CooldownError) Error() string {
 
 // CheckStamp decides whether n stamps may be added now. The cooldown protects
 // against a card being stamped twice for one purchase; the cashier may override it.
+// A last stamp dated after now (written while the clock ran ahead) counts as
+// given now: the wait is never longer than one cooldown, and the cashier's
+// "stamp anyway" makes the next stamp the last one.
 func CheckStamp(r Rules, b Balance, n int, now time.Time, override bool) error {
 	if n < 1 || n > r.MaxPerVisit {
 		return ErrStampCount
@@ -144,7 +147,7 @@ func CheckStamp(r Rules, b Balance, n int, now time.Time, override bool) error {
 	if override || r.Cooldown <= 0 || b.LastStampAt.IsZero() {
 		return nil
 	}
-	if left := b.LastStampAt.Add(r.Cooldown).Sub(now); left > 0 {
+	if left := min(b.LastStampAt.Add(r.Cooldown).Sub(now), r.Cooldown); left > 0 {
 		return &CooldownError{Left: left}
 	}
 	return nil
@@ -161,9 +164,11 @@ func CheckRedeem(b Balance, seq int) error {
 	return ErrRewardUnavailable
 }
 
-// CanUndo reports whether e may still be voided at now.
+// CanUndo reports whether e may still be voided at now: within UndoWindow
+// of it either way, so that an event dated in the future (written while the
+// clock ran ahead) is not undoable for as long as the clock was ahead.
 func CanUndo(e Event, now time.Time) bool {
-	return e.Kind != KindVoid && now.Sub(e.At) <= UndoWindow
+	return e.Kind != KindVoid && now.Sub(e.At).Abs() <= UndoWindow
 }
 
 // Limits of a program's settings, shared by validation and the forms.

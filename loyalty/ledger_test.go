@@ -137,6 +137,10 @@ func TestCheckStamp(t *testing.T) {
 		{name: "cooldown over exactly", n: 1, b: stamped, now: 10 * time.Minute},
 		{name: "override", n: 1, b: stamped, now: time.Minute, override: true},
 		{name: "override does not lift max", n: 5, b: stamped, override: true, wantErr: ErrStampCount},
+		// The clock ran a day ahead for the last stamp, then came back.
+		{name: "last stamp a day ahead", n: 1, b: stamped, now: -day, wantLeft: 10 * time.Minute},
+		{name: "last stamp a minute ahead", n: 1, b: stamped, now: -time.Minute, wantLeft: 10 * time.Minute},
+		{name: "last stamp ahead, overridden", n: 1, b: stamped, now: -day, override: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -183,6 +187,11 @@ func TestCanUndo(t *testing.T) {
 		{stamp(1, 0, 1), UndoWindow + time.Second, false},
 		{redeem(1, 0, 1), time.Minute, true},
 		{void(2, 0, 1), time.Minute, false},
+		// Dated ahead of the clock: the window is bounded both ways.
+		{stamp(1, 0, 1), -time.Minute, true},
+		{stamp(1, 0, 1), -UndoWindow, true},
+		{stamp(1, 0, 1), -UndoWindow - time.Second, false},
+		{stamp(1, 0, 1), -3 * time.Hour, false},
 	}
 	for _, tt := range tests {
 		if got := CanUndo(tt.e, at(tt.now)); got != tt.want {

@@ -177,18 +177,68 @@ const (
 	EntryOptIn    = "optin"  // only the free entry
 )
 
+// Who may take a raffle's free entry. Free entry is per card and anyone can
+// make cards from the join poster: one person held 40 of 40 tickets with
+// cards made for the draw (issue 15). So a raffle's free entry is for the
+// cards that existed before its entries opened, a rule published with its
+// commitment. Raffles made before the rule keep the one they were made with.
+const (
+	FreeEntryAnyCard      = "any"     // every card of the shop
+	FreeEntryEarlierCards = "earlier" // cards made before entries opened
+)
+
 // Reasons a raffle action is refused.
 var (
-	ErrRaffleNotOpen    = errors.New("raffle not taking entries")
-	ErrRaffleStillOpen  = errors.New("raffle window not closed yet")
-	ErrRaffleDrawn      = errors.New("raffle already drawn")
-	ErrPrizeUnavailable = errors.New("no prize to hand over")
+	ErrRaffleNotOpen     = errors.New("raffle not taking entries")
+	ErrRaffleStillOpen   = errors.New("raffle window not closed yet")
+	ErrRaffleDrawn       = errors.New("raffle already drawn")
+	ErrPrizeUnavailable  = errors.New("no prize to hand over")
+	ErrRaffleOpensInPast = errors.New("raffle entries would open before its commitment is published")
+	// A card made after entries opened takes no free entry: to it, the raffle is not open.
+	ErrFreeEntryNewCard = fmt.Errorf("card made after entries opened: %w", ErrRaffleNotOpen)
 )
+
+// RaffleOpeningGrace: an opening this little behind the clock means now. The
+// form gives minutes, the clock has seconds, and "now" must be possible.
+const RaffleOpeningGrace = 5 * time.Minute
+
+// RaffleOpening returns when a raffle saved at now opens its entries. The
+// commitment to its seed is published when it is saved, and must be public
+// before anyone can enter: a raffle whose window is already over could be
+// drawn at once, made again and drawn again until the winner suits. So an
+// opening in the past is refused, and one within the grace is now.
+func RaffleOpening(opens, now time.Time) (time.Time, error) {
+	switch {
+	case !opens.Before(now):
+		return opens, nil
+	case now.Sub(opens) <= RaffleOpeningGrace:
+		return now, nil
+	}
+	return opens, ErrRaffleOpensInPast
+}
 
 // RaffleWindow is what decides a raffle's state: entries in [Opens, Closes).
 type RaffleWindow struct {
 	Opens, Closes time.Time
 	Drawn         bool
+	FreeEntry     string // FreeEntryAnyCard or FreeEntryEarlierCards
+}
+
+// FreeEntryFor says whether a card made at made may take the free entry.
+func (w RaffleWindow) FreeEntryFor(made time.Time) bool {
+	return w.FreeEntry != FreeEntryEarlierCards || made.Before(w.Opens)
+}
+
+// CheckFreeEntry refuses a free entry outside the window, or from a card the
+// raffle's rule leaves out.
+func (w RaffleWindow) CheckFreeEntry(made, now time.Time) error {
+	if err := w.CheckEntry(now); err != nil {
+		return err
+	}
+	if !w.FreeEntryFor(made) {
+		return ErrFreeEntryNewCard
+	}
+	return nil
 }
 
 // State says where the raffle stands at now.
@@ -257,4 +307,37 @@ func VerifyDraw(seed []byte, commitment, ticketList string, winners int, drawn [
 		return false
 	}
 	return slices.Equal(Draw(seed, es, winners), drawn)
+}
+
+// CardCluster is a run of cards made close together: from the join poster,
+// cards made for a draw come in runs like this.
+type CardCluster struct {
+	From, To time.Time
+	Cards    int
+}
+
+// What makes a run: at least clusterCards cards, each made at most
+// clusterGap after the one before. The join form lets one address make a
+// card every three minutes once its first 20 are made, so a steady stream
+// from one address is one run.
+const (
+	clusterCards = 5
+	clusterGap   = 5 * time.Minute
+)
+
+// CardClusters finds the runs in the times cards were made, oldest first.
+func CardClusters(made []time.Time) []CardCluster {
+	made = slices.SortedFunc(slices.Values(made), func(a, b time.Time) int { return a.Compare(b) })
+	var runs []CardCluster
+	for i := 0; i < len(made); {
+		j := i + 1
+		for j < len(made) && made[j].Sub(made[j-1]) <= clusterGap {
+			j++
+		}
+		if j-i >= clusterCards {
+			runs = append(runs, CardCluster{From: made[i], To: made[j-1], Cards: j - i})
+		}
+		i = j
+	}
+	return runs
 }

@@ -410,6 +410,94 @@ func TestRaffleWindow(t *testing.T) {
 	}
 }
 
+// TestRaffleOpening: entries never open before the commitment is published
+// (issue 15: a raffle made with its window over was drawn at once, five
+// times, with five different winners). "Now" typed into a form of minutes is
+// a little in the past, and means now.
+func TestRaffleOpening(t *testing.T) {
+	t.Parallel()
+	now := at(day)
+	tests := []struct {
+		name  string
+		opens time.Time
+		want  time.Time
+		err   error
+	}{
+		{"later", now.Add(time.Hour), now.Add(time.Hour), nil},
+		{"now", now, now, nil},
+		{"this minute, typed a little late", now.Add(-40 * time.Second), now, nil},
+		{"at the end of the grace", now.Add(-RaffleOpeningGrace), now, nil},
+		{"past the grace", now.Add(-RaffleOpeningGrace - time.Second), time.Time{}, ErrRaffleOpensInPast},
+		{"yesterday", now.Add(-day), time.Time{}, ErrRaffleOpensInPast},
+	}
+	for _, tt := range tests {
+		got, err := RaffleOpening(tt.opens, now)
+		if !errors.Is(err, tt.err) || err == nil && !got.Equal(tt.want) {
+			t.Errorf("%s: %v, %v; want %v, %v", tt.name, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+// TestFreeEntryForEarlierCards: a raffle made under the rule takes free
+// entries from cards made before its entries opened only; one made before
+// the rule, from every card.
+func TestFreeEntryForEarlierCards(t *testing.T) {
+	t.Parallel()
+	w := RaffleWindow{Opens: at(day), Closes: at(3 * day), FreeEntry: FreeEntryEarlierCards}
+	old := w
+	old.FreeEntry = FreeEntryAnyCard
+	tests := []struct {
+		name      string
+		w         RaffleWindow
+		made, now time.Time
+		want      error
+	}{
+		{"a card of last month", w, at(-30 * day), at(2 * day), nil},
+		{"a card made a second before the opening", w, at(day - time.Second), at(2 * day), nil},
+		{"a card made at the opening", w, at(day), at(2 * day), ErrFreeEntryNewCard},
+		{"a card made for the draw", w, at(2 * day), at(2 * day), ErrFreeEntryNewCard},
+		{"an old card before the opening", w, at(-30 * day), at(0), ErrRaffleNotOpen},
+		{"a new card, raffle made before the rule", old, at(2 * day), at(2 * day), nil},
+	}
+	for _, tt := range tests {
+		if err := tt.w.CheckFreeEntry(tt.made, tt.now); !errors.Is(err, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	if !errors.Is(ErrFreeEntryNewCard, ErrRaffleNotOpen) {
+		t.Error("a refused new card is not a refusal to enter")
+	}
+}
+
+func TestCardClusters(t *testing.T) {
+	t.Parallel()
+	minutes := func(ms ...int) []time.Time {
+		var ts []time.Time
+		for _, m := range ms {
+			ts = append(ts, at(time.Duration(m)*time.Minute))
+		}
+		return ts
+	}
+	tests := []struct {
+		name string
+		made []time.Time
+		want []CardCluster
+	}{
+		{"none", nil, nil},
+		{"four together are not a run", minutes(0, 1, 2, 3), nil},
+		{"five within minutes, in any order", minutes(9, 0, 1, 5, 2), []CardCluster{{at(0), at(9 * time.Minute), 5}}},
+		{"a card every three minutes, as the join limit allows", minutes(0, 3, 6, 9, 12, 15), []CardCluster{{at(0), at(15 * time.Minute), 6}}},
+		{"customers through the day", minutes(0, 60, 120, 180, 240, 300), nil},
+		{"two runs", minutes(0, 1, 2, 3, 4, 100, 101, 102, 103, 104, 105, 300),
+			[]CardCluster{{at(0), at(4 * time.Minute), 5}, {at(100 * time.Minute), at(105 * time.Minute), 6}}},
+	}
+	for _, tt := range tests {
+		if got := CardClusters(tt.made); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestVerifyDraw(t *testing.T) {
 	t.Parallel()
 	seed := bytes.Repeat([]byte{7}, 32)

@@ -82,6 +82,7 @@ type Customer struct {
 	Erased    bool
 	Phone     string
 	Email     string
+	Masked    bool // Phone and Email show only their ends: the viewer is no owner
 	Consent   bool // agreed to hear from the shop
 	BirthDay  int  // 0: not given
 	BirthMon  int
