@@ -55,7 +55,8 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Customers != customers || d.Current.Visits+d.Previous.Visits < customers || d.Current.Redeems+d.Previous.Redeems < 1 {
+	// Customers are those who visited: a demo card may never have been stamped.
+	if d.Customers < customers/2 || d.Customers > customers || d.Current.Visits+d.Previous.Visits < customers || d.Current.Redeems+d.Previous.Redeems < 1 {
 		t.Errorf("demo history: %d customers, %+v now, %+v before", d.Customers, d.Current, d.Previous)
 	}
 	cs, err := store.Campaigns(ctx, 1)

@@ -18,34 +18,40 @@ const ChartDays = 90
 
 // Period holds one period's sums.
 type Period struct {
-	Active    int // customers with a visit
-	Repeat    int // customers with 2+ visits
-	Visits    int
-	NewVisits int // first visits ever
-	GapSum    int // days between a visit and the one before it, summed
-	Gaps      int
-	Stamps    int
-	Rewards   int // earned
-	Redeems   int
-	RatingSum int
-	Ratings   int
+	Active int // customers with a visit
+	Repeat int // customers with 2+ visits
+	Visits int
+	// NewCustomers are the first visits ever of customers not imported (see
+	// loyalty's one definition of a new customer).
+	NewCustomers int
+	GapSum       int // days between a visit and the one before it, summed
+	Gaps         int
+	Stamps       int
+	Rewards      int // earned
+	Redeems      int
+	RatingSum    int
+	Ratings      int
 }
 
 // DayActivity is one day of the shop's visits.
 type DayActivity struct {
-	Day       int // loyalty.DayNumber
-	Visits    int
-	NewVisits int
+	Day          int // loyalty.DayNumber
+	Visits       int
+	NewCustomers int // of the visits, new customers' first ones
 }
 
 // Dashboard is everything the owner's dashboard shows, read from the rollups.
 type Dashboard struct {
 	Today int // loyalty.DayNumber in the shop's zone
-	// Customers ever enrolled, now and at the start of the period.
+	// ShopFirstDay is the day the shop was created: no chart goes further back.
+	ShopFirstDay int
+	// Customers are the cards that have visited, and the imported ones (the
+	// shop's customers before it used Regulars); CustomersBefore leaves out the
+	// period's new customers, so that an import is no growth.
 	Customers, CustomersBefore int
-	// Cards created this calendar month so far, and in as many days of the previous month.
-	NewThisMonth, NewLastMonth int
 	Current, Previous          Period
+	// Gifts are the current period's bonus stamps, coupons and prizes.
+	Gifts loyalty.Gifts
 	// StampsToday and RedeemsToday are today's, from the same rollups.
 	StampsToday, RedeemsToday int
 	Daily                     []DayActivity // ChartDays days, oldest first, days without visits included
@@ -80,33 +86,26 @@ func (s *Store) Dashboard(ctx context.Context, shopID int64, now time.Time) (Das
 	if err != nil {
 		return d, err
 	}
-	local := now.In(clock.loc)
-	d.Today = loyalty.DayNumber(local)
+	d.Today = loyalty.DayNumber(now.In(clock.loc))
 	start := d.Today - PeriodDays + 1 // first day of the current period
 	periodStart := loyalty.DayStart(start, clock.loc)
-	monthStart := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, clock.loc)
-	lastMonthStart := monthStart.AddDate(0, -1, 0)
-	// The same share of last month: up to the same day and time, or its end.
-	lastMonthSame := lastMonthStart.Add(local.Sub(monthStart))
-	if lastMonthSame.After(monthStart) {
-		lastMonthSame = monthStart
-	}
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(created_at < ?2), 0),
-				coalesce(sum(created_at >= ?3), 0), coalesce(sum(created_at >= ?4 AND created_at < ?5), 0)
-			FROM cards WHERE shop_id = ?1`,
-			shopID, unix(periodStart), unix(monthStart), unix(lastMonthStart), unix(lastMonthSame)).
-			Scan(&d.Customers, &d.CustomersBefore, &d.NewThisMonth, &d.NewLastMonth); err != nil {
-			return fmt.Errorf("customers: %w", err)
-		}
+		var importedUnvisited int
+		var created int64
 		if err := tx.QueryRowContext(ctx, `SELECT
+				(SELECT count(*) FROM card_stats WHERE shop_id = ?1 AND visits > 0),
+				(SELECT count(*) FROM cards c JOIN card_stats s ON s.card_id = c.id
+					WHERE c.shop_id = ?1 AND `+importedCard+` AND s.visits = 0),
 				(SELECT count(*) FROM card_stats WHERE shop_id = ?1 AND last_day >= ?2),
 				(SELECT count(*) FROM card_stats WHERE shop_id = ?1 AND prev_day >= ?2),
-				prev_active, prev_repeat, average_ticket, reward_cost
+				prev_active, prev_repeat, average_ticket, reward_cost, created_at
 			FROM shops WHERE id = ?1`, shopID, start).
-			Scan(&d.Current.Active, &d.Current.Repeat, &d.Previous.Active, &d.Previous.Repeat, &d.AverageTicket, &d.RewardCost); err != nil {
-			return fmt.Errorf("active customers: %w", err)
+			Scan(&d.Customers, &importedUnvisited, &d.Current.Active, &d.Current.Repeat, &d.Previous.Active, &d.Previous.Repeat,
+				&d.AverageTicket, &d.RewardCost, &created); err != nil {
+			return fmt.Errorf("customers: %w", err)
 		}
+		d.Customers += importedUnvisited
+		d.ShopFirstDay = loyalty.DayNumber(fromUnix(created).In(clock.loc))
 		if err := readShopDays(ctx, tx, shopID, &d); err != nil {
 			return err
 		}
@@ -114,6 +113,13 @@ func (s *Store) Dashboard(ctx context.Context, shopID int64, now time.Time) (Das
 			return err
 		}
 		if d.Cohorts, err = readCohorts(ctx, tx, shopID, loyalty.MonthNumber(d.Today)); err != nil {
+			return err
+		}
+		if err := leaveOutImported(ctx, tx, shopID, &d); err != nil {
+			return err
+		}
+		d.CustomersBefore = d.Customers - d.Current.NewCustomers
+		if d.Gifts, err = readGifts(ctx, tx, shopID, periodStart); err != nil {
 			return err
 		}
 		if d.Segments, err = segmentCounts(ctx, tx, shopID); err != nil {
@@ -150,7 +156,7 @@ func readShopDays(ctx context.Context, tx *sql.Tx, shopID int64, d *Dashboard) e
 		}
 		a := &d.Daily[day-first]
 		a.Visits += s.visits
-		a.NewVisits += s.firstVisits
+		a.NewCustomers += s.firstVisits
 		d.Hours[loyalty.DayStart(day, time.UTC).Weekday()][hour] += s.visits
 		var p *Period
 		switch {
@@ -161,7 +167,7 @@ func readShopDays(ctx context.Context, tx *sql.Tx, shopID int64, d *Dashboard) e
 		}
 		if p != nil {
 			p.Visits += s.visits
-			p.NewVisits += s.firstVisits
+			p.NewCustomers += s.firstVisits
 			p.GapSum += s.gapSum
 			p.Gaps += s.gaps
 			p.Stamps += s.stamps
@@ -174,6 +180,105 @@ func readShopDays(ctx context.Context, tx *sql.Tx, shopID int64, d *Dashboard) e
 		}
 	}
 	return rows.Err()
+}
+
+// importedCard is true of a card made by an import of customers: its
+// idempotency key has importKey's prefix, and the shop's unique index on the
+// keys finds them all in one range.
+const importedCard = `c.idempotency_key >= 'import:' AND c.idempotency_key < 'import;'`
+
+// leaveOutImported takes the visits of imported customers out of what the
+// rollups count as new customers (first visits, and the cohorts of
+// retention): the rollups count every card's first visit, and an imported
+// customer's first stamp is a returning visit. It reads the imported cards
+// whose first visit falls in the cohorts shown, and their visits up to four
+// months on, the most retention looks at.
+func leaveOutImported(ctx context.Context, tx *sql.Tx, shopID int64, d *Dashboard) error {
+	since := d.Today
+	if len(d.Cohorts) > 0 {
+		since = monthFirstDay(d.Cohorts[0].Month)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, d.day FROM cards c JOIN card_stats s ON s.card_id = c.id
+			JOIN card_days d ON d.card_id = c.id AND d.visited = 1 AND d.day < s.first_day + 4*31
+		WHERE c.shop_id = ? AND `+importedCard+` AND s.first_day >= ? ORDER BY c.idempotency_key, d.day`, shopID, since)
+	if err != nil {
+		return fmt.Errorf("imported customers: %w", err)
+	}
+	defer rows.Close()
+	cohorts := map[cohortKey]int{}
+	var card int64
+	var days []loyalty.Day
+	firstVisit := func() {
+		if len(days) == 0 {
+			return
+		}
+		addCohorts(cohorts, days, -1)
+		first := days[0].Day
+		if i := first - d.Daily[0].Day; i >= 0 && i < len(d.Daily) {
+			d.Daily[i].NewCustomers--
+		}
+		switch {
+		case first > d.Today-PeriodDays:
+			d.Current.NewCustomers--
+		case first > d.Today-2*PeriodDays:
+			d.Previous.NewCustomers--
+		}
+	}
+	for rows.Next() {
+		var id int64
+		var day loyalty.Day
+		if err := rows.Scan(&id, &day.Day); err != nil {
+			return fmt.Errorf("imported customers: %w", err)
+		}
+		if id != card {
+			firstVisit()
+			card, days = id, days[:0]
+		}
+		day.Visited = true
+		days = append(days, day)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("imported customers: %w", err)
+	}
+	firstVisit()
+	for k, n := range cohorts {
+		if i := k.cohort - d.Cohorts[0].Month; i >= 0 && i < len(d.Cohorts) && k.offset <= retentionMonths {
+			c := &d.Cohorts[i]
+			if k.offset == 0 {
+				c.Size += n
+			} else {
+				c.Returned[k.offset-1] += n
+			}
+		}
+	}
+	return nil
+}
+
+// monthFirstDay is the DayNumber of the first day of a loyalty.MonthNumber.
+func monthFirstDay(month int) int {
+	return loyalty.DayNumber(time.Date(month/12, time.Month(month%12+1), 1, 0, 0, 0, 0, time.UTC))
+}
+
+// readGifts sums what the shop gave away since periodStart besides
+// punch-card rewards: bonus stamps, coupons by kind of value, raffle prizes.
+// The kinds are written as the partial index events_gifts has them, so that
+// the index reads them alone.
+func readGifts(ctx context.Context, tx *sql.Tx, shopID int64, periodStart time.Time) (loyalty.Gifts, error) {
+	var g loyalty.Gifts
+	err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(e.stamps) FILTER (WHERE e.kind = 'bonus'), 0),
+			count(*) FILTER (WHERE e.kind = 'coupon'),
+			coalesce(sum(k.value_number) FILTER (WHERE e.kind = 'coupon' AND k.value_kind = 'amount'), 0),
+			coalesce(sum(k.value_number) FILTER (WHERE e.kind = 'coupon' AND k.value_kind = 'percent'), 0),
+			count(*) FILTER (WHERE e.kind = 'coupon' AND k.value_kind IN ('item', 'text')),
+			count(*) FILTER (WHERE e.kind = 'prize')
+		FROM events e LEFT JOIN campaigns k ON k.id = e.campaign_id
+		WHERE e.shop_id = ? AND e.created_at >= ? AND e.kind IN ('bonus', 'coupon', 'prize')
+			AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id)`, shopID, unix(periodStart)).
+		Scan(&g.BonusStamps, &g.Coupons, &g.AmountOff, &g.PercentOff, &g.FreeItems, &g.Prizes)
+	if err != nil {
+		return g, fmt.Errorf("gifts: %w", err)
+	}
+	return g, nil
 }
 
 func readRatings(ctx context.Context, tx *sql.Tx, shopID int64, periodStart time.Time, d *Dashboard) error {

@@ -74,7 +74,10 @@ func payReferral(ctx context.Context, tx *sql.Tx, a Action, programID, stampID i
 	if err := give(referrerID, bonus.Referrer); err != nil {
 		return fmt.Errorf("referrer's referral bonus: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE referrals SET paid_at = ?, referrer_paid = ? WHERE id = ?`, unix(a.Now), bonus.Referrer > 0, refID)
+	// The referral keeps what it gave: the friend's card collects the bonuses
+	// of its own invitations too, and the owner's list tells them apart.
+	_, err = tx.ExecContext(ctx, `UPDATE referrals SET paid_at = ?, referrer_paid = ?, friend_bonus = ?, referrer_bonus = ? WHERE id = ?`,
+		unix(a.Now), bonus.Referrer > 0, bonus.Friend, bonus.Referrer, refID)
 	return err
 }
 
@@ -91,9 +94,12 @@ type Referral struct {
 	// PaidAt is the friend's first stamp from a cashier, when the referral
 	// was settled; zero until then.
 	PaidAt time.Time
-	// FriendBonus is the stamps the friend got; 0 when the bonus was off or
-	// the referral was the customer's own.
+	// FriendBonus is the stamps the friend got for this referral (not those
+	// the friend earned by inviting others); 0 when the bonus was off or the
+	// referral was the customer's own.
 	FriendBonus int
+	// ReferrerBonus is the stamps the referrer got for it.
+	ReferrerBonus int
 	// ReferrerPaid: the referrer got the bonus too. Not, with a FriendBonus:
 	// the referrer had reached the month's cap, or was erased (ReferrerErased).
 	ReferrerPaid bool
@@ -103,7 +109,7 @@ type Referral struct {
 type ReferralTotals struct {
 	Joined      int // friends who joined by an invite link
 	Stamped     int // of them, those who got their first stamp
-	BonusStamps int // stamps given as referral bonuses, to both sides
+	BonusStamps int // stamps given as referral bonuses, to both sides: the sum of the rows'
 }
 
 // maxReferralsListed bounds the owner's list: the newest are the ones to check.
@@ -117,7 +123,7 @@ func (s *Store) Referrals(ctx context.Context, shopID int64) ([]Referral, Referr
 		var joined int64
 		var paid sql.NullInt64
 		err := row.Scan(&r.ID, &r.ReferrerID, &r.FriendID, &r.ReferrerName, &r.ReferrerCode, &r.ReferrerErased,
-			&r.FriendName, &r.FriendCode, &r.FriendErased, &joined, &paid, &r.FriendBonus, &r.ReferrerPaid)
+			&r.FriendName, &r.FriendCode, &r.FriendErased, &joined, &paid, &r.FriendBonus, &r.ReferrerBonus, &r.ReferrerPaid)
 		r.ReferrerCode, r.FriendCode = loyalty.FormatShortCode(r.ReferrerCode), loyalty.FormatShortCode(r.FriendCode)
 		r.JoinedAt = fromUnix(joined)
 		if paid.Valid {
@@ -125,17 +131,16 @@ func (s *Store) Referrals(ctx context.Context, shopID int64) ([]Referral, Referr
 		}
 		return r, err
 	}, `SELECT x.id, x.referrer_id, x.friend_id, rc.first_name, rc.short_code, rc.erased_at IS NOT NULL,
-			fc.first_name, fc.short_code, fc.erased_at IS NOT NULL, x.created_at, x.paid_at,
-			coalesce((SELECT sum(e.stamps) FROM events e WHERE e.card_id = x.friend_id AND e.shop_id = x.shop_id AND e.kind = 'bonus' AND e.note = ?2), 0),
-			x.referrer_paid
+			fc.first_name, fc.short_code, fc.erased_at IS NOT NULL, x.created_at, x.paid_at, x.friend_bonus, x.referrer_bonus, x.referrer_paid
 		FROM referrals x JOIN cards rc ON rc.id = x.referrer_id JOIN cards fc ON fc.id = x.friend_id
-		WHERE x.shop_id = ?1 ORDER BY x.created_at DESC, x.id DESC LIMIT `+fmt.Sprint(maxReferralsListed), shopID, ReferralNote)
+		WHERE x.shop_id = ? ORDER BY x.created_at DESC, x.id DESC LIMIT `+fmt.Sprint(maxReferralsListed), shopID)
 	if err != nil {
 		return nil, tot, fmt.Errorf("referrals of shop %d: %w", shopID, err)
 	}
-	err = s.r.QueryRowContext(ctx, `SELECT count(*), count(paid_at),
-		(SELECT coalesce(sum(stamps), 0) FROM events WHERE shop_id = ?1 AND kind = 'bonus' AND note = ?2)
-		FROM referrals WHERE shop_id = ?1`, shopID, ReferralNote).Scan(&tot.Joined, &tot.Stamped, &tot.BonusStamps)
+	// The total sums what the rows say, over every referral, not the ledger's
+	// bonus events: the two cannot disagree.
+	err = s.r.QueryRowContext(ctx, `SELECT count(*), count(paid_at), coalesce(sum(friend_bonus + referrer_bonus), 0)
+		FROM referrals WHERE shop_id = ?`, shopID).Scan(&tot.Joined, &tot.Stamped, &tot.BonusStamps)
 	if err != nil {
 		return nil, tot, fmt.Errorf("referral totals of shop %d: %w", shopID, err)
 	}

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"regulars/db"
 	"regulars/db/dbtest"
+	"regulars/migrations"
 )
 
 // referralShop is a shop whose first card (the referrer) invites friends for a
@@ -308,5 +310,99 @@ func TestReferralsShopIsolation(t *testing.T) {
 	}
 	if list, _, err := s.Referrals(ctx, a.shopID); err != nil || len(list) != 1 {
 		t.Errorf("shop A's referrals: %+v %v", list, err)
+	}
+}
+
+// TestReferralRowsAddUpToTheTotal: each row shows what that referral gave,
+// never the bonuses its friend earned by inviting others, so the rows add up
+// to the total. Bora, invited by the referrer, invites Cem (stamped before
+// Bora's own first visit) and Derya: Bora's row still says 2 stamps.
+func TestReferralRowsAddUpToTheTotal(t *testing.T) {
+	t.Parallel()
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	r := newReferralShop(t, s, "a@example.com", 5)
+	bora := r.friend(db.NewCard{FirstName: "Bora", InviteCode: r.referrer.InviteCode}, t0)
+	cem := r.friend(db.NewCard{FirstName: "Cem", InviteCode: bora.InviteCode}, t0)
+	derya := r.friend(db.NewCard{FirstName: "Derya", InviteCode: bora.InviteCode}, t0)
+	for i, c := range []db.Card{cem, bora, derya} {
+		if err := r.stamp(c.ID, t0.Add(time.Duration(i+1)*time.Hour), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.stamps(bora.ID, t0.Add(4*time.Hour)); got != 1+2+2+2 {
+		t.Fatalf("Bora has %d stamps, want 7: a visit, a friend's bonus and two inviter's bonuses", got)
+	}
+	list, tot, err := s.Referrals(ctx, r.shopID)
+	if err != nil || len(list) != 3 {
+		t.Fatalf("referrals: %+v %v", list, err)
+	}
+	sum := 0
+	for _, x := range list {
+		if x.FriendBonus != 2 || !x.ReferrerPaid {
+			t.Errorf("row %s invited by %s: friend's bonus %d, inviter paid %v; want 2, paid", x.FriendName, x.ReferrerName, x.FriendBonus, x.ReferrerPaid)
+		}
+		sum += x.FriendBonus
+		if x.ReferrerPaid {
+			sum += x.FriendBonus
+		}
+	}
+	if sum != tot.BonusStamps || tot.BonusStamps != 12 {
+		t.Errorf("rows add up to %d bonus stamps, the total says %d; want 12 both", sum, tot.BonusStamps)
+	}
+}
+
+// TestUpgradeKeepsWhatEachReferralGave: referrals settled before the
+// referrals kept their bonuses get them from the ledger at the upgrade. Bora
+// was paid as Cem's inviter before her own first stamp, and as Emre's inviter
+// in the very second of it, before it: her row still says 2.
+func TestUpgradeKeepsWhatEachReferralGave(t *testing.T) {
+	t.Parallel()
+	path := dbtest.PathBefore(t, "0013")
+	ctx := context.Background()
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	for _, q := range []string{
+		`INSERT INTO shops (id, slug, name, created_at) VALUES (1, 'old', 'Old', 0)`,
+		`INSERT INTO programs (id, shop_id, name, reward_text, stamps_required, max_per_visit, is_default, created_at) VALUES (1, 1, 'P', 'r', 10, 5, 1, 0)`,
+		`INSERT INTO users (id, shop_id, name, email, password_hash, role, created_at) VALUES (1, 1, 'C', 'c@example.com', 'x', 'cashier', 0)`,
+		`INSERT INTO cards (id, shop_id, token, short_code, first_name, created_at) VALUES
+			(1, 1, 't1', 'AAAA', 'Ayla', 0), (2, 1, 't2', 'BBBB', 'Bora', 0), (3, 1, 't3', 'CCCC', 'Cem', 0),
+			(4, 1, 't4', 'DDDD', 'Derya', 0), (5, 1, 't5', 'EEEE', 'Emre', 0), (6, 1, 't6', 'FFFF', 'Fatma', 0)`,
+		// Cem at 100 (Bora paid as inviter), Emre then Bora at 200, Derya at 300 (Ayla at her cap).
+		`INSERT INTO events (id, shop_id, card_id, program_id, user_id, kind, stamps, note, created_at) VALUES
+			(1, 1, 3, 1, 1, 'stamp', 1, '', 100), (2, 1, 3, 1, 1, 'bonus', 2, 'referral', 100), (3, 1, 2, 1, 1, 'bonus', 2, 'referral', 100),
+			(4, 1, 5, 1, 1, 'stamp', 1, '', 200), (5, 1, 5, 1, 1, 'bonus', 2, 'referral', 200), (6, 1, 2, 1, 1, 'bonus', 2, 'referral', 200),
+			(7, 1, 2, 1, 1, 'stamp', 1, '', 200), (8, 1, 2, 1, 1, 'bonus', 2, 'referral', 200), (9, 1, 1, 1, 1, 'bonus', 2, 'referral', 200),
+			(10, 1, 4, 1, 1, 'stamp', 1, '', 300), (11, 1, 4, 1, 1, 'bonus', 2, 'referral', 300)`,
+		`INSERT INTO referrals (shop_id, referrer_id, friend_id, created_at, paid_at, referrer_paid) VALUES
+			(1, 2, 3, 10, 100, 1), (1, 2, 5, 11, 200, 1), (1, 1, 2, 12, 200, 1), (1, 1, 4, 13, 300, 0), (1, 1, 6, 14, NULL, 0)`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s, err := db.Open(ctx, path, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	list, tot, err := s.Referrals(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int{"Cem": {2, 2}, "Emre": {2, 2}, "Bora": {2, 2}, "Derya": {2, 0}, "Fatma": {0, 0}}
+	sum := 0
+	for _, r := range list {
+		if got := [2]int{r.FriendBonus, r.ReferrerBonus}; got != want[r.FriendName] {
+			t.Errorf("%s's referral gave %v, want %v", r.FriendName, got, want[r.FriendName])
+		}
+		sum += r.FriendBonus + r.ReferrerBonus
+	}
+	if len(list) != 5 || sum != 14 || tot.BonusStamps != 14 {
+		t.Errorf("%d rows adding up to %d, total %d; want 5 rows, 14 and 14", len(list), sum, tot.BonusStamps)
 	}
 }

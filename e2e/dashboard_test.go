@@ -2,11 +2,14 @@ package e2e
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"regulars/db"
 	"regulars/demo"
 )
 
@@ -18,6 +21,15 @@ func TestDashboardWithDemoData(t *testing.T) {
 	srv, clk := startServer(t)
 	l, err := demo.Seed(context.Background(), srv.Store, 300, clk.Now())
 	if err != nil {
+		t.Fatal(err)
+	}
+	// A brown café: the charts keep their own colours.
+	shop, err := srv.Store.Shop(context.Background(), l.ShopID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Store.UpdateShop(context.Background(), l.ShopID, db.ShopSettings{Name: shop.Name, BrandColor: "#6b4423", Language: shop.Language,
+		TimeZone: shop.TimeZone, Currency: shop.Currency, Digits: shop.Digits, StampOnScan: shop.StampOnScan}, 0, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	shopOwner := person{Email: l.OwnerEmail, Password: l.OwnerPassword}
@@ -33,8 +45,23 @@ func TestDashboardWithDemoData(t *testing.T) {
 			ctx := newBrowser(t, device.opts)
 			logIn(t, ctx, srv, shopOwner, `[data-testid=tile-customers]`)
 			run(t, ctx, chromedp.Navigate(srv.URL+"/dashboard"), chromedp.WaitVisible(`[data-testid=heatmap]`, chromedp.ByQuery))
-			if got := text(t, ctx, `[data-testid=tile-customers] .tile-value`); got != "300" {
-				t.Errorf("customers tile shows %q, want 300", got)
+			// Nobody was imported: the customers are those who visited, every
+			// one of them in a segment.
+			segments := 0
+			for _, n := range texts(t, ctx, `[data-testid=segments] .count`) {
+				v, err := strconv.Atoi(n)
+				if err != nil {
+					t.Fatalf("segment count %q", n)
+				}
+				segments += v
+			}
+			if got := text(t, ctx, `[data-testid=tile-customers] .tile-value`); got != strconv.Itoa(segments) || segments < 250 {
+				t.Errorf("customers tile shows %q, the segments add up to %d", got, segments)
+			}
+			var fills []string
+			run(t, ctx, chromedp.Evaluate(`["rect.bar.new", "rect.bar.returning"].map(s => getComputedStyle(document.querySelector("[data-testid=chart-weekly] " + s)).fill)`, &fills))
+			if want := []string{"rgb(199, 83, 0)", "rgb(33, 102, 172)"}; !slices.Equal(fills, want) {
+				t.Errorf("weekly chart's series are coloured %q, want the fixed palette %q whatever the brand", fills, want)
 			}
 			for _, tile := range []string{"active", "new", "repeat", "gap", "rewards"} {
 				v := text(t, ctx, `[data-testid=tile-`+tile+`] .tile-value`)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -85,62 +86,77 @@ func dashboardView(t *locale.Tr, d db.Dashboard, currency string, rtl bool) view
 	pct := func(x float64) string { return t.T("Percent", "Percent", t.Decimal(x*100, 0)) }
 	v := views.Dashboard{StampsToday: d.StampsToday, RedeemsToday: d.RedeemsToday}
 
-	// Tiles: the value now, and its change against the previous period.
-	relative := func(now, before int) (string, string) {
+	// Tiles: the value now, and its change against the previous period. The
+	// arrow follows the number; whether the change is good news depends on
+	// the figure: a longer gap between visits is worse.
+	type change struct{ text, trend, tone string }
+	relative := func(now, before int, upIsGood bool, say func(string) string) change {
 		ch, ok := loyalty.Change(float64(now), float64(before))
 		if !ok {
-			return "", ""
+			return change{}
 		}
-		return t.T("ChangeRelative", "Change", signed(t, pct(ch), ch)), trend(ch)
+		ch = rounded(ch*100, 0) / 100 // as shown: a change shown as 0% has no arrow
+		return change{say(signed(t, pct(ch), ch)), trend(ch), tone(ch, upIsGood)}
 	}
+	vsPrevious := func(c string) string { return t.T("ChangeRelative", "Change", c) }
 	// points is a change in the figure's own unit, which say puts in words.
-	points := func(now, before float64, okNow, okBefore bool, digits int, scale float64, say func(string) string) (string, string) {
+	points := func(now, before float64, okNow, okBefore bool, digits int, scale float64, upIsGood bool, say func(string) string) change {
 		if !okNow || !okBefore {
-			return "", ""
+			return change{}
 		}
-		diff := (now - before) * scale
-		return say(signed(t, t.Decimal(diff, digits), diff)), trend(diff)
+		diff := rounded((now-before)*scale, digits)
+		return change{say(signed(t, t.Decimal(diff, digits), diff)), trend(diff), tone(diff, upIsGood)}
 	}
-	add := func(testID, label, value, change, tr string) {
-		v.Tiles = append(v.Tiles, views.Tile{TestID: testID, Label: label, Value: value, Change: change, Trend: tr})
+	toneText := map[string]string{"good": t.T("ChangeBetter"), "bad": t.T("ChangeWorse")}
+	add := func(testID, label, hint, value string, c change) {
+		v.Tiles = append(v.Tiles, views.Tile{TestID: testID, Label: label, Hint: hint, Value: value,
+			Change: c.text, Trend: c.trend, Tone: c.tone, ToneText: toneText[c.tone]})
 	}
 
-	ch, tr := relative(d.Customers, d.CustomersBefore)
-	add("tile-customers", t.T("TileCustomers"), t.Num(d.Customers), ch, tr)
-	ch, tr = relative(cur.Active, prev.Active)
-	add("tile-active", t.T("TileActive"), t.Num(cur.Active), ch, tr)
-	ch, tr = relative(d.NewThisMonth, d.NewLastMonth)
-	add("tile-new", t.T("TileNewThisMonth"), t.Num(d.NewThisMonth), ch, tr)
+	add("tile-customers", t.T("TileCustomers"), t.T("TileCustomersHint"), t.Num(d.Customers), relative(d.Customers, d.CustomersBefore, true, vsPrevious))
+	add("tile-active", t.T("TileActive"), "", t.Num(cur.Active), relative(cur.Active, prev.Active, true, vsPrevious))
+	add("tile-new", t.T("TileNewCustomers"), t.T("TileNewCustomersHint"), t.Num(cur.NewCustomers), relative(cur.NewCustomers, prev.NewCustomers, true, vsPrevious))
 
 	repeat, okRepeat := loyalty.Ratio(cur.Repeat, cur.Active)
 	repeatBefore, okRepeatBefore := loyalty.Ratio(prev.Repeat, prev.Active)
-	ch, tr = points(repeat, repeatBefore, okRepeat, okRepeatBefore, 0, 100, func(c string) string { return t.T("ChangePoints", "Change", c) })
-	add("tile-repeat", t.T("TileRepeatRate"), orDash(okRepeat, pct(repeat)), ch, tr)
+	add("tile-repeat", t.T("TileRepeatRate"), "", orDash(okRepeat, pct(repeat)),
+		points(repeat, repeatBefore, okRepeat, okRepeatBefore, 0, 100, true, func(c string) string { return t.T("ChangePoints", "Change", c) }))
 
 	gap, okGap := loyalty.Ratio(cur.GapSum, cur.Gaps)
 	gapBefore, okGapBefore := loyalty.Ratio(prev.GapSum, prev.Gaps)
-	ch, tr = points(gap, gapBefore, okGap, okGapBefore, 1, 1, func(c string) string { return t.T("ChangeDays", "Change", c) })
-	add("tile-gap", t.T("TileDaysBetween"), orDash(okGap, t.N("DaysCount", int(gap+0.5), "Days", t.Decimal(gap, 1))), ch, tr)
+	add("tile-gap", t.T("TileDaysBetween"), "", orDash(okGap, t.N("DaysCount", int(gap+0.5), "Days", t.Decimal(gap, 1))),
+		points(gap, gapBefore, okGap, okGapBefore, 1, 1, false, func(c string) string { return t.T("ChangeDays", "Change", c) }))
 
-	ch, tr = relative(cur.Redeems, prev.Redeems)
-	add("tile-rewards", t.T("TileRewards"), t.T("RewardsEarnedRedeemed", "Earned", t.Num(cur.Rewards), "Redeemed", t.Num(cur.Redeems)), ch, tr)
+	// Two numbers, one change: the redeemed rewards', and it says so.
+	add("tile-rewards", t.T("TileRewards"), "", t.T("RewardsEarnedRedeemed", "Earned", t.Num(cur.Rewards), "Redeemed", t.Num(cur.Redeems)),
+		relative(cur.Redeems, prev.Redeems, true, func(c string) string { return t.T("ChangeRedeemed", "Change", c) }))
 
 	rating, okRating := loyalty.Ratio(cur.RatingSum, cur.Ratings)
 	ratingBefore, okRatingBefore := loyalty.Ratio(prev.RatingSum, prev.Ratings)
-	ch, tr = points(rating, ratingBefore, okRating, okRatingBefore, 1, 1, func(c string) string { return t.T("ChangeStars", "Change", c) })
-	add("tile-rating", t.T("TileRating"), orDash(okRating, t.T("RatingValue", "Rating", t.Decimal(rating, 1), "Count", t.Num(cur.Ratings))), ch, tr)
+	add("tile-rating", t.T("TileRating"), "", orDash(okRating, t.T("RatingValue", "Rating", t.Decimal(rating, 1), "Count", t.Num(cur.Ratings))),
+		points(rating, ratingBefore, okRating, okRatingBefore, 1, 1, true, func(c string) string { return t.T("ChangeStars", "Change", c) }))
 
-	v.Daily, v.Weekly = visitCharts(t, d, rtl)
-	v.Heat = hourHeatmap(t, d, rtl)
+	days := shopDays(d)
+	v.Daily, v.Weekly = visitCharts(t, d, days, rtl)
+	v.Heat = hourHeatmap(t, d, len(days), rtl)
+	thisMonth := loyalty.MonthNumber(d.Today)
 	for i, co := range d.Cohorts {
 		if co.Size == 0 && len(v.Cohorts) == 0 && i < len(d.Cohorts)-1 {
 			continue // months before the shop's first customer
 		}
-		row := views.CohortRow{Month: t.T("MonthYear", "Month", t.T(monthKey(co.Month)), "Year", t.Numerals(strconv.Itoa(co.Month/12))), Size: co.Size}
+		month := t.T("MonthYear", "Month", t.T(monthKey(co.Month)), "Year", t.Numerals(strconv.Itoa(co.Month/12)))
+		row := views.CohortRow{Month: month, Size: co.Size, SoFar: co.SoFar(0, thisMonth)}
+		if row.SoFar {
+			row.Month = t.T("CohortMonthSoFar", "Month", month)
+		}
 		for k := 1; k <= len(co.Returned); k++ {
-			share, ok := co.Retention(k, loyalty.MonthNumber(d.Today))
+			share, ok := co.Retention(k, thisMonth)
 			cell := views.CohortShare{}
-			if ok {
+			switch {
+			case ok && co.SoFar(k, thisMonth):
+				// Unshaded: its shade would set a few days beside whole months.
+				cell = views.CohortShare{Text: t.T("CohortShareSoFar", "Share", pct(share)), SoFar: true}
+			case ok:
 				cell = views.CohortShare{Text: pct(share), Level: views.ShareLevel(share)}
 			}
 			row.Shares = append(row.Shares, cell)
@@ -161,58 +177,89 @@ func dashboardView(t *locale.Tr, d db.Dashboard, currency string, rtl bool) view
 		v.Staff = append(v.Staff, views.StaffRow{Name: s.Name, Stamps: s.Stamps, Redeems: s.Redeems, Voids: s.Voids,
 			Overrides: s.Overrides, Adjusts: s.Adjusts, Share: orDash(ok, pct(share)), Unusual: unusual})
 	}
+	v.Economics = economicsView(t, loyalty.Economics{AverageTicket: d.AverageTicket, RewardCost: d.RewardCost,
+		Visits: cur.Visits, Redeemed: cur.Redeems, Gifts: d.Gifts}, currency)
+	return v
+}
 
-	e := loyalty.Economics{AverageTicket: d.AverageTicket, RewardCost: d.RewardCost, Visits: cur.Visits, Redeemed: cur.Redeems}
-	v.Economics = views.Economics{
-		Entered: d.AverageTicket > 0 && d.RewardCost > 0, Visits: e.Visits, Redeemed: e.Redeemed,
-		AverageTicket: t.Money(e.AverageTicket, currency), RewardCost: t.Money(e.RewardCost, currency),
-		Revenue: t.Money(e.Revenue(), currency), Cost: t.Money(e.Cost(), currency), Net: t.Money(e.Revenue()-e.Cost(), currency),
+// economicsView spells out the estimate, its inputs and what it assumes.
+func economicsView(t *locale.Tr, e loyalty.Economics, currency string) views.Economics {
+	money := func(minor int) string { return t.Money(minor, currency) }
+	v := views.Economics{
+		Entered: e.AverageTicket > 0 && e.RewardCost > 0, BonusStamps: e.BonusStamps,
+		Revenue: money(e.Revenue()), Cost: money(e.Cost()), Net: money(e.Revenue() - e.Cost()),
+		Formula: t.T("EconomicsFormula",
+			"Visits", t.N("EconomicsVisits", e.Visits), "Ticket", money(e.AverageTicket),
+			"Rewards", t.N("EconomicsRewards", e.Redeemed, "Cost", money(e.RewardCost)),
+			"Coupons", t.N("EconomicsCoupons", e.Coupons, "Value", money(e.CouponCost())),
+			"Prizes", t.N("EconomicsPrizes", e.Prizes, "Cost", money(e.RewardCost))),
 	}
 	if r, ok := e.Return(); ok {
-		v.Economics.Return = t.T("EconomicsReturnValue", "Return", t.Decimal(r, 1))
+		v.Return = t.T("EconomicsReturnValue", "Return", t.Decimal(r, 1))
 	}
 	return v
 }
 
-// visitCharts draws the visits of the last 90 days, and the same visits by
-// week, split into first visits and returning ones.
-func visitCharts(t *locale.Tr, d db.Dashboard, rtl bool) (views.Chart, views.Chart) {
+// shopDays are the days of d.Daily since the shop was created: a chart
+// starts where the shop did, not with empty days before it existed.
+func shopDays(d db.Dashboard) []db.DayActivity {
+	if len(d.Daily) == 0 {
+		return nil
+	}
+	skip := min(max(0, d.ShopFirstDay-d.Daily[0].Day), len(d.Daily)-1)
+	return d.Daily[skip:]
+}
+
+// Slots the charts keep at least, so that a young shop's few bars are as wide
+// as they will be later, from the start of the time axis.
+const (
+	dailySlots  = 30
+	weeklySlots = db.ChartDays / 7
+)
+
+// visitCharts draws the visits of days, and the same visits by week, split
+// into new customers' first visits and returning ones.
+func visitCharts(t *locale.Tr, d db.Dashboard, days []db.DayActivity, rtl bool) (views.Chart, views.Chart) {
 	zone := t.Zone()
-	n := len(d.Daily)
+	n := len(days)
 	visits := make([]int, n)
 	titles := make([]string, n)
 	labels := make([]string, n)
 	total := 0
-	for i, day := range d.Daily {
+	for i, day := range days {
 		date := t.Date(loyalty.DayStart(day.Day, zone))
 		visits[i], titles[i], labels[i] = day.Visits, t.N("ChartDayTitle", day.Visits, "Date", date), date
 		total += day.Visits
 	}
-	daily := views.NewChart(t.T("ChartVisitsTitle"), t.N("ChartVisitsDesc", total, "Days", t.Num(n)),
-		[]views.Series{{Class: "returning", Values: visits}}, titles, labels, 30, rtl, func(m int) string { return t.N("ChartScaleVisits", m) })
+	daily := views.NewChart(t.N("ChartVisitsTitle", n), t.N("ChartVisitsDesc", total, "Days", t.Num(n)),
+		[]views.Series{{Class: "returning", Values: visits}}, titles, labels, 30, dailySlots, rtl, func(m int) string { return t.N("ChartScaleVisits", m) })
 
-	// Whole weeks ending today, so the newest bar is not a partial week.
-	weeks := n / 7
+	// Weeks ending today, so the newest bar is a whole week; the oldest may
+	// be shorter, when the shop is younger than the chart.
+	weeks := min(weeklySlots, (n+6)/7)
 	first, returning := make([]int, weeks), make([]int, weeks)
 	wTitles, wLabels := make([]string, weeks), make([]string, weeks)
 	for w := range weeks {
-		for _, day := range d.Daily[n-(weeks-w)*7 : n-(weeks-w-1)*7] {
-			first[w] += day.NewVisits
-			returning[w] += day.Visits - day.NewVisits
+		end := n - (weeks-w-1)*7
+		week := days[max(0, end-7):end]
+		for _, day := range week {
+			first[w] += day.NewCustomers
+			returning[w] += day.Visits - day.NewCustomers
 		}
-		start := t.Date(loyalty.DayStart(d.Today-(weeks-w)*7+1, zone))
-		wTitles[w] = t.T("ChartWeekTitle", "Week", start, "New", t.Num(first[w]), "Returning", t.Num(returning[w]))
+		start := t.Date(loyalty.DayStart(week[0].Day, zone))
+		wTitles[w] = t.T("ChartWeekTitle", "Week", start, "New", t.N("ChartWeekFirstVisits", first[w]), "Returning", t.N("ChartWeekReturning", returning[w]))
 		wLabels[w] = start
 	}
 	weekly := views.NewChart(t.T("ChartWeeklyTitle"), t.N("ChartWeeklyDesc", weeks),
-		[]views.Series{{Class: "new", Values: first}, {Class: "returning", Values: returning}}, wTitles, wLabels, 4, rtl,
+		[]views.Series{{Class: "new", Values: first}, {Class: "returning", Values: returning}}, wTitles, wLabels, 4, weeklySlots, rtl,
 		func(m int) string { return t.N("ChartScaleVisits", m) })
 	weekly.Legend = []views.LegendItem{{Class: "new", Text: t.T("ChartLegendNew")}, {Class: "returning", Text: t.T("ChartLegendReturning")}}
 	return daily, weekly
 }
 
-// hourHeatmap lays the visits of the last 90 days out by weekday, Monday first, and hour.
-func hourHeatmap(t *locale.Tr, d db.Dashboard, rtl bool) views.Heatmap {
+// hourHeatmap lays the visits of the last 90 days (the shop's n days, if
+// fewer) out by weekday, Monday first, and hour.
+func hourHeatmap(t *locale.Tr, d db.Dashboard, n int, rtl bool) views.Heatmap {
 	var days []string
 	var counts [][24]int
 	var titles [][24]string
@@ -227,7 +274,7 @@ func hourHeatmap(t *locale.Tr, d db.Dashboard, rtl bool) views.Heatmap {
 		}
 		titles = append(titles, row)
 	}
-	return views.NewHeatmap(t.T("HeatTitle"), t.T("HeatDesc"), days, counts, titles, rtl)
+	return views.NewHeatmap(t.T("HeatTitle"), t.N("HeatDesc", n), days, counts, titles, rtl)
 }
 
 func signed(t *locale.Tr, text string, x float64) string {
@@ -245,6 +292,25 @@ func trend(x float64) string {
 		return "down"
 	}
 	return "flat"
+}
+
+// rounded is x with the given digits after the point, as the page shows it,
+// and never -0.
+func rounded(x float64, digits int) float64 {
+	p := math.Pow10(digits)
+	return math.Round(x*p)/p + 0
+}
+
+// tone says whether a change of x is good or bad news for a figure whose
+// rise is good news (upIsGood) or bad; "" for no change.
+func tone(x float64, upIsGood bool) string {
+	switch {
+	case x == 0:
+		return ""
+	case (x > 0) == upIsGood:
+		return "good"
+	}
+	return "bad"
 }
 
 func orDash(ok bool, s string) string {

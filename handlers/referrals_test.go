@@ -248,3 +248,37 @@ func TestBirthdayGiftOnCardPage(t *testing.T) {
 		t.Errorf("after the window the card shows %d coupons", n)
 	}
 }
+
+// TestReferralsPageRowsAreTheirOwn: Deniz, invited by Ayla, invites Selin,
+// who comes in first: Deniz's card gets the inviter's bonus before the
+// friend's. Each row says what its own referral gave, and the rows add up to
+// the total.
+func TestReferralsPageRowsAreTheirOwn(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	s := newReferralSetup(t, e, "Kafe", "owner@example.com", 2)
+	deniz := s.friend(t, "Deniz")
+	selin, err := e.store.EnrollCard(context.Background(), s.shopID, db.NewCard{FirstName: "Selin", InviteCode: deniz.InviteCode, Key: "join-Selin"}, e.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []db.Card{selin, deniz} {
+		res := s.cashier.submit(s.cashier.get("/counter/cards/"+strconv.FormatInt(c.ID, 10)), `[data-testid="stamp-1"]`, nil)
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("stamp %s: %d", c.FirstName, res.status)
+		}
+	}
+	list := s.owner.get("/referrals")
+	rows := list.doc.Find(`[data-testid="referral"]`)
+	if rows.Length() != 2 {
+		t.Fatalf("%d rows, want 2", rows.Length())
+	}
+	for i := range rows.Length() {
+		if row := rows.Eq(i).Text(); !strings.Contains(row, "2 stamps each") {
+			t.Errorf("row %q, want 2 stamps each", row)
+		}
+	}
+	if got := text(list, `[data-testid="referrals-bonus"] .tile-value`); got != "8" {
+		t.Errorf("bonus stamps given %q, want 8: two rows of 2 stamps each side", got)
+	}
+}

@@ -35,17 +35,46 @@ func TestRatioAndChange(t *testing.T) {
 
 func TestEconomics(t *testing.T) {
 	t.Parallel()
-	// 200 visits at 4.50 and 12 rewards costing 1.80: revenue 900.00, cost 21.60,
-	// return (900 - 21.60) / 21.60 = 40.67 for every 1 spent.
-	e := Economics{AverageTicket: 450, RewardCost: 180, Visits: 200, Redeemed: 12}
-	if e.Revenue() != 90000 || e.Cost() != 2160 {
-		t.Errorf("revenue %d, cost %d", e.Revenue(), e.Cost())
+	tests := []struct {
+		name          string
+		e             Economics
+		cost, revenue int
+		ret           float64
+		ok            bool
+	}{
+		{
+			// 200 visits at 4.50 and 12 rewards costing 1.80: revenue 900.00,
+			// cost 21.60, return (900 - 21.60) / 21.60 = 40.67 for every 1 spent.
+			name: "punch-card rewards only",
+			e:    Economics{AverageTicket: 450, RewardCost: 180, Visits: 200, Redeemed: 12},
+			cost: 2160, revenue: 90000, ret: 40.6667, ok: true,
+		},
+		{
+			// The same, with 3 coupons of 2.00 off, 2 of 10% and 25% off (45%
+			// of 4.50 = 2.02), 4 free items or birthday gifts and a raffle
+			// prize at 1.80 each: 21.60 + 6.00 + 2.02 + 7.20 + 1.80 = 38.62.
+			// Bonus stamps given cost nothing until their reward is redeemed.
+			name: "coupons, gifts and a prize",
+			e: Economics{AverageTicket: 450, RewardCost: 180, Visits: 200, Redeemed: 12,
+				Gifts: Gifts{BonusStamps: 40, Coupons: 9, AmountOff: 600, PercentOff: 45, FreeItems: 4, Prizes: 1}},
+			cost: 3862, revenue: 90000, ret: 22.3044, ok: true,
+		},
+		{
+			name: "a welcome gift alone costs nothing yet",
+			e:    Economics{AverageTicket: 450, RewardCost: 180, Visits: 10, Gifts: Gifts{BonusStamps: 30}},
+			cost: 0, revenue: 4500, ok: false,
+		},
 	}
-	if r, ok := e.Return(); !ok || math.Abs(r-40.6667) > 1e-3 {
-		t.Errorf("return %v, %v", r, ok)
-	}
-	if _, ok := (Economics{AverageTicket: 450, RewardCost: 180, Visits: 10}).Return(); ok {
-		t.Error("a return without any reward cost")
+	for _, tt := range tests {
+		if got := tt.e.Cost(); got != tt.cost {
+			t.Errorf("%s: cost %d, want %d", tt.name, got, tt.cost)
+		}
+		if got := tt.e.Revenue(); got != tt.revenue {
+			t.Errorf("%s: revenue %d, want %d", tt.name, got, tt.revenue)
+		}
+		if r, ok := tt.e.Return(); ok != tt.ok || math.Abs(r-tt.ret) > 1e-3 {
+			t.Errorf("%s: return %v, %v; want %v, %v", tt.name, r, ok, tt.ret, tt.ok)
+		}
 	}
 }
 
@@ -112,5 +141,22 @@ func TestCohortRetention(t *testing.T) {
 	}
 	if _, ok := (Cohort{Month: 100, Returned: []int{0}}).Retention(1, 105); ok {
 		t.Error("an empty cohort has a retention")
+	}
+}
+
+// TestCohortSoFar: in month 102, the cohort of 100's figure two months later
+// and the cohort of 102 itself count a month that is not over.
+func TestCohortSoFar(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		month, k int
+		want     bool
+	}{
+		{100, 1, false}, {100, 2, true}, {100, 3, false}, {101, 1, true}, {102, 0, true}, {101, 0, false},
+	}
+	for _, tt := range tests {
+		if got := (Cohort{Month: tt.month}).SoFar(tt.k, 102); got != tt.want {
+			t.Errorf("cohort %d, %d months later: so far %v, want %v", tt.month, tt.k, got, tt.want)
+		}
 	}
 }

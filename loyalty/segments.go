@@ -14,7 +14,10 @@ const (
 	// SegmentNone is a card enrolled but never stamped: it has no history to judge,
 	// and calling it lapsed would count sign-ups that never happened as lost customers.
 	SegmentNone Segment = ""
-	// SegmentNew has exactly one visit, within the last 90 days.
+	// SegmentNew has exactly one visit, within the last 90 days. Pages call
+	// it "One visit": a new customer is a first visit (see kpi.go), and
+	// someone who came twice this week is new without being in it. The value
+	// stays "new" in stored segments, campaigns and URLs.
 	SegmentNew Segment = "new"
 	// SegmentOccasional is any other card with 2+ visits.
 	SegmentOccasional Segment = "occasional"

@@ -27,9 +27,13 @@ type Dashboard struct {
 type Tile struct {
 	TestID string
 	Label  string
+	Hint   string // what the figure counts, when the label cannot say it all
 	Value  string
 	Change string // empty when there is nothing to compare with
-	Trend  string // "up", "down" or "" (no change): an arrow, not a judgement
+	Trend  string // "up", "down" or "flat": an arrow, not a judgement
+	Tone   string // "good", "bad" or "": what the change means for the shop
+	// ToneText says the tone in words, for those who do not see its colour.
+	ToneText string
 }
 
 // StaffRow is one person's counter work in the period.
@@ -42,19 +46,20 @@ type StaffRow struct {
 
 // Economics is the program's estimated return, with its inputs.
 type Economics struct {
-	CanEdit                   bool
-	AverageTicket, RewardCost string // as entered, for the form
-	Entered                   bool   // both inputs are set
-	Visits, Redeemed          int
-	Revenue, Cost, Net        string
-	Return                    string // empty when no reward was redeemed
-	Form                      Form
+	CanEdit            bool
+	Entered            bool // both inputs are set
+	Revenue, Cost, Net string
+	Return             string // empty when nothing was handed over
+	Formula            string // the computation with its numbers
+	BonusStamps        int    // given in the period, counted when redeemed
+	Form               Form
 }
 
 // CohortRow is a month's new customers and the share still visiting later.
 type CohortRow struct {
 	Month  string
 	Size   int
+	SoFar  bool // the month is not over: its new customers are counted so far
 	Shares []CohortShare
 }
 
@@ -62,6 +67,7 @@ type CohortRow struct {
 type CohortShare struct {
 	Text  string // empty for a month still to come
 	Level int    // 0..4, for the shade
+	SoFar bool   // the month it counts is not over
 }
 
 // Chart is a bar chart drawn as inline SVG; its bars are already placed, mirrored
@@ -111,8 +117,10 @@ type Series struct {
 
 // NewChart places stacked bars for len(titles) points, oldest first. On a
 // right-to-left page the oldest is at the right, as time runs in that script.
-// labelEvery puts a label under every so many bars (and the newest).
-func NewChart(title, desc string, series []Series, titles, labels []string, labelEvery int, rtl bool, fmtMax func(int) string) Chart {
+// labelEvery puts a label under every so many bars (and the newest). The
+// width is shared by at least slots bars: fewer points keep that width and
+// start where the time axis starts.
+func NewChart(title, desc string, series []Series, titles, labels []string, labelEvery, slots int, rtl bool, fmtMax func(int) string) Chart {
 	n := len(titles)
 	c := Chart{Title: title, Desc: desc, Width: chartWidth, Height: chartHeight}
 	top := 0
@@ -127,7 +135,7 @@ func NewChart(title, desc string, series []Series, titles, labels []string, labe
 	if n == 0 {
 		return c
 	}
-	slot := chartWidth / n
+	slot := chartWidth / max(n, slots)
 	gap := max(1, slot/6)
 	for i := range n {
 		x := i * slot

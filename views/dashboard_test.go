@@ -1,7 +1,11 @@
 package views
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -12,8 +16,8 @@ func TestChartFollowsTheReadingDirection(t *testing.T) {
 	series := []Series{{Class: "new", Values: []int{1, 0, 2}}, {Class: "returning", Values: []int{1, 3, 0}}}
 	titles := []string{"a", "b", "c"}
 	fmtMax := strconv.Itoa
-	ltr := NewChart("t", "d", series, titles, titles, 1, false, fmtMax)
-	rtl := NewChart("t", "d", series, titles, titles, 1, true, fmtMax)
+	ltr := NewChart("t", "d", series, titles, titles, 1, 0, false, fmtMax)
+	rtl := NewChart("t", "d", series, titles, titles, 1, 0, true, fmtMax)
 	if ltr.Max != "3" {
 		t.Errorf("scale %q, want the tallest stack, 3", ltr.Max)
 	}
@@ -46,5 +50,64 @@ func TestHeatmapFollowsTheReadingDirection(t *testing.T) {
 	}
 	if ltr.Cells[0].Level != 4 || ltr.Cells[1].Level != 0 {
 		t.Errorf("levels %d and %d, want the busiest hour darkest and an empty one blank", ltr.Cells[0].Level, ltr.Cells[1].Level)
+	}
+}
+
+// TestChartColoursIgnoreTheBrand: chart series and shades use a fixed
+// palette, so a brown café gets two colours anyone can tell apart, whatever
+// its brand colour; the brand colour stays an accent of the page.
+func TestChartColoursIgnoreTheBrand(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../static/css/*.css")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no stylesheet: %v", err)
+	}
+	chartParts := []string{".bar", ".swatch", ".heat-cell", "td.shade-"}
+	seen := 0
+	for _, f := range files {
+		css, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rule := range strings.Split(string(css), "}") {
+			selector, body, ok := strings.Cut(rule, "{")
+			if !ok || !slices.ContainsFunc(chartParts, func(p string) bool { return strings.Contains(selector, p) }) {
+				continue
+			}
+			seen++
+			if strings.Contains(body, "--brand") {
+				t.Errorf("%s: %s takes the brand colour: %s", filepath.Base(f), strings.TrimSpace(selector), strings.TrimSpace(body))
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("no rule colours the charts")
+	}
+}
+
+// TestYoungChartKeepsItsBarWidth: a shop's first two days are two bars as
+// wide as a full chart's, at the start of the time axis (the right, on a
+// right-to-left page), not two bars filling the width.
+func TestYoungChartKeepsItsBarWidth(t *testing.T) {
+	t.Parallel()
+	series := []Series{{Class: "returning", Values: []int{3, 5}}}
+	titles := []string{"a", "b"}
+	for _, rtl := range []bool{false, true} {
+		c := NewChart("t", "d", series, titles, titles, 1, 30, rtl, strconv.Itoa)
+		if len(c.Bars) != 2 {
+			t.Fatalf("rtl %v: %d bars, want 2", rtl, len(c.Bars))
+		}
+		slot := chartWidth / 30
+		oldest, newest := c.Bars[0], c.Bars[1]
+		if oldest.W != slot-max(1, slot/6) {
+			t.Errorf("rtl %v: bars %d wide, want a thirtieth of the chart", rtl, oldest.W)
+		}
+		start := oldest.X < slot && newest.X < 2*slot
+		if rtl {
+			start = oldest.X >= chartWidth-slot && newest.X >= chartWidth-2*slot
+		}
+		if !start {
+			t.Errorf("rtl %v: bars at x=%d and x=%d, want them at the start of the axis", rtl, oldest.X, newest.X)
+		}
 	}
 }
