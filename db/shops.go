@@ -37,6 +37,7 @@ type NewShop struct {
 	Language     string
 	TimeZone     string
 	Digits       string // "persian", or "" for the column's default, "latin"
+	Currency     string // "" for the column's default, EUR
 	// The default program, in the shop's language.
 	ProgramName string
 	RewardText  string
@@ -60,8 +61,9 @@ func (s *Store) CreateShop(ctx context.Context, n NewShop, now time.Time) (shopI
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO shops (slug, name, language, timezone, digits, created_at) VALUES (?, ?, ?, ?, coalesce(nullif(?, ''), 'latin'), ?)`,
-			slug, n.Name, n.Language, n.TimeZone, n.Digits, unix(now))
+		res, err := tx.ExecContext(ctx, `INSERT INTO shops (slug, name, language, timezone, digits, currency, created_at)
+			VALUES (?, ?, ?, ?, coalesce(nullif(?, ''), 'latin'), coalesce(nullif(?, ''), 'EUR'), ?)`,
+			slug, n.Name, n.Language, n.TimeZone, n.Digits, n.Currency, unix(now))
 		if err != nil {
 			return err
 		}

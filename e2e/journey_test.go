@@ -50,9 +50,11 @@ func TestOwnerSetsUpShop(t *testing.T) {
 		t.Fatalf("fresh install: / led to %s, want %s/signup", url, srv.URL)
 	}
 	signUp(t, ctx, srv, owner)
-	if got, want := location(t, ctx), srv.URL+"/dashboard"; got != want {
+	if got, want := location(t, ctx), srv.URL+"/setup"; got != want {
 		t.Fatalf("after sign-up at %s, want %s", got, want)
 	}
+	// This owner skips the set-up (TestNewShopSetUp goes through it).
+	run(t, ctx, chromedp.Navigate(srv.URL+"/dashboard"), chromedp.WaitVisible(`[data-testid=tile-customers]`, chromedp.ByQuery))
 	rules := texts(t, ctx, `main ul.plain li`)
 	if len(rules) != 1 || !strings.Contains(rules[0], "10 stamps → 1 free item") {
 		t.Fatalf("dashboard programs = %q, want the default program %q", rules, "10 stamps → 1 free item")
@@ -237,13 +239,29 @@ func TestCouponJourney(t *testing.T) {
 		chromedp.WaitVisible(`[data-testid=new-coupon]`, chromedp.ByQuery),
 	)
 	submit(t, octx, `[data-testid=new-coupon]`, `[data-testid=coupon-form]`)
+	// The form shows the fields of what is chosen: a percentage, for everyone.
+	visible := func(sel string) bool {
+		var v bool
+		run(t, octx, chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).checkVisibility()`, sel), &v))
+		return v
+	}
+	for sel, want := range map[string]bool{"#f-value_number": true, "#f-value_text": false, "#f-segment": false, "#f-cards": false, "#f-code": false} {
+		if got := visible(sel); got != want {
+			t.Errorf("a new coupon's form shows %s: %v, want %v", sel, got, want)
+		}
+	}
 	run(t, octx,
 		chromedp.SendKeys(`#f-title`, "Welcome back", chromedp.ByQuery),
-		chromedp.SetValue(`select[name=value_kind]`, "item", chromedp.ByQuery),
+		choose(`select[name=value_kind]`, "item"),
 		chromedp.SendKeys(`#f-value_text`, "a croissant", chromedp.ByQuery),
-		chromedp.SetValue(`select[name=audience]`, "segment", chromedp.ByQuery),
-		chromedp.SetValue(`select[name=segment]`, "new", chromedp.ByQuery),
+		choose(`select[name=audience]`, "segment"),
+		choose(`select[name=segment]`, "new"),
 	)
+	for sel, want := range map[string]bool{"#f-value_number": false, "#f-value_text": true, "#f-segment": true, "#f-cards": false} {
+		if got := visible(sel); got != want {
+			t.Errorf("for an item to a segment, the form shows %s: %v, want %v", sel, got, want)
+		}
+	}
 	submit(t, octx, `[data-testid=coupon-form] button[type=submit]`, `[data-testid=coupon-redeemed]`)
 	couponURL := location(t, octx)
 	if !couponPath.MatchString(couponURL) || !strings.HasPrefix(couponURL, srv.URL) {
@@ -416,7 +434,7 @@ func setUpShop(t *testing.T, srv *testServer) context.Context {
 	return ctx
 }
 
-// signUp creates the shop with p as its owner and waits for the dashboard.
+// signUp creates the shop with p as its owner and waits for the set-up.
 func signUp(t *testing.T, ctx context.Context, srv *testServer, p person) {
 	t.Helper()
 	run(t, ctx,
@@ -427,7 +445,7 @@ func signUp(t *testing.T, ctx context.Context, srv *testServer, p person) {
 		chromedp.SendKeys(`#f-email`, p.Email, chromedp.ByQuery),
 		chromedp.SendKeys(`#f-password`, p.Password, chromedp.ByQuery),
 	)
-	submit(t, ctx, `main form[action="/signup"] button[type=submit]`, `[data-testid=tile-customers]`)
+	submit(t, ctx, `main form[action="/signup"] button[type=submit]`, `[data-testid=setup-form]`)
 }
 
 // addStaff adds a member on /staff; without a password the page shows an invite link.
@@ -577,6 +595,14 @@ func checkCustomerAfterReward(t *testing.T, ctx context.Context) {
 }
 
 // --- Browser helpers ---------------------------------------------------------
+
+// choose picks value in the select sel as a person does: the page hears it.
+func choose(sel, value string) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.SetValue(sel, value, chromedp.ByQuery),
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).dispatchEvent(new Event('change', {bubbles: true}))`, sel), nil),
+	}
+}
 
 // staleMark tags the current document; fresh(sel) matches only in a later one.
 // Together they wait for the page a click leads to, even when it looks the

@@ -79,6 +79,7 @@ func (a *App) signup(c echo.Context) error {
 	_, ownerID, err := a.store.CreateShop(c.Request().Context(), db.NewShop{
 		Name: shop, OwnerName: name, Email: email, PasswordHash: hash,
 		Language: lang, TimeZone: zone, Digits: string(digits),
+		Currency:    locale.ProposedCurrency(lang, c.Request().Header.Get("Accept-Language")),
 		ProgramName: shopT.T("DefaultProgramName"), RewardText: shopT.T("DefaultRewardText"),
 	}, a.now())
 	if errors.Is(err, db.ErrDuplicate) {
@@ -95,7 +96,8 @@ func (a *App) signup(c echo.Context) error {
 	if err := a.signIn(c, u); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/dashboard")
+	// A new shop starts with its set-up: the reward, the place, the look.
+	return c.Redirect(http.StatusSeeOther, "/setup")
 }
 
 func (a *App) loginForm(c echo.Context) error {

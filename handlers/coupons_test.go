@@ -302,3 +302,37 @@ func TestCouponValueAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestChosenCustomersTypedBadly: a code that names no card of the shop is
+// shown with its line, nothing is created, and the typed list is kept; a
+// code listed twice counts once.
+func TestChosenCustomersTypedBadly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	mine := text(owner.get(owner.enroll("Ayla")), `[data-testid="short-code"]`)
+	other := e.signup("Other", "other@example.com")
+	theirs := text(other.get(other.enroll("Zed")), `[data-testid="short-code"]`)
+	for _, tt := range []struct{ cards, want string }{
+		{mine + "\nK7M2-Q9XZ", "Line 2: “K7M2-Q9XZ”"},
+		{mine + ", " + theirs, "Line 1: “" + theirs + "”"},
+		{mine + "\n\nnot a code", "Line 3: “not”"},
+		{strings.Repeat(strings.ReplaceAll(mine, "-", "")+",", 501), "List between 1 and 500"},
+	} {
+		res := owner.submit(owner.get("/coupons/new"), `[data-testid="coupon-form"]`, map[string]string{
+			"title": "Chosen", "value_kind": "percent", "value_number": "50", "audience": "chosen", "cards": tt.cards})
+		if got := text(res, `[data-testid="cards-error"]`); res.status != http.StatusUnprocessableEntity || !strings.HasPrefix(got, tt.want) {
+			t.Errorf("cards %.40q: %d %q, want 422 %q", tt.cards, res.status, got, tt.want)
+		}
+		if got := res.doc.Find(`#f-cards`).Text(); got != tt.cards {
+			t.Errorf("the typed list came back as %.40q", got)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM campaigns`); n != 0 {
+		t.Fatalf("%d campaigns created from bad lists", n)
+	}
+	newCoupon(t, owner, map[string]string{"title": "Twice", "value_kind": "percent", "value_number": "50", "audience": "chosen", "cards": mine + "\n" + strings.ToLower(mine)})
+	if n := e.count(`SELECT count(*) FROM coupons`); n != 1 {
+		t.Errorf("a code listed twice issued %d coupons", n)
+	}
+}

@@ -298,7 +298,7 @@ func (e *env) signup(shop, email string) *client {
 	res := c.submit(c.get("/signup"), `form[action="/signup"]`, map[string]string{
 		"shop_name": shop, "name": "Owner of " + shop, "email": email, "password": "correct horse battery",
 	})
-	if res.status != http.StatusSeeOther || res.location != "/dashboard" {
+	if res.status != http.StatusSeeOther || res.location != "/setup" {
 		e.t.Fatalf("signup %s: status %d location %q\n%s", shop, res.status, res.location, snippet(res.body))
 	}
 	return c

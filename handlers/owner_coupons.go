@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,11 +108,13 @@ func (a *App) createCoupon(c echo.Context) error {
 			return err
 		}
 	case db.AudienceChosen:
-		ids, ok, err := a.chosenCards(c, shop.ID, cards)
-		if err != nil {
+		ids, bad, err := a.chosenCards(c, shop.ID, cards)
+		switch {
+		case err != nil:
 			return err
-		}
-		if !ok {
+		case bad.line > 0:
+			f.fail("cards", "CouponCardUnknown", "Line", bad.line, "Code", bad.code)
+		case len(ids) == 0:
 			f.fail("cards", "CouponCardsInvalid")
 		}
 		issueTo = ids
@@ -140,26 +143,44 @@ func (a *App) createCoupon(c echo.Context) error {
 
 // chosenCards reads hand-picked cards as short codes (one per line, or
 // separated by commas or spaces); ok is false when one is not a card of the shop.
-func (a *App) chosenCards(c echo.Context, shopID int64, text string) (ids []int64, ok bool, err error) {
-	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' || r == ' ' })
-	if len(fields) == 0 || len(fields) > maxChosenCards {
-		return nil, false, nil
+// badCode is a typed card code that names no card of the shop, and its line.
+type badCode struct {
+	line int
+	code string
+}
+
+// chosenCards reads the card codes of a hand-picked audience, one per line
+// (or several, between commas or spaces), and finds their cards; the first
+// code that names none comes back with its line, so the owner can mend it. A
+// code listed twice counts once. No codes, or more than maxChosenCards, is no
+// card at all.
+func (a *App) chosenCards(c echo.Context, shopID int64, text string) (ids []int64, bad badCode, err error) {
+	var typed []badCode
+	for i, line := range strings.Split(text, "\n") {
+		for _, f := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ';' || r == '\r' || r == ' ' || r == '\t' }) {
+			typed = append(typed, badCode{i + 1, f})
+		}
 	}
-	for _, f := range fields {
-		code, err := loyalty.ParseShortCode(f)
+	if len(typed) > maxChosenCards {
+		return nil, bad, nil
+	}
+	for _, t := range typed {
+		code, err := loyalty.ParseShortCode(t.code)
 		if err != nil {
-			return nil, false, nil
+			return nil, t, nil
 		}
 		cards, err := a.store.SearchCards(c.Request().Context(), shopID, db.CardQuery{ShortCode: code})
 		if err != nil {
-			return nil, false, err
+			return nil, bad, err
 		}
 		if len(cards) != 1 {
-			return nil, false, nil
+			return nil, t, nil
 		}
-		ids = append(ids, cards[0].ID)
+		if !slices.Contains(ids, cards[0].ID) {
+			ids = append(ids, cards[0].ID)
+		}
 	}
-	return ids, true, nil
+	return ids, bad, nil
 }
 
 func (a *App) coupon(c echo.Context) error {

@@ -41,7 +41,12 @@ func settingsForm(shop db.Shop) views.Form {
 func (a *App) settings(c echo.Context) error {
 	_, shop := staff(c)
 	p := a.page(c, &shop, "SettingsTitle")
-	return render(c, http.StatusOK, views.SettingsPage(p, settingsForm(shop), timeZones, currencies, logoURL(&shop)))
+	// ?saved= says what was just saved: "settings" or "logo".
+	saved := c.QueryParam("saved")
+	if saved != "settings" && saved != "logo" {
+		saved = ""
+	}
+	return render(c, http.StatusOK, views.SettingsPage(p, settingsForm(shop), shopZones(shop.TimeZone), currencies, logoURL(&shop), saved))
 }
 
 func (a *App) saveSettings(c echo.Context) error {
@@ -63,7 +68,7 @@ func (a *App) saveSettings(c echo.Context) error {
 	if !locale.Supported(st.Language) {
 		f.fail("language", "FieldInvalid")
 	}
-	if !slices.Contains(timeZones, st.TimeZone) {
+	if !slices.Contains(shopZones(shop.TimeZone), st.TimeZone) {
 		f.fail("timezone", "FieldInvalid")
 	}
 	if !slices.Contains(currencies, st.Currency) {
@@ -77,12 +82,12 @@ func (a *App) saveSettings(c echo.Context) error {
 		st.Digits = string(locale.DefaultDigits(st.Language))
 	}
 	if !f.ok() {
-		return render(c, http.StatusUnprocessableEntity, views.SettingsPage(p, f.v, timeZones, currencies, logoURL(&shop)))
+		return render(c, http.StatusUnprocessableEntity, views.SettingsPage(p, f.v, shopZones(shop.TimeZone), currencies, logoURL(&shop), ""))
 	}
 	if err := a.store.UpdateShop(c.Request().Context(), shop.ID, st, u.ID, a.now()); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/settings")
+	return c.Redirect(http.StatusSeeOther, "/settings?saved=settings")
 }
 
 func (a *App) uploadLogo(c echo.Context) error {
@@ -91,7 +96,7 @@ func (a *App) uploadLogo(c echo.Context) error {
 		p := a.page(c, &shop, "SettingsTitle")
 		f := settingsForm(shop)
 		f.Errors["logo"] = p.T.T(msgID)
-		return render(c, status, views.SettingsPage(p, f, timeZones, currencies, logoURL(&shop)))
+		return render(c, status, views.SettingsPage(p, f, shopZones(shop.TimeZone), currencies, logoURL(&shop), ""))
 	}
 	raw, err := readUpload(c, "logo")
 	switch {
@@ -110,5 +115,5 @@ func (a *App) uploadLogo(c echo.Context) error {
 	if err := a.store.SetLogo(c.Request().Context(), shop.ID, logo, u.ID, a.now()); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/settings")
+	return c.Redirect(http.StatusSeeOther, "/settings?saved=logo")
 }

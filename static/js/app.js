@@ -52,3 +52,36 @@ for (const el of document.querySelectorAll('input[data-timezone]')) {
     try { el.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch { /* keep empty: UTC */ }
   }
 }
+
+// --- the set-up's card preview: the customer's card as the owner types -----
+// Three stamps in, like a regular on their first week.
+const preview = document.querySelector('[data-setup-preview]');
+if (preview) {
+  const grid = preview.querySelector('ol.stamps');
+  const reward = preview.querySelector('[data-preview-reward]');
+  document.querySelector('[data-preview-stamps-input]')?.addEventListener('input', (e) => {
+    // Persian and Arabic keyboards type their own digits; the server reads them too.
+    const n = Number(e.target.value.trim().replace(/[۰-۹]/g, (d) => d.charCodeAt(0) - 0x6f0).replace(/[٠-٩]/g, (d) => d.charCodeAt(0) - 0x660));
+    if (!Number.isInteger(n) || n < 1 || n > 100) return;
+    grid.replaceChildren(...Array.from({ length: n }, (_, i) => {
+      const li = document.createElement('li');
+      if (i < 3) li.className = 'on';
+      return li;
+    }));
+  });
+  document.querySelector('[data-preview-reward-input]')?.addEventListener('input', (e) => {
+    reward.textContent = e.target.value;
+  });
+}
+
+// --- <div data-show-for="name" data-show-values="a b">: fields that follow a choice
+// Shown only while the form's control `name` holds one of the values; without
+// this script every field shows, and the server ignores those that do not apply.
+for (const group of document.querySelectorAll('[data-show-for]')) {
+  const control = group.closest('form')?.elements.namedItem(group.dataset.showFor);
+  if (!control) continue;
+  const values = group.dataset.showValues.split(' ');
+  const follow = () => { group.hidden = !values.includes(control.value); };
+  control.addEventListener('change', follow);
+  follow();
+}
