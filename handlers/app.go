@@ -31,8 +31,11 @@ type Config struct {
 	BaseURL string
 	Static  fs.FS
 	Log     *slog.Logger
-	// Now is the clock; tests move it.
-	Now func() time.Time
+	// Now is the clock; tests move it. Since is the monotonic time passed
+	// since New, which tests set to make the clock jump (wallClock); nil:
+	// time.Now's monotonic reading, or, with Now set, Now's own.
+	Now   func() time.Time
+	Since func() time.Duration
 	// PasswordCost is bcrypt's cost for new password hashes; 0 means
 	// bcrypt.DefaultCost, the production cost. Tests set bcrypt.MinCost,
 	// which is as correct and a hundred times cheaper.
@@ -50,6 +53,7 @@ type App struct {
 	secure   bool
 	log      *slog.Logger
 	now      func() time.Time
+	clock    wallClock
 	sessions *sessions.CookieStore
 	logins   *loginLimiter
 	joins    *addrLimiter
@@ -81,7 +85,8 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		start := time.Now()
+		cfg.Now, cfg.Since = time.Now, func() time.Duration { return time.Since(start) }
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -99,6 +104,7 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		secure:   strings.HasPrefix(cfg.BaseURL, "https://"),
 		log:      cfg.Log,
 		now:      cfg.Now,
+		clock:    newWallClock(cfg.Now, cfg.Since),
 		sessions: sessions.NewCookieStore(hashKey, blockKey),
 		origins:  http.NewCrossOriginProtection(),
 		macKey:   key,

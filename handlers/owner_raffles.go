@@ -212,9 +212,16 @@ func (a *App) drawRaffle(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	err = a.store.DrawRaffle(ctx, shop.ID, id, u.ID, a.now())
+	// A draw cannot be undone: it waits for a wall clock that kept to the
+	// monotonic one, so a clock set ahead cannot close a raffle early.
+	err = errClockMoved
+	if a.clock.trusted() {
+		err = a.store.DrawRaffle(ctx, shop.ID, id, u.ID, a.now())
+	}
 	var problem string
 	switch {
+	case errors.Is(err, errClockMoved):
+		problem = "RaffleClockMoved"
 	case errors.Is(err, loyalty.ErrRaffleDrawn):
 		problem = "RaffleAlreadyDrawn"
 	case errors.Is(err, loyalty.ErrRaffleStillOpen):
@@ -231,6 +238,10 @@ func (a *App) drawRaffle(c echo.Context) error {
 	p := a.page(c, &shop, "RafflesTitle")
 	return a.showRaffle(c, http.StatusConflict, p, r, raffleForm(r, p.T.Zone()), p.T.T(problem))
 }
+
+// errClockMoved: the wall clock moved away from the monotonic clock while
+// the server ran (wallClock).
+var errClockMoved = errors.New("the clock moved while the server ran")
 
 // publicRaffle is the raffle's page for everyone: rules, commitment, and
 // after the draw what it takes to check it.
