@@ -4,6 +4,7 @@ package views
 import (
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -214,3 +215,60 @@ def draw(seed_hex, ticket_list, winners):
         i += 1
     return won
 `
+
+// navGroup is a group of the owner's menu.
+type navGroup struct {
+	id, label string
+	links     []navItem
+}
+
+type navItem struct{ href, label string }
+
+// active reports whether the menu's current page is one of the group's.
+func (g navGroup) active(current string) bool {
+	for _, l := range g.links {
+		if l.href == current {
+			return true
+		}
+	}
+	return false
+}
+
+// navCurrent is the menu's link to the page at p.Path: the longest that
+// starts it, so that /customers/import is the import's, not the customers'.
+func navCurrent(p Page) string {
+	path, _, _ := strings.Cut(p.Path, "?")
+	best := ""
+	consider := func(href string) {
+		if (path == href || strings.HasPrefix(path, href+"/")) && len(href) > len(best) {
+			best = href
+		}
+	}
+	consider("/counter")
+	consider("/customers")
+	for _, g := range ownerNavGroups(p) {
+		for _, l := range g.links {
+			consider(l.href)
+		}
+	}
+	return best
+}
+
+// ownerNavGroups are the menu's groups for the signed-in staff member: the
+// owner's pages only for the owner.
+func ownerNavGroups(p Page) []navGroup {
+	rewards := navGroup{"rewards", p.T.T("NavGroupRewards"), []navItem{
+		{"/programs", p.T.T("NavPrograms")}, {"/coupons", p.T.T("NavCoupons")}, {"/raffles", p.T.T("NavRaffles")}}}
+	grow := navGroup{"grow", p.T.T("NavGroupGrow"), []navItem{
+		{"/poster", p.T.T("PosterTitle")}, {"/referrals", p.T.T("ReferralsTitle")}, {"/news", p.T.T("NewsTitle")}, {"/cards/print", p.T.T("PrintTitle")}}}
+	insights := navGroup{"insights", p.T.T("NavGroupInsights"), []navItem{
+		{"/dashboard", p.T.T("NavDashboard")}, {"/feedback", p.T.T("NavFeedback")}}}
+	if !p.User.IsOwner {
+		return []navGroup{rewards, grow, insights}
+	}
+	grow.links = append([]navItem{{"/growth", p.T.T("NavJoiningGifts")}}, grow.links...)
+	insights.links = append(insights.links, navItem{"/audit", p.T.T("NavAudit")})
+	settings := navGroup{"settings", p.T.T("NavGroupSettings"), []navItem{
+		{"/settings", p.T.T("NavSettings")}, {"/staff", p.T.T("NavStaff")}, {"/customers/import", p.T.T("NavImportExport")}}}
+	return []navGroup{rewards, grow, insights, settings}
+}

@@ -85,3 +85,93 @@ for (const group of document.querySelectorAll('[data-show-for]')) {
   control.addEventListener('change', follow);
   follow();
 }
+
+// --- <button data-show-password="id">: show or hide what was typed ----------
+// Hidden in the page: without this script the field keeps its dots and the
+// button, which could do nothing, is not shown. Its name comes translated.
+for (const b of document.querySelectorAll('[data-show-password]')) {
+  const field = document.getElementById(b.dataset.showPassword);
+  if (!field) continue;
+  b.hidden = false;
+  b.addEventListener('click', () => {
+    const show = field.type === 'password';
+    field.type = show ? 'text' : 'password';
+    b.textContent = show ? b.dataset.hide : b.dataset.show;
+    b.setAttribute('aria-pressed', String(show));
+  });
+}
+
+// --- <button data-copy="id">: copy a field's text in one tap ----------------
+// Shown only where the browser has a clipboard; the field stays selectable
+// for copying by hand. The outcome is said in the status next to the button.
+if (navigator.clipboard) {
+  for (const b of document.querySelectorAll('[data-copy]')) {
+    const field = document.getElementById(b.dataset.copy);
+    const status = b.parentElement.querySelector('.copy-status');
+    if (!field) continue;
+    b.hidden = false;
+    b.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(field.value);
+        status.textContent = b.dataset.copied;
+      } catch {
+        field.select();
+        status.textContent = b.dataset.copyFailed;
+      }
+    });
+  }
+}
+
+// --- <input type="file" data-max-bytes="…" data-too-large="…">: a file too large
+// is refused at once, before it travels, with the typed text still in the form.
+for (const input of document.querySelectorAll('input[type=file][data-max-bytes]')) {
+  input.addEventListener('change', () => {
+    const file = input.files[0];
+    input.setCustomValidity(file && file.size > Number(input.dataset.maxBytes) ? input.dataset.tooLarge : '');
+    input.reportValidity();
+  });
+}
+
+// --- <p data-reach="/coupons/audience">: whom the coupon goes to, as the owner
+// chooses. The server counts (segments and card codes are its to judge); the
+// page came with the count of the first choice. Only the latest answer shows.
+for (const out of document.querySelectorAll('[data-reach]')) {
+  const form = out.closest('form');
+  const fields = ['audience', 'segment', 'cards'];
+  let timer, asked = 0;
+  const ask = () => {
+    const q = new URLSearchParams();
+    for (const name of fields) {
+      if (form.elements[name]) q.set(name, form.elements[name].value);
+    }
+    const n = ++asked;
+    fetch(out.dataset.reach + '?' + q, { credentials: 'same-origin' })
+      .then((r) => (r.ok ? r.text() : ''))
+      .then((text) => { if (n === asked) out.textContent = text; })
+      .catch(() => {});
+  };
+  form.addEventListener('change', (e) => { if (fields.includes(e.target.name)) ask(); });
+  form.addEventListener('input', (e) => {
+    if (e.target.name === 'cards') {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 300);
+    }
+  });
+}
+
+// --- the owner's menu: one group open at a time, closed by a click elsewhere or Escape
+const groups = document.querySelectorAll('details.navgroup');
+for (const g of groups) {
+  g.addEventListener('toggle', () => {
+    if (g.open) for (const other of groups) if (other !== g) other.open = false;
+  });
+}
+document.addEventListener('click', (e) => {
+  for (const g of groups) if (g.open && !g.contains(e.target)) g.open = false;
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape') return;
+  for (const g of groups) {
+    if (g.open) { g.open = false; g.querySelector('summary').focus(); }
+  }
+});
