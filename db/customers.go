@@ -206,7 +206,7 @@ func (s *Store) AdjustStamps(ctx context.Context, a Action, n int, reason string
 	if err := loyalty.CheckAdjust(n, reason); err != nil {
 		return out, fmt.Errorf("adjust card %d: %w", a.CardID, err)
 	}
-	err := s.act(ctx, a, func(tx *sql.Tx, p Program, _ loyalty.State) error {
+	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, p Program, _ loyalty.State) error {
 		var err error
 		out.EventID, err = insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, programID: p.ID, stamps: n, note: reason})
 		return err

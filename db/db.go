@@ -32,6 +32,7 @@ type Store struct {
 	// refused is the last write the database itself refused (Unavailable),
 	// until a write succeeds: what Health reports.
 	refused atomic.Pointer[refusal]
+	batch   batcher // the counter's actions, written together (batch.go)
 }
 
 // refusal is a write the database refused, and when (with the monotonic clock).
@@ -83,7 +84,9 @@ func open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) 
 		return nil, fmt.Errorf("open reader %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	return &Store{w: w, r: r}, nil
+	s := &Store{w: w, r: r}
+	s.startBatcher()
+	return s, nil
 }
 
 // migrate applies the pending migrations.
@@ -122,6 +125,7 @@ func hasTable(ctx context.Context, q querier, name string) (bool, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.stopBatcher()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

@@ -31,3 +31,6 @@ func (s *Store) MoveShopOwing(ctx context.Context, shopID int64, zone string) er
 		return oweRollups(ctx, tx, shopID)
 	})
 }
+
+// Batches is how many transactions the counter's actions were written in.
+func (s *Store) Batches() int64 { return s.batch.written.Load() }

@@ -171,7 +171,7 @@ type Outcome struct {
 // refuse (loyalty.ErrStampCount, *loyalty.CooldownError without override).
 func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outcome, error) {
 	var out Outcome
-	err := s.act(ctx, a, func(tx *sql.Tx, p Program, st loyalty.State) error {
+	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, p Program, st loyalty.State) error {
 		if err := loyalty.CheckStamp(p.Rules(), st.At(a.Now), n, a.Now, override); err != nil {
 			return err
 		}
@@ -207,7 +207,7 @@ func (s *Store) StampScanned(ctx context.Context, a Action, token string) (Actio
 // redeeming the same reward, the second gets loyalty.ErrRewardUnavailable.
 func (s *Store) Redeem(ctx context.Context, a Action, seq int) (Outcome, error) {
 	var out Outcome
-	err := s.act(ctx, a, func(tx *sql.Tx, p Program, st loyalty.State) error {
+	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, p Program, st loyalty.State) error {
 		if err := loyalty.CheckRedeem(st.At(a.Now), seq); err != nil {
 			return err
 		}
@@ -246,11 +246,15 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 	return out, nil
 }
 
-// act runs a stamp or redeem in one transaction, after checking the key was not
-// used and that card and program belong to the shop, with the card's kept
-// state in the program.
-func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program, st loyalty.State) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+// act runs a stamp, a redemption or an adjustment in a transaction of the
+// counter's (inBatch), after checking the key was not used and that card and
+// program belong to the shop, with the card's kept state in the program.
+func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, tx *sql.Tx, p Program, st loyalty.State) error) error {
+	return s.inBatch(ctx, func(tx *sql.Tx) error {
+		// The transaction may be shared with other tablets' actions (batch.go):
+		// a client gone mid-way must not interrupt it, which would roll back
+		// theirs too. inBatch skips an action whose client left before it began.
+		ctx := context.WithoutCancel(ctx)
 		if err := checkReplay(ctx, tx, a); err != nil {
 			return err
 		}
@@ -268,7 +272,7 @@ func (s *Store) act(ctx context.Context, a Action, fn func(tx *sql.Tx, p Program
 		if err != nil {
 			return err
 		}
-		return fn(tx, p, st)
+		return fn(ctx, tx, p, st)
 	})
 }
 
