@@ -38,7 +38,7 @@ func TestOwnerMenu(t *testing.T) {
 		t.Errorf("the manager's groups: %q", got)
 	}
 	for _, owners := range []string{"/settings", "/staff", "/customers/import", "/audit", "/growth"} {
-		if dash.doc.Find(`[data-testid="main-nav"] a[href="` + owners + `"]`).Length() != 0 {
+		if dash.doc.Find(`[data-testid="main-nav"] a[href="`+owners+`"]`).Length() != 0 {
 			t.Errorf("the manager's menu links to %s", owners)
 		}
 	}
