@@ -5,17 +5,22 @@
 //	regulars backup [-db F] FILE  write a consistent copy of the database to FILE, while serving
 //	regulars check [-db F]     check the whole database file for damage; fails if it finds any
 //	regulars rebuild [-db F]   recompute the kept balances from the ledger and report what differed
+//	regulars reset-password -email E [-password-stdin]  a way back in for someone locked out
+//	regulars help | version
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 	_ "time/tzdata" // shop time zones work on machines without a zoneinfo database
@@ -36,54 +41,144 @@ type config struct {
 	customers, events int
 	// requestTimeout bounds each request served; 0: defaultRequestTimeout
 	requestTimeout time.Duration
+	// reset-password's: whose password, and whether to read it from stdin
+	email         string
+	passwordStdin bool
+}
+
+// commands are the words the binary takes first, each with its arguments
+// and what it does: the usage and each command's -h print them.
+var commands = []struct{ name, args, does string }{
+	{"serve", "[flags]", "Serve the shops over HTTP (what the binary does with no command)."},
+	{"demo", "[flags]", "Add a demo shop with months of history, and print its logins."},
+	{"backup", "[-db FILE] DEST", "Write a consistent copy of the database to DEST, while the server runs."},
+	{"check", "[-db FILE]", "Check the whole database file for damage; fails if it finds any."},
+	{"rebuild", "[-db FILE]", "Recompute the kept balances from the ledger and report what differed."},
+	{"reset-password", "[-db FILE] -email ADDRESS [-base-url URL | -password-stdin]",
+		"Let someone locked out back in, while the server runs: print a one-time link (7 days) to choose a new password,\n" +
+			"or, with -password-stdin, set the password read from stdin. Setting it signs them out everywhere."},
+	{"help", "", "Print this usage."},
+	{"version", "", "Print the version of this binary."},
+}
+
+// usage prints every command.
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: regulars [command] [flags]")
+	fmt.Fprintln(w)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-15s %s\n", c.name, c.does)
+	}
+	fmt.Fprintln(w, "\nregulars COMMAND -h tells the flags of a command.")
 }
 
 func main() {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run does what args ask and returns the exit status: 2 for a command line
+// it cannot read (an unknown command too: a typo must not start a server
+// and create a database where it was typed).
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	log := slog.New(slog.NewTextHandler(stderr, nil))
 	slog.SetDefault(log)
-	cmd, args := "serve", os.Args[1:]
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "demo" || args[0] == "backup" || args[0] == "rebuild" || args[0] == "check") {
+	cmd := "serve"
+	if len(args) > 0 && (args[0] == "" || args[0][0] != '-') {
 		cmd, args = args[0], args[1:]
 	}
+	var does, synopsis string
+	for _, c := range commands {
+		if c.name == cmd {
+			does, synopsis = c.does, c.args
+		}
+	}
+	switch {
+	case does == "":
+		fmt.Fprintf(stderr, "regulars: unknown command %q\n\n", cmd)
+		usage(stderr)
+		return 2
+	case cmd == "help":
+		usage(stdout)
+		return 0
+	case cmd == "version":
+		fmt.Fprintln(stdout, "regulars", version())
+		return 0
+	}
 	var cfg config
-	fs := flag.NewFlagSet(cmd, flag.ExitOnError)
-	fs.StringVar(&cfg.addr, "addr", env("REGULARS_ADDR", ":8080"), "listen address (REGULARS_ADDR)")
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: regulars %s %s\n\n%s\n\nflags:\n", cmd, synopsis, does)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&cfg.dbPath, "db", env("REGULARS_DB", "regulars.db"), "SQLite database file (REGULARS_DB)")
-	fs.StringVar(&cfg.baseURL, "base-url", env("REGULARS_BASE_URL", ""), "public URL put into QR codes, e.g. https://loyalty.example.com; empty: the request's host (REGULARS_BASE_URL)")
-	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", env("REGULARS_TRUSTED_PROXIES", ""), "addresses or networks of reverse proxies whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto are believed, e.g. 127.0.0.1 or 10.0.0.0/8,::1; empty: none (REGULARS_TRUSTED_PROXIES)")
+	if cmd == "serve" {
+		fs.StringVar(&cfg.addr, "addr", env("REGULARS_ADDR", ":8080"), "listen address (REGULARS_ADDR)")
+		fs.StringVar(&cfg.trustedProxies, "trusted-proxies", env("REGULARS_TRUSTED_PROXIES", ""), "addresses or networks of reverse proxies whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto are believed, e.g. 127.0.0.1 or 10.0.0.0/8,::1; empty: none (REGULARS_TRUSTED_PROXIES)")
+	}
+	if cmd == "serve" || cmd == "reset-password" {
+		fs.StringVar(&cfg.baseURL, "base-url", env("REGULARS_BASE_URL", ""), "public URL put into QR codes and links, e.g. https://loyalty.example.com; empty: the request's host, or for reset-password a path to put after the server's address (REGULARS_BASE_URL)")
+	}
 	if cmd == "demo" {
 		fs.IntVar(&cfg.customers, "customers", 300, "how many customers the demo shop has")
 		fs.IntVar(&cfg.events, "events", 0, "generate about this many ledger events in bulk over two years (a big shop, for measuring); 0: three months, visit by visit")
+	}
+	if cmd == "reset-password" {
+		fs.StringVar(&cfg.email, "email", "", "the address the person signs in with")
+		fs.BoolVar(&cfg.passwordStdin, "password-stdin", false, "set the password read from stdin (its first line) instead of printing a link")
 	}
 	timeout := env("REGULARS_REQUEST_TIMEOUT", defaultRequestTimeout.String())
 	if cmd == "serve" {
 		fs.StringVar(&timeout, "request-timeout", timeout, "how long a request may take before it fails with 503; a shutdown waits that long and 5 s more (REGULARS_REQUEST_TIMEOUT)")
 	}
-	fs.Parse(args)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
 	var err error
 	if cfg.requestTimeout, err = time.ParseDuration(timeout); err != nil || cfg.requestTimeout <= 0 {
 		log.Error("request timeout", "value", timeout, "err", err)
-		os.Exit(2)
+		return 2
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	switch cmd {
 	case "demo":
-		err = runDemo(ctx, cfg, os.Stdout)
+		err = runDemo(ctx, cfg, stdout)
 	case "backup":
-		err = runBackup(ctx, cfg, fs.Arg(0), os.Stdout)
+		err = runBackup(ctx, cfg, fs.Arg(0), stdout)
 	case "rebuild":
-		err = runRebuild(ctx, cfg, os.Stdout)
+		err = runRebuild(ctx, cfg, stdout)
 	case "check":
-		err = runCheck(ctx, cfg, os.Stdout)
+		err = runCheck(ctx, cfg, stdout)
+	case "reset-password":
+		err = runResetPassword(ctx, cfg, stdin, stdout)
 	default:
 		err = serve(ctx, cfg, log)
 	}
 	if err != nil {
 		log.Error(cmd, "err", err)
-		os.Exit(1)
+		return 1
 	}
+	return 0
+}
+
+// version is the module version the binary was built from, or, from a
+// checkout, its commit.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && (v == "" || v == "(devel)") {
+			v = s.Value
+		}
+	}
+	return v
 }
 
 // work does the server's background work until ctx ends. Every minute it

@@ -6,8 +6,10 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +164,37 @@ func TestBackupBesideAWriter(t *testing.T) {
 	var name string
 	if err := copied.QueryRow(`SELECT name FROM shops WHERE id = ?`, shopID).Scan(&name); err != nil || name != "Busy" {
 		t.Errorf("the copy has shop %q (%v), want what was committed", name, err)
+	}
+}
+
+// TestCommandLine: a mistyped or unknown command prints the usage and fails
+// without starting a server or creating a database where it was typed;
+// help, version and each command's -h say what they do (issue 16, item 1).
+// Not parallel: it runs in an empty folder of its own.
+func TestCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, tt := range []struct {
+		args     []string
+		code     int
+		out, err string // what stdout and stderr contain
+	}{
+		{[]string{"reset-pasword"}, 2, "", `unknown command "reset-pasword"`},
+		{[]string{"serv", "-addr", "127.0.0.1:0"}, 2, "", "usage: regulars [command]"},
+		{[]string{"help"}, 0, "reset-password  Let someone locked out back in", ""},
+		{[]string{"version"}, 0, "regulars ", ""},
+		{[]string{"reset-password", "-h"}, 0, "", "usage: regulars reset-password [-db FILE] -email ADDRESS"},
+		{[]string{"backup", "-h"}, 0, "", "Write a consistent copy of the database"},
+		{[]string{"-h"}, 0, "", "Serve the shops over HTTP"},
+		{[]string{"check", "-no-such-flag"}, 2, "", "flag provided but not defined"},
+	} {
+		var out, errs bytes.Buffer
+		code := run(context.Background(), tt.args, nil, &out, &errs)
+		if code != tt.code || !strings.Contains(out.String(), tt.out) || !strings.Contains(errs.String(), tt.err) {
+			t.Errorf("regulars %v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", tt.args, code, tt.code, out.String(), errs.String())
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the commands left %v in the folder", entries)
 	}
 }

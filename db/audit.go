@@ -29,6 +29,9 @@ const (
 	AuditStaffAdd        AuditAction = "staff_add"
 	AuditStaffRemove     AuditAction = "staff_remove"
 	AuditStaffSignOut    AuditAction = "staff_signout"
+	AuditStaffRole       AuditAction = "staff_role"
+	AuditStaffPassword   AuditAction = "staff_password"
+	AuditStaffLink       AuditAction = "staff_link"
 	AuditInviteAccept    AuditAction = "invite_accept"
 	AuditProgramSave     AuditAction = "program_save"
 	AuditProgramArchive  AuditAction = "program_archive"
@@ -73,7 +76,7 @@ func (s *Store) Audit(ctx context.Context, shopID, userID int64, action AuditAct
 // owner's filter offers them.
 var AuditActions = []AuditAction{
 	AuditLogin, AuditLogout, AuditPasswordChange, AuditInviteAccept, AuditSettings, AuditLogo, AuditEconomics,
-	AuditStaffAdd, AuditStaffRemove, AuditStaffSignOut, AuditProgramSave, AuditProgramArchive, AuditProgramDefault,
+	AuditStaffAdd, AuditStaffRemove, AuditStaffSignOut, AuditStaffRole, AuditStaffPassword, AuditStaffLink, AuditProgramSave, AuditProgramArchive, AuditProgramDefault,
 	AuditCampaignCreate, AuditCampaignPause, AuditCampaignResume, AuditCampaignEnd,
 	AuditRaffleCreate, AuditRaffleUpdate, AuditRaffleDraw,
 	AuditCustomerEdit, AuditCustomerErase, AuditCustomersImport, AuditCustomersExport,

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -343,4 +344,79 @@ func (s *Store) CampaignRedemptionsByDay(ctx context.Context, shopID, id int64, 
 		ds = append(ds, d)
 	}
 	return ds, rows.Err()
+}
+
+// AudienceSize counts the cards a new campaign for audience would be issued
+// to now, as CreateCampaign issues it: every card that still has a customer,
+// those of the segment, or those of cardIDs that belong to the shop. A
+// campaign for a public code is issued to nobody: it counts 0.
+func (s *Store) AudienceSize(ctx context.Context, shopID int64, audience string, segment loyalty.Segment, cardIDs []int64, now time.Time) (int, error) {
+	var (
+		n   int
+		err error
+	)
+	switch audience {
+	case AudienceAll:
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM cards WHERE shop_id = ? AND erased_at IS NULL`, shopID).Scan(&n)
+	case AudienceSegment:
+		if err = s.EnsureSegments(ctx, shopID, now); err == nil {
+			err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM card_stats t JOIN cards c ON c.id = t.card_id
+				WHERE t.shop_id = ? AND t.segment = ? AND c.shop_id = t.shop_id AND c.erased_at IS NULL`, shopID, segment).Scan(&n)
+		}
+	case AudienceChosen:
+		ids, jerr := json.Marshal(cardIDs)
+		if jerr != nil {
+			return 0, jerr
+		}
+		err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM cards WHERE shop_id = ? AND erased_at IS NULL
+			AND id IN (SELECT value FROM json_each(?))`, shopID, string(ids)).Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("audience %s of shop %d: %w", audience, shopID, err)
+	}
+	return n, nil
+}
+
+// Recipient is a card that was given a campaign, or used its public code.
+type Recipient struct {
+	CardID    int64
+	Name      string
+	ShortCode string
+	Erased    bool
+	Viewed    bool // its card page has shown the coupon
+	Redeemed  int
+}
+
+// CampaignRecipients lists the first limit cards that got the campaign (or
+// used its code), in the order they got it and by name, and how many in all.
+func (s *Store) CampaignRecipients(ctx context.Context, shopID, id int64, limit int) ([]Recipient, int, error) {
+	rows, err := s.r.QueryContext(ctx, `WITH used AS (
+			SELECT card_id, count(*) AS n FROM events e WHERE e.shop_id = ?1 AND e.campaign_id = ?2 AND e.kind = 'coupon'
+			AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id) GROUP BY card_id),
+		got AS (
+			SELECT card_id, issued_at AS at, viewed_at IS NOT NULL AS viewed FROM coupons WHERE shop_id = ?1 AND campaign_id = ?2
+			UNION ALL
+			SELECT card_id, 0, 0 FROM used WHERE card_id NOT IN (SELECT card_id FROM coupons WHERE campaign_id = ?2))
+		SELECT c.id, c.first_name, c.short_code, c.erased_at IS NOT NULL, g.viewed, coalesce(u.n, 0), count(*) OVER ()
+		FROM got g JOIN cards c ON c.id = g.card_id AND c.shop_id = ?1 LEFT JOIN used u ON u.card_id = g.card_id
+		ORDER BY g.at, c.first_name COLLATE NOCASE, c.id LIMIT ?3`, shopID, id, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("recipients of campaign %d: %w", id, err)
+	}
+	defer rows.Close()
+	var (
+		list  []Recipient
+		total int
+	)
+	for rows.Next() {
+		var r Recipient
+		if err := rows.Scan(&r.CardID, &r.Name, &r.ShortCode, &r.Erased, &r.Viewed, &r.Redeemed, &total); err != nil {
+			return nil, 0, fmt.Errorf("recipients of campaign %d: %w", id, err)
+		}
+		list = append(list, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("recipients of campaign %d: %w", id, err)
+	}
+	return list, total, nil
 }

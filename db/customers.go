@@ -197,18 +197,33 @@ func (s *Store) Customer(ctx context.Context, shopID, cardID int64, now time.Tim
 	return rec, nil
 }
 
+// Adjustment is what an adjustment did: its event (0 when there was nothing
+// to take away), the stamps it added or removed, and the card's stamps before.
+type Adjustment struct {
+	EventID int64
+	Stamps  int
+	Had     int
+}
+
 // AdjustStamps adds n stamps to the card in the program (takes them away when
 // n is negative) for the owner's reason, once per key. The rules are
 // loyalty.CheckAdjust's; an erased card or an archived program is not found.
-func (s *Store) AdjustStamps(ctx context.Context, a Action, n int, reason string) (Outcome, error) {
-	var out Outcome
+// A removal takes at most the stamps the card has: the ledger records what
+// was taken, not a larger number the balance would ignore.
+func (s *Store) AdjustStamps(ctx context.Context, a Action, n int, reason string) (Adjustment, error) {
+	var out Adjustment
 	reason = strings.TrimSpace(reason)
 	if err := loyalty.CheckAdjust(n, reason); err != nil {
 		return out, fmt.Errorf("adjust card %d: %w", a.CardID, err)
 	}
-	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, p Program, _ loyalty.State) error {
+	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, p Program, st loyalty.State) error {
+		out.Had = st.At(a.Now).Stamps
+		out.Stamps = max(n, -out.Had)
+		if out.Stamps == 0 {
+			return nil
+		}
 		var err error
-		out.EventID, err = insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, programID: p.ID, stamps: n, note: reason})
+		out.EventID, err = insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, programID: p.ID, stamps: out.Stamps, note: reason})
 		return err
 	})
 	if err != nil {

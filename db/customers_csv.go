@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"regulars/loyalty"
@@ -23,15 +24,17 @@ type ExportedCustomer struct {
 	Visits  int
 	// LastVisit is the midnight, in the shop's zone, of the last visit; zero: never.
 	LastVisit time.Time
-	// Stamps is the balance in each program ExportCustomers was given, in order.
-	Stamps []int
+	// Stamps is the balance in each program ExportCustomers was given, in
+	// order, and Rewards the rewards earned there and not yet redeemed.
+	Stamps, Rewards []int
 }
 
-// ExportCustomers calls write with every card of the shop, oldest first, and
-// its balance at now in each of programs. It reads the cards and their ledger
+// ExportCustomers calls write with every card of the shop that q's search and
+// segment select (its order and page do not matter: the file has them all),
+// oldest first, and its balance at now in each of programs. It reads the cards and their ledger
 // as two streams in card order, in one read transaction, so memory stays flat
 // however many cards the shop has and every row is of the same moment.
-func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Program, now time.Time, write func(ExportedCustomer) error) error {
+func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Program, q CustomerQuery, now time.Time, write func(ExportedCustomer) error) error {
 	if err := s.EnsureSegments(ctx, shopID, now); err != nil {
 		return err
 	}
@@ -50,9 +53,10 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 				index[p.ID] = i
 			}
 		}
+		where, args := customerFilter(shopID, q)
 		cards, err := tx.QueryContext(ctx, `SELECT c.id, c.short_code, c.first_name, c.phone, c.email, c.birthday, c.consent_at IS NOT NULL, c.created_at,
-			c.erased_at IS NOT NULL, coalesce(st.segment, ''), coalesce(st.visits, 0), coalesce(st.last_day, 0)
-			FROM cards c LEFT JOIN card_stats st ON st.card_id = c.id WHERE c.shop_id = ? ORDER BY c.id`, shopID)
+			c.erased_at IS NOT NULL, s.segment, s.visits, s.last_day
+			FROM card_stats s JOIN cards c ON c.id = s.card_id WHERE `+where+` ORDER BY c.id`, args...)
 		if err != nil {
 			return err
 		}
@@ -91,10 +95,11 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 			}); err != nil {
 				return err
 			}
-			c.Stamps = make([]int, len(programs))
+			c.Stamps, c.Rewards = make([]int, len(programs)), make([]int, len(programs))
 			for i, p := range programs {
 				s, _ := loyalty.FoldVersions(versions[p.ID], ledgers[i])
-				c.Stamps[i] = s.At(now).Stamps
+				b := s.At(now)
+				c.Stamps[i], c.Rewards[i] = b.Stamps, len(b.Available)
 			}
 			if err := write(c); err != nil {
 				return err
@@ -193,93 +198,201 @@ func (s *Store) ExportLedger(ctx context.Context, shopID int64, write func(Expor
 // stamps. It is a marker, not text: pages show it translated.
 const ImportNote = "import"
 
-// ImportCustomers creates a card for each row, with its starting stamps as an
-// adjustment in the program. It commits in steps of about rebuildStep, so that
-// every shop's stamps go on between them: as one transaction, 10,000 rows held
-// the one writer for seconds (issue 15). key is the idempotency key of the
-// confirm form: each card keeps it with its row's number, so the same confirm
-// sent again goes on after the last row imported, never importing one twice
+// ImportExisting says what an import does with a row that matches a customer
+// already in the shop (the same phone number or email).
+type ImportExisting string
+
+const (
+	// ImportSkip leaves the customer's card as it is.
+	ImportSkip ImportExisting = "skip"
+	// ImportUpdate takes the name, phone, email and birthday the row fills in,
+	// and raises the stamps to the row's number; it never lowers them.
+	ImportUpdate ImportExisting = "update"
+)
+
+// Valid reports whether e is one of the choices.
+func (e ImportExisting) Valid() bool { return e == ImportSkip || e == ImportUpdate }
+
+// ImportResult counts what an import did with its rows.
+type ImportResult struct {
+	Created int // new cards
+	Updated int // customers already in the shop, updated
+	Skipped int // customers already in the shop, left alone
+	// Kept counts the updated customers holding more stamps than their row
+	// says: their balance was kept, and the owner is told.
+	Kept int
+}
+
+// ImportCustomers imports rows: a row matching a customer already in the
+// shop by phone or email is skipped or updated as existing says, any other
+// row makes a card. Starting stamps are adjustments in the program noted
+// ImportNote, so every balance an import gave shows in the ledger.
+//
+// It commits in steps of about rebuildStep, so that every shop's stamps go on
+// between them: as one transaction, 10,000 rows held the one writer for
+// seconds (issue 15). Each step records in imports how far the import of key
+// (the idempotency key of the confirm form) got, so the same confirm sent
+// again goes on after the last row imported, never importing one twice
 // (after an import cut off half-way: a crash, a full disk), and answers
-// *ReplayedError once every row is in. It returns the number of rows
-// imported, by this call and any earlier one of the same key.
-func (s *Store) ImportCustomers(ctx context.Context, shopID, userID int64, rows []loyalty.CustomerRow, programID int64, key string, now time.Time) (int, error) {
+// *ReplayedError once every row is in. The result counts the rows of every
+// call of the same key.
+func (s *Store) ImportCustomers(ctx context.Context, shopID, userID int64, rows []loyalty.CustomerRow, programID int64, key string, existing ImportExisting, now time.Time) (ImportResult, error) {
+	var res ImportResult
 	if len(rows) == 0 {
-		return 0, fmt.Errorf("import customers into shop %d: %w", shopID, loyalty.ErrCSVNoRows)
+		return res, fmt.Errorf("import customers into shop %d: %w", shopID, loyalty.ErrCSVNoRows)
+	}
+	if !existing.Valid() {
+		return res, fmt.Errorf("import customers into shop %d: unknown choice %q for existing customers", shopID, existing)
 	}
 	for _, r := range rows {
 		if len(r.Problems) > 0 {
-			return 0, fmt.Errorf("import customers into shop %d: row %d: %w", shopID, r.Row, errors.Join(r.Problems...))
+			return res, fmt.Errorf("import customers into shop %d: row %d: %w", shopID, r.Row, errors.Join(r.Problems...))
 		}
 	}
-	// The steps commit in row order: the last row's card means all are in.
-	var first int64
-	err := s.r.QueryRowContext(ctx, `SELECT (SELECT id FROM cards WHERE shop_id = ?1 AND idempotency_key = ?2)
-		FROM cards WHERE shop_id = ?1 AND idempotency_key = ?3`, shopID, importKey(key, 0), importKey(key, len(rows)-1)).Scan(&first)
-	if err == nil {
-		return 0, fmt.Errorf("import customers into shop %d: %w", shopID, &ReplayedError{ID: first})
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("import customers into shop %d: %w", shopID, err)
-	}
-	for done := 0; done < len(rows); {
+	im := importer{shopID: shopID, userID: userID, rows: rows, programID: programID, key: key, existing: existing, now: now}
+	for finished := false; !finished; {
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			next, err := importStep(ctx, tx, shopID, userID, rows, done, programID, key, now)
-			done = next
+			var err error
+			finished, res, err = im.step(ctx, tx)
 			return err
 		})
 		if err != nil {
-			return 0, fmt.Errorf("import customers into shop %d: %w", shopID, err)
+			return res, fmt.Errorf("import customers into shop %d: %w", shopID, err)
 		}
 	}
-	return len(rows), nil
+	return res, nil
 }
 
-// importStep imports rows from the index from on, within tx, until
-// rebuildStep has passed, and returns the index of the first row it left.
-// A row whose card an earlier, cut-off call made is skipped; the step that
+// importer is one call of ImportCustomers.
+type importer struct {
+	shopID, userID int64
+	rows           []loyalty.CustomerRow
+	programID      int64
+	key            string
+	existing       ImportExisting
+	now            time.Time
+}
+
+// step imports rows within tx from where the import of its key stopped,
+// until rebuildStep has passed, and records how far it got. The step that
 // reaches the end records the import in the audit log.
-func importStep(ctx context.Context, tx *sql.Tx, shopID, userID int64, rows []loyalty.CustomerRow, from int, programID int64, key string, now time.Time) (int, error) {
+func (im importer) step(ctx context.Context, tx *sql.Tx) (bool, ImportResult, error) {
 	start := time.Now()
-	p, err := program(ctx, tx, shopID, programID)
+	var res ImportResult
+	var done int
+	var finished bool
+	err := tx.QueryRowContext(ctx, `SELECT rows_done, created, updated, skipped, kept, finished FROM imports WHERE shop_id = ? AND key = ?`,
+		im.shopID, im.key).Scan(&done, &res.Created, &res.Updated, &res.Skipped, &res.Kept, &finished)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return false, res, err
+	case finished || done >= len(im.rows):
+		return true, res, &ReplayedError{}
+	}
+	p, err := program(ctx, tx, im.shopID, im.programID)
 	if err != nil {
-		return from, err
+		return false, res, err
 	}
 	if p.Archived {
-		return from, ErrNotFound
+		return false, res, ErrNotFound
 	}
-	i := from
-	for i < len(rows) && (i == from || time.Since(start) < rebuildStep) {
-		r := rows[i]
-		var earlier int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM cards WHERE shop_id = ? AND idempotency_key = ?`, shopID, importKey(key, i)).Scan(&earlier)
-		if err == nil {
-			if i == len(rows)-1 {
-				// Another call of the same key imported the last row.
-				return i, &ReplayedError{ID: earlier}
-			}
-			i++
-			continue
+	for i, from := done, done; i < len(im.rows) && (i == from || time.Since(start) < rebuildStep); i++ {
+		r := im.rows[i]
+		if err := im.row(ctx, tx, p.ID, i, r, &res); err != nil {
+			return false, res, fmt.Errorf("row %d: %w", r.Row, err)
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return from, err
-		}
-		cardID, err := insertImportedCard(ctx, tx, shopID, userID, r, importKey(key, i), now)
-		if err != nil {
-			return from, fmt.Errorf("row %d: %w", r.Row, err)
-		}
-		i++
-		if r.StartingStamps == 0 {
-			continue
-		}
-		a := Action{ShopID: shopID, CardID: cardID, UserID: userID, Now: now}
-		if _, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, programID: p.ID, stamps: r.StartingStamps, note: ImportNote}); err != nil {
-			return from, fmt.Errorf("row %d: %w", r.Row, err)
-		}
+		done = i + 1
 	}
-	if i == len(rows) {
-		return i, recordAudit(ctx, tx, shopID, userID, AuditCustomersImport, strconv.Itoa(len(rows)), now)
+	finished = done == len(im.rows)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO imports (shop_id, key, rows_done, created, updated, skipped, kept, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shop_id, key) DO UPDATE SET rows_done = excluded.rows_done, created = excluded.created, updated = excluded.updated,
+		skipped = excluded.skipped, kept = excluded.kept, finished = excluded.finished`,
+		im.shopID, im.key, done, res.Created, res.Updated, res.Skipped, res.Kept, finished); err != nil {
+		return false, res, err
 	}
-	return i, nil
+	if !finished {
+		return false, res, nil
+	}
+	return true, res, recordAudit(ctx, tx, im.shopID, im.userID, AuditCustomersImport, strconv.Itoa(len(im.rows)), im.now)
+}
+
+// row imports the i-th row, counting what it did in res.
+func (im importer) row(ctx context.Context, tx *sql.Tx, programID int64, i int, r loyalty.CustomerRow, res *ImportResult) error {
+	cardID, err := matchCustomer(ctx, tx, im.shopID, r)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if cardID, err = insertImportedCard(ctx, tx, im.shopID, im.userID, r, importKey(im.key, i), im.now); err != nil {
+			return err
+		}
+		res.Created++
+		return im.raise(ctx, tx, cardID, programID, 0, r.StartingStamps)
+	case err != nil:
+		return err
+	case im.existing == ImportSkip:
+		res.Skipped++
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE cards SET
+		first_name = CASE WHEN ?1 = '' THEN first_name ELSE ?1 END, name_key = CASE WHEN ?1 = '' THEN name_key ELSE ?2 END,
+		phone = CASE WHEN ?3 = '' THEN phone ELSE ?3 END, phone_key = CASE WHEN ?3 = '' THEN phone_key ELSE ?4 END,
+		email = CASE WHEN ?5 = '' THEN email ELSE ?5 END, birthday = CASE WHEN ?6 = '' THEN birthday ELSE ?6 END
+		WHERE id = ?7 AND shop_id = ?8`,
+		r.FirstName, loyalty.NameKey(r.FirstName), r.Phone, loyalty.PhoneKey(r.Phone), r.Email, r.Birthday, cardID, im.shopID); err != nil {
+		return err
+	}
+	res.Updated++
+	if !r.HasStamps {
+		return nil
+	}
+	st, err := cardBalance(ctx, tx, cardID, programID)
+	if err != nil {
+		return err
+	}
+	held := st.At(im.now).Stamps
+	if held > r.StartingStamps {
+		res.Kept++
+		return nil
+	}
+	return im.raise(ctx, tx, cardID, programID, held, r.StartingStamps)
+}
+
+// raise adds the stamps that take a card from held to want, as an adjustment
+// noted ImportNote.
+func (im importer) raise(ctx context.Context, tx *sql.Tx, cardID, programID int64, held, want int) error {
+	if want <= held {
+		return nil
+	}
+	a := Action{ShopID: im.shopID, CardID: cardID, UserID: im.userID, Now: im.now}
+	_, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, programID: programID, stamps: want - held, note: ImportNote})
+	return err
+}
+
+// matchCustomer finds the shop's oldest card, not erased, with the row's
+// phone number or its email; ErrNotFound when none has either. A number of
+// loyalty.PhoneMatchDigits digits or more is compared by its last ones, as
+// the counter's same-phone check does, so 0532… matches +90 532…; a shorter
+// one only matches itself. A row matching a card made earlier in the same file
+// matches it too, so a file listing someone twice makes one card.
+func matchCustomer(ctx context.Context, tx *sql.Tx, shopID int64, r loyalty.CustomerRow) (int64, error) {
+	var conds []string
+	args := []any{shopID}
+	if key := loyalty.PhoneKey(r.Phone); len(key) >= loyalty.PhoneMatchDigits {
+		key = loyalty.PhoneQueryKey(r.Phone)
+		conds, args = append(conds, phoneRange), append(args, key, key+maxRune)
+	} else if key != "" {
+		conds, args = append(conds, "phone_key = ?"), append(args, key)
+	}
+	if r.Email != "" {
+		conds, args = append(conds, "email = ? COLLATE NOCASE"), append(args, r.Email)
+	}
+	if len(conds) == 0 {
+		return 0, ErrNotFound
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM cards WHERE shop_id = ? AND erased_at IS NULL AND ((`+strings.Join(conds, ") OR (")+`))
+		ORDER BY id LIMIT 1`, args...).Scan(&id)
+	return id, notFound(err)
 }
 
 // importKey is the idempotency key of the i-th card of an import; the prefix

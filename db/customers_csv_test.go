@@ -16,13 +16,19 @@ import (
 // exportAll collects a shop's customers export with its active programs.
 func exportAll(t *testing.T, s *db.Store, shopID int64, now time.Time) ([]db.Program, []db.ExportedCustomer) {
 	t.Helper()
+	return exportWhere(t, s, shopID, db.CustomerQuery{}, now)
+}
+
+// exportWhere collects the customers export of the cards q selects.
+func exportWhere(t *testing.T, s *db.Store, shopID int64, q db.CustomerQuery, now time.Time) ([]db.Program, []db.ExportedCustomer) {
+	t.Helper()
 	ctx := context.Background()
 	ps, err := s.Programs(ctx, shopID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var rows []db.ExportedCustomer
-	if err := s.ExportCustomers(ctx, shopID, ps, now, func(c db.ExportedCustomer) error { rows = append(rows, c); return nil }); err != nil {
+	if err := s.ExportCustomers(ctx, shopID, ps, q, now, func(c db.ExportedCustomer) error { rows = append(rows, c); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return ps, rows
@@ -64,13 +70,13 @@ func TestImportCustomers(t *testing.T) {
 	// Refusals write nothing.
 	bad := append([]loyalty.CustomerRow{}, rows...)
 	bad = append(bad, loyalty.CustomerRow{Row: 5, FirstName: "X", Problems: []error{loyalty.ErrCSVPhone}})
-	if _, err := s.ImportCustomers(ctx, shopID, userID, bad, prog.ID, "key-bad", t0); !errors.Is(err, loyalty.ErrCSVPhone) {
+	if _, err := s.ImportCustomers(ctx, shopID, userID, bad, prog.ID, "key-bad", db.ImportSkip, t0); !errors.Is(err, loyalty.ErrCSVPhone) {
 		t.Errorf("rows with problems: %v", err)
 	}
-	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, otherProg.ID, "key-foreign", t0); !errors.Is(err, db.ErrNotFound) {
+	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, otherProg.ID, "key-foreign", db.ImportSkip, t0); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("another shop's program: %v", err)
 	}
-	if _, err := s.ImportCustomers(ctx, shopID, userID, nil, prog.ID, "key-none", t0); err == nil {
+	if _, err := s.ImportCustomers(ctx, shopID, userID, nil, prog.ID, "key-none", db.ImportSkip, t0); err == nil {
 		t.Error("an empty import succeeded")
 	}
 	extra, err := s.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Tea", RewardText: "tea", StampsRequired: 5, MaxPerVisit: 1}, 0, t0)
@@ -80,20 +86,20 @@ func TestImportCustomers(t *testing.T) {
 	if err := s.ArchiveProgram(ctx, shopID, extra, 0, t0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, extra, "key-archived", t0); !errors.Is(err, db.ErrNotFound) {
+	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, extra, "key-archived", db.ImportSkip, t0); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("archived program: %v", err)
 	}
 	if n := cards(); n != 1 {
 		t.Fatalf("refused imports left %d cards, want the 1 enrolled", n)
 	}
 
-	n, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-1", t0)
-	if err != nil || n != 3 {
-		t.Fatalf("import: %d, %v", n, err)
+	res, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-1", db.ImportSkip, t0)
+	if err != nil || res != (db.ImportResult{Created: 3}) {
+		t.Fatalf("import: %+v, %v", res, err)
 	}
 	// The same confirmation again imports nothing.
 	var replay *db.ReplayedError
-	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-1", t0); !errors.As(err, &replay) {
+	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-1", db.ImportSkip, t0); !errors.As(err, &replay) {
 		t.Errorf("replayed import: %v", err)
 	}
 	if n := cards(); n != 4 {
@@ -212,8 +218,9 @@ func TestExportCustomers(t *testing.T) {
 			t.Fatalf("row %d is card %s, want %s", i, c.ShortCode, st.Card.ShortCode)
 		}
 		for j := range exportedPrograms {
-			if c.Stamps[j] != st.Programs[j].Stamps {
-				t.Errorf("card %d program %d: %d stamps exported, card shows %d", i, j, c.Stamps[j], st.Programs[j].Stamps)
+			if c.Stamps[j] != st.Programs[j].Stamps || c.Rewards[j] != len(st.Programs[j].Available) {
+				t.Errorf("card %d program %d: %d stamps and %d rewards exported, card shows %d and %d", i, j,
+					c.Stamps[j], c.Rewards[j], st.Programs[j].Stamps, len(st.Programs[j].Available))
 			}
 		}
 		var segment string
@@ -250,6 +257,143 @@ func TestExportCustomers(t *testing.T) {
 	if got[0].Stamps[0] != 2 {
 		t.Errorf("card 0: %d coffee stamps, want 2 (the third was undone)", got[0].Stamps[0])
 	}
+	rewards := 0
+	for _, c := range got {
+		rewards += c.Rewards[1]
+	}
+	if rewards == 0 {
+		t.Error("no tea reward exported: the test earns some on a 3-stamp card")
+	}
+
+	// The customer list's filter: a search, a segment; the order and page
+	// of the list do not cut the file.
+	tests := []struct {
+		name string
+		q    db.CustomerQuery
+		want []int // indexes into ids
+	}{
+		{"search by name", db.CustomerQuery{Search: "Müşteri 2", Page: 3, Sort: db.SortVisits}, []int{2, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29}},
+		{"segment", db.CustomerQuery{Segment: got[3].Segment}, nil},
+		{"nobody", db.CustomerQuery{Search: "nobody"}, []int{}},
+	}
+	for _, tt := range tests {
+		_, rows := exportWhere(t, s, shopID, tt.q, now)
+		want := tt.want
+		if want == nil { // every card of the segment
+			for i, c := range got {
+				if c.Segment == tt.q.Segment {
+					want = append(want, i)
+				}
+			}
+		}
+		var codes, wantCodes []string
+		for _, r := range rows {
+			codes = append(codes, r.ShortCode)
+		}
+		for _, i := range want {
+			wantCodes = append(wantCodes, got[i].ShortCode)
+		}
+		if fmt.Sprint(codes) != fmt.Sprint(wantCodes) {
+			t.Errorf("%s: exported %v, want %v", tt.name, codes, wantCodes)
+		}
+	}
+}
+
+// TestImportExistingCustomers imports a file into a shop that already has
+// some of its customers: a row matching a card by phone (the last digits, as
+// the counter compares them) or by email skips it or updates it, never making
+// a second card, and an update raises a balance to the file's stamps but
+// never lowers it. The same file imported twice adds nobody the second time.
+func TestImportExistingCustomers(t *testing.T) {
+	t.Parallel()
+	file := []loyalty.CustomerRow{
+		{Row: 2, FirstName: "Ayşe Yılmaz", Phone: "+905321112233", StartingStamps: 7, HasStamps: true},
+		{Row: 3, FirstName: "Bora", Email: "bora@example.com", Birthday: "05-01", StartingStamps: 2, HasStamps: true},
+		{Row: 4, FirstName: "Cem", Phone: "05441234567"},
+		{Row: 5, FirstName: "Ayşe again", Phone: "05321112233"}, // the same phone twice in one file
+	}
+	type card struct {
+		name, phone, email, birthday string
+		stamps                       int
+	}
+	tests := []struct {
+		name     string
+		existing db.ImportExisting
+		want     db.ImportResult
+		cards    []card // the shop's cards after, oldest first (after the shop's first)
+	}{
+		{"skip", db.ImportSkip, db.ImportResult{Created: 1, Skipped: 3}, []card{
+			{"Ayşe", "05321112233", "", "", 3},
+			{"Bora B.", "", "BORA@example.com", "", 5},
+			{"Cem", "05441234567", "", "", 0},
+		}},
+		{"update", db.ImportUpdate, db.ImportResult{Created: 1, Updated: 3, Kept: 1}, []card{
+			// 3 stamps raised to the file's 7; the name of the row after it
+			{"Ayşe again", "05321112233", "", "", 7},
+			// 5 stamps kept: the file says 2; the empty phone keeps none, the birthday is new
+			{"Bora", "", "bora@example.com", "05-01", 5},
+			{"Cem", "05441234567", "", "", 0},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, path := dbtest.Open(t)
+			raw := rawDB(t, path)
+			ctx := context.Background()
+			shopID, userID, _, prog := shop(t, s, "a@example.com")
+			enrol := func(name, phone, email string, stamps int) {
+				c, err := s.EnrollCard(ctx, shopID, db.NewCard{FirstName: name, Phone: phone, Email: email, CreatedBy: userID, Key: "enrol-" + name}, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.AdjustStamps(ctx, db.Action{ShopID: shopID, CardID: c.ID, ProgramID: prog.ID, UserID: userID, Key: "adj-" + name, Now: t0}, stamps, "paper card"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			enrol("Ayşe", "05321112233", "", 3)
+			enrol("Bora B.", "", "BORA@example.com", 5)
+			// An erased customer with Cem's number is nobody to match.
+			enrol("Old Cem", "05441234567", "", 1)
+			if _, err := raw.Exec(`UPDATE cards SET erased_at = 1 WHERE first_name = 'Old Cem'`); err != nil {
+				t.Fatal(err)
+			}
+			before := count(t, raw, `SELECT count(*) FROM cards WHERE shop_id = ?`, shopID)
+
+			res, err := s.ImportCustomers(ctx, shopID, userID, file, prog.ID, "first", tt.existing, t0)
+			if err != nil || res != tt.want {
+				t.Fatalf("import: %+v, %v; want %+v", res, err, tt.want)
+			}
+			_, got := exportAll(t, s, shopID, t0)
+			var cards []card
+			for _, c := range got[1:] {
+				if c.ShortCode != "" && c.FirstName != "Old Cem" && c.Phone+c.Email+c.FirstName != "" {
+					cards = append(cards, card{c.FirstName, c.Phone, c.Email, c.Birthday, c.Stamps[0]})
+				}
+			}
+			if fmt.Sprint(cards) != fmt.Sprint(tt.cards) {
+				t.Errorf("cards\n got %v\nwant %v", cards, tt.cards)
+			}
+			// The same file again, under a new confirmation: everyone matches.
+			again, err := s.ImportCustomers(ctx, shopID, userID, file, prog.ID, "second", tt.existing, t0)
+			if err != nil || again.Created != 0 {
+				t.Fatalf("the same file again: %+v, %v", again, err)
+			}
+			if n := count(t, raw, `SELECT count(*) FROM cards WHERE shop_id = ?`, shopID); n != before+1 {
+				t.Errorf("%d cards after importing the file twice, want %d", n, before+1)
+			}
+			_, twice := exportAll(t, s, shopID, t0)
+			if fmt.Sprint(twice) != fmt.Sprint(got) {
+				t.Errorf("the second import changed the cards\n got %v\nwant %v", twice, got)
+			}
+			// Every stamp an import gave is an adjustment noted as imported.
+			var imported int
+			raw.QueryRow(`SELECT coalesce(sum(stamps), 0) FROM events WHERE shop_id = ? AND kind = 'adjust' AND note = ?`, shopID, db.ImportNote).Scan(&imported)
+			if want := map[db.ImportExisting]int{db.ImportSkip: 0, db.ImportUpdate: 4}[tt.existing]; imported != want {
+				t.Errorf("%d stamps imported in the ledger, want %d", imported, want)
+			}
+		})
+	}
 }
 
 func TestExportLedger(t *testing.T) {
@@ -271,7 +415,7 @@ func TestExportLedger(t *testing.T) {
 	if _, err := s.Stamp(ctx, db.Action{ShopID: other, CardID: otherCard.ID, ProgramID: otherProg.ID, Key: "o", Now: t0}, 1, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ImportCustomers(ctx, shopID, userID, []loyalty.CustomerRow{{Row: 2, FirstName: "Ayşe", StartingStamps: 3}}, prog.ID, "imp", t0); err != nil {
+	if _, err := s.ImportCustomers(ctx, shopID, userID, []loyalty.CustomerRow{{Row: 2, FirstName: "Ayşe", StartingStamps: 3}}, prog.ID, "imp", db.ImportSkip, t0); err != nil {
 		t.Fatal(err)
 	}
 	var got []db.ExportedEvent
@@ -323,7 +467,7 @@ func TestImportCommitsInSteps(t *testing.T) {
 	imported := make(chan error, 1)
 	started := time.Now()
 	go func() {
-		_, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-steps", t0)
+		_, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-steps", db.ImportSkip, t0)
 		imported <- err
 	}()
 	between := 0 // stamps committed while the import had some rows in and not all
@@ -357,7 +501,7 @@ func TestImportCommitsInSteps(t *testing.T) {
 	// An import cut off after some of its steps, then confirmed again.
 	cut, cancel := context.WithCancel(ctx)
 	go func() {
-		_, err := s.ImportCustomers(cut, shopID, userID, rows, prog.ID, "key-cut", t0)
+		_, err := s.ImportCustomers(cut, shopID, userID, rows, prog.ID, "key-cut", db.ImportSkip, t0)
 		imported <- err
 	}()
 	for cards() == 1+len(rows) {
@@ -371,11 +515,11 @@ func TestImportCommitsInSteps(t *testing.T) {
 	if partial <= 0 || partial >= len(rows) {
 		t.Fatalf("%d rows in after the cut, want some", partial)
 	}
-	if n, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-cut", t0); err != nil || n != len(rows) {
-		t.Fatalf("the import confirmed again: %d, %v", n, err)
+	if res, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-cut", db.ImportSkip, t0); err != nil || res.Created != len(rows) {
+		t.Fatalf("the import confirmed again: %+v, %v", res, err)
 	}
 	var replay *db.ReplayedError
-	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-cut", t0); !errors.As(err, &replay) {
+	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, prog.ID, "key-cut", db.ImportSkip, t0); !errors.As(err, &replay) {
 		t.Errorf("the complete import confirmed once more: %v, want a replay", err)
 	}
 	if n := cards(); n != 1+2*len(rows) {

@@ -60,6 +60,12 @@ type Dashboard struct {
 	Segments                  map[loyalty.Segment]int
 	Staff                     []StaffActivity
 	AverageTicket, RewardCost int
+	// Visited counts the cards with a visit ever: none, and the figures are
+	// all zeros still to come.
+	Visited int
+	// Setup is the getting-started list's state; its Stamped is Visited > 0
+	// (a visit is a stamp from the counter) and its Program is not read.
+	Setup Setup
 }
 
 // StaffActivity is one person's counter work in the period.
@@ -92,6 +98,9 @@ func (s *Store) Dashboard(ctx context.Context, shopID int64, now time.Time) (Das
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
 		var importedUnvisited int
 		var created int64
+		if err := readSetupSteps(ctx, tx, shopID, &d.Setup); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, `SELECT
 				(SELECT count(*) FROM card_stats WHERE shop_id = ?1 AND visits > 0),
 				(SELECT count(*) FROM cards c JOIN card_stats s ON s.card_id = c.id
@@ -100,11 +109,12 @@ func (s *Store) Dashboard(ctx context.Context, shopID int64, now time.Time) (Das
 				(SELECT count(*) FROM card_stats WHERE shop_id = ?1 AND prev_day >= ?2),
 				prev_active, prev_repeat, average_ticket, reward_cost, created_at
 			FROM shops WHERE id = ?1`, shopID, start).
-			Scan(&d.Customers, &importedUnvisited, &d.Current.Active, &d.Current.Repeat, &d.Previous.Active, &d.Previous.Repeat,
+			Scan(&d.Visited, &importedUnvisited, &d.Current.Active, &d.Current.Repeat, &d.Previous.Active, &d.Previous.Repeat,
 				&d.AverageTicket, &d.RewardCost, &created); err != nil {
 			return fmt.Errorf("customers: %w", err)
 		}
-		d.Customers += importedUnvisited
+		d.Customers = d.Visited + importedUnvisited
+		d.Setup.Stamped = d.Visited > 0
 		d.ShopFirstDay = loyalty.DayNumber(fromUnix(created).In(clock.loc))
 		if err := readShopDays(ctx, tx, shopID, &d); err != nil {
 			return err

@@ -141,7 +141,7 @@ func TestDashboardImportedCustomersAreNeverNew(t *testing.T) {
 	}
 	enrol("C", ago(60))
 	rows := []loyalty.CustomerRow{{Row: 2, FirstName: "Deniz", StartingStamps: 3}, {Row: 3, FirstName: "Ece"}, {Row: 4, FirstName: "Fatma", StartingStamps: 1}}
-	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, program.ID, "file", ago(50)); err != nil {
+	if _, err := s.ImportCustomers(ctx, shopID, userID, rows, program.ID, "file", db.ImportSkip, ago(50)); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"Deniz", "Ece", "Fatma"} {

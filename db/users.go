@@ -2,7 +2,10 @@ package db
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -31,6 +34,22 @@ type User struct {
 	Role          Role
 	InvitePending bool
 	CreatedAt     time.Time
+	// Stamp names the member's role, password and invite as they are (Staff
+	// fills it): the staff page's forms carry it, and a change made on an
+	// older page, or the same form sent twice, is refused (ErrChanged).
+	Stamp string
+}
+
+// ErrChanged: the staff member changed since the page the request came from.
+var ErrChanged = errors.New("staff member changed meanwhile")
+
+// ErrLastOwner: the change would leave the shop with nobody who signs in as its owner.
+var ErrLastOwner = errors.New("the shop's last owner")
+
+// staffStamp is User.Stamp of a member's role, password hash and invite hash.
+func staffStamp(role Role, passwordHash, inviteHash string) string {
+	h := sha256.Sum256([]byte(string(role) + "\x00" + passwordHash + "\x00" + inviteHash))
+	return hex.EncodeToString(h[:8])
 }
 
 // A staff member's address, as users.email keeps it. An address signs in to
@@ -85,9 +104,15 @@ func (s *Store) User(ctx context.Context, id int64) (User, error) {
 	return u, nil
 }
 
-// Staff lists a shop's active staff.
+// Staff lists a shop's active staff, with their stamps.
 func (s *Store) Staff(ctx context.Context, shopID int64) ([]User, error) {
-	list, err := collect(ctx, s.r, scanUser, `SELECT `+userColumns+` FROM users WHERE shop_id = ? AND disabled_at IS NULL ORDER BY role = 'owner' DESC, name`, shopID)
+	scan := func(row scanner) (User, error) {
+		var invite string
+		u, err := scanUserWith(row, &invite)
+		u.Stamp = staffStamp(u.Role, u.PasswordHash, invite)
+		return u, err
+	}
+	list, err := collect(ctx, s.r, scan, `SELECT `+userColumns+`, coalesce(invite_hash, '') FROM users WHERE shop_id = ? AND disabled_at IS NULL ORDER BY role = 'owner' DESC, name`, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("staff of shop %d: %w", shopID, err)
 	}
@@ -160,7 +185,14 @@ func (s *Store) UserByInvite(ctx context.Context, inviteHash string, now time.Ti
 func (s *Store) AcceptInvite(ctx context.Context, inviteHash, passwordHash string, now time.Time) (User, error) {
 	var u User
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
+		// A member who signs in already holds a link to choose a new
+		// password (ReissueInvite, the reset-password command).
+		var reset bool
+		err := tx.QueryRowContext(ctx, `SELECT password_hash <> '' FROM users WHERE invite_hash = ? AND invite_expires_at > ? AND disabled_at IS NULL`,
+			inviteHash, unix(now)).Scan(&reset)
+		if err != nil {
+			return notFound(err)
+		}
 		u, err = scanUser(tx.QueryRowContext(ctx, `UPDATE users SET email = `+userAddress+`, password_hash = ?, invite_hash = NULL, invite_expires_at = NULL
 			WHERE invite_hash = ? AND invite_expires_at > ? AND disabled_at IS NULL RETURNING `+userColumns, passwordHash, inviteHash, unix(now)))
 		if isUnique(err) {
@@ -169,7 +201,15 @@ func (s *Store) AcceptInvite(ctx context.Context, inviteHash, passwordHash strin
 		if err != nil {
 			return err
 		}
-		return recordAudit(ctx, tx, u.ShopID, u.ID, AuditInviteAccept, u.Email, now)
+		action := AuditInviteAccept
+		if reset {
+			// The old password is gone: so are the sessions it opened.
+			if err := endUserSessions(ctx, tx, u.ShopID, u.ID); err != nil {
+				return err
+			}
+			action = AuditPasswordChange
+		}
+		return recordAudit(ctx, tx, u.ShopID, u.ID, action, u.Email, now)
 	})
 	if err != nil {
 		return u, fmt.Errorf("accept invite: %w", err)
@@ -193,6 +233,102 @@ func (s *Store) RemoveStaff(ctx context.Context, shopID, staffID, userID int64, 
 		}
 		return recordAudit(ctx, tx, shopID, userID, AuditStaffRemove, staffSubject(name, email), now)
 	})
+}
+
+// member reads staff member staffID of the shop in tx, checking that stamp
+// is still theirs.
+func member(ctx context.Context, tx *sql.Tx, shopID, staffID int64, stamp string) (User, error) {
+	var invite string
+	u, err := scanUserWith(tx.QueryRowContext(ctx, `SELECT `+userColumns+`, coalesce(invite_hash, '') FROM users
+		WHERE id = ? AND shop_id = ? AND disabled_at IS NULL`, staffID, shopID), &invite)
+	if err != nil {
+		return u, err
+	}
+	if staffStamp(u.Role, u.PasswordHash, invite) != stamp {
+		return u, ErrChanged
+	}
+	return u, nil
+}
+
+// SetStaffRole gives staff member staffID the role, on behalf of userID.
+// ErrLastOwner when they are the shop's only owner who signs in: a shop
+// always keeps one. The member's next request has the new role.
+func (s *Store) SetStaffRole(ctx context.Context, shopID, staffID int64, stamp string, role Role, userID int64, now time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		u, err := member(ctx, tx, shopID, staffID, stamp)
+		if err != nil {
+			return err
+		}
+		if u.Role == RoleOwner && role != RoleOwner {
+			var others bool
+			err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE shop_id = ? AND id <> ? AND role = 'owner'
+				AND disabled_at IS NULL AND password_hash <> '' AND instr(email, ' ') = 0)`, shopID, staffID).Scan(&others)
+			if err != nil {
+				return err
+			}
+			if !others {
+				return ErrLastOwner
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ? WHERE id = ? AND shop_id = ?`, role, staffID, shopID); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, shopID, userID, AuditStaffRole, staffSubject(u.Name, u.Email)+": "+string(u.Role)+" → "+string(role), now)
+	})
+	if err != nil {
+		return fmt.Errorf("set role of staff %d: %w", staffID, err)
+	}
+	return nil
+}
+
+// SetStaffPassword replaces the password of staff member staffID, who signs
+// in with one (ErrNotFound otherwise: an invitee chooses theirs), on behalf
+// of userID (0: the reset-password command), and ends their sessions and
+// any link to choose a password.
+func (s *Store) SetStaffPassword(ctx context.Context, shopID, staffID int64, stamp, passwordHash string, userID int64, now time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		u, err := member(ctx, tx, shopID, staffID, stamp)
+		if err != nil {
+			return err
+		}
+		if u.PasswordHash == "" {
+			return ErrNotFound
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, invite_hash = NULL, invite_expires_at = NULL WHERE id = ? AND shop_id = ?`,
+			passwordHash, staffID, shopID); err != nil {
+			return err
+		}
+		if err := endUserSessions(ctx, tx, shopID, staffID); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, shopID, userID, AuditStaffPassword, staffSubject(u.Name, u.Email), now)
+	})
+	if err != nil {
+		return fmt.Errorf("set password of staff %d: %w", staffID, err)
+	}
+	return nil
+}
+
+// ReissueInvite gives staff member staffID a new link, by the hash of its
+// token, on behalf of userID (0: the reset-password command); the link sent
+// before stops working. An invitee accepts it as their invite; a member who
+// signs in chooses a new password with it, their current one working until then.
+func (s *Store) ReissueInvite(ctx context.Context, shopID, staffID int64, stamp, inviteHash string, expires time.Time, userID int64, now time.Time) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		u, err := member(ctx, tx, shopID, staffID, stamp)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET invite_hash = ?, invite_expires_at = ? WHERE id = ? AND shop_id = ?`,
+			inviteHash, unix(expires), staffID, shopID); err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, shopID, userID, AuditStaffLink, staffSubject(u.Name, u.Email), now)
+	})
+	if err != nil {
+		return fmt.Errorf("reissue invite of staff %d: %w", staffID, err)
+	}
+	return nil
 }
 
 // staffSubject names a staff member in the audit log.

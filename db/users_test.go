@@ -68,3 +68,50 @@ func TestUpgradeFreesWaitingAddresses(t *testing.T) {
 		t.Errorf("invited@example.com signs in to %+v, %v; want the new shop", u, err)
 	}
 }
+
+// TestLastOwnerStaysOwner: an owner steps down only while another owner
+// signs in; an owner invited who has not chosen a password yet runs
+// nothing, and does not count (issue 16, item 8). A stamp from before a
+// change is refused.
+func TestLastOwnerStaysOwner(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := dbtest.Open(t)
+	now := time.Unix(1_772_445_600, 0)
+	shopID, ownerID, err := s.CreateShop(ctx, db.NewShop{Name: "Kafe", OwnerName: "Ayla", Email: "ayla@example.com", PasswordHash: "h", Language: "en", TimeZone: "UTC",
+		ProgramName: "P", RewardText: "r"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	invitedID, err := s.AddStaff(ctx, shopID, db.NewStaff{Name: "Bora", Email: "bora@example.com", Role: db.RoleOwner, InviteHash: "invite", InviteExpiresAt: now.Add(time.Hour)}, ownerID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stamps := func() map[int64]string {
+		staff, err := s.Staff(ctx, shopID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[int64]string{}
+		for _, u := range staff {
+			m[u.ID] = u.Stamp
+		}
+		return m
+	}
+	before := stamps()
+	if err := s.SetStaffRole(ctx, shopID, ownerID, before[ownerID], db.RoleManager, ownerID, now); !errors.Is(err, db.ErrLastOwner) {
+		t.Errorf("the only owner who signs in steps down: %v", err)
+	}
+	if _, err := s.AcceptInvite(ctx, "invite", "h2", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetStaffRole(ctx, shopID, invitedID, before[invitedID], db.RoleOwner, ownerID, now); !errors.Is(err, db.ErrChanged) {
+		t.Errorf("a stamp from before the invite was accepted: %v", err)
+	}
+	if err := s.SetStaffRole(ctx, shopID, ownerID, stamps()[ownerID], db.RoleManager, ownerID, now); err != nil {
+		t.Errorf("stepping down beside another owner: %v", err)
+	}
+	if err := s.SetStaffRole(ctx, shopID, invitedID, stamps()[invitedID], db.RoleCashier, invitedID, now); !errors.Is(err, db.ErrLastOwner) {
+		t.Errorf("the new only owner steps down: %v", err)
+	}
+}

@@ -261,11 +261,18 @@ func (a *App) handleError(err error, c echo.Context) {
 	var shop *db.Shop
 	if s, ok := c.Get(ctxShop).(db.Shop); ok {
 		shop = &s
-	} else if _, s, err := a.currentUser(c); err == nil {
+	} else if u, s, err := a.currentUser(c); err == nil {
 		shop = &s
+		c.Set(ctxUser, u)
 	}
 	p := a.page(c, shop, "ErrorTitle")
-	if err := render(c, status, views.ErrorPage(p, status, p.T.T(msg))); err != nil {
+	page := views.ErrorPage(p, status, p.T.T(msg))
+	if p.User != nil && p.Shop != nil {
+		// Signed-in staff stay in their frame, with its menu: a missing
+		// customer or a mistyped address is a step off their path.
+		page = views.StaffErrorPage(p, p.T.T(msg), strings.HasPrefix(c.Request().URL.Path, "/counter"))
+	}
+	if err := render(c, status, page); err != nil {
 		a.log.Error("render error page", "err", err)
 	}
 }

@@ -184,13 +184,23 @@ func (a *App) invitedUser(c echo.Context) (db.User, db.Shop, error) {
 	return u, shop, err
 }
 
+// invitePage titles the page of an invite link: joining the shop, or, for a
+// member who signs in already, choosing a new password (a link from the
+// staff page or the reset-password command).
+func (a *App) invitePage(c echo.Context, u db.User, shop db.Shop) views.Page {
+	if u.PasswordHash != "" {
+		return a.page(c, &shop, "ResetTitle", "Shop", shop.Name)
+	}
+	return a.page(c, &shop, "InviteTitle", "Shop", shop.Name)
+}
+
 func (a *App) inviteForm(c echo.Context) error {
 	u, shop, err := a.invitedUser(c)
 	if err != nil {
 		return err
 	}
-	p := a.page(c, &shop, "InviteTitle", "Shop", shop.Name)
-	return render(c, http.StatusOK, views.Invite(p, u.Name, shop.Name, views.Form{}))
+	p := a.invitePage(c, u, shop)
+	return render(c, http.StatusOK, views.Invite(p, u.Name, shop.Name, u.PasswordHash != "", views.Form{}))
 }
 
 func (a *App) acceptInvite(c echo.Context) error {
@@ -198,11 +208,12 @@ func (a *App) acceptInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := a.page(c, &shop, "InviteTitle", "Shop", shop.Name)
+	p := a.invitePage(c, u, shop)
+	reset := u.PasswordHash != ""
 	f := newForm(c, p.T)
 	password := f.password("password", true)
 	if !f.ok() {
-		return render(c, http.StatusUnprocessableEntity, views.Invite(p, u.Name, shop.Name, f.v))
+		return render(c, http.StatusUnprocessableEntity, views.Invite(p, u.Name, shop.Name, reset, f.v))
 	}
 	hash, err := a.hashPassword(password)
 	if err != nil {
@@ -212,7 +223,7 @@ func (a *App) acceptInvite(c echo.Context) error {
 	if errors.Is(err, db.ErrDuplicate) {
 		// An address signs in to one shop: the invitee is told, as sign-up tells anyone.
 		f.fail("password", "InviteAddressTaken", "Email", u.Email, "Shop", shop.Name)
-		return render(c, http.StatusConflict, views.Invite(p, u.Name, shop.Name, f.v))
+		return render(c, http.StatusConflict, views.Invite(p, u.Name, shop.Name, reset, f.v))
 	}
 	if err != nil {
 		return err

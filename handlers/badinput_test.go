@@ -326,7 +326,7 @@ func TestLogoUpload(t *testing.T) {
 		{"svg", "logo.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`), 422},
 		{"truncated png", "logo.png", pngOf(50, 50)[:60], 422},
 		{"decompression bomb", "bomb.png", bombPNG(), 422},
-		{"oversized", "big.png", append(pngOf(10, 10), make([]byte, 1<<20)...), 413},
+		{"oversized", "big.png", append(pngOf(10, 10), make([]byte, 12<<20)...), 413},
 	}
 	// One case at a time: each compares snapshots of the whole shared database,
 	// which a sibling case's requests would change in between.

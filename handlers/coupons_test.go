@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +80,7 @@ func TestCouponForAllCustomers(t *testing.T) {
 			t.Errorf("%s = %q, want %q", id, got, want)
 		}
 	}
-	if n := stats.doc.Find("table.list tbody tr").Length(); n != 1 {
+	if n := stats.doc.Find(`[data-testid="by-day"] tbody tr`).Length(); n != 1 {
 		t.Errorf("redemptions by day: %d rows", n)
 	}
 	// Undo gives the coupon back.
@@ -334,5 +336,141 @@ func TestChosenCustomersTypedBadly(t *testing.T) {
 	newCoupon(t, owner, map[string]string{"title": "Twice", "value_kind": "percent", "value_number": "50", "audience": "chosen", "cards": mine + "\n" + strings.ToLower(mine)})
 	if n := e.count(`SELECT count(*) FROM coupons`); n != 1 {
 		t.Errorf("a code listed twice issued %d coupons", n)
+	}
+}
+
+// TestCouponReach: the coupon form says whom it goes to before Create, for
+// the first choice and as the owner changes it (issue 16).
+func TestCouponReach(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	regular := owner.enroll("Regular")
+	for range 3 {
+		if res := owner.submit(owner.get(regular), `[data-testid="stamp-1"]`, nil); res.status != http.StatusSeeOther {
+			t.Fatalf("stamp: %d", res.status)
+		}
+		e.clock.Advance(24 * time.Hour)
+	}
+	mine := text(owner.get(regular), `[data-testid="short-code"]`)
+	second := text(owner.get(owner.enroll("Second")), `[data-testid="short-code"]`)
+	owner.enroll("Third")
+	other := e.signup("Other", "other@example.com")
+	theirs := text(other.get(other.enroll("Zed")), `[data-testid="short-code"]`)
+	cashier := e.addCashier(owner, "cashier@example.com")
+
+	if got := text(owner.get("/coupons/new"), `[data-testid="coupon-reach"]`); got != "This goes to 3 customers." {
+		t.Errorf("the form's first count %q", got)
+	}
+	reach := func(who *client, q url.Values) response { return who.get("/coupons/audience?" + q.Encode()) }
+	for _, tt := range []struct {
+		name   string
+		query  url.Values
+		status int
+		want   string
+	}{
+		{"everyone", url.Values{"audience": {"all"}}, 200, "This goes to 3 customers."},
+		{"a segment", url.Values{"audience": {"segment"}, "segment": {"vip"}}, 200, "This goes to 1 customer."},
+		{"an empty segment", url.Values{"audience": {"segment"}, "segment": {"lapsed"}}, 200, "This goes to 0 customers."},
+		{"chosen", url.Values{"audience": {"chosen"}, "cards": {mine + "\n" + strings.ToLower(second) + "\n" + mine}}, 200, "This goes to 2 customers."},
+		{"chosen, none yet", url.Values{"audience": {"chosen"}, "cards": {" \n"}}, 200, "Type or tick"},
+		{"another shop's card", url.Values{"audience": {"chosen"}, "cards": {mine + "\n" + theirs}}, 200, "Line 2: “" + theirs + "”"},
+		{"a code", url.Values{"audience": {"code"}}, 200, "anyone who says the code"},
+		{"no audience: the form's first choice", url.Values{}, 200, "This goes to 3 customers."},
+		{"an unknown audience", url.Values{"audience": {"everyone"}}, 400, ""},
+		{"an unknown segment", url.Values{"audience": {"segment"}, "segment": {"<b>"}}, 400, ""},
+		{"too many codes", url.Values{"audience": {"chosen"}, "cards": {strings.Repeat(mine+"\n", 600)}}, 400, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := reach(owner, tt.query)
+			if res.status != tt.status || !strings.Contains(res.body, tt.want) {
+				t.Fatalf("%d %q, want %d %q", res.status, res.body, tt.status, tt.want)
+			}
+			if tt.status == 200 && !strings.HasPrefix(res.header.Get("Content-Type"), "text/plain") {
+				t.Errorf("content type %q", res.header.Get("Content-Type"))
+			}
+		})
+	}
+	if res := reach(cashier, url.Values{"audience": {"all"}}); res.status != http.StatusForbidden {
+		t.Errorf("a cashier counts the audience: %d", res.status)
+	}
+	if res := reach(e.client(), url.Values{"audience": {"all"}}); res.status != http.StatusSeeOther || strings.Contains(res.body, "customers") {
+		t.Errorf("signed out: %d %q", res.status, res.body)
+	}
+	// The other shop counts its own customers only.
+	if res := reach(other, url.Values{"audience": {"all"}}); res.body != "This goes to 1 customer." {
+		t.Errorf("the other shop: %q", res.body)
+	}
+}
+
+// TestCouponToChosenFromList: customers ticked on the customer list open the
+// coupon form with their cards as the audience, and the campaign's page lists
+// who got it (issue 16).
+func TestCouponToChosenFromList(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	for _, name := range []string{"Ayla", "Bora", "Cem"} {
+		owner.enroll(name)
+	}
+	list := owner.get("/customers")
+	send := list.doc.Find(`form[data-testid="coupon-chosen"]`)
+	if action, _ := send.Attr("action"); action != "/coupons/new" || send.AttrOr("method", "") != "get" {
+		t.Fatalf("send form: %q", action)
+	}
+	chosen := url.Values{}
+	names := map[string]string{}
+	list.doc.Find(`[data-testid="customer-row"]`).Each(func(_ int, row *goquery.Selection) {
+		box := row.Find(`input[type="checkbox"][form="coupon-chosen"]`)
+		name := row.Find("a").First().Text()
+		if box.AttrOr("name", "") != "card" || box.AttrOr("aria-label", "") == "" {
+			t.Errorf("row %s: no checkbox for the send form", name)
+		}
+		if name != "Bora" {
+			chosen.Add("card", box.AttrOr("value", ""))
+			names[name] = box.AttrOr("value", "")
+		}
+	})
+	if len(chosen["card"]) != 2 {
+		t.Fatalf("chosen %v", chosen)
+	}
+
+	form := owner.get("/coupons/new?" + chosen.Encode())
+	if got := form.doc.Find(`select[name="audience"] option[selected]`).AttrOr("value", ""); got != "chosen" {
+		t.Errorf("audience %q, want chosen", got)
+	}
+	if got := form.doc.Find(`#f-cards`).Text(); got != strings.Join(chosen["card"], "\n") {
+		t.Errorf("cards %q", got)
+	}
+	if got := text(form, `[data-testid="coupon-reach"]`); got != "This goes to 2 customers." {
+		t.Errorf("reach %q", got)
+	}
+	res := owner.submit(form, `[data-testid="coupon-form"]`, map[string]string{"title": "For two", "value_kind": "percent", "value_number": "20", "cards": form.doc.Find(`#f-cards`).Text()})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", res.status, snippet(res.body))
+	}
+	page := owner.get(res.location)
+	if got := text(page, `[data-testid="recipients"] h2`); got != "Given to 2 customers" {
+		t.Errorf("recipients heading %q", got)
+	}
+	got := map[string]string{}
+	page.doc.Find(`[data-testid="recipient"]`).Each(func(_ int, row *goquery.Selection) {
+		got[row.Find("a").Text()] = row.Find(".code").Text()
+	})
+	if fmt.Sprint(got) != fmt.Sprint(names) {
+		t.Errorf("recipients %v, want %v", got, names)
+	}
+	if page.doc.Find(`[data-testid="recipients-more"]`).Length() != 0 {
+		t.Error("says more are not listed")
+	}
+	// A campaign for everyone lists everyone; one for a code, nobody yet.
+	page = owner.get(newCoupon(t, owner, map[string]string{"title": "All", "value_kind": "percent", "value_number": "5", "audience": "all"}))
+	if n := page.doc.Find(`[data-testid="recipient"]`).Length(); n != 3 {
+		t.Errorf("everyone: %d rows", n)
+	}
+	page = owner.get(newCoupon(t, owner, map[string]string{"title": "Code", "value_kind": "percent", "value_number": "5", "audience": "code", "code": "HELLO"}))
+	if got := text(page, `[data-testid="recipients"] p`); !strings.Contains(got, "Nobody") {
+		t.Errorf("a code campaign: %q", got)
 	}
 }

@@ -31,21 +31,29 @@ func (c *client) uploadCSV(csrf string, content []byte) response {
 	return c.do(req)
 }
 
-// importCSV uploads content and confirms the preview; it returns how many
-// customers the result page says were imported.
+// importCSV uploads content and confirms the preview with the columns as guessed.
 func (c *client) importCSV(content []byte) {
+	c.t.Helper()
+	c.importCSVWith(content, nil)
+}
+
+// importCSVWith uploads content and confirms the preview with the columns as
+// guessed and fill's choices; it returns the result page.
+func (c *client) importCSVWith(content []byte, fill map[string]string) response {
 	c.t.Helper()
 	preview := c.uploadCSV(c.csrf(), content)
 	if preview.status != http.StatusOK {
 		c.t.Fatalf("preview: %d\n%s", preview.status, snippet(preview.body))
 	}
-	res := c.submit(preview, `[data-testid="csv-confirm"]`, nil)
-	if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/customers/import?imported=") {
+	res := c.submit(preview, `[data-testid="csv-confirm"]`, fill)
+	if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/customers/import?") {
 		c.t.Fatalf("confirm: %d %q\n%s", res.status, res.location, snippet(res.body))
 	}
-	if done := c.get(res.location); text(done, `[data-testid="csv-imported"]`) == "" {
+	done := c.get(res.location)
+	if text(done, `[data-testid="csv-imported"]`) == "" {
 		c.t.Errorf("no result banner:\n%s", snippet(done.body))
 	}
+	return done
 }
 
 // csrf reads the token the import page's upload form carries.
@@ -63,7 +71,7 @@ func exported(t *testing.T, e *env, shopID int64) []db.ExportedCustomer {
 		t.Fatal(err)
 	}
 	var out []db.ExportedCustomer
-	if err := e.store.ExportCustomers(ctx, shopID, ps, e.clock.Now(), func(c db.ExportedCustomer) error { out = append(out, c); return nil }); err != nil {
+	if err := e.store.ExportCustomers(ctx, shopID, ps, db.CustomerQuery{}, e.clock.Now(), func(c db.ExportedCustomer) error { out = append(out, c); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -111,11 +119,11 @@ func TestCSVRoundTrip(t *testing.T) {
 	if len(lines) != 5 || strings.Contains(strings.Join(lines, ""), "\n") {
 		t.Fatalf("want a header and 4 rows ending in CRLF:\n%q", file)
 	}
-	if want := "\uFEFFshort code;first name;phone;email;birthday;joined;segment;visits;last visit;marketing consent;stamps: "; !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], ";stamps: Çay") {
+	if want := "\uFEFFshort code;first name;phone;email;birthday;joined;segment;visits;last visit;marketing consent;stamps: "; !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], ";rewards: Loyalty card;stamps: Çay;rewards: Çay") {
 		t.Errorf("header %q", lines[0])
 	}
 	// Cells that a spreadsheet would run as formulas start with an apostrophe.
-	if !strings.Contains(lines[1], ";Çağrı İşıl;'+905321234567;cagri@example.com;03-14;2026-03-02;new;1;2026-03-02;;5;0") {
+	if !strings.Contains(lines[1], ";Çağrı İşıl;'+905321234567;cagri@example.com;03-14;2026-03-02;new;1;2026-03-02;;5;0;0;0") {
 		t.Errorf("row 1: %q", lines[1])
 	}
 	if !strings.Contains(lines[4], ";'=Ayşe;05329998877;") {
@@ -277,7 +285,7 @@ func TestCSVImportRefusals(t *testing.T) {
 	}
 
 	// A replayed confirmation (a double click, a reload) imports once.
-	if res := owner.postRaw("/customers/import/confirm", confirm); res.status != http.StatusSeeOther || res.location != "/customers/import?imported=2" {
+	if res := owner.postRaw("/customers/import/confirm", confirm); res.status != http.StatusSeeOther || res.location != "/customers/import?created=2&kept=0&skipped=0&updated=0" {
 		t.Fatalf("confirm: %d %q", res.status, res.location)
 	}
 	before := e.snapshot()
@@ -339,5 +347,246 @@ func TestCSVOwnerOnly(t *testing.T) {
 	}
 	if nav := manager.get("/dashboard").doc.Find(`nav a[href="/customers/import"]`); nav.Length() != 0 {
 		t.Error("the manager's menu links to import & export")
+	}
+}
+
+// TestCSVImportSameFileTwice imports one file twice, as an owner who is not
+// sure the first import went through does: the second import makes no card
+// (it made a second card of every customer), and skips or updates the
+// customers it finds by phone or email as the owner chose, never lowering
+// stamps.
+func TestCSVImportSameFileTwice(t *testing.T) {
+	t.Parallel()
+	const file = "name,phone,email,points\nAli,0532 111 22 33,,3\nBora,,bora@example.com,5\n"
+	tests := []struct {
+		existing string
+		// the second file: Ali's number written with the country code, Bora
+		// with fewer points than the card holds
+		second string
+		banner string // data-testid of the result line
+		names  []string
+		stamps []int
+		ledger int // stamps imported in the ledger
+	}{
+		{"skip", "name,phone,email,points\nAli Veli,+90 532 111 22 33,,7\nBora,,BORA@example.com,2\n", "csv-skipped",
+			[]string{"Ali", "Bora"}, []int{3, 5}, 8},
+		{"update", "name,phone,email,points\nAli Veli,+90 532 111 22 33,,7\nBora,,BORA@example.com,2\n", "csv-kept",
+			[]string{"Ali Veli", "Bora"}, []int{7, 5}, 12},
+	}
+	for _, tt := range tests {
+		t.Run(tt.existing, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			owner := e.signup("Kahve", "a@example.com")
+			owner.importCSV([]byte(file))
+			// The very same file again: nobody new, whatever the choice.
+			res := owner.importCSVWith([]byte(file), map[string]string{"existing": tt.existing})
+			if n := e.count(`SELECT count(*) FROM cards`); n != 2 {
+				t.Fatalf("%d cards after importing the same file twice, want 2", n)
+			}
+			if text(res, `[data-testid="csv-created"]`) != "" {
+				t.Errorf("the second import says it created customers:\n%s", text(res, `[data-testid="csv-imported"]`))
+			}
+			res = owner.importCSVWith([]byte(tt.second), map[string]string{"existing": tt.existing})
+			if text(res, `[data-testid="`+tt.banner+`"]`) == "" {
+				t.Errorf("no %s line:\n%s", tt.banner, snippet(res.body))
+			}
+			got := exported(t, e, 1)
+			if len(got) != 2 {
+				t.Fatalf("%d customers after three imports, want 2", len(got))
+			}
+			for i, c := range got {
+				if c.FirstName != tt.names[i] || c.Stamps[0] != tt.stamps[i] {
+					t.Errorf("customer %d: %q with %d stamps, want %q with %d", i, c.FirstName, c.Stamps[0], tt.names[i], tt.stamps[i])
+				}
+			}
+			if n := e.count(`SELECT coalesce(sum(stamps), 0) FROM events WHERE kind = 'adjust' AND note = 'import'`); n != tt.ledger {
+				t.Errorf("%d stamps imported in the ledger, want %d", n, tt.ledger)
+			}
+		})
+	}
+}
+
+// TestCSVImportPoints: a "points" column (it was dropped without a word, and
+// customers arrived with 0 stamps) lands as stamps in the default program, an
+// adjustment noted as imported, with a reward for a full card.
+func TestCSVImportPoints(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kahve", "a@example.com")
+	preview := owner.uploadCSV(owner.csrf(), []byte("Name;Points\nAli;12\nBora;4\n"))
+	if got := preview.doc.Find(`[data-testid="csv-column-field"]`).Eq(1).Find("option[selected]").AttrOr("value", ""); got != "stamps" {
+		t.Errorf("the points column is proposed as %q, want stamps", got)
+	}
+	owner.importCSV([]byte("Name;Points\nAli;12\nBora;4\n"))
+	got := exported(t, e, 1)
+	if len(got) != 2 || got[0].Stamps[0] != 2 || got[0].Rewards[0] != 1 || got[1].Stamps[0] != 4 || got[1].Rewards[0] != 0 {
+		t.Fatalf("balances %+v", got)
+	}
+	if n := e.count(`SELECT count(*) FROM events WHERE kind = 'adjust' AND note = 'import' AND program_id = 1`); n != 2 {
+		t.Errorf("%d import adjustments, want 2", n)
+	}
+}
+
+// TestCSVImportMapping walks the mapping step in Turkish: the header's
+// Turkish names are guessed, a column it cannot guess is chosen by the
+// owner, and the import takes the owner's choices.
+func TestCSVImportMapping(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kahve", "a@example.com")
+	if res := owner.submit(owner.get("/customers/import"), `form.lang-switch`, map[string]string{"lang": "tr"}); res.status != http.StatusSeeOther {
+		t.Fatalf("switch to Turkish: %d", res.status)
+	}
+	const file = "Kişi;Cep Telefonu;Puan;Not\nAyşe;0532 111 22 33;6;VIP\nBora;;2;\n"
+	// "Kişi" (person) is no name the guess knows: Bora's row, without a
+	// phone, is nobody until the owner says which column holds the name.
+	res := owner.uploadCSV(owner.csrf(), []byte(file))
+	if res.status != http.StatusUnprocessableEntity || res.doc.Find(`tr.bad[data-testid="csv-row"]`).Length() != 1 {
+		t.Fatalf("preview: %d\n%s", res.status, snippet(res.body))
+	}
+	cols := res.doc.Find(`[data-testid="csv-column"]`)
+	if cols.Length() != 4 {
+		t.Fatalf("%d columns in the mapping step, want 4", cols.Length())
+	}
+	want := []struct{ header, sample, field, label string }{
+		{"Kişi", "Ayşe", "ignore", "Yok say"},
+		{"Cep Telefonu", "0532 111 22 33", "phone", "Telefon"},
+		{"Puan", "6", "stamps", "Damga"},
+		{"Not", "VIP", "ignore", "Yok say"},
+	}
+	for i, w := range want {
+		col := cols.Eq(i)
+		selected := col.Find("option[selected]")
+		if h := strings.TrimSpace(col.Find("label").Text()); h != w.header || strings.TrimSpace(col.Find(".sample").Text()) != w.sample ||
+			selected.AttrOr("value", "") != w.field || strings.TrimSpace(selected.Text()) != w.label {
+			t.Errorf("column %d: %q %q %q %q, want %+v", i, h, col.Find(".sample").Text(), selected.AttrOr("value", ""), selected.Text(), w)
+		}
+	}
+	// The owner says column 1 is the name, and checks again.
+	_, v := formValues(t, res, `[data-testid="csv-mapping"]`)
+	v.Set("col-0", "name")
+	res = owner.postRaw("/customers/import", v)
+	if res.status != http.StatusOK {
+		t.Fatalf("check again: %d\n%s", res.status, snippet(res.body))
+	}
+	if rows := res.doc.Find(`[data-testid="csv-row"]`); rows.Length() != 2 || !strings.Contains(rows.Eq(0).Text(), "Ayşe") {
+		t.Errorf("preview rows:\n%s", snippet(res.body))
+	}
+	// A choice changed after the preview and imported at once: the preview
+	// of the new choice comes back first, nothing imported unseen.
+	_, changed := formValues(t, res, `[data-testid="csv-mapping"]`)
+	changed.Set("col-2", "ignore")
+	before := e.snapshot()
+	if res := owner.postRaw("/customers/import/confirm", changed); res.status != http.StatusOK || res.doc.Find(`[data-testid="csv-confirm"]`).Length() != 1 {
+		t.Fatalf("unchecked mapping: %d\n%s", res.status, snippet(res.body))
+	}
+	if e.snapshot() != before {
+		t.Error("a mapping the owner never saw the preview of was imported")
+	}
+	done := owner.submit(res, `[data-testid="csv-confirm"]`, nil)
+	if done.status != http.StatusSeeOther {
+		t.Fatalf("import: %d\n%s", done.status, snippet(done.body))
+	}
+	got := exported(t, e, 1)
+	if len(got) != 2 || got[0].FirstName != "Ayşe" || got[0].Phone != "05321112233" || got[0].Stamps[0] != 6 || got[1].FirstName != "Bora" || got[1].Stamps[0] != 2 {
+		t.Errorf("imported %+v", got)
+	}
+}
+
+// TestCSVImportMappingRefusals: mappings that cannot import say why on the
+// page (422) and forged ones are refused (400); none writes anything. A
+// stamps value that is not a number names its row.
+func TestCSVImportMappingRefusals(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Shop", "owner@example.com")
+	page := owner.uploadCSV(owner.csrf(), []byte("name,phone,stamps,extra\nAli,05321112233,3,4\nBora,,ten,x\n"))
+	if page.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a stamps value not a number: %d", page.status)
+	}
+	if rows := page.doc.Find(`tr.bad[data-testid="csv-row"]`); rows.Length() != 1 || !strings.HasPrefix(strings.TrimSpace(rows.Text()), "3") ||
+		!strings.Contains(rows.Text(), "whole number") {
+		t.Errorf("the bad row is not named:\n%s", snippet(page.body))
+	}
+	_, base := formValues(t, page, `[data-testid="csv-mapping"]`)
+	with := func(change map[string]string, del ...string) url.Values {
+		v := url.Values{}
+		for k, vals := range base {
+			v[k] = slices.Clone(vals)
+		}
+		for k, x := range change {
+			v.Set(k, x)
+		}
+		for _, k := range del {
+			v.Del(k)
+		}
+		return v
+	}
+	tests := []struct {
+		name   string
+		path   string
+		values url.Values
+		status int
+		msg    string
+	}{
+		{"no column for a name, phone or email", "/customers/import", with(map[string]string{"col-0": "ignore", "col-1": "ignore"}), 422, "name, the phone or the email"},
+		{"two columns mapped to stamps", "/customers/import", with(map[string]string{"col-3": "stamps"}), 422, "“Stamps”"},
+		{"stamps still not a number", "/customers/import", with(nil), 422, ""},
+		{"a choice that is not offered", "/customers/import", with(map[string]string{"col-2": "points"}), 400, ""},
+		{"a column missing", "/customers/import", with(nil, "col-3"), 400, ""},
+		{"an unknown choice for existing customers", "/customers/import", with(map[string]string{"existing": "merge"}), 400, ""},
+		{"import with two stamps columns", "/customers/import/confirm", with(map[string]string{"col-3": "stamps", "key": "k-1234567890123456"}), 422, "“Stamps”"},
+		{"import with stamps not a number", "/customers/import/confirm", with(map[string]string{"key": "k-1234567890123456"}), 422, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := e.snapshot()
+			res := owner.postRaw(tt.path, tt.values)
+			if res.status != tt.status {
+				t.Fatalf("status %d, want %d\n%s", res.status, tt.status, snippet(res.body))
+			}
+			if tt.msg != "" && !strings.Contains(text(res, `[data-testid="csv-error"]`), tt.msg) {
+				t.Errorf("message %q, want %q", text(res, `[data-testid="csv-error"]`), tt.msg)
+			}
+			if res.doc.Find(`[data-testid="csv-confirm"]`).Length() != 0 {
+				t.Error("a refused mapping can be imported")
+			}
+			if e.snapshot() != before {
+				t.Error("the database changed")
+			}
+		})
+	}
+}
+
+// TestCSVExportFiltered: the customers page's export link carries its
+// search and segment, and the file holds what the list shows, with each
+// card's stamps and unredeemed rewards.
+func TestCSVExportFiltered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kahve", "a@example.com")
+	owner.importCSV([]byte("name,stamps\nAyşe,12\nAyten,3\nBora,1\n"))
+	list := owner.get("/customers?q=Ay")
+	link := list.doc.Find(`[data-testid="export-list"]`).AttrOr("href", "")
+	if link != "/customers/export.csv?q=Ay" {
+		t.Fatalf("export link %q", link)
+	}
+	if all := owner.get("/customers").doc.Find(`[data-testid="export-list"]`).AttrOr("href", ""); all != "/customers/export.csv" {
+		t.Errorf("unfiltered export link %q", all)
+	}
+	res := owner.get(link)
+	lines := strings.Split(strings.TrimSuffix(res.body, "\r\n"), "\r\n")
+	if res.status != http.StatusOK || len(lines) != 3 {
+		t.Fatalf("filtered export: %d\n%q", res.status, res.body)
+	}
+	if !strings.HasSuffix(lines[0], ",stamps: Loyalty card,rewards: Loyalty card") {
+		t.Errorf("header %q", lines[0])
+	}
+	if !strings.Contains(lines[1], ",Ayşe,") || !strings.HasSuffix(lines[1], ",2,1") || !strings.Contains(lines[2], ",Ayten,") || !strings.HasSuffix(lines[2], ",3,0") {
+		t.Errorf("rows %q", lines[1:])
+	}
+	if res := owner.get("/customers/export.csv?segment=nonsense"); res.status != http.StatusBadRequest {
+		t.Errorf("unknown segment: %d", res.status)
 	}
 }

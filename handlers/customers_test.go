@@ -493,3 +493,96 @@ func TestManagersSeeContactDetailsMasked(t *testing.T) {
 		t.Errorf("the manager's search by phone: %v", names)
 	}
 }
+
+// TestAdjustSaysWhatWasRemoved: taking away more stamps than the card holds
+// takes what it holds, records that in the ledger, and says so; a card with
+// none loses none and records nothing.
+func TestAdjustSaysWhatWasRemoved(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	path := customerPath(owner.enroll("Ayla"))
+	adjust := func(n string) response {
+		t.Helper()
+		res := owner.submit(owner.get(path), `[data-testid="adjust-form"]`, map[string]string{"stamps": n, "reason": "correction"})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("adjust %s: %d\n%s", n, res.status, snippet(res.body))
+		}
+		return owner.get(res.location)
+	}
+	adjust("+4")
+	cases := []struct {
+		n, said string
+		ledger  int // adjustment rows afterwards
+	}{
+		{"-50", "4 stamps removed; the card had 4.", 2},
+		{"-3", "0 stamps removed; the card had 0.", 2},
+	}
+	for _, tt := range cases {
+		page := adjust(tt.n)
+		if got := text(page, `[data-testid="saved"]`); got != tt.said {
+			t.Errorf("after %s: %q, want %q", tt.n, got, tt.said)
+		}
+		if got := text(page, `[data-testid="customer-program"]`); !strings.Contains(got, "0 of 10") {
+			t.Errorf("after %s: %q", tt.n, got)
+		}
+		if n := e.count(`SELECT count(*) FROM events WHERE kind = 'adjust'`); n != tt.ledger {
+			t.Errorf("after %s: %d adjustments in the ledger, want %d", tt.n, n, tt.ledger)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM events WHERE kind = 'adjust' AND stamps = -4`); n != 1 {
+		t.Error("the ledger does not record the 4 stamps actually removed")
+	}
+	if res := owner.get(path + "?saved=adjust&removed=x&had=4"); res.status != http.StatusBadRequest {
+		t.Errorf("malformed removal in the address: %d", res.status)
+	}
+}
+
+// TestNamelessCustomerReadsTheSame: a customer who gave no name is
+// "(no name)" beside the card's code wherever staff see the card, never
+// "Customer" as if it were a first name.
+func TestNamelessCustomerReadsTheSame(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	cardPath := owner.enroll("")
+	owner.submit(owner.get(cardPath), `[data-testid="stamp-1"]`, nil)
+	record := owner.get(customerPath(cardPath))
+	code := text(record, `[data-testid="short-code"]`)
+	for _, c := range []struct{ page, sel, want string }{
+		{"/customers", `[data-testid="customer-row"] a[href^="/customers/"]`, "(no name)"},
+		{customerPath(cardPath), `[data-testid="customer-name"]`, "(no name)"},
+		{customerPath(cardPath), `[data-testid="profile-name"]`, "(no name)"},
+		{"/dashboard", `table.ledger tbody tr td:nth-child(2)`, "(no name) · " + code},
+	} {
+		res := owner.get(c.page)
+		if got := text(res, c.sel); !strings.Contains(got, c.want) || strings.Contains(got, "Customer") {
+			t.Errorf("%s %s = %q, want %q", c.page, c.sel, got, c.want)
+		}
+	}
+}
+
+// TestCustomerListSaysHowCustomersJoin: a shop without customers is told how
+// they join, with links; a search that finds none says that instead.
+func TestCustomerListSaysHowCustomersJoin(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	res := owner.get("/customers")
+	empty := res.doc.Find(`[data-testid="customers-empty"]`)
+	if empty.Find(`a[href="/poster"]`).Length() != 1 || empty.Find(`a[href="/counter"]`).Length() != 1 {
+		t.Errorf("no way to customers on an empty list:\n%s", snippet(res.body))
+	}
+	if res := owner.get("/customers?q=zz"); res.doc.Find(`[data-testid="customers-empty"]`).Length() != 0 || text(res, `[data-testid="customers-none"]`) == "" {
+		t.Error("a search without results reads as a shop without customers")
+	}
+	for _, c := range []struct{ page, sel, link string }{
+		{"/coupons", `[data-testid="coupons-none"]`, "/coupons/new"},
+		{"/raffles", `[data-testid="raffles-none"]`, "/raffles/new"},
+		{"/news", `[data-testid="news-none"]`, "#f-body"},
+	} {
+		if res := owner.get(c.page); res.doc.Find(c.sel+` a[href="`+c.link+`"]`).Length() != 1 {
+			t.Errorf("%s: the empty list does not lead to %s", c.page, c.link)
+		}
+	}
+}

@@ -21,10 +21,11 @@ import (
 // viewNow is the moment of the snapshots: 5 June, the fifth day of a month.
 var viewNow = time.Date(2026, 6, 5, 12, 0, 0, 0, time.UTC)
 
-// snapshot is a shop created long ago with no activity, as of viewNow.
+// snapshot is a shop created long ago with no activity in the charts' days,
+// as of viewNow; a customer visited once before, so its figures are shown.
 func snapshot() db.Dashboard {
 	today := loyalty.DayNumber(viewNow)
-	d := db.Dashboard{Today: today, Daily: make([]db.DayActivity, db.ChartDays)}
+	d := db.Dashboard{Today: today, Daily: make([]db.DayActivity, db.ChartDays), Visited: 1}
 	for i := range d.Daily {
 		d.Daily[i].Day = today - db.ChartDays + 1 + i
 	}

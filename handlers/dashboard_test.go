@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"regulars/db"
 )
@@ -53,7 +56,7 @@ func TestEconomicsForm(t *testing.T) {
 	e := newEnv(t)
 	owner := e.signup("Shop A", "a@example.com")
 	cashier := e.addCashier(owner, "cashier@example.com")
-	form := `form[action="/dashboard/economics"]`
+	form := `form[action^="/dashboard/economics"]`
 	cases := []struct {
 		name   string
 		c      *client
@@ -230,7 +233,7 @@ func TestDashboardEconomicsCountsEveryGift(t *testing.T) {
 	if _, err := e.store.Redeem(ctx, redeem, 1); err != nil {
 		t.Fatal(err)
 	}
-	res := owner.submit(owner.get("/dashboard"), `form[action="/dashboard/economics"]`, map[string]string{"average_ticket": "4.50", "reward_cost": "1.80"})
+	res := owner.submit(owner.get("/dashboard"), `form[action^="/dashboard/economics"]`, map[string]string{"average_ticket": "4.50", "reward_cost": "1.80"})
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("save economics: %d", res.status)
 	}
@@ -274,5 +277,147 @@ func TestDashboardChartsStartWithTheShop(t *testing.T) {
 		if got := text(res, sel); strings.Contains(got, "90") {
 			t.Errorf("%s = %q on a shop opened today", sel, got)
 		}
+	}
+}
+
+// TestDashboardChecklist: a new shop's dashboard lists the first things to do
+// instead of charts of zeros; each item links where it is done and ticks once
+// it is; the list goes once all are done, or when the owner hides it.
+func TestDashboardChecklist(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	items := func(res response) (done, todo []string) {
+		res.doc.Find(`[data-testid="checklist"] li`).Each(func(_ int, li *goquery.Selection) {
+			id := strings.TrimPrefix(li.AttrOr("data-testid", ""), "checklist-")
+			if li.HasClass("done") {
+				done = append(done, id)
+			} else {
+				todo = append(todo, id+" "+li.Find("a").AttrOr("href", ""))
+			}
+		})
+		return done, todo
+	}
+
+	first := owner.get("/dashboard")
+	done, todo := items(first)
+	if want := []string{"reward /setup?step=reward", "poster /poster", "cashier /staff", "stamp /counter"}; len(done) != 0 || !slices.Equal(todo, want) {
+		t.Errorf("new shop's list: done %q, to do %q; want nothing done, to do %q", done, todo, want)
+	}
+	if first.doc.Find(`[data-testid="dashboard-empty"]`).Length() != 1 {
+		t.Error("a shop without visits does not say what the dashboard will show")
+	}
+	for _, sel := range []string{`[data-testid="chart-daily"]`, `[data-testid="heatmap"]`, `[data-testid="tile-customers"]`, `[data-testid="cohorts"]`} {
+		if first.doc.Find(sel).Length() != 0 {
+			t.Errorf("a shop without visits shows %s", sel)
+		}
+	}
+	if strings.Contains(first.body, "Scale: up to 0") {
+		t.Error("a shop without visits shows a scale of zero")
+	}
+	if first.doc.Find(`form[action^="/dashboard/economics"]`).Length() != 1 {
+		t.Error("the economics form is gone from a shop without visits")
+	}
+
+	steps := []struct {
+		item string
+		do   func()
+	}{
+		{"reward", func() {
+			owner.submit(owner.get("/setup"), `[data-testid="setup-form"]`, map[string]string{"reward_text": "a free tea", "stamps_required": "8"})
+		}},
+		{"poster", func() { owner.get("/poster") }},
+		{"cashier", func() { e.addCashier(owner, "cashier@example.com") }},
+	}
+	for i, st := range steps {
+		st.do()
+		done, _ := items(owner.get("/dashboard"))
+		if len(done) != i+1 || done[i] != st.item {
+			t.Errorf("after %s: done %q", st.item, done)
+		}
+	}
+	owner.submit(owner.get(owner.enroll("Ayla")), `[data-testid="stamp-1"]`, nil)
+	last := owner.get("/dashboard")
+	if last.doc.Find(`[data-testid="checklist"]`).Length() != 0 {
+		t.Error("the list stays once everything is done")
+	}
+	if last.doc.Find(`[data-testid="dashboard-empty"]`).Length() != 0 || last.doc.Find(`[data-testid="chart-daily"]`).Length() != 1 {
+		t.Error("the figures do not replace the empty state after the first visit")
+	}
+}
+
+// TestDashboardChecklistDismiss: the owner may hide the list for good; a
+// manager sees it but may not hide it.
+func TestDashboardChecklistDismiss(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	manager := e.addManager(owner, "manager@example.com")
+	page := manager.get("/dashboard")
+	if page.doc.Find(`[data-testid="checklist"]`).Length() != 1 || page.doc.Find(`[data-testid="checklist-dismiss"]`).Length() != 0 {
+		t.Error("a manager does not see the list, or may hide it")
+	}
+	_, v := formValues(t, page, `form[action="/logout"]`)
+	if res := manager.postRaw("/dashboard/checklist/dismiss", v); res.status != http.StatusForbidden {
+		t.Errorf("a manager hid the list: %d", res.status)
+	}
+	res := owner.submit(owner.get("/dashboard"), `form[action="/dashboard/checklist/dismiss"]`, nil)
+	if res.status != http.StatusSeeOther || res.location != "/dashboard" {
+		t.Fatalf("dismiss: %d %q", res.status, res.location)
+	}
+	if owner.get("/dashboard").doc.Find(`[data-testid="checklist"]`).Length() != 0 {
+		t.Error("the list is back after the owner hid it")
+	}
+}
+
+// TestEconomicsErrorOpensAtTheForm: a refused economics form brings the
+// browser back to the form (its action's fragment), with the errors right
+// above it and the focus on the first field in error; a save says Saved
+// there.
+func TestEconomicsErrorOpensAtTheForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	form := `form[action^="/dashboard/economics"]`
+	page := owner.get("/dashboard")
+	if action := page.doc.Find(form).AttrOr("action", ""); action != "/dashboard/economics#economics" {
+		t.Errorf("action %q: the page would open at its top", action)
+	}
+	cases := []struct {
+		name, ticket, cost, focus string
+	}{
+		{"bad ticket", "four", "1.80", "average_ticket"},
+		{"bad cost", "4.50", "-1", "reward_cost"},
+		{"both bad", "x", "y", "average_ticket"},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			res := owner.submit(page, form, map[string]string{"average_ticket": tt.ticket, "reward_cost": tt.cost})
+			if res.status != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d", res.status)
+			}
+			section := res.doc.Find(`#economics`)
+			if section.Find(`[data-testid="form-error"]`).Length() != 1 || section.Find(`.field-error`).Length() == 0 {
+				t.Error("the errors are not at the form")
+			}
+			focused := res.doc.Find(`[autofocus]`)
+			if focused.Length() != 1 || focused.AttrOr("name", "") != tt.focus {
+				t.Errorf("focus on %d fields, %q; want %s", focused.Length(), focused.AttrOr("name", ""), tt.focus)
+			}
+			if res.doc.Find(form).AttrOr("action", "") != "/dashboard/economics#economics" {
+				t.Error("the re-shown form loses its fragment")
+			}
+		})
+	}
+	res := owner.submit(page, form, map[string]string{"average_ticket": "4.50", "reward_cost": "1.80"})
+	if res.status != http.StatusSeeOther || res.location != "/dashboard?saved=economics#economics" {
+		t.Fatalf("save: %d %q", res.status, res.location)
+	}
+	saved := owner.get(res.location)
+	if saved.doc.Find(`#economics [data-testid="economics-saved"]`).Length() != 1 {
+		t.Error("no Saved at the form after a save")
+	}
+	if owner.get("/dashboard").doc.Find(`[data-testid="economics-saved"]`).Length() != 0 {
+		t.Error("Saved shows without a save")
 	}
 }

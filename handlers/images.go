@@ -9,22 +9,32 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // WebP uploads; PNG and JPEG decoders come with their encoders
+
+	"regulars/views"
 )
 
 // Image upload limits: the request, the file, the pixels, and the memory
 // they take decoded. A small file can decode to a lot: 4000×4000 pixels of
 // 16-bit colour are 128 MB from 130 KB of PNG, and a 46 KB PNG of 6900×6900
 // grey pixels held the decoder for seconds (issue 15).
+//
+// A phone's photo is 3 to 10 MB of JPEG (issue 16: a 3.5 MB one was refused
+// into a bare error page): it is accepted, since the server scales and
+// re-encodes it anyway; the pixel and memory limits are what bound the work.
 const (
-	maxImageRequest = "1100K"
-	maxImageBytes   = 1 << 20
+	maxImageBytes = views.MaxImageBytes
+	// maxImageRequest is the file and the form's few fields around it.
+	maxImageRequest = maxImageBytes + 64<<10
 	maxImageMemory  = 48 << 20 // a 12-megapixel photo fits
 	// maxImagePixels bounds the work of one upload: a logo is shown at 256 px
 	// and a news picture at 720 px, a phone's 12-megapixel photo fits, and
@@ -71,6 +81,57 @@ func readUpload(c echo.Context, field string) ([]byte, error) {
 		return nil, errUploadTooLarge
 	}
 	return raw, nil
+}
+
+// limitImageUpload bounds the body of the image form posted to path. A body
+// over the limit is not read: refused answers it instead, with the form it
+// came from, the reason and what was typed (formHead). Browsers send the
+// length first; a body without one is cut at the limit.
+func limitImageUpload(path string, limit int64, refused echo.HandlerFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if c.Path() != path || req.Method != http.MethodPost {
+				return next(c)
+			}
+			if req.ContentLength > limit {
+				return refused(c)
+			}
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+			return next(c)
+		}
+	}
+}
+
+// maxFormHead is how much of a refused upload is read for its typed fields.
+const maxFormHead = 64 << 10
+
+// formHead reads the fields a multipart form sends before its first file,
+// within its first maxFormHead bytes, without reading the file: a browser
+// sends the fields in the page's order, so the text typed above the file
+// input comes back to the owner. It runs where checkForms could not (the
+// body was too large to parse), so it makes the same checks.
+func (a *App) formHead(c echo.Context) (url.Values, error) {
+	req := c.Request()
+	v := url.Values{}
+	if _, params, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err == nil && params["boundary"] != "" {
+		r := multipart.NewReader(io.LimitReader(req.Body, maxFormHead), params["boundary"])
+		for {
+			part, err := r.NextPart()
+			if err != nil || part.FileName() != "" {
+				break
+			}
+			b, err := io.ReadAll(part)
+			if err != nil {
+				break
+			}
+			v.Add(part.FormName(), string(b))
+		}
+	}
+	if a.origins.Check(req) != nil || !a.validToken(c, v.Get(csrfField)) {
+		return nil, errCSRF
+	}
+	return v, nil
 }
 
 // imageRefusal is the status and message of a refused image; invalid is the

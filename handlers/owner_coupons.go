@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"regulars/db"
+	"regulars/locale"
 	"regulars/loyalty"
 	"regulars/views"
 )
@@ -37,6 +38,8 @@ func (a *App) coupons(c echo.Context) error {
 	return render(c, http.StatusOK, views.CouponsPage(a.page(c, &shop, "CouponsTitle"), list))
 }
 
+// newCouponForm is the form of a new campaign: for everyone, or for the
+// cards chosen on the customer list (?card=K7M2-Q9XD&card=…).
 func (a *App) newCouponForm(c echo.Context) error {
 	_, shop := staff(c)
 	p := a.page(c, &shop, "CouponNew")
@@ -45,11 +48,84 @@ func (a *App) newCouponForm(c echo.Context) error {
 		"value_kind": "percent", "audience": "all", "segment": string(loyalty.SegmentRegular), "per_card_limit": "1", "total_limit": "0",
 		"valid_from": today.Format(time.DateOnly), "valid_until": today.AddDate(0, 0, 30).Format(time.DateOnly),
 	}}
-	return render(c, http.StatusOK, views.CouponForm(p, f))
+	if chosen := c.QueryParams()["card"]; len(chosen) > 0 {
+		f.Values["audience"] = db.AudienceChosen
+		f.Values["cards"] = strings.Join(chosen[:min(len(chosen), maxChosenCards+1)], "\n")
+	}
+	reach, err := a.reach(c, shop.ID, p.T, f.Values)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.CouponForm(p, f, reach))
 }
 
-// maxChosenCards bounds a hand-picked audience typed as short codes.
-const maxChosenCards = 500
+// couponReach answers the coupon form's question "who gets it?" while the
+// owner chooses: "This goes to 37 customers", as text.
+func (a *App) couponReach(c echo.Context) error {
+	_, shop := staff(c)
+	p := a.page(c, &shop, "")
+	values := map[string]string{}
+	for _, k := range []string{"audience", "segment", "cards"} {
+		values[k] = c.QueryParam(k)
+	}
+	if values["audience"] == "" {
+		values["audience"] = db.AudienceAll // the form's first choice
+	}
+	if len(values["cards"]) > maxChosenText {
+		return echo.ErrBadRequest
+	}
+	reach, err := a.reach(c, shop.ID, p.T, values)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.String(http.StatusOK, reach)
+}
+
+// reach says whom a campaign for the form's audience goes to now; an
+// audience or segment that is none is a bad request.
+func (a *App) reach(c echo.Context, shopID int64, t *locale.Tr, values map[string]string) (string, error) {
+	ctx := c.Request().Context()
+	audience, segment := values["audience"], loyalty.Segment(values["segment"])
+	var ids []int64
+	switch audience {
+	case db.AudienceAll:
+	case db.AudienceSegment:
+		if !segment.Valid() {
+			return "", echo.ErrBadRequest
+		}
+	case db.AudienceChosen:
+		var (
+			bad badCode
+			err error
+		)
+		ids, bad, err = a.chosenCards(c, shopID, values["cards"])
+		switch {
+		case err != nil:
+			return "", err
+		case bad.line > 0:
+			return t.T("CouponCardUnknown", "Line", bad.line, "Code", bad.code), nil
+		case len(ids) == 0:
+			return t.T("AudienceReachNone"), nil
+		}
+	case db.AudienceCode:
+		return t.T("AudienceReachCode"), nil
+	default:
+		return "", echo.ErrBadRequest
+	}
+	n, err := a.store.AudienceSize(ctx, shopID, audience, segment, ids, a.now())
+	if err != nil {
+		return "", err
+	}
+	return t.N("AudienceReach", n), nil
+}
+
+// maxChosenCards bounds a hand-picked audience typed as short codes, and
+// maxChosenText the text that holds them (the form's maxlength).
+const (
+	maxChosenCards = 500
+	maxChosenText  = 5000
+)
 
 func (a *App) createCoupon(c echo.Context) error {
 	u, shop := staff(c)
@@ -93,7 +169,7 @@ func (a *App) createCoupon(c echo.Context) error {
 	cp.ValidFrom, cp.ValidUntil = from, until.AddDate(0, 0, 1) // through the whole last day
 	var issueTo []int64
 	segment := loyalty.Segment(f.text("segment", false, 12))
-	cards := f.lines("cards", false, 5000)
+	cards := f.lines("cards", false, maxChosenText)
 	code := f.text("code", false, 20)
 	switch cp.Audience {
 	case db.AudienceAll:
@@ -127,13 +203,23 @@ func (a *App) createCoupon(c echo.Context) error {
 	default:
 		f.fail("audience", "FieldInvalid")
 	}
+	refuse := func() error {
+		reach, err := a.reach(c, shop.ID, p.T, f.v.Values)
+		if errors.Is(err, echo.ErrBadRequest) {
+			reach, err = "", nil // the form says what is wrong
+		}
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, views.CouponForm(p, f.v, reach))
+	}
 	if !f.ok() {
-		return render(c, http.StatusUnprocessableEntity, views.CouponForm(p, f.v))
+		return refuse()
 	}
 	id, err := a.store.CreateCampaign(ctx, cp, issueTo, u.ID, a.now())
 	if errors.Is(err, db.ErrDuplicate) {
 		f.fail("code", "CouponCodeTaken")
-		return render(c, http.StatusUnprocessableEntity, views.CouponForm(p, f.v))
+		return refuse()
 	}
 	if err != nil {
 		return err
@@ -183,6 +269,10 @@ func (a *App) chosenCards(c echo.Context, shopID int64, text string) (ids []int6
 	return ids, bad, nil
 }
 
+// maxRecipientsShown is how many of a campaign's recipients its page lists;
+// the rest are counted.
+const maxRecipientsShown = 200
+
 func (a *App) coupon(c echo.Context) error {
 	_, shop := staff(c)
 	id, err := pathID(c, "id")
@@ -209,7 +299,17 @@ func (a *App) coupon(c echo.Context) error {
 		}
 		byDay[i] = views.DayCount{Day: p.T.Date(day), Count: d.Count}
 	}
-	return render(c, http.StatusOK, views.CouponPage(p, couponView(cp, shop.Currency, a.now()), byDay))
+	got, total, err := a.store.CampaignRecipients(ctx, shop.ID, id, maxRecipientsShown)
+	if err != nil {
+		return err
+	}
+	recipients := views.Recipients{Total: total}
+	for _, r := range got {
+		recipients.Rows = append(recipients.Rows, views.Recipient{
+			CardID: r.CardID, Name: r.Name, Erased: r.Erased, ShortCode: loyalty.FormatShortCode(r.ShortCode), Viewed: r.Viewed, Redeemed: r.Redeemed,
+		})
+	}
+	return render(c, http.StatusOK, views.CouponPage(p, couponView(cp, shop.Currency, a.now()), byDay, recipients))
 }
 
 func (a *App) setCouponState(c echo.Context) error {

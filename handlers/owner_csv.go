@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,14 +20,19 @@ import (
 	"regulars/views"
 )
 
-// Body limits of the import: the file with its multipart envelope, and the
-// confirmation, which carries the file again in base64 (4 bytes for 3).
+// Body limits of the import: the upload (the file with its multipart
+// envelope, or the mapping step's "check again", which carries the file back
+// in base64: 4 bytes for 3), and the confirmation, which carries it too.
 // A file a little over loyalty.MaxCSVBytes still reaches the handler, which
 // answers with the form and a message rather than a bare error page.
 const (
-	maxImportRequest  = "2200K"
+	maxImportRequest  = "2800K"
 	maxConfirmRequest = "2800K"
 )
+
+// maxCSVColumns bounds the mapping form's col-N fields read: more columns
+// than a customers file has, fewer than a request could send.
+const maxCSVColumns = 100
 
 // previewRows is how many rows the preview shows besides those with problems.
 const previewRows = 100
@@ -47,6 +54,7 @@ var csvRefusals = []refusal{
 	{loyalty.ErrCSVBirthday, "CSVRowBirthday"},
 	{loyalty.ErrCSVStampsInvalid, "CSVRowStampsInvalid"},
 	{loyalty.ErrCSVStampsRange, "CSVRowStampsRange"},
+	{loyalty.ErrCSVNoContactColumn, "CSVNoContactColumn"},
 }
 
 // csvMessage names the message for a parser's error.
@@ -68,9 +76,16 @@ var (
 	ledgerColumns   = []string{"id", "time", "card", "kind", "program", "stamps", "reward", "voided", "void of", "override", "note", "staff"}
 )
 
+// exportCustomers writes the customers the list's search and segment select
+// (?q=, ?segment=, as on /customers; none: every customer), with each card's
+// stamps and unredeemed rewards in every active program.
 func (a *App) exportCustomers(c echo.Context) error {
 	ctx := c.Request().Context()
 	_, shop := staff(c)
+	q, err := customerQuery(c)
+	if err != nil {
+		return err
+	}
 	programs, err := a.store.Programs(ctx, shop.ID, false)
 	if err != nil {
 		return err
@@ -82,18 +97,18 @@ func (a *App) exportCustomers(c echo.Context) error {
 	}
 	header := slices.Clone(customerColumns)
 	for _, p := range programs {
-		header = append(header, loyalty.EscapeCell(loyalty.StampsHeaderPrefix+p.Name))
+		header = append(header, loyalty.EscapeCell(loyalty.StampsHeaderPrefix+p.Name), loyalty.EscapeCell(loyalty.RewardsHeaderPrefix+p.Name))
 	}
 	w.Write(header)
-	err = a.store.ExportCustomers(ctx, shop.ID, programs, now, func(r db.ExportedCustomer) error {
+	err = a.store.ExportCustomers(ctx, shop.ID, programs, q, now, func(r db.ExportedCustomer) error {
 		last := ""
 		if !r.LastVisit.IsZero() {
 			last = r.LastVisit.Format(time.DateOnly)
 		}
 		record := []string{loyalty.FormatShortCode(r.ShortCode), loyalty.EscapeCell(r.FirstName), loyalty.EscapeCell(r.Phone),
 			loyalty.EscapeCell(r.Email), r.Birthday, r.Joined.Format(time.DateOnly), string(r.Segment), strconv.Itoa(r.Visits), last, consentCell(r.Consent)}
-		for _, n := range r.Stamps {
-			record = append(record, strconv.Itoa(n))
+		for i, n := range r.Stamps {
+			record = append(record, strconv.Itoa(n), strconv.Itoa(r.Rewards[i]))
 		}
 		return w.Write(record)
 	})
@@ -181,23 +196,37 @@ func (a *App) endCSV(c echo.Context, w *csv.Writer, err error) error {
 	return nil
 }
 
-// importForm offers the exports and the import; ?imported= tells how many
-// customers the import just created.
+// importForm offers the exports and the import; ?created=, ?updated=,
+// ?skipped= and ?kept= tell what the import just did.
 func (a *App) importForm(c echo.Context) error {
 	_, shop := staff(c)
 	p := a.page(c, &shop, "CSVTitle")
 	v := views.CSVImport{}
-	if n, err := strconv.Atoi(c.QueryParam("imported")); err == nil && n > 0 {
-		v.Imported = n
+	var r views.CSVResult
+	for name, n := range map[string]*int{"created": &r.Created, "updated": &r.Updated, "skipped": &r.Skipped, "kept": &r.Kept} {
+		if i, err := strconv.Atoi(c.QueryParam(name)); err == nil && i > 0 {
+			*n = i
+		}
+	}
+	if r != (views.CSVResult{}) {
+		v.Result = &r
 	}
 	return render(c, http.StatusOK, views.CSVImportPage(p, v))
 }
 
-// importPreview reads an uploaded file and shows what an import would create,
-// and every row that needs fixing first. It writes nothing.
+// importPreview reads an uploaded file, or the file the mapping step sends
+// back with the owner's choices ("check again"), and shows its columns with
+// what each is read as and what an import would do. It writes nothing.
 func (a *App) importPreview(c echo.Context) error {
 	_, shop := staff(c)
 	p := a.page(c, &shop, "CSVTitle")
+	if content := c.FormValue("content"); content != "" {
+		raw, err := base64.RawURLEncoding.DecodeString(content)
+		if err != nil {
+			return echo.ErrBadRequest
+		}
+		return a.preview(c, p, raw)
+	}
 	refuse := func(status int, message string) error {
 		return render(c, status, views.CSVImportPage(p, views.CSVImport{Error: message}))
 	}
@@ -220,22 +249,60 @@ func (a *App) importPreview(c echo.Context) error {
 	return a.preview(c, p, raw)
 }
 
-// preview parses raw and shows the result: 422 when anything is wrong, else
-// the rows with a confirmation that carries the file itself.
+// importChoices reads the mapping step's choices: what each column holds
+// (col-0, col-1, …; none: guessed from the header) and what to do with
+// customers already in the shop.
+func importChoices(c echo.Context) ([]loyalty.CSVField, db.ImportExisting, error) {
+	var columns []loyalty.CSVField
+	for i := range maxCSVColumns {
+		v, ok := c.Request().Form["col-"+strconv.Itoa(i)]
+		if !ok {
+			break
+		}
+		columns = append(columns, loyalty.CSVField(v[0]))
+	}
+	existing := db.ImportExisting(c.FormValue("existing"))
+	if existing == "" {
+		existing = db.ImportSkip
+	}
+	if !existing.Valid() {
+		return nil, "", echo.ErrBadRequest
+	}
+	return columns, existing, nil
+}
+
+// preview parses raw with the owner's choices and shows the result: 422 when
+// anything is wrong, else the rows with the button that imports them. The
+// file itself goes along in the form, so that "check again" and the import
+// need no upload and keep nothing on the server.
 func (a *App) preview(c echo.Context, p views.Page, raw []byte) error {
 	_, shop := staff(c)
-	file, err := loyalty.ParseCustomerCSV(raw)
-	if errors.Is(err, loyalty.ErrCSVTooLarge) {
-		return render(c, http.StatusRequestEntityTooLarge, views.CSVImportPage(p, views.CSVImport{Error: p.T.T(csvMessage(err))}))
-	}
+	columns, existing, err := importChoices(c)
 	if err != nil {
+		return err
+	}
+	file, err := loyalty.ParseCustomerCSV(raw, columns)
+	var same *loyalty.CSVSameFieldError
+	switch {
+	case errors.Is(err, loyalty.ErrCSVColumns):
+		return echo.ErrBadRequest
+	case errors.Is(err, loyalty.ErrCSVTooLarge):
+		return render(c, http.StatusRequestEntityTooLarge, views.CSVImportPage(p, views.CSVImport{Error: p.T.T(csvMessage(err))}))
+	case errors.As(err, &same):
+		msg := p.T.T("CSVSameField", "Field", views.CSVFieldLabel(p, string(same.Field)))
+		return render(c, http.StatusUnprocessableEntity, views.CSVImportPage(p, views.CSVImport{Error: msg, Preview: mapping(file, raw, existing)}))
+	case errors.Is(err, loyalty.ErrCSVNoContactColumn):
+		msg := p.T.T(csvMessage(err))
+		return render(c, http.StatusUnprocessableEntity, views.CSVImportPage(p, views.CSVImport{Error: msg, Preview: mapping(file, raw, existing)}))
+	case err != nil:
 		return render(c, http.StatusUnprocessableEntity, views.CSVImportPage(p, views.CSVImport{Error: p.T.T(csvMessage(err))}))
 	}
 	program, err := a.importProgram(c, shop.ID)
 	if err != nil {
 		return err
 	}
-	pv := &views.CSVPreview{Total: len(file.Rows), Invalid: file.Invalid, Ignored: file.Ignored, Program: program.Name}
+	pv := mapping(file, raw, existing)
+	pv.Total, pv.Invalid, pv.Ignored, pv.Program = len(file.Rows), file.Invalid, file.Ignored, program.Name
 	for i, r := range file.Rows {
 		if i >= previewRows && len(r.Problems) == 0 {
 			pv.Hidden++
@@ -250,9 +317,33 @@ func (a *App) preview(c echo.Context, p views.Page, raw []byte) error {
 	if file.Invalid > 0 {
 		return render(c, http.StatusUnprocessableEntity, views.CSVImportPage(p, views.CSVImport{Preview: pv}))
 	}
-	pv.Content = base64.RawURLEncoding.EncodeToString(raw)
+	pv.Ready = true
 	pv.Key = newKey() + "-import"
 	return render(c, http.StatusOK, views.CSVImportPage(p, views.CSVImport{Preview: pv}))
+}
+
+// mapping is the mapping step of file: each column with its first value and
+// what it is read as, and the file to send back.
+func mapping(file loyalty.CustomerFile, raw []byte, existing db.ImportExisting) *views.CSVPreview {
+	pv := &views.CSVPreview{Content: base64.RawURLEncoding.EncodeToString(raw), Existing: string(existing), Checked: checkedColumns(file.Columns)}
+	for _, f := range loyalty.CSVFields {
+		pv.Fields = append(pv.Fields, string(f))
+	}
+	for i, h := range file.Header {
+		pv.Columns = append(pv.Columns, views.CSVColumn{Header: h, Sample: file.Samples[i], Field: string(file.Columns[i])})
+	}
+	return pv
+}
+
+// checkedColumns names a mapping, so that the import can tell it is the one
+// whose preview the owner saw: a choice changed since goes back to the
+// preview instead of importing unseen.
+func checkedColumns(columns []loyalty.CSVField) string {
+	names := make([]string, len(columns))
+	for i, f := range columns {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ",")
 }
 
 // importProgram is the program starting stamps go to: the shop's default.
@@ -269,8 +360,8 @@ func (a *App) importProgram(c echo.Context, shopID int64) (db.Program, error) {
 	return db.Program{}, fmt.Errorf("shop %d has no default program", shopID)
 }
 
-// importConfirm imports the file the preview carried, parsed again: what the
-// browser sends back is input like any other.
+// importConfirm imports the file the preview carried, parsed again with the
+// choices of the form: what the browser sends back is input like any other.
 func (a *App) importConfirm(c echo.Context) error {
 	u, shop := staff(c)
 	p := a.page(c, &shop, "CSVTitle")
@@ -282,15 +373,19 @@ func (a *App) importConfirm(c echo.Context) error {
 	if err != nil {
 		return echo.ErrBadRequest
 	}
-	file, err := loyalty.ParseCustomerCSV(raw)
-	if err != nil || file.Invalid > 0 {
+	columns, existing, err := importChoices(c)
+	if err != nil {
+		return err
+	}
+	file, err := loyalty.ParseCustomerCSV(raw, columns)
+	if err != nil || file.Invalid > 0 || c.FormValue("checked") != checkedColumns(file.Columns) {
 		return a.preview(c, p, raw)
 	}
 	program, err := a.importProgram(c, shop.ID)
 	if err != nil {
 		return err
 	}
-	n, err := a.store.ImportCustomers(c.Request().Context(), shop.ID, u.ID, file.Rows, program.ID, key, a.now())
+	res, err := a.store.ImportCustomers(c.Request().Context(), shop.ID, u.ID, file.Rows, program.ID, key, existing, a.now())
 	var replay *db.ReplayedError
 	if errors.As(err, &replay) {
 		return render(c, http.StatusConflict, views.CSVImportPage(p, views.CSVImport{Error: p.T.T("CSVAlreadyImported")}))
@@ -298,7 +393,11 @@ func (a *App) importConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/customers/import?imported="+strconv.Itoa(n))
+	q := url.Values{}
+	for name, n := range map[string]int{"created": res.Created, "updated": res.Updated, "skipped": res.Skipped, "kept": res.Kept} {
+		q.Set(name, strconv.Itoa(n))
+	}
+	return c.Redirect(http.StatusSeeOther, "/customers/import?"+q.Encode())
 }
 
 // consentCell is "yes" for a customer who agreed to hear from the shop; the

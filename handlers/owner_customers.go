@@ -90,13 +90,23 @@ func (a *App) customer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.showCustomer(c, http.StatusOK, id, customerShown{saved: c.QueryParam("saved")})
+	s := customerShown{saved: c.QueryParam("saved")}
+	if s.saved == "adjust" && c.QueryParam("removed") != "" {
+		removed, err1 := parseNumber(c.QueryParam("removed"))
+		had, err2 := parseNumber(c.QueryParam("had"))
+		if err1 != nil || err2 != nil {
+			return echo.ErrBadRequest
+		}
+		s.removed = &views.Removal{Stamps: removed, Had: had}
+	}
+	return a.showCustomer(c, http.StatusOK, id, s)
 }
 
 // customerShown is how to show a customer's page: after what, with which
 // refused form, or with which problem.
 type customerShown struct {
 	saved   string
+	removed *views.Removal // with saved "adjust": what a removal took
 	problem string
 	forms   views.CustomerForms
 }
@@ -125,7 +135,7 @@ func (a *App) showCustomer(c echo.Context, status int, cardID int64, s customerS
 	}
 	switch s.saved {
 	case "adjust", "profile", "erase":
-		v.Saved = s.saved
+		v.Saved, v.Removed = s.saved, s.removed
 	}
 	birthday, birthdayErr := loyalty.ParseBirthday(rec.Card.Birthday)
 	if birthdayErr == nil {
@@ -180,12 +190,16 @@ func (a *App) adjustStamps(c echo.Context) error {
 	if !f.ok() {
 		return a.showCustomer(c, http.StatusUnprocessableEntity, act.CardID, customerShown{forms: views.CustomerForms{Adjust: f.v}})
 	}
-	_, err = a.store.AdjustStamps(c.Request().Context(), act, n, reason)
+	adj, err := a.store.AdjustStamps(c.Request().Context(), act, n, reason)
 	if errors.As(err, new(*db.ReplayedError)) {
 		return a.showCustomer(c, http.StatusConflict, act.CardID, customerShown{problem: p.T.T("CustomerAdjustReplayed")})
 	}
 	if err != nil {
 		return err
+	}
+	if n < 0 {
+		// A removal says what it took: all of the card's stamps, when asked for more.
+		return c.Redirect(http.StatusSeeOther, customerPath(act.CardID)+"?saved=adjust&removed="+strconv.Itoa(-adj.Stamps)+"&had="+strconv.Itoa(adj.Had))
 	}
 	return c.Redirect(http.StatusSeeOther, customerPath(act.CardID)+"?saved=adjust")
 }

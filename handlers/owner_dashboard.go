@@ -38,6 +38,8 @@ func (a *App) renderDashboard(c echo.Context, p views.Page, user db.User, shop d
 	}
 	v := dashboardView(p.T, d, shop.Currency, p.T.Dir() == "rtl")
 	v.Economics.CanEdit = user.Role == db.RoleOwner
+	v.CanDismiss = user.Role == db.RoleOwner
+	v.Economics.Saved = f == nil && c.QueryParam("saved") == "economics"
 	v.Economics.Form = views.Form{Values: map[string]string{
 		"average_ticket": amountText(d.AverageTicket), "reward_cost": amountText(d.RewardCost)}, Errors: map[string]string{}}
 	if f != nil {
@@ -48,10 +50,7 @@ func (a *App) renderDashboard(c echo.Context, p views.Page, user db.User, shop d
 	}
 	for _, r := range recent {
 		e := entryView(r.Entry)
-		e.Card = r.CardName
-		if e.Card == "" {
-			e.Card = loyalty.FormatShortCode(r.CardShortCode)
-		}
+		e.Card = views.CardLabel(p, r.CardName, loyalty.FormatShortCode(r.CardShortCode))
 		v.Recent = append(v.Recent, e)
 	}
 	return render(c, status, views.DashboardPage(p, v))
@@ -69,7 +68,54 @@ func (a *App) saveEconomics(c echo.Context) error {
 	if err := a.store.SetEconomics(c.Request().Context(), shop.ID, user.ID, ticket, cost, a.now()); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/dashboard#economics")
+	return c.Redirect(http.StatusSeeOther, "/dashboard?saved=economics#economics")
+}
+
+// dismissChecklist puts the getting-started list away for good.
+func (a *App) dismissChecklist(c echo.Context) error {
+	_, shop := staff(c)
+	if err := a.store.MarkSetupStep(c.Request().Context(), shop.ID, db.StepDismissed, a.now()); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/dashboard")
+}
+
+// markPosterOpened ticks the poster on the getting-started list once the
+// poster page was served: opening it is as far as the server can see.
+func (a *App) markPosterOpened(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := next(c); err != nil {
+			return err
+		}
+		_, shop := staff(c)
+		return a.store.MarkSetupStep(c.Request().Context(), shop.ID, db.StepPoster, a.now())
+	}
+}
+
+// checklist is the getting-started list of a shop, nil once every item is
+// done or the owner put it away.
+func checklist(st db.Setup) []views.ChecklistItem {
+	if st.Dismissed {
+		return nil
+	}
+	// The set-up's reward step refuses once cards have stamps: the program's
+	// page changes the reward then, and says what it does to the cards.
+	reward := "/setup?step=reward"
+	if st.Stamped {
+		reward = "/programs"
+	}
+	items := []views.ChecklistItem{
+		{Key: "reward", Href: reward, Done: st.RewardSet},
+		{Key: "poster", Href: "/poster", Done: st.PosterOpened},
+		{Key: "cashier", Href: "/staff", Done: st.Staff > 1},
+		{Key: "stamp", Href: "/counter", Done: st.Stamped},
+	}
+	for _, it := range items {
+		if !it.Done {
+			return items
+		}
+	}
+	return nil
 }
 
 // amountText shows minor units as the economics form takes them back.
@@ -84,7 +130,7 @@ func amountText(minor int) string {
 func dashboardView(t *locale.Tr, d db.Dashboard, currency string, rtl bool) views.Dashboard {
 	cur, prev := d.Current, d.Previous
 	pct := func(x float64) string { return t.T("Percent", "Percent", t.Decimal(x*100, 0)) }
-	v := views.Dashboard{StampsToday: d.StampsToday, RedeemsToday: d.RedeemsToday}
+	v := views.Dashboard{StampsToday: d.StampsToday, RedeemsToday: d.RedeemsToday, Empty: d.Visited == 0, Checklist: checklist(d.Setup)}
 
 	// Tiles: the value now, and its change against the previous period. The
 	// arrow follows the number; whether the change is good news depends on
@@ -258,7 +304,7 @@ func visitCharts(t *locale.Tr, d db.Dashboard, days []db.DayActivity, rtl bool) 
 }
 
 // hourHeatmap lays the visits of the last 90 days (the shop's n days, if
-// fewer) out by weekday, Monday first, and hour.
+// fewer) out by weekday, from the first of the language's week, and hour.
 func hourHeatmap(t *locale.Tr, d db.Dashboard, n int, rtl bool) views.Heatmap {
 	var days []string
 	var counts [][24]int

@@ -94,6 +94,24 @@ func (a *App) postNews(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/news")
 }
 
+// newsTooLarge answers a news form whose body is over the upload limit: the
+// form again, with the announcement typed and the reason (images.go).
+func (a *App) newsTooLarge(c echo.Context) error {
+	_, shop := staff(c)
+	head, err := a.formHead(c)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, &shop, "NewsTitle")
+	f := views.Form{Values: map[string]string{"key": newKey(), "body": head.Get("body")}, Errors: map[string]string{"image": p.T.T("NewsImageTooLarge")}}
+	// The same key keeps a second try from posting the announcement twice.
+	c.Request().Form = head
+	if key, err := formKey(c); err == nil {
+		f.Values["key"] = key
+	}
+	return a.newsPage(c, http.StatusRequestEntityTooLarge, shop, f)
+}
+
 func (a *App) removeNews(c echo.Context) error {
 	u, shop := staff(c)
 	id, err := pathID(c, "id")

@@ -92,12 +92,7 @@ func (a *App) saveSettings(c echo.Context) error {
 
 func (a *App) uploadLogo(c echo.Context) error {
 	u, shop := staff(c)
-	fail := func(status int, msgID string) error {
-		p := a.page(c, &shop, "SettingsTitle")
-		f := settingsForm(shop)
-		f.Errors["logo"] = p.T.T(msgID)
-		return render(c, status, views.SettingsPage(p, f, shopZones(shop.TimeZone), currencies, logoURL(&shop), ""))
-	}
+	fail := func(status int, msgID string) error { return a.logoRefused(c, shop, status, msgID) }
 	raw, err := readUpload(c, "logo")
 	switch {
 	case errors.Is(err, errNoUpload):
@@ -116,4 +111,21 @@ func (a *App) uploadLogo(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings?saved=logo")
+}
+
+// logoRefused shows the settings page with the reason next to the logo form.
+func (a *App) logoRefused(c echo.Context, shop db.Shop, status int, msgID string) error {
+	p := a.page(c, &shop, "SettingsTitle")
+	f := settingsForm(shop)
+	f.Errors["logo"] = p.T.T(msgID)
+	return render(c, status, views.SettingsPage(p, f, shopZones(shop.TimeZone), currencies, logoURL(&shop), ""))
+}
+
+// logoTooLarge answers a logo whose upload is over the limit (images.go).
+func (a *App) logoTooLarge(c echo.Context) error {
+	_, shop := staff(c)
+	if _, err := a.formHead(c); err != nil {
+		return err
+	}
+	return a.logoRefused(c, shop, http.StatusRequestEntityTooLarge, "LogoTooLarge")
 }

@@ -44,15 +44,26 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	// Bodies are limited before anything reads them (the CSRF check parses
 	// forms): 64K, or more for the routes that take a file.
 	uploads := map[string]string{
-		"/settings/logo":            maxImageRequest,
-		"/news":                     maxImageRequest,
 		"/customers/import":         maxImportRequest,
 		"/customers/import/confirm": maxConfirmRequest,
 	}
-	isUpload := func(c echo.Context) bool { _, ok := uploads[c.Path()]; return ok }
+	// An image too large comes back to its form with the reason (images.go),
+	// to those allowed to send it.
+	images := map[string]echo.HandlerFunc{
+		"/news":          a.requireStaff(requireRole(db.RoleOwner, db.RoleManager)(a.newsTooLarge)),
+		"/settings/logo": a.requireStaff(requireRole(db.RoleOwner)(a.logoTooLarge)),
+	}
+	isUpload := func(c echo.Context) bool {
+		_, ok := uploads[c.Path()]
+		_, image := images[c.Path()]
+		return ok || image
+	}
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64K", Skipper: isUpload}))
 	for path, limit := range uploads {
 		e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: limit, Skipper: func(c echo.Context) bool { return c.Path() != path }}))
+	}
+	for path, refused := range images {
+		e.Use(limitImageUpload(path, maxImageRequest, refused))
 	}
 	// Every request that changes something comes from this origin with its
 	// page's token (csrf.go).
@@ -108,6 +119,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 
 	get("/dashboard", a.dashboard, managers...)
 	e.POST("/dashboard/economics", a.saveEconomics, owners...)
+	e.POST("/dashboard/checklist/dismiss", a.dismissChecklist, owners...)
 	get("/customers", a.customers, managers...)
 	get("/customers/:id", a.customer, managers...)
 	e.POST("/customers/:id/adjust", a.adjustStamps, owners...)
@@ -122,6 +134,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/programs/:id/default", a.defaultProgram, managers...)
 	get("/coupons", a.coupons, managers...)
 	get("/coupons/new", a.newCouponForm, managers...)
+	get("/coupons/audience", a.couponReach, managers...)
 	e.POST("/coupons/new", a.createCoupon, managers...)
 	get("/coupons/:id", a.coupon, managers...)
 	e.POST("/coupons/:id/:state", a.setCouponState, managers...)
@@ -138,7 +151,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/cards/print", a.printForm, managers...)
 	e.POST("/cards/print", a.printCards, managers...)
 	get("/cards/print/:batch", a.printSheet, managers...)
-	get("/poster", a.poster, managers...)
+	get("/poster", a.poster, append(managers, a.markPosterOpened)...)
 	get("/referrals", a.referrals, managers...)
 
 	get("/settings", a.settings, owners...)
@@ -157,6 +170,9 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/staff", a.addStaff, owners...)
 	e.POST("/staff/:id/remove", a.removeStaff, owners...)
 	e.POST("/staff/:id/signout", a.signOutStaff, owners...)
+	e.POST("/staff/:id/role", a.setStaffRole, owners...)
+	e.POST("/staff/:id/password", a.setStaffPassword, owners...)
+	e.POST("/staff/:id/invite", a.reissueInvite, owners...)
 	get("/audit", a.audit, owners...)
 	get("/growth", a.growth, owners...)
 	e.POST("/growth", a.saveGrowth, owners...)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -27,7 +28,7 @@ const (
 var (
 	ErrCSVTooLarge    = errors.New("customers file over 2 MB")
 	ErrCSVNotUTF8     = errors.New("customers file is not UTF-8 text")
-	ErrCSVNoHeader    = errors.New("customers file has no header naming a name, phone or email column")
+	ErrCSVNoHeader    = errors.New("customers file has no header row")
 	ErrCSVNoRows      = errors.New("customers file has no customers")
 	ErrCSVTooManyRows = errors.New("customers file has over 10000 rows")
 )
@@ -55,12 +56,20 @@ type CustomerRow struct {
 	Email          string // lower case
 	Birthday       string // "MM-DD" or empty
 	StartingStamps int
-	Problems       []error // empty when the row can be imported
+	// HasStamps: the row's stamps cell is filled in, so a customer already in
+	// the shop can be compared with it (an empty cell says nothing).
+	HasStamps bool
+	Problems  []error // empty when the row can be imported
 }
 
 // CustomerFile is a parsed customers file.
 type CustomerFile struct {
 	Rows []CustomerRow
+	// Header is the file's header row; Samples the first value below each
+	// column, so the mapping step shows what a column holds; Columns what
+	// each column was read as.
+	Header, Samples []string
+	Columns         []CSVField
 	// Ignored names the header's columns that are not imported (a short code,
 	// a segment, a second stamps column), so the preview can say so.
 	Ignored []string
@@ -68,57 +77,116 @@ type CustomerFile struct {
 	Invalid int
 }
 
-// The columns a customers file may have.
-type csvColumn int
+// CSVField is what a column of a customers file holds, as the owner maps it.
+type CSVField string
 
 const (
-	colNone csvColumn = iota
-	colName
-	colPhone
-	colEmail
-	colBirthday
-	colStamps
+	FieldIgnore   CSVField = "ignore"
+	FieldName     CSVField = "name"
+	FieldPhone    CSVField = "phone"
+	FieldEmail    CSVField = "email"
+	FieldBirthday CSVField = "birthday"
+	FieldStamps   CSVField = "stamps"
 )
 
+// CSVFields are the choices of the mapping step, in the order it offers them.
+var CSVFields = []CSVField{FieldName, FieldPhone, FieldEmail, FieldBirthday, FieldStamps, FieldIgnore}
+
+// Valid reports whether f is one of CSVFields.
+func (f CSVField) Valid() bool {
+	return slices.Contains(CSVFields, f)
+}
+
 // csvHeaders maps header names, compared in lower case without surrounding
-// spaces, to columns: English, a few Turkish, Persian and Romanian ones owners
-// type, and those the export writes. A header "stamps: <program>" is a stamps
-// column too.
-var csvHeaders = map[string]csvColumn{
-	"first name": colName, "first_name": colName, "firstname": colName, "name": colName, "customer": colName,
-	"ad": colName, "adı": colName, "isim": colName,
-	"نام": colName, "نام کوچک": colName, "nume": colName, "prenume": colName,
-	"phone": colPhone, "phone number": colPhone, "mobile": colPhone, "telephone": colPhone, "tel": colPhone,
-	"telefon": colPhone, "تلفن": colPhone, "موبایل": colPhone, "mobil": colPhone,
-	"email": colEmail, "e-mail": colEmail, "email address": colEmail, "e-posta": colEmail, "eposta": colEmail,
-	"ایمیل":    colEmail,
-	"birthday": colBirthday, "birth date": colBirthday, "date of birth": colBirthday, "birthdate": colBirthday,
-	"doğum günü": colBirthday, "doğum tarihi": colBirthday, "تولد": colBirthday, "تاریخ تولد": colBirthday,
-	"zi de naștere": colBirthday, "data nașterii": colBirthday,
-	"stamps": colStamps, "starting stamps": colStamps, "starting_stamps": colStamps, "damga": colStamps,
-	"مهر": colStamps, "مهرها": colStamps, "ștampile": colStamps,
+// spaces, to fields: English, Turkish, Persian and Romanian ones owners type
+// (with and without diacritics: "adı" lower-cases from "ADI" as "adi"), and
+// those the export writes. Loyalty apps call their balance points as often as
+// stamps, so a points column is a stamps column. A header "stamps: <program>"
+// is one too.
+var csvHeaders = map[string]CSVField{
+	"first name": FieldName, "first_name": FieldName, "firstname": FieldName, "name": FieldName, "customer": FieldName,
+	"full name": FieldName, "customer name": FieldName,
+	"ad": FieldName, "adı": FieldName, "adi": FieldName, "isim": FieldName, "ad soyad": FieldName, "adı soyadı": FieldName,
+	"müşteri": FieldName, "müşteri adı": FieldName,
+	"نام": FieldName, "نام کوچک": FieldName, "نام و نام خانوادگی": FieldName, "مشتری": FieldName,
+	"nume": FieldName, "prenume": FieldName, "nume și prenume": FieldName, "client": FieldName,
+	"phone": FieldPhone, "phone number": FieldPhone, "mobile": FieldPhone, "telephone": FieldPhone, "tel": FieldPhone, "cell": FieldPhone,
+	"telefon": FieldPhone, "telefon numarası": FieldPhone, "cep": FieldPhone, "cep telefonu": FieldPhone, "gsm": FieldPhone,
+	"تلفن": FieldPhone, "موبایل": FieldPhone, "شماره تلفن": FieldPhone, "شماره موبایل": FieldPhone, "تلفن همراه": FieldPhone,
+	"mobil": FieldPhone, "număr de telefon": FieldPhone, "numar de telefon": FieldPhone,
+	"email": FieldEmail, "e-mail": FieldEmail, "email address": FieldEmail, "mail": FieldEmail,
+	"e-posta": FieldEmail, "eposta": FieldEmail, "ایمیل": FieldEmail, "پست الکترونیک": FieldEmail,
+	"birthday": FieldBirthday, "birth date": FieldBirthday, "date of birth": FieldBirthday, "birthdate": FieldBirthday,
+	"doğum günü": FieldBirthday, "doğum tarihi": FieldBirthday, "تولد": FieldBirthday, "تاریخ تولد": FieldBirthday,
+	"zi de naștere": FieldBirthday, "ziua de naștere": FieldBirthday, "data nașterii": FieldBirthday, "data nasterii": FieldBirthday,
+	"stamps": FieldStamps, "starting stamps": FieldStamps, "starting_stamps": FieldStamps, "points": FieldStamps, "balance": FieldStamps,
+	"damga": FieldStamps, "damgalar": FieldStamps, "puan": FieldStamps, "puanlar": FieldStamps, "pul": FieldStamps,
+	"مهر": FieldStamps, "مهرها": FieldStamps, "امتیاز": FieldStamps, "امتیازها": FieldStamps,
+	"ștampile": FieldStamps, "stampile": FieldStamps, "puncte": FieldStamps,
 }
 
 // StampsHeaderPrefix starts the header of an export's per-program stamps column.
 const StampsHeaderPrefix = "stamps: "
 
-func headerColumn(h string) csvColumn {
+// RewardsHeaderPrefix starts the header of an export's per-program column of
+// rewards earned and not yet redeemed. An import leaves it alone: a reward is
+// earned at the counter, not typed into a file.
+const RewardsHeaderPrefix = "rewards: "
+
+func guessField(h string) CSVField {
 	h = strings.ToLower(strings.TrimSpace(h))
-	if c, ok := csvHeaders[h]; ok {
-		return c
+	if f, ok := csvHeaders[h]; ok {
+		return f
 	}
 	if strings.HasPrefix(h, strings.TrimSpace(StampsHeaderPrefix)) {
-		return colStamps
+		return FieldStamps
 	}
-	return colNone
+	return FieldIgnore
 }
+
+// GuessColumns proposes what each column of header holds. A field guessed
+// twice is proposed for its first column only: the first of an export's
+// stamps columns is the default program's.
+func GuessColumns(header []string) []CSVField {
+	out := make([]CSVField, len(header))
+	seen := map[CSVField]bool{}
+	for i, h := range header {
+		f := guessField(h)
+		if seen[f] {
+			f = FieldIgnore
+		}
+		seen[f] = true
+		out[i] = f
+	}
+	return out
+}
+
+// Problems with the owner's mapping of the columns.
+var (
+	// ErrCSVColumns: the mapping does not fit the file (one choice per
+	// column, each one of CSVFields). The mapping step cannot send that.
+	ErrCSVColumns = errors.New("column mapping does not fit the customers file")
+	// ErrCSVNoContactColumn: no column is a name, phone or email.
+	ErrCSVNoContactColumn = errors.New("no column holds a name, phone or email")
+	// ErrCSVSameField: two columns hold one field; see CSVSameFieldError.
+	ErrCSVSameField = errors.New("two columns mapped to one field")
+)
+
+// CSVSameFieldError names the field two columns were mapped to.
+type CSVSameFieldError struct{ Field CSVField }
+
+func (e *CSVSameFieldError) Error() string { return fmt.Sprintf("two columns mapped to %s", e.Field) }
+func (e *CSVSameFieldError) Unwrap() error { return ErrCSVSameField }
 
 // ParseCustomerCSV reads a customers file: UTF-8 (with or without a byte-order
 // mark), comma- or semicolon-separated (spreadsheets in Turkish and many
-// European locales write semicolons), with a header row naming the columns in
-// any order. Rows with problems are returned with them; an error means the
-// file as a whole is unusable.
-func ParseCustomerCSV(data []byte) (CustomerFile, error) {
+// European locales write semicolons), with a header row. columns says what
+// each column holds; nil: guessed from the header (GuessColumns). Rows with
+// problems are returned with them. An error means nothing can be imported:
+// the file as a whole is unusable, or (ErrCSVNoContactColumn,
+// ErrCSVSameField) the mapping is, and then the file still has its Header,
+// Columns and Samples, so the owner can map it again.
+func ParseCustomerCSV(data []byte, columns []CSVField) (CustomerFile, error) {
 	var out CustomerFile
 	if len(data) > MaxCSVBytes {
 		return out, ErrCSVTooLarge
@@ -131,62 +199,104 @@ func ParseCustomerCSV(data []byte) (CustomerFile, error) {
 	r.Comma = separator(data)
 	r.FieldsPerRecord = -1 // counted here, so a short row is reported, not fatal
 	header, err := r.Read()
-	if err != nil {
+	if err != nil || blank(header) {
 		return out, ErrCSVNoHeader
 	}
-	columns := make([]csvColumn, len(header))
-	seen := map[csvColumn]bool{}
-	for i, h := range header {
-		c := headerColumn(h)
-		if c != colNone && seen[c] {
-			c = colNone // the first of two stamps columns is the default program's
-		}
-		if c == colNone {
-			if name := strings.TrimSpace(h); name != "" {
-				out.Ignored = append(out.Ignored, name)
-			}
-		}
-		seen[c] = true
-		columns[i] = c
+	type record struct {
+		line  int
+		cells []string
+		err   error
 	}
-	if !seen[colName] && !seen[colPhone] && !seen[colEmail] {
-		return CustomerFile{}, ErrCSVNoHeader
-	}
+	var records []record
 	for {
-		record, err := r.Read()
+		cells, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err == nil && blank(record) {
+		if err == nil && blank(cells) {
 			continue // spreadsheets leave rows of empty cells behind
 		}
-		if len(out.Rows) == MaxCSVRows {
+		if len(records) == MaxCSVRows {
 			return CustomerFile{}, ErrCSVTooManyRows
 		}
 		// A row is numbered by the line it starts on, as a spreadsheet numbers it.
-		var row CustomerRow
 		var perr *csv.ParseError
 		switch {
 		case errors.As(err, &perr):
-			row = CustomerRow{Row: perr.StartLine, Problems: []error{ErrCSVMalformed}}
+			records = append(records, record{line: perr.StartLine, err: ErrCSVMalformed})
 		case err != nil:
 			return CustomerFile{}, fmt.Errorf("read customers file: %w", err)
-		case len(record) != len(columns):
-			line, _ := r.FieldPos(0)
-			row = CustomerRow{Row: line, Problems: []error{ErrCSVColumnCount}}
 		default:
 			line, _ := r.FieldPos(0)
-			row = parseCustomerRow(line, columns, record)
+			records = append(records, record{line: line, cells: cells})
+		}
+	}
+	if len(records) == 0 {
+		return CustomerFile{}, ErrCSVNoRows
+	}
+	out.Header = make([]string, len(header))
+	out.Samples = make([]string, len(header))
+	for i, h := range header {
+		out.Header[i] = strings.TrimSpace(h)
+		for _, rec := range records {
+			if i < len(rec.cells) {
+				if v := unescapeCell(strings.TrimSpace(rec.cells[i])); v != "" {
+					out.Samples[i] = v
+					break
+				}
+			}
+		}
+	}
+	if columns == nil {
+		columns = GuessColumns(header)
+	}
+	if len(columns) != len(header) {
+		return CustomerFile{}, ErrCSVColumns
+	}
+	out.Columns = columns
+	if err := checkColumns(columns); err != nil {
+		return out, err
+	}
+	for i, f := range columns {
+		if f == FieldIgnore && out.Header[i] != "" {
+			out.Ignored = append(out.Ignored, out.Header[i])
+		}
+	}
+	for _, rec := range records {
+		var row CustomerRow
+		switch {
+		case rec.err != nil:
+			row = CustomerRow{Row: rec.line, Problems: []error{rec.err}}
+		case len(rec.cells) != len(columns):
+			row = CustomerRow{Row: rec.line, Problems: []error{ErrCSVColumnCount}}
+		default:
+			row = parseCustomerRow(rec.line, columns, rec.cells)
 		}
 		if len(row.Problems) > 0 {
 			out.Invalid++
 		}
 		out.Rows = append(out.Rows, row)
 	}
-	if len(out.Rows) == 0 {
-		return CustomerFile{}, ErrCSVNoRows
-	}
 	return out, nil
+}
+
+// checkColumns refuses a mapping that could not import a customer: no way to
+// tell who a row is, or two columns for one field (which stamps count?).
+func checkColumns(columns []CSVField) error {
+	seen := map[CSVField]bool{}
+	for _, f := range columns {
+		if !f.Valid() {
+			return ErrCSVColumns
+		}
+		if f != FieldIgnore && seen[f] {
+			return &CSVSameFieldError{Field: f}
+		}
+		seen[f] = true
+	}
+	if !seen[FieldName] && !seen[FieldPhone] && !seen[FieldEmail] {
+		return ErrCSVNoContactColumn
+	}
+	return nil
 }
 
 func blank(record []string) bool {
@@ -222,7 +332,7 @@ header:
 	return ','
 }
 
-func parseCustomerRow(number int, columns []csvColumn, record []string) CustomerRow {
+func parseCustomerRow(number int, columns []CSVField, record []string) CustomerRow {
 	row := CustomerRow{Row: number}
 	fail := func(err error) {
 		for _, e := range row.Problems {
@@ -233,7 +343,7 @@ func parseCustomerRow(number int, columns []csvColumn, record []string) Customer
 		row.Problems = append(row.Problems, err)
 	}
 	for i, c := range columns {
-		if c == colNone {
+		if c == FieldIgnore {
 			continue
 		}
 		v := unescapeCell(strings.TrimSpace(record[i]))
@@ -242,22 +352,22 @@ func parseCustomerRow(number int, columns []csvColumn, record []string) Customer
 			continue
 		}
 		switch c {
-		case colName:
+		case FieldName:
 			row.FirstName = v
 			if utf8.RuneCountInString(v) > MaxCSVNameRunes {
 				fail(ErrCSVNameTooLong)
 			}
-		case colPhone:
+		case FieldPhone:
 			row.Phone = NormalizePhone(v)
 			if v != "" && (len(row.Phone) < 4 || len(row.Phone) > 20) {
 				fail(ErrCSVPhone)
 			}
-		case colEmail:
+		case FieldEmail:
 			row.Email = strings.ToLower(v)
 			if v != "" && !plainEmail(v) {
 				fail(ErrCSVEmail)
 			}
-		case colBirthday:
+		case FieldBirthday:
 			if v == "" {
 				break
 			}
@@ -265,10 +375,12 @@ func parseCustomerRow(number int, columns []csvColumn, record []string) Customer
 			if row.Birthday, ok = parseCSVBirthday(v); !ok {
 				fail(ErrCSVBirthday)
 			}
-		case colStamps:
+		case FieldStamps:
 			if v == "" {
 				break
 			}
+			row.HasStamps = true
+			v = LatinDigits(v)
 			n, err := strconv.Atoi(v)
 			switch {
 			case err != nil && !isInteger(v):

@@ -57,6 +57,26 @@ func TestParseCustomerCSV(t *testing.T) {
 			want: []CustomerRow{{Row: 2, FirstName: "Ștefan", Phone: "0722123456", Birthday: "03-14", StartingStamps: 4}},
 		},
 		{
+			name: "points, puan, امتیاز and puncte are stamps; Persian digits count",
+			in:   "name,points\nAli,7\n",
+			want: []CustomerRow{{Row: 2, FirstName: "Ali", StartingStamps: 7}},
+		},
+		{
+			name: "Turkish points column",
+			in:   "ADI;Puan\nÇağrı;12\n",
+			want: []CustomerRow{{Row: 2, FirstName: "Çağrı", StartingStamps: 12}},
+		},
+		{
+			name: "Persian points column in Persian digits",
+			in:   "نام,امتیاز\nسارا,۱۲\n",
+			want: []CustomerRow{{Row: 2, FirstName: "سارا", StartingStamps: 12}},
+		},
+		{
+			name: "Romanian points column",
+			in:   "Nume;Puncte\nȘtefan;5\n",
+			want: []CustomerRow{{Row: 2, FirstName: "Ștefan", StartingStamps: 5}},
+		},
+		{
 			name: "birthdays as people write them",
 			in:   "name,birthday\nA,14.03\nB,1990-03-14\nC,14.03.1990\nD,3-4\nE,\n",
 			want: []CustomerRow{
@@ -116,7 +136,7 @@ func TestParseCustomerCSV(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParseCustomerCSV([]byte(tt.in))
+			got, err := ParseCustomerCSV([]byte(tt.in), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,8 +174,9 @@ func TestParseCustomerCSVRefusesFile(t *testing.T) {
 	}{
 		{"empty", "", ErrCSVNoHeader},
 		{"only a BOM", "\uFEFF", ErrCSVNoHeader},
-		{"no header, data first", "Ali,05321234567,ali@example.com\n", ErrCSVNoHeader},
-		{"header of unknown columns", "foo,bar\n1,2\n", ErrCSVNoHeader},
+		{"no header, data first", "Ali,05321234567,ali@example.com\nVeli,05321234568,veli@example.com\n", ErrCSVNoContactColumn},
+		{"header of unknown columns", "foo,bar\n1,2\n", ErrCSVNoContactColumn},
+		{"a header of empty cells", ",,\nAli,1,2\n", ErrCSVNoHeader},
 		{"Windows-1254 (not UTF-8)", "name\n\xc7a\xf0r\xfd\n", ErrCSVNotUTF8},
 		{"header only", "name,phone\r\n", ErrCSVNoRows},
 		{"over 2 MB", "name\n" + strings.Repeat("x", MaxCSVBytes), ErrCSVTooLarge},
@@ -164,7 +185,7 @@ func TestParseCustomerCSVRefusesFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParseCustomerCSV([]byte(tt.in))
+			got, err := ParseCustomerCSV([]byte(tt.in), nil)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error %v, want %v", err, tt.want)
 			}
@@ -174,7 +195,7 @@ func TestParseCustomerCSVRefusesFile(t *testing.T) {
 		})
 	}
 	exactly := "name\n" + strings.Repeat("Ali\n", MaxCSVRows)
-	if got, err := ParseCustomerCSV([]byte(exactly)); err != nil || len(got.Rows) != MaxCSVRows {
+	if got, err := ParseCustomerCSV([]byte(exactly), nil); err != nil || len(got.Rows) != MaxCSVRows {
 		t.Errorf("%d rows: %d, %v", MaxCSVRows, len(got.Rows), err)
 	}
 }
@@ -220,7 +241,7 @@ func FuzzParseCustomerCSV(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := ParseCustomerCSV(data)
+		file, err := ParseCustomerCSV(data, nil)
 		if err != nil {
 			if len(file.Rows) != 0 {
 				t.Fatalf("refused file returned %d rows", len(file.Rows))
@@ -261,6 +282,117 @@ func FuzzParseCustomerCSV(f *testing.F) {
 		}
 		if invalid != file.Invalid {
 			t.Fatalf("Invalid = %d, counted %d", file.Invalid, invalid)
+		}
+	})
+}
+
+func TestGuessColumns(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		header []string
+		want   []CSVField
+	}{
+		{[]string{"Name", "Points", "e-mail"}, []CSVField{FieldName, FieldStamps, FieldEmail}},
+		{[]string{"Adı Soyadı", "Cep Telefonu", "Puan", "Doğum tarihi"}, []CSVField{FieldName, FieldPhone, FieldStamps, FieldBirthday}},
+		{[]string{"نام", "شماره موبایل", "امتیاز"}, []CSVField{FieldName, FieldPhone, FieldStamps}},
+		{[]string{"Nume", "Telefon", "Puncte", "Data nasterii"}, []CSVField{FieldName, FieldPhone, FieldStamps, FieldBirthday}},
+		// the export's own header: the first program's stamps, rewards never
+		{[]string{"short code", "first name", "stamps: Coffee", "rewards: Coffee", "stamps: Tea"},
+			[]CSVField{FieldIgnore, FieldName, FieldStamps, FieldIgnore, FieldIgnore}},
+		{[]string{"", "notes"}, []CSVField{FieldIgnore, FieldIgnore}},
+	}
+	for _, tt := range tests {
+		if got := GuessColumns(tt.header); !slices.Equal(got, tt.want) {
+			t.Errorf("GuessColumns(%q) = %q, want %q", tt.header, got, tt.want)
+		}
+	}
+}
+
+// The owner's mapping wins over the header, and one that cannot import is
+// refused with the file's columns and samples kept for the next try.
+func TestParseCustomerCSVMapping(t *testing.T) {
+	t.Parallel()
+	const in = "Kişi;Numara;Kart\n;;\nAyşe;0532 111 22 33;4\nBora;;x\n"
+	tests := []struct {
+		name    string
+		columns []CSVField
+		err     error
+		want    []CustomerRow
+	}{
+		{"guessed: nothing fits", nil, ErrCSVNoContactColumn, nil},
+		{"mapped", []CSVField{FieldName, FieldPhone, FieldStamps}, nil, []CustomerRow{
+			{Row: 3, FirstName: "Ayşe", Phone: "05321112233", StartingStamps: 4},
+			{Row: 4, FirstName: "Bora", Problems: []error{ErrCSVStampsInvalid}},
+		}},
+		{"stamps ignored", []CSVField{FieldName, FieldPhone, FieldIgnore}, nil, []CustomerRow{
+			{Row: 3, FirstName: "Ayşe", Phone: "05321112233"},
+			{Row: 4, FirstName: "Bora"},
+		}},
+		{"no name, phone or email", []CSVField{FieldIgnore, FieldIgnore, FieldStamps}, ErrCSVNoContactColumn, nil},
+		{"two stamps columns", []CSVField{FieldName, FieldStamps, FieldStamps}, ErrCSVSameField, nil},
+		{"too few choices", []CSVField{FieldName}, ErrCSVColumns, nil},
+		{"unknown choice", []CSVField{FieldName, "points", FieldIgnore}, ErrCSVColumns, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseCustomerCSV([]byte(in), tt.columns)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("error %v, want %v", err, tt.err)
+			}
+			if !slices.EqualFunc(got.Rows, tt.want, sameRow) {
+				t.Errorf("rows\n got %+v\nwant %+v", got.Rows, tt.want)
+			}
+			if errors.Is(tt.err, ErrCSVColumns) {
+				return
+			}
+			if !slices.Equal(got.Header, []string{"Kişi", "Numara", "Kart"}) || !slices.Equal(got.Samples, []string{"Ayşe", "0532 111 22 33", "4"}) {
+				t.Errorf("header %q, samples %q", got.Header, got.Samples)
+			}
+		})
+	}
+	var same *CSVSameFieldError
+	if _, err := ParseCustomerCSV([]byte(in), []CSVField{FieldName, FieldStamps, FieldStamps}); !errors.As(err, &same) || same.Field != FieldStamps {
+		t.Errorf("two stamps columns: %v", err)
+	}
+}
+
+// FuzzCustomerCSVMapping maps any file's columns by the fuzzer's choices: the
+// parser refuses or returns rows, never panics, and a refused mapping keeps
+// no rows.
+func FuzzCustomerCSVMapping(f *testing.F) {
+	f.Add([]byte("Puan;Ad\n3;Ali\n"), []byte{4, 0})
+	f.Add([]byte("a,b,c\n1,2,3\n"), []byte{0, 4, 4})
+	f.Add([]byte("امتیاز,نام\n۱۲,سارا\n"), []byte{4, 0, 9})
+	f.Fuzz(func(t *testing.T, data, choices []byte) {
+		guessed, err := ParseCustomerCSV(data, nil)
+		if err != nil && !errors.Is(err, ErrCSVNoContactColumn) && !errors.Is(err, ErrCSVSameField) {
+			return
+		}
+		if len(guessed.Columns) != len(guessed.Header) || len(guessed.Samples) != len(guessed.Header) {
+			t.Fatalf("%d columns, %d samples for %d headers", len(guessed.Columns), len(guessed.Samples), len(guessed.Header))
+		}
+		columns := make([]CSVField, len(guessed.Header))
+		for i := range columns {
+			columns[i] = FieldIgnore
+			if i < len(choices) {
+				columns[i] = CSVFields[int(choices[i])%len(CSVFields)]
+			}
+		}
+		file, err := ParseCustomerCSV(data, columns)
+		if err != nil {
+			if len(file.Rows) != 0 {
+				t.Fatalf("refused mapping returned %d rows", len(file.Rows))
+			}
+			return
+		}
+		if checkColumns(columns) != nil || !slices.Equal(file.Columns, columns) {
+			t.Fatalf("mapping %q accepted as %q", columns, file.Columns)
+		}
+		for _, r := range file.Rows {
+			if len(r.Problems) == 0 && r.StartingStamps != 0 && !slices.Contains(columns, FieldStamps) {
+				t.Fatalf("row %d has stamps without a stamps column", r.Row)
+			}
 		}
 	})
 }

@@ -48,6 +48,12 @@ func auditKindName(p Page, kind string) string {
 		return p.T.T("AuditKindStaffRemove")
 	case "staff_signout":
 		return p.T.T("AuditKindStaffSignOut")
+	case "staff_role":
+		return p.T.T("AuditKindStaffRole")
+	case "staff_password":
+		return p.T.T("AuditKindStaffPassword")
+	case "staff_link":
+		return p.T.T("AuditKindStaffLink")
 	case "program_save":
 		return p.T.T("AuditKindProgramSave")
 	case "program_archive":

@@ -1,24 +1,51 @@
 package views
 
+import (
+	"net/url"
+
+	"github.com/a-h/templ"
+)
+
 // CSVImport is the import and export page: a result, a refusal, or a preview.
 type CSVImport struct {
-	Imported int    // customers the last import created; 0: none just now
-	Error    string // why the file (or the confirmation) was refused
-	Preview  *CSVPreview
+	Result  *CSVResult // what the last import did; nil: none just now
+	Error   string     // why the file, its mapping or the confirmation was refused
+	Preview *CSVPreview
 }
 
-// CSVPreview is what an uploaded file would import.
+// CSVResult counts what an import did (db.ImportResult).
+type CSVResult struct {
+	Created, Updated, Skipped, Kept int
+}
+
+// CSVPreview is the mapping step of an uploaded file and what it would import.
 type CSVPreview struct {
-	Total   int // rows in the file
-	Invalid int // rows with problems: while any has one, nothing can be imported
-	Rows    []CSVRow
-	Hidden  int      // rows without problems not shown
-	Ignored []string // the file's columns that are not imported
-	Program string   // the program starting stamps go to
-	// Content is the file in base64url and Key the confirmation's idempotency
-	// key; both are empty while the file has problems.
+	// Columns are the file's columns as the mapping step shows them, and
+	// Fields the choices of what a column holds (loyalty.CSVFields).
+	Columns []CSVColumn
+	Fields  []string
+	// Existing is the choice for customers already in the shop: "skip" or "update".
+	Existing string
+	Total    int // rows in the file
+	Invalid  int // rows with problems: while any has one, nothing can be imported
+	Rows     []CSVRow
+	Hidden   int      // rows without problems not shown
+	Ignored  []string // the file's columns that are not imported
+	Program  string   // the program starting stamps go to
+	// Content is the file in base64url, sent back by "check again" and the
+	// import; Checked names the mapping this preview was made with.
 	Content string
-	Key     string
+	Checked string
+	// Ready: the file can be imported, with the confirmation's idempotency key.
+	Ready bool
+	Key   string
+}
+
+// CSVColumn is one column of the file in the mapping step.
+type CSVColumn struct {
+	Header string // as the file names it; may be empty
+	Sample string // the first value below it
+	Field  string // what it is read as
 }
 
 // CSVRow is one row of the preview, its problems translated.
@@ -27,4 +54,37 @@ type CSVRow struct {
 	FirstName, Phone, Email, Birthday string
 	Stamps                            int
 	Problems                          []string
+}
+
+// CSVFieldLabel names what a column holds ("stamps") in the page's language.
+func CSVFieldLabel(p Page, field string) string {
+	switch field {
+	case "name":
+		return p.T.T("CSVFieldName")
+	case "phone":
+		return p.T.T("CSVFieldPhone")
+	case "email":
+		return p.T.T("CSVFieldEmail")
+	case "birthday":
+		return p.T.T("CSVFieldBirthday")
+	case "stamps":
+		return p.T.T("CSVFieldStamps")
+	}
+	return p.T.T("CSVFieldIgnore")
+}
+
+// customersExportURL is the customers export of the list as filtered: the
+// same search and segment, so "export this list" gives what the page shows.
+func customersExportURL(search, segment string) templ.SafeURL {
+	q := url.Values{}
+	if search != "" {
+		q.Set("q", search)
+	}
+	if segment != "" {
+		q.Set("segment", segment)
+	}
+	if len(q) == 0 {
+		return "/customers/export.csv"
+	}
+	return templ.SafeURL("/customers/export.csv?" + q.Encode())
 }

@@ -96,8 +96,16 @@ type Customer struct {
 	Feedback  []CustomerFeedback // newest first
 	// Saved names what was just done: adjust, profile or erase.
 	Saved string
+	// Removed is what an adjustment that took stamps away did, nil otherwise.
+	Removed *Removal
 	// Problem is a refusal to show at the top, already translated.
 	Problem string
+}
+
+// Removal is how many stamps an adjustment took away and how many the card
+// had: asked for more than it had, it took what there was.
+type Removal struct {
+	Stamps, Had int
 }
 
 // CustomerForms are the owner's forms of the customer page, each as it was
@@ -117,6 +125,16 @@ func customerName(p Page, name string, erased bool) string {
 		return name
 	}
 	return p.T.T("CardNoName")
+}
+
+// CardLabel names a card where staff see it without its code beside it: the
+// customer's name, or "(no name) · K7M2-Q9XD", as the list and the record
+// show a nameless card with its code.
+func CardLabel(p Page, name, code string) string {
+	if name != "" {
+		return name
+	}
+	return p.T.T("CardNoName") + " · " + code
 }
 
 // segmentRule explains in one line who is in a segment (loyalty.Summary.Segment).

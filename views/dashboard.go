@@ -21,6 +21,31 @@ type Dashboard struct {
 	StampsToday int
 	// RedeemsToday counts the rewards redeemed today.
 	RedeemsToday int
+	// Empty: no customer has visited yet, so the figures would all be zeros;
+	// the page says what will be there instead.
+	Empty bool
+	// Checklist is the getting-started list, nil once done or put away.
+	Checklist []ChecklistItem
+	// CanDismiss: the owner may put the list away.
+	CanDismiss bool
+}
+
+// ChecklistItem is a first thing to do: where to do it, and whether it is done.
+type ChecklistItem struct {
+	Key  string // reward, poster, cashier, stamp: names its test id and texts
+	Href string
+	Done bool
+}
+
+// ChecklistDone counts the items done.
+func (d Dashboard) ChecklistDone() int {
+	n := 0
+	for _, it := range d.Checklist {
+		if it.Done {
+			n++
+		}
+	}
+	return n
 }
 
 // Tile is one headline figure and how it moved against the previous period.
@@ -53,6 +78,22 @@ type Economics struct {
 	Formula            string // the computation with its numbers
 	BonusStamps        int    // given in the period, counted when redeemed
 	Form               Form
+	Saved              bool // the inputs were just saved
+}
+
+// inputAttrs are an amount field's attributes; the first field in error
+// takes the focus, so that the page opens at the form that needs fixing.
+func (e Economics) inputAttrs(name string) templ.Attributes {
+	a := templ.Attributes{"inputmode": "decimal", "maxlength": "20"}
+	for _, n := range []string{"average_ticket", "reward_cost"} {
+		if e.Form.Err(n) != "" {
+			if n == name {
+				a["autofocus"] = true
+			}
+			break
+		}
+	}
+	return a
 }
 
 // CohortRow is a month's new customers and the share still visiting later.
@@ -257,4 +298,28 @@ func chartRowY(r int) string { return strconv.Itoa(heatTop + r*heatRow + heatRow
 
 func segmentLink(s string) templ.SafeURL {
 	return templ.SafeURL("/customers?segment=" + s)
+}
+
+func checklistLabel(p Page, key string) string {
+	switch key {
+	case "reward":
+		return p.T.T("ChecklistReward")
+	case "poster":
+		return p.T.T("ChecklistPoster")
+	case "cashier":
+		return p.T.T("ChecklistCashier")
+	}
+	return p.T.T("ChecklistStamp")
+}
+
+func checklistHint(p Page, key string) string {
+	switch key {
+	case "reward":
+		return p.T.T("ChecklistRewardHint")
+	case "poster":
+		return p.T.T("ChecklistPosterHint")
+	case "cashier":
+		return p.T.T("ChecklistCashierHint")
+	}
+	return p.T.T("ChecklistStampHint")
 }

@@ -54,6 +54,8 @@ type StaffMember struct {
 	Role          string
 	InvitePending bool
 	IsSelf        bool
+	SignsIn       bool   // has a password (an invitee has none yet)
+	Stamp         string // db.User.Stamp, carried by the member's forms
 }
 
 // Account is the signed-in staff member on their own account page.
