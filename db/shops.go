@@ -26,6 +26,7 @@ type Shop struct {
 	CreatedAt   time.Time
 	// StampOnScan: a scan at the counter adds one stamp of the default program.
 	StampOnScan bool
+	Calendar    string // "gregorian" or "jalali": the calendar its dates are written in
 }
 
 // NewShop is what the sign-up form gives.
@@ -43,12 +44,12 @@ type NewShop struct {
 	RewardText  string
 }
 
-const shopColumns = `id, slug, name, brand_color, language, timezone, currency, digits, logo_version, created_at, stamp_on_scan`
+const shopColumns = `id, slug, name, brand_color, language, timezone, currency, digits, logo_version, created_at, stamp_on_scan, calendar`
 
 func scanShop(row scanner) (Shop, error) {
 	var sh Shop
 	var created int64
-	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.Digits, &sh.LogoVersion, &created, &sh.StampOnScan)
+	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.Digits, &sh.LogoVersion, &created, &sh.StampOnScan, &sh.Calendar)
 	sh.CreatedAt = fromUnix(created)
 	return sh, notFound(err)
 }
@@ -162,6 +163,7 @@ type ShopSettings struct {
 	Name, BrandColor, Language, TimeZone, Currency string
 	Digits                                         string
 	StampOnScan                                    bool
+	Calendar                                       string
 }
 
 // UpdateShop saves the shop's settings on behalf of userID. A new time zone
@@ -173,8 +175,8 @@ func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, u
 		if err := tx.QueryRowContext(ctx, `SELECT timezone FROM shops WHERE id = ?`, shopID).Scan(&zone); err != nil {
 			return notFound(err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE shops SET name = ?, brand_color = ?, language = ?, timezone = ?, currency = ?, digits = ?, stamp_on_scan = ?
-			WHERE id = ?`, st.Name, st.BrandColor, st.Language, st.TimeZone, st.Currency, st.Digits, st.StampOnScan, shopID)
+		_, err := tx.ExecContext(ctx, `UPDATE shops SET name = ?, brand_color = ?, language = ?, timezone = ?, currency = ?, digits = ?, stamp_on_scan = ?,
+			calendar = coalesce(nullif(?, ''), calendar) WHERE id = ?`, st.Name, st.BrandColor, st.Language, st.TimeZone, st.Currency, st.Digits, st.StampOnScan, st.Calendar, shopID)
 		if err != nil {
 			return err
 		}

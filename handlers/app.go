@@ -181,6 +181,9 @@ func (a *App) page(c echo.Context, shop *db.Shop, title string, kv ...any) views
 		digits = locale.Digits(shop.Digits)
 	}
 	p.T = locale.New(lang, zone, digits)
+	if shop != nil {
+		p.T = p.T.WithCalendar(locale.Calendar(shop.Calendar))
+	}
 	if u, ok := c.Get(ctxUser).(db.User); ok {
 		p.User = &views.Staff{
 			Name:      u.Name,

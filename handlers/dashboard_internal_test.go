@@ -205,3 +205,16 @@ func TestDashboardChangeAsShown(t *testing.T) {
 		}
 	}
 }
+
+// TestHeatmapWeekStartsAsTheLanguage: a Persian shop's week starts on
+// Saturday, the others' on Monday (issue 17).
+func TestHeatmapWeekStartsAsTheLanguage(t *testing.T) {
+	t.Parallel()
+	for lang, first := range map[string]time.Weekday{"fa": time.Saturday, "tr": time.Monday, "en": time.Monday, "ro": time.Monday} {
+		tr := locale.New(lang, time.UTC, locale.DefaultDigits(lang))
+		h := hourHeatmap(tr, db.Dashboard{}, 90, lang == "fa")
+		if len(h.Days) != 7 || h.Days[0] != tr.T(weekdayKeys[first]) || h.Days[6] != tr.T(weekdayKeys[(first+6)%7]) {
+			t.Errorf("%s: the heatmap's days are %q, want %s first", lang, h.Days, first)
+		}
+	}
+}

@@ -310,7 +310,7 @@ func hourHeatmap(t *locale.Tr, d db.Dashboard, n int, rtl bool) views.Heatmap {
 	var counts [][24]int
 	var titles [][24]string
 	for i := range 7 {
-		wd := time.Weekday((i + 1) % 7)
+		wd := (t.FirstWeekday() + time.Weekday(i)) % 7
 		name := t.T(weekdayKeys[wd])
 		days = append(days, name)
 		counts = append(counts, d.Hours[wd])

@@ -34,7 +34,7 @@ const logoSide = 256
 func settingsForm(shop db.Shop) views.Form {
 	return views.Form{Values: map[string]string{
 		"name": shop.Name, "brand_color": shop.BrandColor, "language": shop.Language, "timezone": shop.TimeZone, "currency": shop.Currency,
-		"digits": shop.Digits, "stamp_on_scan": checked(shop.StampOnScan),
+		"digits": shop.Digits, "stamp_on_scan": checked(shop.StampOnScan), "calendar": shop.Calendar,
 	}, Errors: map[string]string{}}
 }
 
@@ -61,6 +61,13 @@ func (a *App) saveSettings(c echo.Context) error {
 		Currency:    f.text("currency", true, 3),
 		Digits:      f.text("digits", true, 8),
 		StampOnScan: f.checkbox("stamp_on_scan"),
+		Calendar:    f.text("calendar", false, 12),
+	}
+	if st.Calendar == "" {
+		st.Calendar = shop.Calendar // a form from before the choice existed keeps it
+	}
+	if !locale.ValidCalendar(locale.Calendar(st.Calendar)) {
+		f.fail("calendar", "FieldInvalid")
 	}
 	if !brandColor.MatchString(st.BrandColor) {
 		f.fail("brand_color", "FieldInvalid")

@@ -120,7 +120,7 @@ func (a *App) saveSetupSettings(c echo.Context, u db.User, shop db.Shop, st db.S
 // shopSettings are the shop's settings as they are.
 func shopSettings(shop db.Shop) db.ShopSettings {
 	return db.ShopSettings{Name: shop.Name, BrandColor: shop.BrandColor, Language: shop.Language, TimeZone: shop.TimeZone,
-		Currency: shop.Currency, Digits: shop.Digits, StampOnScan: shop.StampOnScan}
+		Currency: shop.Currency, Digits: shop.Digits, StampOnScan: shop.StampOnScan, Calendar: shop.Calendar}
 }
 
 // shopZones are the time zones a shop may choose: the usual ones, and the one

@@ -140,3 +140,27 @@ func TestSettingsSaySaved(t *testing.T) {
 		}
 	}
 }
+
+// TestSolarHijriDates: a shop that chooses the Solar Hijri calendar reads its
+// dates in it (the test's clock is 2 March 2026, 11 Esfand 1404); a forged
+// calendar is refused and changes nothing.
+func TestSolarHijriDates(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	coupon := newCoupon(t, owner, map[string]string{"title": "Nowruz", "value_kind": "percent", "value_number": "10", "audience": "all"})
+	if got := text(owner.get(coupon), `main`); !strings.Contains(got, "2026") {
+		t.Fatalf("a Gregorian shop's coupon page: %.200q", got)
+	}
+	res := owner.submit(owner.get("/settings"), `form[action="/settings"]`, map[string]string{"language": "fa", "timezone": "Asia/Tehran", "calendar": "jalali"})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("settings: %d\n%s", res.status, snippet(res.body))
+	}
+	if got := text(owner.get(coupon), `main`); !strings.Contains(got, "۱۱ اسفند ۱۴۰۴") {
+		t.Errorf("a Solar Hijri shop's coupon page: %.300q", got)
+	}
+	res = owner.submit(owner.get("/settings"), `form[action="/settings"]`, map[string]string{"calendar": "julian"})
+	if res.status != http.StatusUnprocessableEntity || e.count(`SELECT count(*) FROM shops WHERE calendar = 'jalali'`) != 1 {
+		t.Errorf("a forged calendar: %d", res.status)
+	}
+}

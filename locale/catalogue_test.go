@@ -171,7 +171,7 @@ var keyUses = []*regexp.Regexp{
 	regexp.MustCompile(`\bfail\([^,()]+, "(\w+)"`),
 	regexp.MustCompile(`\bpage\(c, [^,()]+, "(\w+)"`),
 	regexp.MustCompile(`\b(?:msg|problem) :?= [^"\n]*"(\w+)"`),
-	regexp.MustCompile(`"(Month\d+)"`),
+	regexp.MustCompile(`"((?:Jalali)?Month\d+)"`),
 	regexp.MustCompile(`"(Weekday\d)"`),
 	regexp.MustCompile(`refusal\{[\w.]+, "(\w+)"\}`),
 	regexp.MustCompile(`(?m)^\s+\{[\w.]+, "([A-Z]\w+)"\},$`), // refusal lists

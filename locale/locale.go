@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/jalaali/go-jalaali"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -137,6 +138,7 @@ type Tr struct {
 	zone     *time.Location
 	numbers  *message.Printer
 	persian  bool // numbers are written in Persian digits
+	calendar Calendar
 	language Language
 	bundle   *i18n.Bundle
 }
@@ -275,11 +277,50 @@ func (t *Tr) Numerals(s string) string {
 	return s
 }
 
-// Date formats a day, e.g. "Mar 5, 2026" or "5 Mar 2026".
+// Date formats a day, e.g. "Mar 5, 2026" or "5 Mar 2026"; in the Solar
+// Hijri calendar when the shop chose it, e.g. "۱۴ اسفند ۱۴۰۴".
 func (t *Tr) Date(tm time.Time) string {
 	tm = tm.In(t.zone)
-	return t.T("FormatDate", "Day", t.Numerals(strconv.Itoa(tm.Day())), "Month", t.T(monthKeys[tm.Month()-1]), "Year", t.Numerals(strconv.Itoa(tm.Year())))
+	y, month, d := tm.Year(), t.T(monthKeys[tm.Month()-1]), tm.Day()
+	if t.calendar == Jalali {
+		if jy, jm, jd, err := jalaali.ToJalaali(y, tm.Month(), d); err == nil {
+			y, month, d = jy, t.T(jalaliMonthKeys[jm-1]), jd
+		}
+	}
+	return t.T("FormatDate", "Day", t.Numerals(strconv.Itoa(d)), "Month", month, "Year", t.Numerals(strconv.Itoa(y)))
 }
+
+// FirstWeekday is the day a week starts on: Saturday in Iran and
+// Afghanistan, Monday in Turkey, Romania and the English the app writes.
+func (t *Tr) FirstWeekday() time.Weekday {
+	if t.Lang == "fa" {
+		return time.Saturday
+	}
+	return time.Monday
+}
+
+// Calendar is the calendar a shop's dates are written in.
+type Calendar string
+
+const (
+	Gregorian Calendar = "gregorian"
+	// Jalali is the Solar Hijri calendar of Iran and Afghanistan, whose year
+	// begins at Nowruz, around 21 March.
+	Jalali Calendar = "jalali"
+)
+
+// ValidCalendar reports whether c is a calendar a shop may choose.
+func ValidCalendar(c Calendar) bool { return c == Gregorian || c == Jalali }
+
+// WithCalendar is t writing dates in calendar c.
+func (t *Tr) WithCalendar(c Calendar) *Tr {
+	copied := *t
+	copied.calendar = c
+	return &copied
+}
+
+var jalaliMonthKeys = [12]string{"JalaliMonth1", "JalaliMonth2", "JalaliMonth3", "JalaliMonth4", "JalaliMonth5", "JalaliMonth6",
+	"JalaliMonth7", "JalaliMonth8", "JalaliMonth9", "JalaliMonth10", "JalaliMonth11", "JalaliMonth12"}
 
 // MonthName is the short name of month m (1–12), as dates show it.
 func (t *Tr) MonthName(m int) string { return t.T(monthKeys[m-1]) }
