@@ -182,7 +182,13 @@ func (a *App) poster(c echo.Context) error {
 		return err
 	}
 	p := a.page(c, &shop, "PosterTitle")
-	return render(c, http.StatusOK, views.PosterPage(p, views.Poster{Size: size, Pitch: g.Pitch, JoinURL: a.absURL(c, joinPath(shop.Slug))}))
+	t := shopTranslator(shop)
+	ps := views.Poster{Size: size, JoinURL: a.absURL(c, joinPath(shop.Slug)), Lang: shop.Language, Dir: t.Dir(),
+		Pitch: g.Pitch, Scan: t.T("PosterScan"), QRLabel: t.T("PosterQRLabel")}
+	if ps.Pitch == "" {
+		ps.Pitch = t.T("PosterDefaultPitch")
+	}
+	return render(c, http.StatusOK, views.PosterPage(p, ps))
 }
 
 func joinPath(slug string) string { return "/join/" + slug }

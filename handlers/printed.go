@@ -87,11 +87,17 @@ func (a *App) printSheet(c echo.Context) error {
 	return render(c, http.StatusOK, views.PrintSheetPage(p, list, printedText(shop, sheet.Program)))
 }
 
+// shopTranslator writes in the shop's language, digits and calendar: what
+// its customers read on paper, whoever prints it.
+func shopTranslator(shop db.Shop) *locale.Tr {
+	zone, _ := db.Location(shop.TimeZone)
+	return locale.New(shop.Language, zone, locale.Digits(shop.Digits)).WithCalendar(locale.Calendar(shop.Calendar))
+}
+
 // printedText is what the cards say, in the shop's language and digits: the
 // page around them is in the language of the person printing.
 func printedText(shop db.Shop, program db.Program) views.PrintedText {
-	zone, _ := db.Location(shop.TimeZone)
-	t := locale.New(shop.Language, zone, locale.Digits(shop.Digits))
+	t := shopTranslator(shop)
 	text := views.PrintedText{Lang: shop.Language, Dir: t.Dir(), Line: t.T("PrintedCardLine"), QRLabel: t.T("CardQRLabel")}
 	if program.ID != 0 {
 		text.Rule = t.N("ProgramRuleSummary", program.StampsRequired, "Reward", program.RewardText)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"regulars/db"
+	"regulars/locale"
 	"regulars/loyalty"
 )
 
@@ -366,5 +367,32 @@ func TestPrintedCardsSpeakTheShopsLanguage(t *testing.T) {
 	// The default program's rule, "10 stamps → 1 free item", in Persian digits.
 	if got := strings.TrimSpace(card.Find(`[data-testid="printed-rule"]`).Text()); !strings.HasPrefix(got, "۱۰ مهر") {
 		t.Errorf("a printed card's rule is %q, want the default program's in Persian digits", got)
+	}
+}
+
+// TestPosterSpeaksTheShopsLanguage: the join poster is for the shop's
+// customers: its words are in the shop's language whatever the screen
+// printing it is in, while the tools around it stay in the printer's.
+func TestPosterSpeaksTheShopsLanguage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	if res := owner.submit(owner.get("/settings"), `form[action="/settings"]`, map[string]string{"language": "tr", "timezone": "Europe/Istanbul", "currency": "TRY"}); res.status != http.StatusSeeOther {
+		t.Fatalf("settings: %d", res.status)
+	}
+	owner.submit(owner.get("/dashboard"), `form.lang-switch`, map[string]string{"lang": "en"})
+	page := owner.get("/poster")
+	if lang := page.doc.Find("html").AttrOr("lang", ""); lang != "en" {
+		t.Fatalf("the poster's page is in %q, want the owner's English", lang)
+	}
+	poster := page.doc.Find(`[data-testid="poster"]`)
+	if lang := poster.AttrOr("lang", ""); lang != "tr" {
+		t.Errorf("the poster is lang=%q, want the shop's tr", lang)
+	}
+	scan := strings.TrimSpace(poster.Find(`[data-testid="poster-scan"]`).Text())
+	pitch := strings.TrimSpace(poster.Find(`[data-testid="poster-pitch"]`).Text())
+	tr := locale.New("tr", nil, locale.LatinDigits)
+	if scan != tr.T("PosterScan") || pitch != tr.T("PosterDefaultPitch") {
+		t.Errorf("the poster says %q / %q, want the shop's Turkish", pitch, scan)
 	}
 }

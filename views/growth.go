@@ -5,8 +5,13 @@ import "github.com/a-h/templ"
 // Poster is the printable poster whose QR code opens the join page.
 type Poster struct {
 	Size    string // "a4" or "a5"
-	Pitch   string // the owner's line; "" shows the default
 	JoinURL string // absolute: what the QR code holds and the poster prints
+	// What the poster says, in the shop's language: its customers read it,
+	// whatever language the screen printing it is in.
+	Lang, Dir string
+	Pitch     string // the owner's line, or the default one
+	Scan      string
+	QRLabel   string
 }
 
 // Join is the join page of a shop.
@@ -21,14 +26,6 @@ type Join struct {
 func joinAction(slug string) templ.SafeURL { return templ.SafeURL("/join/" + slug) }
 
 func posterURL(size string) templ.SafeURL { return templ.SafeURL("/poster?size=" + size) }
-
-// posterPitch is the owner's line, or one that fits any shop.
-func posterPitch(p Page, pitch string) string {
-	if pitch == "" {
-		return p.T.T("PosterDefaultPitch")
-	}
-	return pitch
-}
 
 // campaignOptions offers no coupon first.
 func campaignOptions(p Page, campaigns []Option) []Option {
