@@ -8,18 +8,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"log"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -84,9 +88,9 @@ type row struct {
 	workers int
 	r       result
 	ceiling string // "A", "B" or "" for rows measured against a latency goal
-	// the goals: at least this ratio to the ceiling, a p95 under this
-	minRatio float64
-	maxP95   time.Duration
+	// the goals: at least this ratio to the ceiling, a p95 or p99 under these
+	minRatio       float64
+	maxP95, maxP99 time.Duration
 	// flatWith > 0: the row is a long-history card's, to cost within
 	// flatness of the row flatWith rows above it, its short card's
 	flatWith int
@@ -237,8 +241,107 @@ func measureCafe(cfg config, t *table) error {
 	if err := measureHistories(cfg, t, s, cashier, histories); err != nil {
 		return err
 	}
-	t.page, err = weighCardPage(s.url, tokens[0])
-	return err
+	if t.page, err = weighCardPage(s.url, tokens[0]); err != nil {
+		return err
+	}
+	// Last: the import adds importRows customers to the café.
+	return measureStampsDuringImport(cfg, t, s, l, cashier, cards, program)
+}
+
+// importRows is the size of the import that runs beside a stamp load.
+const importRows = 10_000
+
+// measureStampsDuringImport stamps the café's cards while its owner imports a
+// customer list of importRows rows through the import page, as an owner
+// does: the import commits in steps of about 50 ms, so a stamp waits for a
+// step or two, never for the import (issue 15: a 10,000-row import held the
+// single writer for seconds, and stamps waited up to 7.9 s).
+func measureStampsDuringImport(cfg config, t *table, s *server, l demo.Logins, cashier session, cards []int64, program int64) error {
+	owner, err := s.login(l.OwnerEmail, l.OwnerPassword)
+	if err != nil {
+		return err
+	}
+	var file strings.Builder
+	file.WriteString("first_name,phone,stamps\n")
+	for i := range importRows {
+		fmt.Fprintf(&file, "Imported %d,+905%09d,%d\n", i, i, i%9)
+	}
+	confirm, err := importMapping(s, owner, file.String())
+	if err != nil {
+		return err
+	}
+	log.Printf("stamp load during an import of %d rows: %d clients", importRows, cfg.workers)
+	var imported atomic.Bool
+	var importErr error
+	var took time.Duration
+	go func() {
+		defer imported.Store(true)
+		start := time.Now()
+		var ok bool
+		if ok, importErr = expect(newClient(1), owner.post(s.url+"/customers/import/confirm", confirm), http.StatusOK, http.StatusSeeOther); !ok && importErr == nil {
+			importErr = errors.New("the import was refused")
+		}
+		took = time.Since(start)
+	}()
+	c := newClient(cfg.workers)
+	r := load(cfg.workers, 5*time.Minute, func(w, i int) (bool, bool, error) {
+		if imported.Load() {
+			return false, true, nil
+		}
+		card := cards[(w*7919+i)%len(cards)]
+		form := url.Values{"key": {fmt.Sprintf("bench-import-stamp-%03d-%08d", w, i)}, "program": {fmt.Sprint(program)}, "count": {"1"}}
+		ok, err := expect(c, cashier.post(fmt.Sprintf("%s/counter/cards/%d/stamp", s.url, card), form), http.StatusSeeOther)
+		return ok, false, err
+	})
+	if importErr != nil {
+		return fmt.Errorf("import beside the stamps: %w", importErr)
+	}
+	log.Printf("the import of %d rows took %s", importRows, took.Round(time.Millisecond))
+	t.rows = append(t.rows, row{name: fmt.Sprintf("Cashier stamp during a %d-row import (%s)", importRows, took.Round(100*time.Millisecond)),
+		workers: cfg.workers, r: r, ceiling: "B", maxP99: 250 * time.Millisecond})
+	return nil
+}
+
+var (
+	hiddenField    = regexp.MustCompile(`<input type="hidden" name="(content|checked|key)" value="([^"]*)"`)
+	columnSelect   = regexp.MustCompile(`(?s)<select id="col-(\d+)" name="col-\d+"[^>]*>(.*?)</select>`)
+	selectedOption = regexp.MustCompile(`<option value="([^"]*)" selected`)
+)
+
+// importMapping uploads file on the import page and returns the form that
+// confirms it with the mapping the page proposed.
+func importMapping(s *server, owner session, file string) (url.Values, error) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("_csrf", owner.csrf)
+	fw, _ := mw.CreateFormFile("file", "customers.csv")
+	fw.Write([]byte(file))
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/customers/import", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Cookie", owner.cookie)
+	res, err := newClient(1).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	page, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	form := url.Values{"existing": {"skip"}}
+	for _, m := range hiddenField.FindAllSubmatch(page, -1) {
+		form.Set(string(m[1]), html.UnescapeString(string(m[2])))
+	}
+	for _, m := range columnSelect.FindAllSubmatch(page, -1) {
+		if o := selectedOption.FindSubmatch(m[2]); o != nil {
+			form.Set("col-"+string(m[1]), string(o[1]))
+		}
+	}
+	if res.StatusCode != http.StatusOK || form.Get("content") == "" || form.Get("col-0") == "" {
+		return nil, fmt.Errorf("import page: %d, no mapping form", res.StatusCode)
+	}
+	return form, nil
 }
 
 // historyCards are two cards of the café, one with a short history and one

@@ -35,6 +35,8 @@ func (t *table) print(w io.Writer, cfg config) {
 			base := t.rows[i-r.flatWith].r.perSecond()
 			change := r.r.perSecond()/base - 1
 			goal = fmt.Sprintf("within %.0f%% of the short card's: %+.0f%% %s", flatness*100, change*100, mark(change >= -flatness))
+		case r.maxP99 > 0:
+			goal = fmt.Sprintf("p99 < %s %s", r.maxP99, mark(r.r.quantile(0.99) < r.maxP99))
 		case r.maxP95 > 0:
 			goal = fmt.Sprintf("p95 < %s %s", r.maxP95, mark(r.r.quantile(0.95) < r.maxP95))
 		}
