@@ -304,8 +304,24 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 // end there (with a 503) instead of waiting on for a lock or the writer.
 func withDeadline(h http.Handler, d time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
+		limit := d
+		if r.ContentLength > uploadBody {
+			// A phone photo takes its time to arrive on a slow link: the
+			// deadline, and the connection's, leave it room (issue 16).
+			limit = max(d, uploadTimeout)
+			rc := http.NewResponseController(w)
+			rc.SetReadDeadline(time.Now().Add(limit))
+			rc.SetWriteDeadline(time.Now().Add(limit + drainMargin))
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), limit)
 		defer cancel()
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// An upload (a body over uploadBody: a photo, a customer list) may last
+// uploadTimeout: 12 MB at 1 Mbit/s.
+const (
+	uploadBody    = 64 << 10
+	uploadTimeout = 2 * time.Minute
+)

@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -196,5 +198,27 @@ func TestCommandLine(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("the commands left %v in the folder", entries)
+	}
+}
+
+// TestUploadsGetTimeToArrive: a request's deadline is the short one, but an
+// upload's (a phone photo on a slow link) leaves it two minutes.
+func TestUploadsGetTimeToArrive(t *testing.T) {
+	t.Parallel()
+	var left time.Duration
+	h := withDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dl, _ := r.Context().Deadline()
+		left = time.Until(dl)
+	}), 10*time.Second)
+	for _, tt := range []struct {
+		length   int64
+		min, max time.Duration
+	}{{512, 9 * time.Second, 10 * time.Second}, {10 << 20, 119 * time.Second, 120 * time.Second}} {
+		req := httptest.NewRequest(http.MethodPost, "/news", strings.NewReader(""))
+		req.ContentLength = tt.length
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		if left < tt.min || left > tt.max {
+			t.Errorf("a body of %d bytes has %s, want %s–%s", tt.length, left, tt.min, tt.max)
+		}
 	}
 }

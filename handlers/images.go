@@ -45,9 +45,12 @@ const (
 	// each shop: one shop's uploads queue behind each other, not another's.
 	maxDecoding = 2
 	// imageWait is how long an upload waits for its turn before it is told
-	// to try again; imageWork bounds decoding, scaling and encoding.
+	// to try again; imageWork bounds decoding, scaling and encoding: half
+	// a second of a quiet core for the largest image allowed, many times
+	// that on a small server busy with other work, which is no reason to
+	// refuse a phone's photo.
 	imageWait = 10 * time.Second
-	imageWork = 5 * time.Second
+	imageWork = 20 * time.Second
 )
 
 var (
