@@ -117,6 +117,9 @@ func (a *App) uploadLogo(c echo.Context) error {
 	if err := a.store.SetLogo(c.Request().Context(), shop.ID, logo, u.ID, a.now()); err != nil {
 		return err
 	}
+	if c.FormValue("from") == "setup" {
+		return c.Redirect(http.StatusSeeOther, "/setup?step=look")
+	}
 	return c.Redirect(http.StatusSeeOther, "/settings?saved=logo")
 }
 

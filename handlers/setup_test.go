@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"bytes"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -162,5 +164,34 @@ func TestSolarHijriDates(t *testing.T) {
 	res = owner.submit(owner.get("/settings"), `form[action="/settings"]`, map[string]string{"calendar": "julian"})
 	if res.status != http.StatusUnprocessableEntity || e.count(`SELECT count(*) FROM shops WHERE calendar = 'jalali'`) != 1 {
 		t.Errorf("a forged calendar: %d", res.status)
+	}
+}
+
+// TestSetUpTakesTheLogo: the look step uploads the logo itself and comes
+// back to the step, which shows it.
+func TestSetUpTakesTheLogo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signup("Kafe", "owner@example.com")
+	_, v := formValues(t, owner.get("/setup?step=look"), `[data-testid="logo-form"]`)
+	if v.Get("from") != "setup" {
+		t.Fatalf("the look step's logo form does not come back: %v", v)
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k := range v {
+		w.WriteField(k, v.Get(k))
+	}
+	fw, _ := w.CreateFormFile("logo", "logo.png")
+	fw.Write(pngOf(400, 400))
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/settings/logo", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res := owner.do(req)
+	if res.status != http.StatusSeeOther || res.location != "/setup?step=look" {
+		t.Fatalf("logo from the set-up: %d %q\n%s", res.status, res.location, snippet(res.body))
+	}
+	if owner.get(res.location).doc.Find(`[data-testid="setup-logo"]`).Length() != 1 {
+		t.Error("the look step does not show the new logo")
 	}
 }
