@@ -15,7 +15,7 @@ import (
 // short vowels and the tatweel; digits are Latin.
 func NameKey(name string) string {
 	var b strings.Builder
-	for _, r := range norm.NFD.String(LatinDigits(strings.TrimSpace(name))) {
+	for _, r := range norm.NFD.String(LatinDigits(name)) {
 		switch {
 		case unicode.Is(unicode.Mn, r), r == '\u200c', r == '\u200d', r == 'ـ':
 			continue
@@ -32,7 +32,8 @@ func NameKey(name string) string {
 		}
 		b.WriteRune(r)
 	}
-	return b.String()
+	// Trimmed last: a mark dropped above may have stood before a space.
+	return strings.TrimSpace(b.String())
 }
 
 // PhoneKey is how a phone number is searched: its digits from the last one
