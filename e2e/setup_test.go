@@ -46,6 +46,9 @@ func TestNewShopSetUp(t *testing.T) {
 				chromedp.SendKeys(`#f-email`, owner.Email, chromedp.ByQuery),
 				chromedp.SendKeys(`#f-password`, owner.Password, chromedp.ByQuery),
 			)
+			// The password can be read back before it is sent (issue 16: one typo locked owners out).
+			run(t, ctx, chromedp.Click(`[data-testid=show-password]`, chromedp.ByQuery))
+			waitJS(t, ctx, `document.querySelector('#f-password').type === 'text' && document.querySelector('[data-testid=show-password]').getAttribute('aria-pressed') === 'true'`, 3*time.Second)
 			submit(t, ctx, `main form[action="/signup"] button[type=submit]`, `[data-testid=setup-form]`)
 			if got, want := location(t, ctx), srv.URL+"/setup"; got != want {
 				t.Fatalf("after sign-up at %s, want %s", got, want)
