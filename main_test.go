@@ -150,13 +150,12 @@ func TestBackupBesideAWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The writer keeps its lock until the test ends: a backup that needed
+	// it would fail with SQLITE_BUSY instead of finishing (no timing here:
+	// a busy CI machine is slow, not wrong).
 	dest := filepath.Join(t.TempDir(), "copy.db")
-	start := time.Now()
 	if err := runBackup(ctx, config{dbPath: src}, dest, io.Discard); err != nil {
 		t.Fatalf("backup beside a writer: %v", err)
-	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("the backup took %s: it waited for the writer", took)
 	}
 	copied, err := sql.Open("sqlite", "file:"+dest+"?mode=ro")
 	if err != nil {

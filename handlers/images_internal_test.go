@@ -124,13 +124,11 @@ func TestImageSlotsPerShop(t *testing.T) {
 	if _, err := slots.normalize(ctx, 1, raw, 32, encodePNG); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("shop 1's second upload while its first decodes: %v, want to wait", err)
 	}
-	// Shop 2's upload does not wait for shop 1's.
-	begin := time.Now()
+	// Shop 2's upload does not wait for shop 1's: shop 1's decoding is held
+	// until the test lets it go, so an upload queued behind it would be
+	// told to try again instead of succeeding.
 	if _, err := slots.normalize(context.Background(), 2, raw, 32, encodePNG); err != nil {
 		t.Fatalf("shop 2's upload: %v", err)
-	}
-	if d := time.Since(begin); d > 2*time.Second {
-		t.Errorf("shop 2's upload took %v behind shop 1's", d)
 	}
 	close(unblock)
 	if err := <-slow; err != nil {
@@ -194,12 +192,8 @@ func TestImageWorkIsBounded(t *testing.T) {
 		}
 	})
 	slots.work = 200 * time.Millisecond
-	begin := time.Now()
 	_, err := slots.normalize(context.Background(), 1, testPNG(2000, 2000), 32, encodePNG)
 	if !errors.Is(err, errImageSlow) {
 		t.Fatalf("slow decoding: %v, want errImageSlow", err)
-	}
-	if d := time.Since(begin); d > slots.work+time.Second {
-		t.Errorf("refused after %v, want about %v", d, slots.work)
 	}
 }
