@@ -234,10 +234,22 @@ func (g navGroup) active(current string) bool {
 	return false
 }
 
-// navCurrent is the menu's link to the page at p.Path: the longest that
-// starts it, so that /customers/import is the import's, not the customers'.
-func navCurrent(p Page) string {
-	path, _, _ := strings.Cut(p.Path, "?")
+// ownerMenuModel is the owner's menu of a page: its groups, and its link to
+// the page (current).
+type ownerMenuModel struct {
+	groups  []navGroup
+	current string
+}
+
+func newOwnerMenu(p Page) ownerMenuModel {
+	groups := ownerNavGroups(p)
+	return ownerMenuModel{groups: groups, current: navCurrent(p.Path, groups)}
+}
+
+// navCurrent is the menu's link to the page at path: the longest that starts
+// it, so that /customers/import is the import's, not the customers'.
+func navCurrent(path string, groups []navGroup) string {
+	path, _, _ = strings.Cut(path, "?")
 	best := ""
 	consider := func(href string) {
 		if (path == href || strings.HasPrefix(path, href+"/")) && len(href) > len(best) {
@@ -246,7 +258,7 @@ func navCurrent(p Page) string {
 	}
 	consider("/counter")
 	consider("/customers")
-	for _, g := range ownerNavGroups(p) {
+	for _, g := range groups {
 		for _, l := range g.links {
 			consider(l.href)
 		}
