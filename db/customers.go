@@ -216,7 +216,7 @@ func (s *Store) AdjustStamps(ctx context.Context, a Action, n int, reason string
 	if err := loyalty.CheckAdjust(n, reason); err != nil {
 		return out, fmt.Errorf("adjust card %d: %w", a.CardID, err)
 	}
-	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, p Program, st loyalty.State) error {
+	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, a Action, p Program, st loyalty.State) error {
 		out.Had = st.At(a.Now).Stamps
 		out.Stamps = max(n, -out.Had)
 		if out.Stamps == 0 {

@@ -160,6 +160,8 @@ type Action struct {
 	ShopID, CardID, ProgramID, UserID int64
 	Key                               string
 	Now                               time.Time
+	// clock is the shop's, when the action has read it already (act).
+	clock *shopClock
 }
 
 // Outcome is what an action did: the ledger event it wrote.
@@ -171,7 +173,7 @@ type Outcome struct {
 // refuse (loyalty.ErrStampCount, *loyalty.CooldownError without override).
 func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outcome, error) {
 	var out Outcome
-	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, p Program, st loyalty.State) error {
+	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, a Action, p Program, st loyalty.State) error {
 		if err := loyalty.CheckStamp(p.Rules(), st.At(a.Now), n, a.Now, override); err != nil {
 			return err
 		}
@@ -207,7 +209,7 @@ func (s *Store) StampScanned(ctx context.Context, a Action, token string) (Actio
 // redeeming the same reward, the second gets loyalty.ErrRewardUnavailable.
 func (s *Store) Redeem(ctx context.Context, a Action, seq int) (Outcome, error) {
 	var out Outcome
-	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, p Program, st loyalty.State) error {
+	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, a Action, p Program, st loyalty.State) error {
 		if err := loyalty.CheckRedeem(st.At(a.Now), seq); err != nil {
 			return err
 		}
@@ -249,30 +251,52 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 // act runs a stamp, a redemption or an adjustment in a transaction of the
 // counter's (inBatch), after checking the key was not used and that card and
 // program belong to the shop, with the card's kept state in the program.
-func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, tx *sql.Tx, p Program, st loyalty.State) error) error {
+func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, tx *sql.Tx, a Action, p Program, st loyalty.State) error) error {
 	return s.inBatch(ctx, func(tx *sql.Tx) error {
 		// The transaction may be shared with other tablets' actions (batch.go):
 		// a client gone mid-way must not interrupt it, which would roll back
 		// theirs too. inBatch skips an action whose client left before it began.
 		ctx := context.WithoutCancel(ctx)
-		if err := checkReplay(ctx, tx, a); err != nil {
-			return err
+		// What the action reads of the card, in one query: an earlier action
+		// with its key, the card, its balance.
+		var earlier sql.NullInt64
+		var inShop bool
+		var state sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT (SELECT id FROM events WHERE shop_id = ?1 AND idempotency_key = ?2),
+			EXISTS (SELECT 1 FROM cards WHERE id = ?3 AND shop_id = ?1 AND erased_at IS NULL),
+			(SELECT state FROM card_balances WHERE card_id = ?3 AND program_id = ?4)`,
+			a.ShopID, nullString(a.Key), a.CardID, a.ProgramID).Scan(&earlier, &inShop, &state)
+		switch {
+		case err != nil:
+			return fmt.Errorf("card %d: %w", a.CardID, err)
+		case earlier.Valid:
+			return &ReplayedError{ID: earlier.Int64}
+		case !inShop:
+			return ErrNotFound
 		}
-		if err := cardInShop(ctx, tx, a); err != nil {
-			return err
-		}
-		p, err := program(ctx, tx, a.ShopID, a.ProgramID)
+		// The program's rules and the shop's clock change only in transactions
+		// that empty the cache (inTx).
+		p, err := remembered(&s.cache, func(c *readCache) *memo[[2]int64, Program] { return &c.programs }, [2]int64{a.ShopID, a.ProgramID},
+			func() (Program, error) { return program(ctx, tx, a.ShopID, a.ProgramID) })
 		if err != nil {
 			return err
 		}
 		if p.Archived {
 			return ErrNotFound
 		}
-		st, err := cardBalance(ctx, tx, a.CardID, p.ID)
+		clock, err := remembered(&s.cache, func(c *readCache) *memo[int64, shopClock] { return &c.clocks }, a.ShopID,
+			func() (shopClock, error) { return loadShopClock(ctx, tx, a.ShopID) })
 		if err != nil {
 			return err
 		}
-		return fn(ctx, tx, p, st)
+		a.clock = &clock
+		var st loyalty.State
+		if state.Valid {
+			if st, err = decodeState(state.String); err != nil {
+				return err
+			}
+		}
+		return fn(ctx, tx, a, p, st)
 	})
 }
 
@@ -368,9 +392,14 @@ func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned in
 // afterInsert moves the staff's day and the card's rollups by ev: by the one
 // event when it was folded, from the card's history after a void.
 func afterInsert(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int, folded bool) error {
-	clock, err := loadShopClock(ctx, tx, a.ShopID)
-	if err != nil {
-		return err
+	var clock shopClock
+	if a.clock != nil {
+		clock = *a.clock
+	} else {
+		var err error
+		if clock, err = loadShopClock(ctx, tx, a.ShopID); err != nil {
+			return err
+		}
 	}
 	if err := staffEvent(ctx, tx, a, ev, clock.loc); err != nil {
 		return err

@@ -77,13 +77,22 @@ func (s *Store) CreateSession(ctx context.Context, u User, now time.Time) (strin
 // ErrNotFound, and whether the session is due for renewal (RenewSession). It
 // runs on every staff request: one lookup by primary key.
 func (s *Store) SessionUser(ctx context.Context, token string, now time.Time) (User, bool, error) {
-	var expires, created int64
-	u, err := scanUserWith(s.r.QueryRowContext(ctx, `SELECT `+userColumns+`, x.expires_at, x.started FROM users,
-		(SELECT user_id, shop_id AS sid, expires_at, created_at AS started FROM sessions WHERE token_hash = ? AND expires_at > ?) x
-		WHERE users.id = x.user_id AND users.shop_id = x.sid AND users.disabled_at IS NULL`, sessionHash(token), unix(now)), &expires, &created)
+	hash := sessionHash(token)
+	e, err := remembered(&s.cache, func(c *readCache) *memo[string, cachedSession] { return &c.sessions }, string(hash), func() (cachedSession, error) {
+		var e cachedSession
+		var err error
+		e.user, err = scanUserWith(s.r.QueryRowContext(ctx, `SELECT `+userColumns+`, x.expires_at, x.started FROM users,
+			(SELECT user_id, shop_id AS sid, expires_at, created_at AS started FROM sessions WHERE token_hash = ?) x
+			WHERE users.id = x.user_id AND users.shop_id = x.sid AND users.disabled_at IS NULL`, hash), &e.expires, &e.created)
+		return e, err
+	})
 	if err != nil {
-		return u, false, fmt.Errorf("session user: %w", err)
+		return User{}, false, fmt.Errorf("session user: %w", err)
 	}
+	if e.expires <= unix(now) {
+		return User{}, false, fmt.Errorf("session user: %w", ErrNotFound)
+	}
+	u, expires, created := e.user, e.expires, e.created
 	renewed := fromUnix(expires).Add(-SessionLifetime)
 	due := now.Sub(renewed) >= sessionRenewal && fromUnix(expires).Before(fromUnix(created).Add(SessionMaxAge))
 	return u, due, nil

@@ -142,7 +142,9 @@ func (s *Store) ShopCount(ctx context.Context) (int, error) {
 
 // Shop returns a shop by id.
 func (s *Store) Shop(ctx context.Context, id int64) (Shop, error) {
-	sh, err := scanShop(s.r.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = ?`, id))
+	sh, err := remembered(&s.cache, func(c *readCache) *memo[int64, Shop] { return &c.shops }, id, func() (Shop, error) {
+		return scanShop(s.r.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = ?`, id))
+	})
 	if err != nil {
 		return sh, fmt.Errorf("shop %d: %w", id, err)
 	}

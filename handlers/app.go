@@ -55,8 +55,10 @@ type App struct {
 	now      func() time.Time
 	clock    wallClock
 	sessions *sessions.CookieStore
-	logins   *loginLimiter
-	joins    *addrLimiter
+	// cookieTokens spares decoding a session cookie on every request.
+	cookieTokens cookieMemory
+	logins       *loginLimiter
+	joins        *addrLimiter
 	// passwordCost is bcrypt's cost for new hashes; dummyHash is a hash of
 	// that cost to compare against when an email is unknown, so that a wrong
 	// email takes as long as a wrong password.

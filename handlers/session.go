@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -84,11 +86,58 @@ func (a *App) sessionToken(c echo.Context) string {
 		return token
 	}
 	token := ""
+	cookie, err := c.Request().Cookie(sessionName)
+	if err != nil {
+		c.Set(ctxSession, token)
+		return token
+	}
+	if t, ok := a.cookieTokens.token(cookie.Value); ok {
+		c.Set(ctxSession, t)
+		return t
+	}
 	if s, err := a.sessions.Get(c.Request(), sessionName); err == nil && !s.IsNew {
 		token, _ = s.Values[sessionKey].(string)
+		a.cookieTokens.keep(cookie.Value, token)
 	}
 	c.Set(ctxSession, token)
 	return token
+}
+
+// cookieMemory remembers the tokens of recently decoded session cookies: a
+// counter tablet sends the same cookie with every stamp, and decoding it (a
+// MAC, a decryption, a gob decoding) was a tenth of a stamp's time. A cookie
+// value is taken only once it has decoded, and for at most cookieMemoryAge
+// (its own lifetime is weeks); whether its session is still alive is asked
+// of the store every time.
+type cookieMemory struct {
+	mu     sync.Mutex
+	tokens map[string]rememberedToken
+}
+
+type rememberedToken struct {
+	token string
+	at    time.Time
+}
+
+const (
+	cookieMemoryAge = time.Minute
+	cookieMemoryMax = 10_000
+)
+
+func (m *cookieMemory) token(value string) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.tokens[value]
+	return r.token, ok && time.Since(r.at) < cookieMemoryAge
+}
+
+func (m *cookieMemory) keep(value, token string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tokens == nil || len(m.tokens) >= cookieMemoryMax {
+		m.tokens = make(map[string]rememberedToken)
+	}
+	m.tokens[value] = rememberedToken{token: token, at: time.Now()}
 }
 
 // currentUser returns the signed-in user and shop, or db.ErrNotFound.
