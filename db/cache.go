@@ -22,6 +22,7 @@ type readCache struct {
 	shops    memo[int64, Shop]
 	clocks   memo[int64, shopClock]  // by shop
 	programs memo[[2]int64, Program] // by shop and program
+	parts    memo[int64, shopParts]  // by shop
 }
 
 const (
@@ -55,6 +56,13 @@ func (m *memo[K, V]) keep(k K, v V) {
 	(*m)[k] = memoEntry[V]{v: v, at: time.Now()}
 }
 
+// generation is taken before a read whose answer may be kept.
+func (c *readCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
 // forget empties the cache after a write.
 func (c *readCache) forget() {
 	c.mu.Lock()
@@ -64,14 +72,21 @@ func (c *readCache) forget() {
 	clear(c.shops)
 	clear(c.clocks)
 	clear(c.programs)
+	clear(c.parts)
 }
 
 // remembered returns the entry of k in the memo that pick names, or reads it with
 // read and keeps it unless the cache was emptied meanwhile.
 func remembered[K comparable, V any](c *readCache, pick func(*readCache) *memo[K, V], k K, read func() (V, error)) (V, error) {
+	return rememberedSince(c, c.generation(), pick, k, read)
+}
+
+// rememberedSince is remembered for a read in a transaction whose snapshot
+// began after the caller took gen (generation): an emptying since then means
+// the snapshot may be older than the cache must be.
+func rememberedSince[K comparable, V any](c *readCache, gen uint64, pick func(*readCache) *memo[K, V], k K, read func() (V, error)) (V, error) {
 	c.mu.Lock()
 	v, ok := pick(c).get(k)
-	gen := c.gen
 	c.mu.Unlock()
 	if ok {
 		return v, nil

@@ -109,3 +109,39 @@ func TestCachedReadsSeeEveryWrite(t *testing.T) {
 		t.Errorf("the shop read after its renaming is %q, %v", sh.Name, err)
 	}
 }
+
+// TestCardPageSeesTheOwnersChanges: the parts of a card page alike for every
+// card of a shop (its name, programs, settings) are kept between views, yet
+// the view right after the owner changes them shows the change.
+func TestCardPageSeesTheOwnersChanges(t *testing.T) {
+	t.Parallel()
+	s, _ := dbtest.Open(t)
+	ctx := context.Background()
+	shopID, ownerID, card, program := shop(t, s, "cache-page@example.com")
+	view := func() db.CardPage {
+		t.Helper()
+		p, err := s.CardPage(ctx, shopID, card.ID, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	view()
+	view()
+	program.RewardText = "a croissant"
+	if _, err := s.SaveProgram(ctx, program, ownerID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := view().State.Programs[0].Program.RewardText; got != "a croissant" {
+		t.Errorf("the card page after the reward's change offers %q", got)
+	}
+	sh := view().Shop
+	settings := db.ShopSettings{Name: "Renamed", BrandColor: sh.BrandColor, Language: sh.Language, TimeZone: sh.TimeZone,
+		Currency: sh.Currency, Digits: sh.Digits, StampOnScan: sh.StampOnScan, Calendar: sh.Calendar}
+	if err := s.UpdateShop(ctx, shopID, settings, ownerID, t0); err != nil {
+		t.Fatal(err)
+	}
+	if got := view().Shop.Name; got != "Renamed" {
+		t.Errorf("the card page after the shop's renaming names it %q", got)
+	}
+}

@@ -65,6 +65,7 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 		p CardPage
 		w cardPageWrites
 	)
+	gen := s.cache.generation()
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		if token != "" {
 			err := tx.QueryRowContext(ctx, `SELECT shop_id, id FROM cards WHERE token = ? AND erased_at IS NULL`, token).Scan(&shopID, &cardID)
@@ -73,7 +74,7 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 			}
 		}
 		var err error
-		p, w, err = readCardPage(ctx, tx, shopID, cardID, now)
+		p, w, err = s.readCardPage(ctx, tx, gen, shopID, cardID, now)
 		return err
 	})
 	if err != nil || w.none() {
@@ -101,9 +102,10 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 		// Without new coupons the page read is the page, as it was before the marks.
 		return p, err
 	}
+	gen = s.cache.generation()
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		p, _, err = readCardPage(ctx, tx, shopID, cardID, now)
+		p, _, err = s.readCardPage(ctx, tx, gen, shopID, cardID, now)
 		return err
 	})
 	if err != nil {
@@ -131,26 +133,24 @@ func gaveCoupons(held []CardCoupon, firstShown []int64) bool {
 }
 
 // readCardPage reads the card's page and what a view of it has to write.
-func readCardPage(ctx context.Context, q querier, shopID, cardID int64, now time.Time) (CardPage, cardPageWrites, error) {
+// gen is the cache's generation from before q's snapshot began.
+func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, shopID, cardID int64, now time.Time) (CardPage, cardPageWrites, error) {
 	var (
 		p   CardPage
 		w   cardPageWrites
 		err error
 	)
-	if p.Shop, err = scanShop(q.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = ?`, shopID)); err != nil {
-		return p, w, fmt.Errorf("shop %d: %w", shopID, err)
-	}
-	if p.State, err = cardState(ctx, q, shopID, cardID, now, ShownEntries); err != nil {
-		return p, w, err
-	}
-	clock, err := loadShopClock(ctx, q, shopID)
+	parts, err := rememberedSince(&s.cache, gen, func(c *readCache) *memo[int64, shopParts] { return &c.parts }, shopID,
+		func() (shopParts, error) { return readShopParts(ctx, q, shopID, now) })
 	if err != nil {
 		return p, w, err
 	}
-	if p.Feedback, err = feedbackPrompt(ctx, q, shopID, cardID, clock.loc, now); err != nil {
+	p.Shop, p.Growth = parts.shop, parts.growth
+	clock := parts.clock
+	if p.State, err = cardStateWith(ctx, q, shopID, cardID, parts, now, ShownEntries); err != nil {
 		return p, w, err
 	}
-	if p.Growth, err = growth(ctx, q, shopID); err != nil {
+	if p.Feedback, err = feedbackPrompt(ctx, q, shopID, cardID, clock.loc, now); err != nil {
 		return p, w, err
 	}
 	if p.News, err = newsForCard(ctx, q, shopID, cardID, now); err != nil {
@@ -176,4 +176,47 @@ func readCardPage(ctx context.Context, q querier, shopID, cardID int64, now time
 		}
 	}
 	return p, w, nil
+}
+
+// shopParts is what every card page of a shop shows alike, kept in the cache
+// (cache.go): read once for all the shop's customers between two changes.
+type shopParts struct {
+	shop     Shop
+	programs []Program // active, the default first; shared: never modified
+	clock    shopClock
+	growth   Growth
+	// raffles are those a card page may show, by id: any other is read when
+	// needed, so the page is right whenever the parts were read.
+	raffles map[int64]Raffle
+}
+
+func readShopParts(ctx context.Context, q querier, shopID int64, now time.Time) (shopParts, error) {
+	var sp shopParts
+	var err error
+	if sp.shop, err = scanShop(q.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops WHERE id = ?`, shopID)); err != nil {
+		return sp, fmt.Errorf("shop %d: %w", shopID, err)
+	}
+	if sp.programs, err = programs(ctx, q, shopID, false); err != nil {
+		return sp, err
+	}
+	if sp.clock, err = loadShopClock(ctx, q, shopID); err != nil {
+		return sp, err
+	}
+	if sp.growth, err = growth(ctx, q, shopID); err != nil {
+		return sp, err
+	}
+	ids, err := collect(ctx, q, func(row scanner) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	}, `SELECT id FROM raffles WHERE shop_id = ? AND coalesce(drawn_at, closes_at) > ?`, shopID, unix(now.Add(-drawnRaffleShown)))
+	if err != nil {
+		return sp, fmt.Errorf("raffles of shop %d: %w", shopID, err)
+	}
+	sp.raffles = make(map[int64]Raffle, len(ids))
+	for _, id := range ids {
+		if sp.raffles[id], err = raffle(ctx, q, `id = ?`, id); err != nil {
+			return sp, fmt.Errorf("raffle %d: %w", id, err)
+		}
+	}
+	return sp, nil
 }

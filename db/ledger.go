@@ -106,13 +106,20 @@ func (s *Store) CardState(ctx context.Context, shopID, cardID int64, now time.Ti
 
 // cardState is CardState with the newest history events (0: all).
 func cardState(ctx context.Context, q querier, shopID, cardID int64, now time.Time, history int) (CardState, error) {
+	ps, err := programs(ctx, q, shopID, false)
+	if err != nil {
+		return CardState{}, err
+	}
+	return cardStateWith(ctx, q, shopID, cardID, shopParts{programs: ps}, now, history)
+}
+
+// cardStateWith is cardState with the shop's active programs, and maybe some
+// of its raffles, read already.
+func cardStateWith(ctx context.Context, q querier, shopID, cardID int64, parts shopParts, now time.Time, history int) (CardState, error) {
+	ps := parts.programs
 	var st CardState
 	var err error
 	if st.Card, err = card(ctx, q, shopID, cardID); err != nil {
-		return st, err
-	}
-	ps, err := programs(ctx, q, shopID, false)
-	if err != nil {
 		return st, err
 	}
 	balances, err := cardBalances(ctx, q, cardID)
@@ -132,7 +139,7 @@ func cardState(ctx context.Context, q querier, shopID, cardID int64, now time.Ti
 	if st.Coupons, err = cardCoupons(ctx, q, shopID, cardID, now); err != nil {
 		return st, err
 	}
-	if st.Raffles, err = cardRaffles(ctx, q, shopID, cardID, now); err != nil {
+	if st.Raffles, err = cardRaffles(ctx, q, shopID, cardID, parts.raffles, now); err != nil {
 		return st, err
 	}
 	if last := lastAction(es); last != nil && loyalty.CanUndo(last.event(), now) {

@@ -329,8 +329,9 @@ func cardRafflesArgs(shopID, cardID int64, now time.Time) []any {
 }
 
 // cardRaffles lists the raffles a card page shows (cardRafflesQuery), in the
-// order they close.
-func cardRaffles(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]CardRaffle, error) {
+// order they close. known holds raffles read already, by id (shopParts); the
+// others are read.
+func cardRaffles(ctx context.Context, q querier, shopID, cardID int64, known map[int64]Raffle, now time.Time) ([]CardRaffle, error) {
 	ids, err := collect(ctx, q, func(row scanner) (int64, error) {
 		var id int64
 		return id, row.Scan(&id)
@@ -347,9 +348,11 @@ func cardRaffles(ctx context.Context, q querier, shopID, cardID int64, now time.
 	}
 	var crs []CardRaffle
 	for _, id := range ids {
-		r, err := raffle(ctx, q, `id = ?`, id)
-		if err != nil {
-			return nil, err
+		r, ok := known[id]
+		if !ok {
+			if r, err = raffle(ctx, q, `id = ?`, id); err != nil {
+				return nil, err
+			}
 		}
 		cr := CardRaffle{Raffle: r, FreeEntry: r.Window().FreeEntryFor(fromUnix(made))}
 		// Tickets are shown while they can still change the draw: not before
@@ -391,7 +394,7 @@ func (s *Store) RedeemPrize(ctx context.Context, a Action, raffleID int64) (Outc
 		if err := cardInShop(ctx, tx, a); err != nil {
 			return err
 		}
-		crs, err := cardRaffles(ctx, tx, a.ShopID, a.CardID, a.Now)
+		crs, err := cardRaffles(ctx, tx, a.ShopID, a.CardID, nil, a.Now)
 		if err != nil {
 			return err
 		}

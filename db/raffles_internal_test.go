@@ -109,7 +109,7 @@ func TestCardPageReadsBoundedRaffles(t *testing.T) {
 	if _, err := s.w.ExecContext(ctx, `INSERT INTO raffle_winners (raffle_id, place, card_id) VALUES (?, 1, ?)`, won, card.ID); err != nil {
 		t.Fatal(err)
 	}
-	crs, err := cardRaffles(ctx, s.r, shopID, card.ID, now)
+	crs, err := cardRaffles(ctx, s.r, shopID, card.ID, nil, now)
 	if err != nil {
 		t.Fatal(err)
 	}
