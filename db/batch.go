@@ -34,8 +34,9 @@ type batcher struct {
 	quit chan struct{} // closed by Close
 	done chan struct{} // closed when the batches have stopped
 	stop *sync.Once    // a store closed twice stops once
-	// written counts the batches written, for the tests.
-	written *atomic.Int64
+	// written counts the batches written, and queued the actions waiting to
+	// be taken into one, for the tests.
+	written, queued *atomic.Int64
 }
 
 type batchJob struct {
@@ -45,7 +46,8 @@ type batchJob struct {
 }
 
 func (s *Store) startBatcher() {
-	s.batch = batcher{jobs: make(chan *batchJob), quit: make(chan struct{}), done: make(chan struct{}), stop: &sync.Once{}, written: &atomic.Int64{}}
+	s.batch = batcher{jobs: make(chan *batchJob), quit: make(chan struct{}), done: make(chan struct{}), stop: &sync.Once{},
+		written: &atomic.Int64{}, queued: &atomic.Int64{}}
 	go s.runBatches()
 }
 
@@ -61,6 +63,8 @@ func (s *Store) stopBatcher() {
 // many tablets send at once.
 func (s *Store) inBatch(ctx context.Context, fn func(*sql.Tx) error) error {
 	j := &batchJob{ctx: ctx, fn: fn, err: make(chan error, 1)}
+	s.batch.queued.Add(1)
+	defer s.batch.queued.Add(-1)
 	select {
 	case s.batch.jobs <- j:
 	case <-ctx.Done():

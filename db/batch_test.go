@@ -64,11 +64,9 @@ func TestActionsWrittenTogether(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, a := range attempts {
 		wg.Go(func() { errs[i] = stamp(a.card, a.key, at) })
-		if i == 0 {
-			time.Sleep(50 * time.Millisecond) // the first is taken alone
-		}
+		// The first is taken alone; the others wait for the writer.
+		waitQueued(t, s, int64(i+1))
 	}
-	time.Sleep(100 * time.Millisecond) // the others wait for the writer
 	if _, err := lock.ExecContext(ctx, `ROLLBACK`); err != nil {
 		t.Fatal(err)
 	}
@@ -93,5 +91,18 @@ func TestActionsWrittenTogether(t *testing.T) {
 	// Two transactions: the first action's, and the other four's together.
 	if got := s.Batches() - before; got != 2 {
 		t.Errorf("%d transactions for the five actions, want 2", got)
+	}
+}
+
+// waitQueued waits until n actions wait for the writer: the batcher has taken
+// the first into a transaction that waits for the lock, and the others wait
+// to be taken.
+func waitQueued(t *testing.T, s *db.Store, n int64) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); s.Queued() < n; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d actions wait, want %d", s.Queued(), n)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

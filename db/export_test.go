@@ -34,3 +34,6 @@ func (s *Store) MoveShopOwing(ctx context.Context, shopID int64, zone string) er
 
 // Batches is how many transactions the counter's actions were written in.
 func (s *Store) Batches() int64 { return s.batch.written.Load() }
+
+// Queued is how many actions wait for the writer or their batch's commit.
+func (s *Store) Queued() int64 { return s.batch.queued.Load() }
