@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 	_ "time/tzdata" // shop time zones work on machines without a zoneinfo database
@@ -28,6 +29,7 @@ import (
 	"regulars/db"
 	"regulars/handlers"
 	"regulars/migrations"
+	"regulars/outbox"
 	"regulars/static"
 )
 
@@ -44,6 +46,9 @@ type config struct {
 	// reset-password's: whose password, and whether to read it from stdin
 	email         string
 	passwordStdin bool
+	// the mail server the outbox sends e-mail through, and the sender's
+	// address; no URL: e-mail is off
+	smtpURL, smtpFrom string
 }
 
 // commands are the words the binary takes first, each with its arguments
@@ -116,6 +121,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.StringVar(&cfg.dbPath, "db", env("REGULARS_DB", "regulars.db"), "SQLite database file (REGULARS_DB)")
 	if cmd == "serve" {
 		fs.StringVar(&cfg.addr, "addr", env("REGULARS_ADDR", ":8080"), "listen address (REGULARS_ADDR)")
+		fs.StringVar(&cfg.smtpURL, "smtp-url", env("REGULARS_SMTP_URL", ""), "mail server for e-mail to customers: smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465 (TLS) or smtp+insecure://host:25 (a local relay); empty: e-mail is off (REGULARS_SMTP_URL)")
+		fs.StringVar(&cfg.smtpFrom, "smtp-from", env("REGULARS_SMTP_FROM", ""), "sender address of e-mail to customers, e.g. cards@example.com; the shop's name is shown as the sender's name (REGULARS_SMTP_FROM)")
 		fs.StringVar(&cfg.trustedProxies, "trusted-proxies", env("REGULARS_TRUSTED_PROXIES", ""), "addresses or networks of reverse proxies whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto are believed, e.g. 127.0.0.1 or 10.0.0.0/8,::1; empty: none (REGULARS_TRUSTED_PROXIES)")
 	}
 	if cmd == "serve" || cmd == "reset-password" {
@@ -254,7 +261,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer store.Close() // last, after the requests and the worker
-	e, err := handlers.New(ctx, handlers.Config{Store: store, BaseURL: cfg.baseURL, TrustedProxies: proxies, Static: static.FS, Log: log})
+	mail, err := mailWorker(ctx, cfg, store, log)
+	if err != nil {
+		return err
+	}
+	from := ""
+	if mail != nil {
+		from = cfg.smtpFrom
+	}
+	e, err := handlers.New(ctx, handlers.Config{Store: store, BaseURL: cfg.baseURL, TrustedProxies: proxies, Static: static.FS, Log: log, EmailFrom: from})
 	if err != nil {
 		return err
 	}
@@ -275,7 +290,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	worked := make(chan struct{})
 	go func() {
 		defer close(worked)
+		var mailed sync.WaitGroup
+		if mail != nil {
+			mailed.Go(func() { mail.Run(working) })
+		}
 		work(working, store, log)
+		mailed.Wait()
 	}()
 	defer func() {
 		stopWork()
@@ -325,3 +345,21 @@ const (
 	uploadBody    = 64 << 10
 	uploadTimeout = 2 * time.Minute
 )
+
+// mailWorker is the outbox's worker when a mail server is configured, nil
+// otherwise: messages then wait in the outbox, and the owner's pages say
+// that e-mail is off and how to turn it on.
+func mailWorker(ctx context.Context, cfg config, store *db.Store, log *slog.Logger) (*outbox.Worker, error) {
+	if cfg.smtpURL == "" {
+		log.Info("e-mail is off: no -smtp-url (REGULARS_SMTP_URL)")
+		return nil, nil
+	}
+	smtp, err := outbox.NewSMTP(cfg.smtpURL, cfg.smtpFrom)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.baseURL == "" {
+		return nil, errors.New("e-mail needs -base-url (REGULARS_BASE_URL): the links in messages must lead to this server")
+	}
+	return outbox.New(ctx, outbox.Config{Store: store, Senders: map[string]outbox.Sender{db.ChannelEmail: smtp}, BaseURL: cfg.baseURL, Log: log})
+}

@@ -139,6 +139,8 @@ type server struct {
 	url     string
 	cmd     *exec.Cmd
 	logFile *os.File
+	// flags are given to serve after the address and the database.
+	flags []string
 }
 
 // startServer builds the binary from the module root and starts it on a fresh database.
@@ -233,7 +235,7 @@ func (s *server) start() {
 // launch runs the server on the same file.
 func (s *server) launch() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "serve", "-addr", s.addr, "-db", s.dbPath)
+	s.cmd = exec.Command(s.bin, append([]string{"serve", "-addr", s.addr, "-db", s.dbPath}, s.flags...)...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logFile, s.logFile
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)

@@ -20,6 +20,8 @@ type CardPage struct {
 	// News is the shop's announcements the page shows, newest first; New
 	// marks those this view is the first to show.
 	News []CardNews
+	// Consent is the customer's choices of messages, which the page lets them change.
+	Consent Consent
 }
 
 // cardPageWrites is what a view of the card page found to write before it is
@@ -154,6 +156,9 @@ func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, shopID,
 		return p, w, err
 	}
 	if p.News, err = newsForCard(ctx, q, shopID, cardID, now); err != nil {
+		return p, w, err
+	}
+	if p.Consent, err = cardConsent(ctx, q, cardID); err != nil {
 		return p, w, err
 	}
 	owed, stale, err := owedCampaigns(ctx, q, shopID, cardID, now)

@@ -82,6 +82,8 @@ type NewCard struct {
 	Email     string
 	Birthday  string // "MM-DD" or empty
 	Consent   bool   // agreed to hear from the shop
+	// EmailService: agreed to an e-mail about their own card (a reward ready).
+	EmailService bool
 	// InviteCode is the invite link's code of the card that referred them, if any.
 	InviteCode string
 	CreatedBy  int64 // 0 when the customer joined by themselves
@@ -126,6 +128,9 @@ func createCard(ctx context.Context, tx *sql.Tx, shopID int64, n NewCard, token,
 		shopID, token, shortCode, n.FirstName, n.Phone, n.Email, n.Birthday, loyalty.NameKey(n.FirstName), loyalty.PhoneKey(n.Phone),
 		consent, null(n.CreatedBy), unix(now), nullString(n.Key)).Scan(&c.ID)
 	if err != nil {
+		return c, err
+	}
+	if err := recordNewCardConsent(ctx, tx, shopID, c.ID, n, now); err != nil {
 		return c, err
 	}
 	if err := recordReferral(ctx, tx, shopID, c.ID, n.InviteCode, now); err != nil {

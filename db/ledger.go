@@ -381,6 +381,11 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 	if err := saveBalance(ctx, tx, a.ShopID, a.CardID, ev.programID, state); err != nil {
 		return 0, err
 	}
+	if earned > 0 {
+		if err := queueRewardReady(ctx, tx, a, ev.programID, id, earned); err != nil {
+			return 0, err
+		}
+	}
 	return id, afterInsert(ctx, tx, a, ev, earned, true)
 }
 

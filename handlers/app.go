@@ -21,6 +21,7 @@ import (
 
 	"regulars/db"
 	"regulars/locale"
+	"regulars/outbox"
 	"regulars/views"
 )
 
@@ -44,6 +45,9 @@ type Config struct {
 	// X-Real-IP and X-Forwarded-Proto are believed (ParseTrustedProxies);
 	// none: the connection's address is the client's.
 	TrustedProxies []netip.Prefix
+	// EmailFrom is the sender address of the e-mail the outbox sends; "":
+	// no mail server is configured and the e-mail features say they are off.
+	EmailFrom string
 }
 
 // App holds the handlers' dependencies.
@@ -70,6 +74,10 @@ type App struct {
 	origins *http.CrossOriginProtection
 	macKey  macKey
 	proxies []netip.Prefix // Config.TrustedProxies
+	// emailFrom is Config.EmailFrom; unsubscribeKey signs the unsubscribe
+	// links of messages (package outbox makes them with the same secret).
+	emailFrom      string
+	unsubscribeKey []byte
 }
 
 // New builds the Echo server with every route and middleware.
@@ -83,6 +91,10 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	key, err := cfg.Store.Secret(ctx, "mac_key", 32)
+	if err != nil {
+		return nil, err
+	}
+	unsubscribeKey, err := cfg.Store.Secret(ctx, outbox.UnsubscribeKey, 32)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +125,9 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		proxies:  cfg.TrustedProxies,
 		logins:   newLoginLimiter(cfg.Now),
 		joins:    newAddrLimiter(cfg.Now, joinBurst, joinRefill),
+
+		emailFrom:      cfg.EmailFrom,
+		unsubscribeKey: unsubscribeKey,
 
 		passwordCost: cfg.PasswordCost,
 		dummyHash:    dummyHash,

@@ -94,6 +94,8 @@ func (a *App) renderCustomerCard(c echo.Context, status int, cp db.CardPage, now
 	}
 	model.News = cardNews(shop.ID, cp.News)
 	model.Version = cardETag(cp.State.Version())
+	problem, _ := c.Get(ctxChoicesProblem).(string)
+	model.Messages = cardMessages(c, cp, problem)
 	cardHeaders(c)
 	c.Response().Header().Set("Cache-Control", "private, no-cache")
 	return render(c, status, views.CardPage(p, model, card.Token, now, fb))

@@ -138,10 +138,18 @@ func (a *App) enroll(c echo.Context) error {
 	f := newForm(c, p.T)
 	name, norm := f.customer()
 	sameOK := f.checkbox("same_phone_ok")
+	// The address and the customer's yes to a reward's e-mail, which the
+	// cashier asked: recorded as given at the counter (db.recordNewCardConsent).
+	email := ""
+	if strings.TrimSpace(c.FormValue("email")) != "" {
+		email = f.email("email")
+	}
+	service := f.checkbox("email_service")
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.CounterPage(p, "", views.Found{}, "", f.v, key))
 	}
-	card, err := a.store.EnrollCard(c.Request().Context(), shop.ID, db.NewCard{FirstName: name, Phone: norm, CreatedBy: u.ID, Key: key, OfferSamePhone: !sameOK}, a.now())
+	n := db.NewCard{FirstName: name, Phone: norm, Email: email, EmailService: service, CreatedBy: u.ID, Key: key, OfferSamePhone: !sameOK}
+	card, err := a.store.EnrollCard(c.Request().Context(), shop.ID, n, a.now())
 	var replay *db.ReplayedError
 	var same *db.SamePhoneError
 	if errors.As(err, &same) {

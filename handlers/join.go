@@ -127,6 +127,11 @@ func (a *App) join(c echo.Context) error {
 	if n.Consent = c.FormValue("consent") == "1"; n.Consent {
 		f.v.Values["consent"] = "1"
 	}
+	// "E-mail me when a reward is ready": recorded with an address only, as
+	// the consent above (db.recordNewCardConsent); joining needs neither.
+	if n.EmailService = c.FormValue("email_service") == "1"; n.EmailService {
+		f.v.Values["email_service"] = "1"
+	}
 	n.InviteCode, _ = loyalty.ParseInviteCode(c.FormValue("ref"))
 	f.v.Values["ref"] = n.InviteCode
 	// Checked after reading the form, so that a refused join keeps what was typed.

@@ -95,6 +95,9 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/c/:token/version", a.cardVersion)
 	e.POST("/c/:token/raffles/:id/enter", a.enterRaffle)
 	e.POST("/c/:token/feedback", a.leaveFeedback)
+	e.POST("/c/:token/consent", a.saveChoices)
+	get(unsubscribeRoute, a.unsubscribeForm)
+	e.POST(unsubscribeRoute, a.unsubscribe)
 	get("/r/:id", a.publicRaffle)
 	get("/shops/:id/logo", a.logo)
 	get("/shops/:id/news/:news", a.newsImage)
@@ -176,6 +179,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/audit", a.audit, owners...)
 	get("/growth", a.growth, owners...)
 	e.POST("/growth", a.saveGrowth, owners...)
+	get("/automations", a.automations, owners...)
+	e.POST("/automations", a.saveAutomations, owners...)
 }
 
 // securityHeaders: scripts only from our origin (no inline script anywhere);

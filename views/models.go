@@ -104,6 +104,8 @@ type Card struct {
 	// Version is the card's version as an ETag, on the customer's page only,
 	// which asks for it to know when the cashier changed the card.
 	Version string
+	// Messages are the customer's e-mail choices, on the customer's page only.
+	Messages *CardMessages
 }
 
 // Found is the cards a counter search lists, and how many more matched.

@@ -1,0 +1,270 @@
+// Package outbox sends the messages the store queued in its outbox (db/outbox.go):
+// a worker inside the server claims the messages that are due, renders each
+// in the shop's language, hands it to the sender of its channel, and records
+// the outcome: sent once, retried later with backoff, failed with the
+// reason for the owner to see, or dropped when it is no longer wanted.
+//
+// Delivery is at least once. A message is marked "sending" in a short
+// transaction before its server is called and "sent" in another after it
+// answered; no transaction is held during the conversation. A process killed
+// between the two leaves it "sending": the next start sends it again, since
+// it may not have left (losing a reward notice is worse than a second copy,
+// and the copy carries the same Message-ID, which mail programs use to show it
+// once). A message marked sent is never claimed again.
+package outbox
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"regulars/db"
+)
+
+// Message is one message as a sender delivers it. A channel uses the parts
+// it has room for: an e-mail all of them, a push or an SMS the subject, the
+// text and the link.
+type Message struct {
+	// ID is the outbox's; MessageID is made from it, so that a copy sent
+	// again after a crash is the same message to the mail program.
+	ID        int64
+	MessageID string
+	To        string
+	FromName  string // the shop's name
+	Subject   string
+	Text      string
+	HTML      string
+	URL       string // the card
+	// UnsubscribeURL stops this kind of message, in one POST (RFC 8058) or
+	// from the page it opens.
+	UnsubscribeURL string
+}
+
+// Sender delivers the messages of one channel. Adding a channel (SMS
+// through a provider, web push) is one more Sender.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// PermanentError is a refusal that no retry will change (a mailbox that does
+// not exist): the message fails at once.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Backoff is how long the worker waits before each retry of a message; after
+// the last, the message fails.
+var Backoff = []time.Duration{time.Minute, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 12 * time.Hour}
+
+// UnsubscribeKey names the store's secret that signs unsubscribe links.
+const UnsubscribeKey = "unsubscribe_key"
+
+// UnsubscribeToken is the MAC, under key, that makes /u/{id}/{token} an
+// unsubscribe link of message id that only the server can make.
+func UnsubscribeToken(key []byte, id int64) string {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte("unsubscribe\x00" + strconv.FormatInt(id, 10)))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16])
+}
+
+// UnsubscribePath is the path of message id's unsubscribe link.
+func UnsubscribePath(key []byte, id int64) string {
+	return "/u/" + strconv.FormatInt(id, 10) + "/" + UnsubscribeToken(key, id)
+}
+
+// Config is what the worker needs.
+type Config struct {
+	Store *db.Store
+	// Senders by channel (db.ChannelEmail); a message of a channel without
+	// one waits, queued, until the server starts with one.
+	Senders map[string]Sender
+	// BaseURL is the public address links in messages start with.
+	BaseURL string
+	Log     *slog.Logger
+	// Now is the clock (tests move it); Poll how often the worker looks for
+	// messages due when it has nothing to do.
+	Now  func() time.Time
+	Poll time.Duration
+}
+
+// Worker sends the outbox.
+type Worker struct {
+	cfg Config
+	key []byte
+}
+
+// claimBatch messages are claimed together; sendTimeout bounds each send,
+// and lease covers a whole batch: a message whose claim lapsed is sent again.
+const (
+	claimBatch  = 10
+	sendTimeout = 30 * time.Second
+	lease       = claimBatch*sendTimeout + time.Minute
+)
+
+// stopGrace is how long a send begun may go on once the server stops.
+const stopGrace = 5 * time.Second
+
+// maxAge is how old a message may be when it is sent: one that waited
+// longer (its channel was off for days) would tell of something long past.
+const maxAge = 7 * 24 * time.Hour
+
+// New makes the worker, with the secret of the unsubscribe links.
+func New(ctx context.Context, cfg Config) (*Worker, error) {
+	key, err := cfg.Store.Secret(ctx, UnsubscribeKey, 32)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Poll == 0 {
+		cfg.Poll = 2 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	return &Worker{cfg: cfg, key: key}, nil
+}
+
+// Run sends messages until ctx ends. It first makes due the messages a
+// process that died left sending.
+func (w *Worker) Run(ctx context.Context) {
+	if n, err := w.cfg.Store.RecoverOutbox(ctx, w.cfg.Now()); err != nil {
+		w.cfg.Log.Error("outbox", "err", err)
+	} else if n > 0 {
+		w.cfg.Log.Warn("outbox: messages interrupted while sending are sent again", "messages", n)
+	}
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := w.SendDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.cfg.Log.Error("outbox", "err", err)
+		}
+		wait := w.cfg.Poll
+		if n == claimBatch {
+			wait = 0 // more may be due
+		}
+		t.Reset(wait)
+	}
+}
+
+// SendDue claims one batch of the messages due, sends them and records each
+// outcome. It returns how many it claimed.
+func (w *Worker) SendDue(ctx context.Context) (int, error) {
+	if _, due, err := w.due(ctx); err != nil || !due {
+		return 0, err
+	}
+	msgs, err := w.cfg.Store.ClaimOutbox(ctx, w.cfg.Now(), lease, claimBatch)
+	if err != nil {
+		return 0, err
+	}
+	for i, m := range msgs {
+		if ctx.Err() != nil {
+			// Stopping: the messages not begun wait for the next start.
+			return len(msgs), w.release(msgs[i:])
+		}
+		o := w.send(ctx, m)
+		if o.State != db.OutboxSent && o.State != db.OutboxDropped {
+			w.cfg.Log.Warn("outbox: not sent", "message", m.ID, "attempt", m.Attempts, "state", o.State, "err", o.Error)
+		}
+		// The outcome is recorded even when ctx ended meanwhile (a shutdown):
+		// a message that left is marked sent.
+		if err := w.cfg.Store.FinishOutbox(context.WithoutCancel(ctx), m.ID, o, w.cfg.Now()); err != nil {
+			return len(msgs), err
+		}
+	}
+	return len(msgs), nil
+}
+
+// release puts claimed messages that were not sent back in the queue.
+func (w *Worker) release(msgs []db.OutboxMessage) error {
+	for _, m := range msgs {
+		o := db.OutboxOutcome{State: db.OutboxQueued, Next: w.cfg.Now(), Error: "the server stopped before sending it"}
+		if err := w.cfg.Store.FinishOutbox(context.Background(), m.ID, o, w.cfg.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// due reports whether a message is due now: a read, so that an idle worker
+// never takes the writer.
+func (w *Worker) due(ctx context.Context) (time.Time, bool, error) {
+	at, ok, err := w.cfg.Store.NextOutboxAt(ctx)
+	return at, ok && !at.After(w.cfg.Now()), err
+}
+
+// send renders m and hands it to its channel's sender.
+func (w *Worker) send(ctx context.Context, m db.OutboxMessage) db.OutboxOutcome {
+	sender, ok := w.cfg.Senders[m.Channel]
+	if !ok {
+		// Off for now: it waits for a server started with this channel.
+		return db.OutboxOutcome{State: db.OutboxQueued, Next: w.cfg.Now().Add(Backoff[len(Backoff)-1]), Error: "channel " + m.Channel + " is not configured"}
+	}
+	f, err := w.cfg.Store.MessageFacts(ctx, m)
+	if err != nil {
+		return w.retry(m, err)
+	}
+	if w.cfg.Now().Sub(m.CreatedAt) > maxAge {
+		return db.OutboxOutcome{State: db.OutboxDropped, Error: "too old to send"}
+	}
+	if reason := dropReason(f); reason != "" {
+		return db.OutboxOutcome{State: db.OutboxDropped, Error: reason}
+	}
+	msg, err := render(ctx, m, f, w.cfg.BaseURL, UnsubscribePath(w.key, m.ID))
+	if err != nil {
+		return db.OutboxOutcome{State: db.OutboxFailed, Error: err.Error()}
+	}
+	// A send begun when the server stops may end within stopGrace, so that
+	// it is recorded as sent rather than sent again at the next start.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })
+	defer stop()
+	if err := sender.Send(sctx, msg); err != nil {
+		var permanent *PermanentError
+		if errors.As(err, &permanent) {
+			return db.OutboxOutcome{State: db.OutboxFailed, Error: err.Error()}
+		}
+		return w.retry(m, err)
+	}
+	return db.OutboxOutcome{State: db.OutboxSent}
+}
+
+// retry schedules the next attempt of m after err, or fails it after the last.
+func (w *Worker) retry(m db.OutboxMessage, err error) db.OutboxOutcome {
+	if m.Attempts > len(Backoff) {
+		return db.OutboxOutcome{State: db.OutboxFailed, Error: fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, err)}
+	}
+	return db.OutboxOutcome{State: db.OutboxQueued, Next: w.cfg.Now().Add(Backoff[m.Attempts-1]), Error: err.Error()}
+}
+
+// dropReason says why a message is no longer to be sent, or "".
+func dropReason(f db.MessageFacts) string {
+	switch {
+	case f.Card.Erased:
+		return "the customer's data was erased"
+	case !f.Consented:
+		return "the customer withdrew consent"
+	case f.Card.Email == "":
+		return "the customer has no e-mail address"
+	case f.Voided:
+		return "the stamp was undone"
+	}
+	return ""
+}
