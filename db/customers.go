@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -10,19 +11,32 @@ import (
 	"regulars/loyalty"
 )
 
-// CustomerSort orders the customer list; every order is served by an index of
-// card_stats, so a page of a big shop costs the same as one of a small shop.
+// CustomerSort orders the customer list; every order is served by an index
+// (of card_stats, or of cards for name and joined), so a page of a big shop
+// costs the same as one of a small shop.
 type CustomerSort string
 
 const (
 	SortLastVisit CustomerSort = "last" // most recent visit first (the default)
 	SortVisits    CustomerSort = "visits"
 	SortRewards   CustomerSort = "rewards"
+	SortName      CustomerSort = "name"   // A to Z by the folded name, nameless and erased last
+	SortJoined    CustomerSort = "joined" // newest card first
 )
 
 // Valid reports whether s is one of the orders the list offers.
 func (s CustomerSort) Valid() bool {
-	return s == SortLastVisit || s == SortVisits || s == SortRewards
+	return customerOrder[s] != ""
+}
+
+// customerOrder is each sort's ORDER BY over card_stats s and cards c; the
+// card's id breaks ties, so pages never overlap.
+var customerOrder = map[CustomerSort]string{
+	SortLastVisit: `s.last_day DESC, s.card_id DESC`,
+	SortVisits:    `s.visits DESC, s.card_id DESC`,
+	SortRewards:   `s.rewards DESC, s.card_id DESC`,
+	SortName:      `c.name_key = '', c.name_key, c.id`, // index cards_name_order
+	SortJoined:    `c.created_at DESC, c.id DESC`,      // index cards_created
 }
 
 // CustomersPerPage is the length of a page of the customer list.
@@ -51,13 +65,25 @@ type CustomerStats struct {
 type CustomerRow struct {
 	Card
 	CustomerStats
+	// Progress is where the card stands now in each of CustomerList.Programs,
+	// in that order.
+	Progress []ProgramProgress
+}
+
+// ProgramProgress is where a card stands in one program at a moment: its
+// kept balance (card_balances) with the expiries due by then applied.
+type ProgramProgress struct {
+	ProgramID int64
+	Stamps    int // toward the next reward
+	Ready     int // rewards earned and neither redeemed nor expired
 }
 
 // CustomerList is one page of the customer list, with what the pager and the
 // segment links need.
 type CustomerList struct {
-	Rows  []CustomerRow
-	Total int // rows matching the query, on every page
+	Rows     []CustomerRow
+	Programs []Program // the shop's active programs, the default first
+	Total    int       // rows matching the query, on every page
 	// Segments counts the shop's cards per segment (SegmentNone: never visited).
 	Segments map[loyalty.Segment]int
 }
@@ -78,21 +104,20 @@ func (s *Store) Customers(ctx context.Context, shopID int64, q CustomerQuery, no
 	if err := s.r.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&list.Total); err != nil {
 		return list, fmt.Errorf("count customers of shop %d: %w", shopID, err)
 	}
-	order := map[CustomerSort]string{
-		SortLastVisit: `s.last_day DESC, s.card_id DESC`,
-		SortVisits:    `s.visits DESC, s.card_id DESC`,
-		SortRewards:   `s.rewards DESC, s.card_id DESC`,
-	}[q.Sort]
-	if order == "" {
-		order = `s.last_day DESC, s.card_id DESC`
-	}
-	page := max(q.Page, 1)
-	rows, err := collect(ctx, s.r, scanCustomerRow, `SELECT `+customerColumns+` FROM card_stats s JOIN cards c ON c.id = s.card_id
-		WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, CustomersPerPage, (page-1)*CustomersPerPage)...)
+	query, args := customerPage(shopID, q)
+	rows, err := collect(ctx, s.r, scanCustomerRow, query, args...)
 	if err != nil {
 		return list, fmt.Errorf("customers of shop %d: %w", shopID, err)
 	}
-	list.Rows = rows
+	if list.Programs, err = programs(ctx, s.r, shopID, false); err != nil {
+		return list, err
+	}
+	for _, r := range rows {
+		if r.Progress, err = progressOf(r.balances, list.Programs, now); err != nil {
+			return list, fmt.Errorf("balances of card %d: %w", r.ID, err)
+		}
+		list.Rows = append(list.Rows, r.CustomerRow)
+	}
 	list.Segments = map[loyalty.Segment]int{}
 	counts, err := s.r.QueryContext(ctx, `SELECT segment, count(*) FROM card_stats WHERE shop_id = ? GROUP BY segment`, shopID)
 	if err != nil {
@@ -108,6 +133,21 @@ func (s *Store) Customers(ctx context.Context, shopID int64, q CustomerQuery, no
 		list.Segments[seg] = n
 	}
 	return list, counts.Err()
+}
+
+// customerPage is the query of a page of the list, in its order.
+func customerPage(shopID int64, q CustomerQuery) (string, []any) {
+	where, args := customerFilter(shopID, q)
+	order := customerOrder[q.Sort]
+	if order == "" {
+		order = customerOrder[SortLastVisit]
+	}
+	// c.shop_id as well as s.shop_id: SQLite may then read the page in the
+	// order of an index of cards (name, joined) instead of sorting the shop.
+	args = append([]any{shopID}, args...)
+	return `SELECT ` + customerColumns + ` FROM card_stats s JOIN cards c ON c.id = s.card_id
+		WHERE c.shop_id = ? AND ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`,
+		append(args, CustomersPerPage, (max(q.Page, 1)-1)*CustomersPerPage)
 }
 
 // customerFilter is the WHERE clause of a customer query over card_stats s
@@ -141,16 +181,50 @@ func customerFilter(shopID int64, q CustomerQuery) (string, []any) {
 // minPhoneSearch: fewer digits would match half the shop.
 const minPhoneSearch = 3
 
+// customerColumns ends with the card's kept balances, {"program id": state},
+// read in the same query as the page (the primary key of card_balances
+// finds them): the list folds no ledger.
 const customerColumns = `c.id, c.shop_id, c.token, c.short_code, c.first_name, c.phone, c.email, c.birthday, c.created_at, c.erased_at IS NOT NULL,
-	s.visits, s.last_day, s.stamps, s.rewards, s.redeems, s.segment`
+	s.visits, s.last_day, s.stamps, s.rewards, s.redeems, s.segment,
+	(SELECT json_group_object(b.program_id, json(b.state)) FROM card_balances b WHERE b.card_id = c.id AND b.shop_id = c.shop_id)`
 
-func scanCustomerRow(r scanner) (CustomerRow, error) {
-	var row CustomerRow
+// customerLine is a CustomerRow as read, with its balances still encoded.
+type customerLine struct {
+	CustomerRow
+	balances string
+}
+
+func scanCustomerRow(r scanner) (customerLine, error) {
+	var row customerLine
 	var created int64
 	err := r.Scan(&row.ID, &row.ShopID, &row.Token, &row.ShortCode, &row.FirstName, &row.Phone, &row.Email, &row.Birthday, &created, &row.Erased,
-		&row.Visits, &row.LastDay, &row.Stamps, &row.Rewards, &row.Redeems, &row.Segment)
+		&row.Visits, &row.LastDay, &row.Stamps, &row.Rewards, &row.Redeems, &row.Segment, &row.balances)
 	row.CreatedAt = fromUnix(created)
 	return row, err
+}
+
+// progressOf is where a card stands now in each program, from its kept
+// balances by program id; a program it never used has nothing yet.
+func progressOf(balances string, programs []Program, now time.Time) ([]ProgramProgress, error) {
+	var kept map[int64]json.RawMessage
+	if err := json.Unmarshal([]byte(balances), &kept); err != nil {
+		return nil, fmt.Errorf("decode balances: %w", err)
+	}
+	out := make([]ProgramProgress, len(programs))
+	for i, p := range programs {
+		out[i].ProgramID = p.ID
+		text, ok := kept[p.ID]
+		if !ok {
+			continue
+		}
+		st, err := decodeState(string(text))
+		if err != nil {
+			return nil, err
+		}
+		b := st.At(now)
+		out[i].Stamps, out[i].Ready = b.Stamps, len(b.Available)
+	}
+	return out, nil
 }
 
 // CustomerFeedback is one answer of the card to "how was your visit?".

@@ -153,7 +153,7 @@ func TestCustomersPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, sort := range []db.CustomerSort{db.SortLastVisit, db.SortVisits, db.SortRewards} {
+	for _, sort := range []db.CustomerSort{db.SortLastVisit, db.SortVisits, db.SortRewards, db.SortName, db.SortJoined} {
 		seen := map[int64]bool{}
 		var sizes []int
 		for page := 1; page <= 3; page++ {

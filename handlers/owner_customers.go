@@ -16,7 +16,8 @@ import (
 )
 
 // customers is the customer list: ?q= searches, ?segment= is a segment's
-// page, ?sort= orders, ?page= pages. A malformed query is a 400.
+// page, ?sort= orders, ?page= pages. A malformed query is a 400, except an
+// unknown order, which shows the default one (an old bookmark still opens).
 func (a *App) customers(c echo.Context) error {
 	_, shop := staff(c)
 	q, err := customerQuery(c)
@@ -39,10 +40,18 @@ func (a *App) customers(c echo.Context) error {
 		v.Segments = append(v.Segments, views.SegmentCount{Segment: string(s), Count: list.Segments[s]})
 	}
 	for _, r := range list.Rows {
-		v.Rows = append(v.Rows, views.CustomerRow{
+		row := views.CustomerRow{
 			ID: r.ID, Name: r.FirstName, Erased: r.Erased, ShortCode: loyalty.FormatShortCode(r.ShortCode),
-			Visits: r.Visits, Rewards: r.Rewards, LastVisit: dayTime(r.LastDay, p.T.Zone()), Segment: string(r.Segment),
-		})
+			// A list is read over a shoulder: the phone's last digits say
+			// which customer it is, the whole number stays on the record.
+			Phone:  loyalty.MaskPhone(r.Phone),
+			Visits: r.Visits, Rewards: r.Rewards, LastVisit: dayTime(r.LastDay, p.T.Zone()), Joined: r.CreatedAt, Segment: string(r.Segment),
+		}
+		for i, pr := range r.Progress {
+			prog := list.Programs[i]
+			row.Progress = append(row.Progress, views.ProgramStamps{Program: prog.Name, Stamps: pr.Stamps, Required: prog.StampsRequired, Ready: pr.Ready})
+		}
+		v.Rows = append(v.Rows, row)
 	}
 	return render(c, http.StatusOK, views.CustomersPage(p, v))
 }
@@ -60,11 +69,8 @@ func customerQuery(c echo.Context) (db.CustomerQuery, error) {
 	if q.Segment != loyalty.SegmentNone && !q.Segment.Valid() {
 		return q, echo.ErrBadRequest
 	}
-	if q.Sort == "" {
-		q.Sort = db.SortLastVisit
-	}
 	if !q.Sort.Valid() {
-		return q, echo.ErrBadRequest
+		q.Sort = db.SortLastVisit
 	}
 	if s := c.QueryParam("page"); s != "" {
 		n, err := parseNumber(s)

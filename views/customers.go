@@ -14,10 +14,33 @@ type CustomerRow struct {
 	Name      string // "" when the customer gave none
 	Erased    bool
 	ShortCode string // formatted
+	Phone     string // masked: its last digits only, or ""
 	Visits    int
 	Rewards   int
 	LastVisit time.Time // zero: never
-	Segment   string    // "": never visited
+	Joined    time.Time
+	Segment   string // "": never visited
+	// Progress is the card's stamps now in each active program, the
+	// default first.
+	Progress []ProgramStamps
+}
+
+// ProgramStamps is where a card stands in one program: "7 of 10", and the
+// rewards it may collect.
+type ProgramStamps struct {
+	Program  string
+	Stamps   int
+	Required int
+	Ready    int
+}
+
+// ready is how many rewards the row's card may collect, in every program.
+func (r CustomerRow) ready() int {
+	n := 0
+	for _, pr := range r.Progress {
+		n += pr.Ready
+	}
+	return n
 }
 
 // SegmentCount is a segment and how many customers are in it.
@@ -30,7 +53,7 @@ type SegmentCount struct {
 type CustomerList struct {
 	Search  string
 	Segment string // "": every customer
-	Sort    string // last, visits, rewards
+	Sort    string // last, visits, rewards, name, joined
 	Page    int    // from 1
 	Pages   int
 	Total   int // matching the query
@@ -157,7 +180,22 @@ func segmentRule(p Page, s string) string {
 }
 
 func sortOptions(p Page) []Option {
-	return []Option{{"last", p.T.T("CustomersSortLast")}, {"visits", p.T.T("CustomersSortVisits")}, {"rewards", p.T.T("CustomersSortRewards")}}
+	return []Option{
+		{"last", p.T.T("CustomersSortLast")}, {"name", p.T.T("CustomersSortName")}, {"joined", p.T.T("CustomersSortJoined")},
+		{"visits", p.T.T("CustomersSortVisits")}, {"rewards", p.T.T("CustomersSortRewards")},
+	}
+}
+
+// ariaSort is a column header's aria-sort: the list's order when the column
+// orders it (names A to Z, the rest largest or newest first), none otherwise.
+func (l CustomerList) ariaSort(sort string) string {
+	switch {
+	case l.Sort != sort:
+		return "none"
+	case sort == "name":
+		return "ascending"
+	}
+	return "descending"
 }
 
 func segmentFilterOptions(p Page) []Option {
