@@ -273,12 +273,12 @@ func visitCharts(t *locale.Tr, d db.Dashboard, days []db.DayActivity, rtl bool) 
 	labels := make([]string, n)
 	total := 0
 	for i, day := range days {
-		date := t.Date(loyalty.DayStart(day.Day, zone))
-		visits[i], titles[i], labels[i] = day.Visits, t.N("ChartDayTitle", day.Visits, "Date", date), date
+		date := loyalty.DayStart(day.Day, zone)
+		visits[i], titles[i], labels[i] = day.Visits, t.N("ChartDayTitle", day.Visits, "Date", t.Date(date)), t.DayMonth(date)
 		total += day.Visits
 	}
 	daily := views.NewChart(t.N("ChartVisitsTitle", n), t.N("ChartVisitsDesc", total, "Days", t.Num(n)),
-		[]views.Series{{Class: "returning", Values: visits}}, titles, labels, 30, dailySlots, rtl, func(m int) string { return t.N("ChartScaleVisits", m) })
+		[]views.Series{{Class: "returning", Values: visits}}, titles, labels, dailySlots, rtl, t.Num)
 
 	// Weeks ending today, so the newest bar is a whole week; the oldest may
 	// be shorter, when the shop is younger than the chart.
@@ -292,14 +292,13 @@ func visitCharts(t *locale.Tr, d db.Dashboard, days []db.DayActivity, rtl bool) 
 			first[w] += day.NewCustomers
 			returning[w] += day.Visits - day.NewCustomers
 		}
-		start := t.Date(loyalty.DayStart(week[0].Day, zone))
-		wTitles[w] = t.T("ChartWeekTitle", "Week", start, "New", t.N("ChartWeekFirstVisits", first[w]), "Returning", t.N("ChartWeekReturning", returning[w]))
-		wLabels[w] = start
+		start := loyalty.DayStart(week[0].Day, zone)
+		wTitles[w] = t.T("ChartWeekTitle", "Week", t.Date(start), "New", t.N("ChartWeekFirstVisits", first[w]), "Returning", t.N("ChartWeekReturning", returning[w]))
+		wLabels[w] = t.DayMonth(start)
 	}
 	weekly := views.NewChart(t.T("ChartWeeklyTitle"), t.N("ChartWeeklyDesc", weeks),
-		[]views.Series{{Class: "new", Values: first}, {Class: "returning", Values: returning}}, wTitles, wLabels, 4, weeklySlots, rtl,
-		func(m int) string { return t.N("ChartScaleVisits", m) })
-	weekly.Legend = []views.LegendItem{{Class: "new", Text: t.T("ChartLegendNew")}, {Class: "returning", Text: t.T("ChartLegendReturning")}}
+		[]views.Series{{Class: "new", Name: t.T("ChartLegendNew"), Values: first}, {Class: "returning", Name: t.T("ChartLegendReturning"), Values: returning}},
+		wTitles, wLabels, weeklySlots, rtl, t.Num)
 	return daily, weekly
 }
 

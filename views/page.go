@@ -2,6 +2,8 @@
 package views
 
 import (
+	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -41,13 +43,84 @@ type Brand struct {
 	LogoURL string // "" without a logo
 }
 
-// brandStyle sets the brand colour as a CSS variable; the colour was validated
-// as #rrggbb when saved, so it is safe to pass through.
+// brandStyle sets the brand colour and the two colours that make it readable
+// as CSS variables (app.css, "1. Tokens"): --brand-ink, the brand as text on
+// the pages' light backgrounds, and --on-brand, the text on a brand-coloured
+// fill. The colour was validated as #rrggbb when saved, so it is safe to pass
+// through.
 func brandStyle(b *Brand) templ.SafeCSS {
 	if b == nil || b.Color == "" {
 		return ""
 	}
-	return templ.SafeCSS("--brand:" + b.Color + ";")
+	c, ok := parseHex(b.Color)
+	if !ok {
+		return templ.SafeCSS("--brand:" + b.Color + ";")
+	}
+	return templ.SafeCSS("--brand:" + b.Color + ";--brand-ink:" + brandInk(c).hex() + ";--on-brand:" + onBrand(c).hex() + ";")
+}
+
+// rgb is a colour of the sRGB space, 0–255 a channel.
+type rgb struct{ r, g, b float64 }
+
+var (
+	white = rgb{255, 255, 255}
+	black = rgb{0, 0, 0}
+	// lightest is the darkest background text in the brand colour sits on:
+	// a green notice (--good-bg); what reads on it reads on white and --bg.
+	lightest = rgb{0xe3, 0xf6, 0xea}
+)
+
+func parseHex(s string) (rgb, bool) {
+	n, err := strconv.ParseUint(strings.TrimPrefix(s, "#"), 16, 32)
+	if err != nil || len(s) != 7 || s[0] != '#' {
+		return rgb{}, false
+	}
+	return rgb{float64(n >> 16 & 0xff), float64(n >> 8 & 0xff), float64(n & 0xff)}, true
+}
+
+func (c rgb) hex() string {
+	ch := func(v float64) uint64 { return uint64(math.Round(min(max(v, 0), 255))) }
+	return fmt.Sprintf("#%02x%02x%02x", ch(c.r), ch(c.g), ch(c.b))
+}
+
+// luminance is WCAG 2's relative luminance.
+func (c rgb) luminance() float64 {
+	lin := func(v float64) float64 {
+		v /= 255
+		if v <= 0.04045 {
+			return v / 12.92
+		}
+		return math.Pow((v+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(c.r) + 0.7152*lin(c.g) + 0.0722*lin(c.b)
+}
+
+// contrast is WCAG 2's contrast ratio of two colours, from 1 to 21.
+func contrast(a, b rgb) float64 {
+	la, lb := a.luminance(), b.luminance()
+	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+}
+
+// minContrast is WCAG's AA ratio for body text.
+const minContrast = 4.5
+
+// brandInk is c, darkened in steps towards black until it reads as text on
+// the light backgrounds (4.5:1): a yellow or pastel shop keeps a hue of its
+// own for links instead of links nobody can read.
+func brandInk(c rgb) rgb {
+	for i := 0; contrast(c, lightest) < minContrast && i < 100; i++ {
+		c = rgb{c.r * 0.95, c.g * 0.95, c.b * 0.95}
+	}
+	return c
+}
+
+// onBrand is the text colour on a fill of c: white where it reads (4.5:1),
+// black otherwise, which then always does.
+func onBrand(c rgb) rgb {
+	if contrast(white, c) >= minContrast {
+		return white
+	}
+	return black
 }
 
 // Form carries what a person typed and the translated problems with it, so a

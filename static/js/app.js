@@ -132,6 +132,16 @@ for (const input of document.querySelectorAll('input[type=file][data-max-bytes]'
   });
 }
 
+// --- <span class="file-pick">: the chosen file's name beside our button ----
+// (views/layout.templ fileInput): the browser's own text, which said it in the
+// browser's language, is hidden with its button.
+for (const input of document.querySelectorAll('.file-pick input[type=file]')) {
+  const name = input.closest('.file-pick').querySelector('[data-file-name]');
+  const show = () => { name.textContent = Array.from(input.files, (f) => f.name).join(', '); };
+  input.addEventListener('change', show);
+  show(); // a file kept by the browser on back/forward
+}
+
 // --- <p data-reach="/coupons/audience">: whom the coupon goes to, as the owner
 // chooses. The server counts (segments and card codes are its to judge); the
 // page came with the count of the first choice. Only the latest answer shows.
