@@ -15,7 +15,7 @@ import (
 // set-up, not on a dashboard of zeros. The reward step redraws the customer's
 // card as they type; the place step proposes the currency of their language
 // and browser and the time zone of their computer; the last step leads to the
-// counter. In Turkish on a laptop and in Persian on a phone.
+// counter. In Turkish on a laptop, in Persian and Romanian on a phone.
 func TestNewShopSetUp(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -25,6 +25,7 @@ func TestNewShopSetUp(t *testing.T) {
 	}{
 		{"tr", "tr-TR,tr;q=0.9", "Europe/Istanbul", "TRY", "bir bedava kahve", browserOptions{Width: 1366, Height: 800}, "8"},
 		{"fa", "fa-IR,fa;q=0.9", "Asia/Tehran", "IRR", "یک قهوهٔ رایگان", phone, "۸"},
+		{"ro", "ro-RO,ro;q=0.9", "Europe/Bucharest", "RON", "o cafea gratuită", phone, "8"},
 	} {
 		t.Run(c.lang, func(t *testing.T) {
 			t.Parallel()
@@ -78,6 +79,7 @@ func TestNewShopSetUp(t *testing.T) {
 			}
 			screenshot(t, ctx, "setup-place-"+c.lang)
 			submit(t, ctx, `[data-testid=setup-next]`, `#f-brand_color`)
+			screenshot(t, ctx, "setup-look-"+c.lang)
 			submit(t, ctx, `[data-testid=setup-next]`, `[data-testid=setup-todo]`)
 			screenshot(t, ctx, "setup-ready-"+c.lang)
 			submit(t, ctx, `[data-testid=setup-counter]`, `#lookup-q`)

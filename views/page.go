@@ -123,6 +123,12 @@ func onBrand(c rgb) rgb {
 	return black
 }
 
+// staffSurface tells the surfaces of base that only staff see: they take the
+// staff's stylesheet too, which customers' phones never download.
+func staffSurface(surface string) bool {
+	return surface == "owner" || surface == "counter" || strings.HasPrefix(surface, "print")
+}
+
 // Form carries what a person typed and the translated problems with it, so a
 // refused form is shown again as it was.
 type Form struct {
