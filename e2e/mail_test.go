@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -55,21 +53,12 @@ func startMailServer(t *testing.T, mp *mailtest.Server) *testServer {
 	working, stop := context.WithCancel(ctx)
 	worked := make(chan struct{})
 	go func() { defer close(worked); w.Run(working) }()
-	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	// The worker stops after the server (cleanups run last first).
 	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			srv.Close()
-		}
-		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("server: %v", err)
-		}
 		stop()
 		<-worked
 	})
+	serve(t, ln, app)
 	return s
 }
 

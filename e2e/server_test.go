@@ -112,20 +112,24 @@ func startServer(t *testing.T) (*testServer, *testClock) {
 		t.Fatalf("listening: %v", err)
 	}
 	s := &testServer{URL: "http://" + ln.Addr().String(), Store: store, hits: map[string]int{}}
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s.mu.Lock()
-			s.hits[r.URL.Path]++
-			unplugged := s.unplugged
-			s.mu.Unlock()
-			if unplugged {
-				// Closes the connection without a response; net/http logs nothing.
-				panic(http.ErrAbortHandler)
-			}
-			app.ServeHTTP(w, r)
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+	serve(t, ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.hits[r.URL.Path]++
+		unplugged := s.unplugged
+		s.mu.Unlock()
+		if unplugged {
+			// Closes the connection without a response; net/http logs nothing.
+			panic(http.ErrAbortHandler)
+		}
+		app.ServeHTTP(w, r)
+	}))
+	return s, clk
+}
+
+// serve answers on ln with h until the test ends, then shuts the server
+// down; cleanups registered before it run after that.
+func serve(t *testing.T, ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -138,5 +142,4 @@ func startServer(t *testing.T) (*testServer, *testClock) {
 			t.Errorf("server: %v", err)
 		}
 	})
-	return s, clk
 }

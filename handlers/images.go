@@ -48,9 +48,11 @@ const (
 	// to try again; imageWork bounds decoding, scaling and encoding: half
 	// a second of a quiet core for the largest image allowed, many times
 	// that on a small server busy with other work, which is no reason to
-	// refuse a phone's photo.
-	imageWait = 10 * time.Second
-	imageWork = 20 * time.Second
+	// refuse a phone's photo. A binary built with the race detector, which
+	// decodes about ten times slower, waits and works that much longer
+	// (raceSlowdown): the bounds are for the servers people run.
+	imageWait = 10 * time.Second * raceSlowdown
+	imageWork = 20 * time.Second * raceSlowdown
 )
 
 var (

@@ -1,0 +1,6 @@
+//go:build race
+
+package handlers
+
+// raceSlowdown: this binary runs under the race detector (images.go).
+const raceSlowdown = 10
