@@ -171,6 +171,9 @@ func New(lang string, zone *time.Location, digits Digits) *Tr {
 // T translates message id; kv are name/value pairs for its {{.Name}} fields.
 func (t *Tr) T(id string, kv ...any) string {
 	if len(kv) > 0 {
+		if parts, ok := t.split(id, false, 0); ok {
+			return t.fill(parts, kv, false, 0)
+		}
 		return t.localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: t.data(kv)})
 	}
 	// A message without fields is the same every time: it is kept, because
@@ -198,6 +201,11 @@ type plainKey struct {
 
 // N translates a message with plural forms chosen by count ({{.Count}}).
 func (t *Tr) N(id string, count int, kv ...any) string {
+	if count >= 0 && count <= maxSplitCount {
+		if parts, ok := t.split(id, true, count); ok {
+			return t.fill(parts, kv, true, count)
+		}
+	}
 	d := t.data(kv)
 	d["Count"] = t.Num(count)
 	return t.localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: count, TemplateData: d})
@@ -222,18 +230,22 @@ func (t *Tr) localize(lc *i18n.LocalizeConfig) string {
 func (t *Tr) data(kv []any) map[string]any {
 	d := make(map[string]any, len(kv)/2+1)
 	for i := 0; i+1 < len(kv); i += 2 {
-		v := kv[i+1]
-		switch x := v.(type) {
-		case int:
-			v = t.Num(x)
-		case string:
-			if t.language.RTL && strings.IndexFunc(x, isLTRLetter) >= 0 {
-				v = isolate(x)
-			}
-		}
-		d[fmt.Sprint(kv[i])] = v
+		d[fmt.Sprint(kv[i])] = t.value(kv[i+1])
 	}
 	return d
+}
+
+// value is v as a message shows it: see data.
+func (t *Tr) value(v any) any {
+	switch x := v.(type) {
+	case int:
+		return t.Num(x)
+	case string:
+		if t.language.RTL && strings.IndexFunc(x, isLTRLetter) >= 0 {
+			return isolate(x)
+		}
+	}
+	return v
 }
 
 // isLTRLetter reports whether r is a letter of a left-to-right script.
@@ -257,7 +269,18 @@ func (t *Tr) Dir() string {
 func (t *Tr) Zone() *time.Location { return t.zone }
 
 // Num formats an integer with the language's digit grouping.
-func (t *Tr) Num(n int) string { return t.numbers.Sprint(n) }
+func (t *Tr) Num(n int) string {
+	if n >= 0 && n < 1000 {
+		// No grouping below a thousand: the digits alone, without asking
+		// x/text, which costs more than the rest of a message (the counts
+		// and days of a page are small numbers).
+		if t.persian {
+			return toPersian.Replace(strconv.Itoa(n))
+		}
+		return strconv.Itoa(n)
+	}
+	return t.numbers.Sprint(n)
+}
 
 // Digits is the digit style the page writes numbers in.
 func (t *Tr) Digits() Digits {
