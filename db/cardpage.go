@@ -69,14 +69,21 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 	)
 	gen := s.cache.generation()
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		var (
+			c   Card
+			err error
+		)
 		if token != "" {
-			err := tx.QueryRowContext(ctx, `SELECT shop_id, id FROM cards WHERE token = ? AND erased_at IS NULL`, token).Scan(&shopID, &cardID)
+			// The token's card is the page's card: one read finds and reads it.
+			c, err = scanCard(tx.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE token = ? AND erased_at IS NULL`, token))
 			if err != nil {
 				return notFound(err)
 			}
+		} else if c, err = card(ctx, tx, shopID, cardID); err != nil {
+			return err
 		}
-		var err error
-		p, w, err = s.readCardPage(ctx, tx, gen, shopID, cardID, now)
+		shopID, cardID = c.ShopID, c.ID
+		p, w, err = s.readCardPage(ctx, tx, gen, c, now)
 		return err
 	})
 	if err != nil || w.none() {
@@ -106,8 +113,11 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 	}
 	gen = s.cache.generation()
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		p, _, err = s.readCardPage(ctx, tx, gen, shopID, cardID, now)
+		c, err := card(ctx, tx, shopID, cardID)
+		if err != nil {
+			return err
+		}
+		p, _, err = s.readCardPage(ctx, tx, gen, c, now)
 		return err
 	})
 	if err != nil {
@@ -134,14 +144,16 @@ func gaveCoupons(held []CardCoupon, firstShown []int64) bool {
 	return false
 }
 
-// readCardPage reads the card's page and what a view of it has to write.
+// readCardPage reads the page of card c, read already, and what a view of
+// it has to write.
 // gen is the cache's generation from before q's snapshot began.
-func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, shopID, cardID int64, now time.Time) (CardPage, cardPageWrites, error) {
+func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, c Card, now time.Time) (CardPage, cardPageWrites, error) {
 	var (
 		p   CardPage
 		w   cardPageWrites
 		err error
 	)
+	shopID, cardID := c.ShopID, c.ID
 	parts, err := rememberedSince(&s.cache, gen, func(c *readCache) *memo[int64, shopParts] { return &c.parts }, shopID,
 		func() (shopParts, error) { return readShopParts(ctx, q, shopID, now) })
 	if err != nil {
@@ -149,7 +161,7 @@ func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, shopID,
 	}
 	p.Shop, p.Growth = parts.shop, parts.growth
 	clock := parts.clock
-	if p.State, err = cardStateWith(ctx, q, shopID, cardID, parts, now, ShownEntries); err != nil {
+	if p.State, err = cardStateOf(ctx, q, c, parts, now, ShownEntries); err != nil {
 		return p, w, err
 	}
 	if p.Feedback, err = feedbackPrompt(ctx, q, shopID, cardID, clock.loc, now); err != nil {

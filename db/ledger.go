@@ -110,18 +110,19 @@ func cardState(ctx context.Context, q querier, shopID, cardID int64, now time.Ti
 	if err != nil {
 		return CardState{}, err
 	}
-	return cardStateWith(ctx, q, shopID, cardID, shopParts{programs: ps}, now, history)
+	c, err := card(ctx, q, shopID, cardID)
+	if err != nil {
+		return CardState{}, err
+	}
+	return cardStateOf(ctx, q, c, shopParts{programs: ps}, now, history)
 }
 
-// cardStateWith is cardState with the shop's active programs, and maybe some
-// of its raffles, read already.
-func cardStateWith(ctx context.Context, q querier, shopID, cardID int64, parts shopParts, now time.Time, history int) (CardState, error) {
+// cardStateOf is cardState of the card c, read already, with the shop's
+// active programs, and maybe some of its raffles, read already too.
+func cardStateOf(ctx context.Context, q querier, c Card, parts shopParts, now time.Time, history int) (CardState, error) {
 	ps := parts.programs
-	var st CardState
-	var err error
-	if st.Card, err = card(ctx, q, shopID, cardID); err != nil {
-		return st, err
-	}
+	shopID, cardID := c.ShopID, c.ID
+	st := CardState{Card: c}
 	balances, err := cardBalances(ctx, q, cardID)
 	if err != nil {
 		return st, err
