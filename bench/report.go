@@ -31,10 +31,10 @@ func (t *table) print(w io.Writer, cfg config) {
 		switch {
 		case r.minRatio > 0:
 			goal = fmt.Sprintf("≥ %g %s", r.minRatio, mark(t.ratio(r) >= r.minRatio))
-		case r.flatWith > 0:
-			base := t.rows[i-r.flatWith].r.perSecond()
+		case r.vs > 0:
+			base := t.rows[i-r.vs].r.perSecond()
 			change := r.r.perSecond()/base - 1
-			goal = fmt.Sprintf("within %.0f%% of the short card's: %+.0f%% %s", flatness*100, change*100, mark(change >= -flatness))
+			goal = fmt.Sprintf("within %.0f%% of %s: %+.0f%% %s", r.tolerance*100, r.vsName, change*100, mark(change >= -r.tolerance))
 		case r.maxP99 > 0:
 			goal = fmt.Sprintf("p99 < %s %s", r.maxP99, mark(r.r.quantile(0.99) < r.maxP99))
 		case r.maxP95 > 0:

@@ -13,14 +13,16 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
 
 // server is the real binary, serving one database file on a loopback port.
 type server struct {
-	url string
-	cmd *exec.Cmd
+	url  string
+	cmd  *exec.Cmd
+	once sync.Once
 }
 
 // freeAddr returns a loopback address with a port nobody listens on.
@@ -68,9 +70,12 @@ func startServer(bin, db string) (*server, time.Duration, error) {
 }
 
 // stop ends the server as an operator would, and waits for it.
+// A server stopped already is left as it is.
 func (s *server) stop() {
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	s.cmd.Wait()
+	s.once.Do(func() {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		s.cmd.Wait()
+	})
 }
 
 // memory reads the server's peak and current resident memory in bytes.

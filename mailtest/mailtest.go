@@ -1,7 +1,8 @@
 // Package mailtest runs a real SMTP server for tests: Mailpit
 // (github.com/axllent/mailpit), on loopback ports, with a database of the
 // test's own, and reads what it received through its HTTP API. It is
-// imported by tests only.
+// imported by tests, and by the benchmark, which measures stamps while
+// the outbox sends.
 //
 // `make test` installs Mailpit when it is missing (go install
 // github.com/axllent/mailpit@v1.33.1). Without it a test skips, except on CI
@@ -10,6 +11,7 @@ package mailtest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -64,48 +66,70 @@ func isFile(p string) bool {
 }
 
 // freePort is a loopback address no one listens on now.
-func freePort(t testing.TB) string {
-	t.Helper()
+func freePort() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	defer l.Close()
-	return l.Addr().String()
+	return l.Addr().String(), nil
 }
+
+// ErrNoMailpit is Run's error when the mailpit binary is nowhere to be found.
+var ErrNoMailpit = errors.New("mailpit not found: install it with `go install github.com/axllent/mailpit@v1.33.1` (make test does)")
 
 // Start runs a Mailpit for the test and stops it when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin := binary()
-	if bin == "" {
-		msg := "mailpit not found: install it with `go install github.com/axllent/mailpit@v1.33.1` (make test does) to run the mail tests"
+	s, stop, err := Run(t.TempDir())
+	if errors.Is(err, ErrNoMailpit) {
+		msg := err.Error() + " to run the mail tests"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
 	}
-	dir := t.TempDir()
-	s := &Server{SMTP: freePort(t)}
-	web := freePort(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return s
+}
+
+// Run runs a Mailpit keeping its files in dir until stop is called: the
+// tests' Start, and the benchmark's mail server.
+func Run(dir string) (s *Server, stop func(), err error) {
+	bin := binary()
+	if bin == "" {
+		return nil, nil, ErrNoMailpit
+	}
+	s = &Server{}
+	if s.SMTP, err = freePort(); err != nil {
+		return nil, nil, err
+	}
+	web, err := freePort()
+	if err != nil {
+		return nil, nil, err
+	}
 	s.API = "http://" + web
 	log, err := os.Create(filepath.Join(dir, "mailpit.log"))
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	cmd := exec.Command(bin, "-s", s.SMTP, "--listen", web, "--database", filepath.Join(dir, "mailpit.db"),
 		"--max", "0", "--disable-version-check", "--smtp-auth-accept-any", "--smtp-auth-allow-insecure", "--quiet")
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting mailpit: %v", err)
+		log.Close()
+		return nil, nil, fmt.Errorf("starting mailpit: %w", err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
+	stop = func() {
 		cmd.Process.Kill()
 		<-exited
 		log.Close()
-	})
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		res, err := http.Get(s.API + "/api/v1/messages?limit=1")
@@ -113,21 +137,39 @@ func Start(t testing.TB) *Server {
 			res.Body.Close()
 			if c, err := net.Dial("tcp", s.SMTP); err == nil {
 				c.Close()
-				return s
+				return s, stop, nil
 			}
 		}
 		select {
 		case <-exited:
+			stop()
 			b, _ := os.ReadFile(log.Name())
-			t.Fatalf("mailpit exited: %s", b)
+			return nil, nil, fmt.Errorf("mailpit exited: %s", b)
 		default:
 		}
 		if time.Now().After(deadline) {
+			stop()
 			b, _ := os.ReadFile(log.Name())
-			t.Fatalf("mailpit did not answer in 20s: %s", b)
+			return nil, nil, fmt.Errorf("mailpit did not answer in 20s: %s", b)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// Count is how many messages Mailpit holds.
+func (s *Server) Count() (int, error) {
+	res, err := http.Get(s.API + "/api/v1/messages?limit=1")
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	var list struct {
+		Total int `json:"total"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
+		return 0, fmt.Errorf("mailpit count: %w", err)
+	}
+	return list.Total, nil
 }
 
 // Summary is a message as Mailpit lists it.
