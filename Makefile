@@ -107,7 +107,7 @@ fuzz-smoke:
 # The benchmark: the server against two ceilings of this machine, one table
 # (docs/performance.md). The first run seeds a big shop into bench-output/ (about
 # 15 minutes); later runs reuse it. BENCH_FLAGS=-help lists the knobs.
-bench: build
+bench: build mailpit
 	$(GO) build -o bin/bench ./bench
 	./bin/bench -bin $(BIN) $(BENCH_FLAGS)
 
