@@ -63,6 +63,8 @@ type App struct {
 	cookieTokens cookieMemory
 	logins       *loginLimiter
 	joins        *addrLimiter
+	// recovery limits the requests for a link by e-mail (recovery.go)
+	recovery recoveryLimiter
 	// passwordCost is bcrypt's cost for new hashes; dummyHash is a hash of
 	// that cost to compare against when an email is unknown, so that a wrong
 	// email takes as long as a wrong password.
@@ -125,6 +127,7 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		proxies:  cfg.TrustedProxies,
 		logins:   newLoginLimiter(cfg.Now),
 		joins:    newAddrLimiter(cfg.Now, joinBurst, joinRefill),
+		recovery: recoveryLimiter{newLoginLimiter(cfg.Now)},
 
 		emailFrom:      cfg.EmailFrom,
 		unsubscribeKey: unsubscribeKey,

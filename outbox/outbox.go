@@ -155,8 +155,13 @@ func (w *Worker) Run(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			w.cfg.Log.Error("outbox", "err", err)
 		}
+		// Staff mail (staff.go) goes through the same senders.
+		staff, err := w.SendStaffDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			w.cfg.Log.Error("staff mail", "err", err)
+		}
 		wait := w.cfg.Poll
-		if n == claimBatch {
+		if n == claimBatch || staff == claimBatch {
 			wait = 0 // more may be due
 		}
 		t.Reset(wait)

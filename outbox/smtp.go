@@ -80,9 +80,13 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	msg.Subject(m.Subject)
 	msg.SetMessageIDWithValue(m.MessageID)
 	msg.SetDate()
-	// RFC 8058: a mail program may unsubscribe with one POST, no page to read.
-	msg.SetGenHeader(mail.HeaderListUnsubscribe, "<"+m.UnsubscribeURL+">")
-	msg.SetGenHeader(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	// RFC 8058: a mail program may unsubscribe with one POST, no page to
+	// read. A message sent only on request (a staff member's reset link) has
+	// nothing to stop.
+	if m.UnsubscribeURL != "" {
+		msg.SetGenHeader(mail.HeaderListUnsubscribe, "<"+m.UnsubscribeURL+">")
+		msg.SetGenHeader(mail.HeaderListUnsubscribePost, "List-Unsubscribe=One-Click")
+	}
 	msg.SetBodyString(mail.TypeTextPlain, m.Text)
 	msg.AddAlternativeString(mail.TypeTextHTML, m.HTML)
 	c, err := mail.NewClient(s.host, s.opts...)

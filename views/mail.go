@@ -23,6 +23,8 @@ func DefaultAutomationText(t *locale.Tr, kind string) (subject, body string) {
 	switch kind {
 	case AutomationRewardReady:
 		return t.T("MailRewardReadySubject"), t.T("MailRewardReadyBody")
+	case MessageCardLink: // not an automation: a customer asked for it (recovery.go)
+		return t.T("MailCardLinkSubject"), t.T("MailCardLinkBody")
 	}
 	return "", ""
 }
