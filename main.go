@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -266,7 +267,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	from := ""
-	if mail != nil {
+	if cfg.smtpURL != "" {
 		from = cfg.smtpFrom
 	}
 	e, err := handlers.New(ctx, handlers.Config{Store: store, BaseURL: cfg.baseURL, TrustedProxies: proxies, Static: static.FS, Log: log, EmailFrom: from})
@@ -346,20 +347,36 @@ const (
 	uploadTimeout = 2 * time.Minute
 )
 
-// mailWorker is the outbox's worker when a mail server is configured, nil
-// otherwise: messages then wait in the outbox, and the owner's pages say
-// that e-mail is off and how to turn it on.
+// mailWorker is the outbox's worker. It sends web push always (the keys are
+// the server's own) and e-mail when a mail server is configured: without
+// one, e-mail waits in the outbox, and the owner's pages say that e-mail is
+// off and how to turn it on.
 func mailWorker(ctx context.Context, cfg config, store *db.Store, log *slog.Logger) (*outbox.Worker, error) {
-	if cfg.smtpURL == "" {
-		log.Info("e-mail is off: no -smtp-url (REGULARS_SMTP_URL)")
-		return nil, nil
-	}
-	smtp, err := outbox.NewSMTP(cfg.smtpURL, cfg.smtpFrom)
+	vapid, err := outbox.LoadVAPID(ctx, store)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.baseURL == "" {
-		return nil, errors.New("e-mail needs -base-url (REGULARS_BASE_URL): the links in messages must lead to this server")
+	// Push services may write to the sender of e-mail, or see the public
+	// site, about this server's messages (VAPID's contact).
+	contact := cfg.smtpFrom
+	if contact == "" && strings.HasPrefix(cfg.baseURL, "https://") {
+		contact = cfg.baseURL
 	}
-	return outbox.New(ctx, outbox.Config{Store: store, Senders: map[string]outbox.Sender{db.ChannelEmail: smtp}, BaseURL: cfg.baseURL, Log: log})
+	if contact == "" {
+		log.Warn("web push has no contact for push services (-smtp-from or an https -base-url): some refuse messages without one")
+	}
+	senders := map[string]outbox.Sender{db.ChannelPush: outbox.NewPush(outbox.PushConfig{Store: store, VAPID: vapid, Contact: contact})}
+	if cfg.smtpURL == "" {
+		log.Info("e-mail is off: no -smtp-url (REGULARS_SMTP_URL)")
+	} else {
+		smtp, err := outbox.NewSMTP(cfg.smtpURL, cfg.smtpFrom)
+		if err != nil {
+			return nil, err
+		}
+		if cfg.baseURL == "" {
+			return nil, errors.New("e-mail needs -base-url (REGULARS_BASE_URL): the links in messages must lead to this server")
+		}
+		senders[db.ChannelEmail] = smtp
+	}
+	return outbox.New(ctx, outbox.Config{Store: store, Senders: senders, BaseURL: cfg.baseURL, Log: log})
 }

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// Channels a message can go by. Only e-mail is built; push and SMS are
-// allowed by the schema so that adding them needs no migration of consents.
+// Channels a message can go by: e-mail, and web push (ChannelPush, push.go).
+// SMS is allowed by the schema so that adding it needs no migration of consents.
 const ChannelEmail = "email"
 
 // Purposes of a message, each with a consent of its own per channel: a

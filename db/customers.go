@@ -335,10 +335,10 @@ func (s *Store) UpdateCustomer(ctx context.Context, shopID, userID, cardID int64
 }
 
 // EraseCustomer removes the customer's personal data: name, phone, email,
-// birthday and feedback comments. The card gets a new secret token, so the
-// link the customer kept shows nothing; the ledger, the rollups and the
-// ratings stay, anonymous, so the shop's numbers do not change. Erasing an
-// erased card again does nothing.
+// birthday, feedback comments and the phones' push subscriptions. The card
+// gets a new secret token, so the link the customer kept shows nothing; the
+// ledger, the rollups and the ratings stay, anonymous, so the shop's numbers
+// do not change. Erasing an erased card again does nothing.
 func (s *Store) EraseCustomer(ctx context.Context, shopID, userID, cardID int64, now time.Time) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var code string
@@ -352,6 +352,10 @@ func (s *Store) EraseCustomer(ctx context.Context, shopID, userID, cardID int64,
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE feedback SET comment = '' WHERE card_id = ? AND shop_id = ?`, cardID, shopID); err != nil {
+			return err
+		}
+		// A push subscription names the customer's browser.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE card_id = ? AND shop_id = ?`, cardID, shopID); err != nil {
 			return err
 		}
 		return recordAudit(ctx, tx, shopID, userID, AuditCustomerErase, loyalty.FormatShortCode(code), now)

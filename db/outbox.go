@@ -22,11 +22,13 @@ const (
 	OutboxDropped = "dropped"
 )
 
-// queueRewardReady queues the "reward ready" e-mail of the stamp (or bonus)
-// event eventID that earned rewards, in its transaction: one statement,
-// which writes a row only when the shop's automation is on and the card has
-// an address and the service consent of e-mail. It runs only for an event
-// that earned a reward, so an ordinary stamp pays nothing for it.
+// queueRewardReady queues the "reward ready" messages of the stamp (or bonus)
+// event eventID that earned rewards, in its transaction, when the shop's
+// automation is on: an e-mail when the card has an address and the service
+// consent of e-mail, and a push notice to each phone the card has a live
+// subscription on when it has the service consent of push, in the language
+// of the page it subscribed on. One statement per channel; it runs only for
+// an event that earned a reward, so an ordinary stamp pays nothing for it.
 func queueRewardReady(ctx context.Context, tx *sql.Tx, a Action, programID, eventID int64, earned int) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (shop_id, card_id, channel, template, purpose, language, payload, next_at, idempotency_key, created_at)
 		SELECT s.id, c.id, 'email', 'reward_ready', 'service', s.language, json_object('program', ?3, 'event', ?4, 'rewards', ?5), ?6, 'reward_ready:' || ?4, ?6
@@ -38,6 +40,19 @@ func queueRewardReady(ctx context.Context, tx *sql.Tx, a Action, programID, even
 		ON CONFLICT DO NOTHING`, a.ShopID, a.CardID, programID, eventID, earned, unix(a.Now))
 	if err != nil {
 		return fmt.Errorf("queue reward ready: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (shop_id, card_id, channel, template, purpose, language, payload, next_at, idempotency_key, created_at)
+		SELECT s.id, c.id, 'push', 'reward_ready', 'service', ps.language, json_object('program', ?3, 'event', ?4, 'rewards', ?5, 'sub', ps.id), ?6,
+			'reward_ready:push:' || ?4 || ':' || ps.id, ?6
+		FROM shops s
+		JOIN automations au ON au.shop_id = s.id AND au.kind = 'reward_ready' AND au.enabled
+		JOIN cards c ON c.id = ?2 AND c.shop_id = s.id AND c.erased_at IS NULL
+		JOIN push_subscriptions ps ON ps.card_id = c.id AND ps.shop_id = s.id AND ps.gone_at IS NULL
+		WHERE s.id = ?1 AND coalesce((SELECT granted FROM consents WHERE card_id = ?2 AND channel = 'push' AND purpose = 'service'
+			ORDER BY id DESC LIMIT 1), 0) = 1
+		ON CONFLICT DO NOTHING`, a.ShopID, a.CardID, programID, eventID, earned, unix(a.Now))
+	if err != nil {
+		return fmt.Errorf("queue reward ready by push: %w", err)
 	}
 	return nil
 }
@@ -58,6 +73,8 @@ type OutboxPayload struct {
 	ProgramID int64 `json:"program"`
 	EventID   int64 `json:"event"`
 	Rewards   int   `json:"rewards"`
+	// Subscription is the push subscription a push message goes to.
+	Subscription int64 `json:"sub,omitempty"`
 }
 
 // ClaimOutbox marks up to limit messages due at now as sending, until
@@ -157,6 +174,8 @@ type MessageFacts struct {
 	Program Program
 	// Voided: the event that caused the message was undone.
 	Voided bool
+	// Push is the subscription a push message goes to; nil for other channels.
+	Push *PushSubscription
 }
 
 // MessageFacts reads, in one snapshot, what sending m needs.
@@ -184,6 +203,11 @@ func (s *Store) MessageFacts(ctx context.Context, m OutboxMessage) (MessageFacts
 		}
 		if m.Payload.ProgramID != 0 {
 			if f.Program, err = program(ctx, tx, m.ShopID, m.Payload.ProgramID); err != nil {
+				return err
+			}
+		}
+		if m.Channel == ChannelPush {
+			if f.Push, err = pushSubscription(ctx, tx, m.ShopID, m.CardID, m.Payload.Subscription); err != nil {
 				return err
 			}
 		}

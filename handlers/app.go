@@ -80,6 +80,8 @@ type App struct {
 	// links of messages (package outbox makes them with the same secret).
 	emailFrom      string
 	unsubscribeKey []byte
+	// vapidKey is the server's public key for web push (push.go).
+	vapidKey string
 }
 
 // New builds the Echo server with every route and middleware.
@@ -97,6 +99,10 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 		return nil, err
 	}
 	unsubscribeKey, err := cfg.Store.Secret(ctx, outbox.UnsubscribeKey, 32)
+	if err != nil {
+		return nil, err
+	}
+	vapid, err := outbox.LoadVAPID(ctx, cfg.Store)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +137,7 @@ func New(ctx context.Context, cfg Config) (*echo.Echo, error) {
 
 		emailFrom:      cfg.EmailFrom,
 		unsubscribeKey: unsubscribeKey,
+		vapidKey:       vapid.Public,
 
 		passwordCost: cfg.PasswordCost,
 		dummyHash:    dummyHash,

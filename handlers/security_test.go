@@ -206,6 +206,9 @@ var inventory = map[string]routeClass{
 	"POST /c/:token/raffles/:id/enter":   {public, "raffle"},
 	"POST /c/:token/feedback":            {public, "token"},
 	"POST /c/:token/consent":             {public, "token"},
+	"POST /c/:token/push":                {public, "token"},
+	"POST /c/:token/push/off":            {public, "token"},
+	"GET /push/key":                      {public, ""}, // the server's public key, the same for every shop
 	"GET /u/:id/:mac":                    {public, ""}, // a capability: its MAC, not a shop, is its scope
 	"POST /u/:id/:mac":                   {public, ""},
 	"GET /r/:id":                         {public, "raffle"},

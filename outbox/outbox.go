@@ -42,6 +42,9 @@ type Message struct {
 	Text      string
 	HTML      string
 	URL       string // the card
+	// Lang and Dir are the text's language and direction, which a push
+	// notification is shown in.
+	Lang, Dir string
 	// UnsubscribeURL stops this kind of message, in one POST (RFC 8058) or
 	// from the page it opens.
 	UnsubscribeURL string
@@ -266,8 +269,10 @@ func dropReason(f db.MessageFacts) string {
 		return "the customer's data was erased"
 	case !f.Consented:
 		return "the customer withdrew consent"
-	case f.Card.Email == "":
+	case f.Push == nil && f.Card.Email == "":
 		return "the customer has no e-mail address"
+	case f.Push != nil && f.Push.Gone:
+		return "the phone no longer takes notifications"
 	case f.Voided:
 		return "the stamp was undone"
 	}

@@ -37,6 +37,21 @@ func render(ctx context.Context, m db.OutboxMessage, f db.MessageFacts, baseURL,
 		CardURL:        baseURL + "/c/" + f.Card.Token,
 		UnsubscribeURL: baseURL + unsubscribePath,
 	}
+	if m.Channel == db.ChannelPush {
+		// A notification: the subject as its title, the text without its
+		// blank lines, the card to open; no unsubscribe link, since the
+		// phone's own settings and the card page turn it off.
+		return Message{
+			ID:       m.ID,
+			To:       PushSubscription(f.Push),
+			FromName: f.Shop.Name,
+			Subject:  clip(mail.Subject, maxPushTitle),
+			Text:     clip(notificationText(mail.Body), maxPushBody),
+			URL:      mail.CardURL,
+			Lang:     t.Lang,
+			Dir:      t.Dir(),
+		}, nil
+	}
 	var html bytes.Buffer
 	if err := views.MailHTML(mail).Render(ctx, &html); err != nil {
 		return Message{}, fmt.Errorf("render message %d: %w", m.ID, err)
@@ -57,4 +72,32 @@ func render(ctx context.Context, m db.OutboxMessage, f db.MessageFacts, baseURL,
 		URL:            mail.CardURL,
 		UnsubscribeURL: mail.UnsubscribeURL,
 	}, nil
+}
+
+// A notification's title and text are cut at these many characters: a
+// phone shows a few lines, and an encrypted push message holds about 4 KB.
+const (
+	maxPushTitle = 150
+	maxPushBody  = 400
+)
+
+// notificationText is a message's body as a notification shows it: its
+// lines, without the blank ones between paragraphs.
+func notificationText(body string) string {
+	var lines []string
+	for _, l := range strings.Split(body, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// clip cuts s to at most n characters, marking the cut with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }

@@ -143,3 +143,44 @@ async function cacheFirst(event) {
   }
   return res;
 }
+
+// --- Notifications -----------------------------------------------------------
+// A push message from the server (outbox/push.go) is JSON: {title, body, url,
+// lang, dir}, already in the customer's language. One card's notification
+// replaces its previous one (the tag), and rings again. A message that is not ours shows
+// nothing.
+self.addEventListener('push', (event) => {
+  let msg;
+  try {
+    msg = event.data?.json();
+  } catch {
+    return;
+  }
+  if (!msg?.title || !msg.url) return;
+  event.waitUntil(self.registration.showNotification(msg.title, {
+    body: msg.body || '',
+    lang: msg.lang || '',
+    dir: msg.dir === 'rtl' ? 'rtl' : 'ltr',
+    icon: '/static/icon-192.png',
+    tag: msg.url,
+    renotify: true,
+    data: { url: msg.url },
+  }));
+});
+
+// Tapping the notification shows the card: its open page if there is one,
+// a new one otherwise. Only a card page of this server is opened.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  // The path only: the server's public address may differ from the one the
+  // phone reaches it at.
+  const path = new URL(event.notification.data?.url || '/', self.location.origin).pathname;
+  const url = new URL(path, self.location.origin);
+  if (!isCardPage(url)) return;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const open = windows.find((w) => new URL(w.url).pathname === url.pathname);
+    if (open) return open.focus();
+    return self.clients.openWindow(url.href);
+  })());
+});

@@ -79,6 +79,7 @@ async function refresh(card) {
   if (!next || next.dataset.version === card.dataset.version || busy()) return;
   card.replaceWith(document.adoptNode(next));
   setUpInvite();
+  startPush();
 }
 
 const ticker = setInterval(poll, POLL_MS);
@@ -116,3 +117,99 @@ function setUpInvite() {
   }
 }
 setUpInvite();
+
+// --- Notifications -----------------------------------------------------------
+// "Notify me" shows only where the browser can receive web push. It asks for
+// permission only when tapped, subscribes the phone with the server's key and
+// posts the subscription with the form's token. One subscription serves every
+// card page of this server on the phone (they share the worker), so turning
+// off tells the server to stop for this card and keeps the subscription; the
+// endpoint this card was given is remembered per card. The texts of the
+// outcome come translated in data attributes.
+const pushable = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+
+async function setUpPush() {
+  const box = document.getElementById('push');
+  if (!box || !pushable) return;
+  const form = box.querySelector('form');
+  const on = document.getElementById('push-on');
+  const off = document.getElementById('push-off');
+  const status = document.getElementById('push-status');
+  const remembered = 'push:' + form.action;
+  const show = (subscribed, said) => {
+    on.hidden = subscribed || Notification.permission === 'denied';
+    off.hidden = !subscribed;
+    status.textContent = said ? box.dataset[said] : '';
+  };
+  const post = (url, field, value) => {
+    const body = new URLSearchParams(new FormData(form));
+    body.set(field, value);
+    return fetch(url, { method: 'POST', body }).then((res) => {
+      if (!res.ok) throw new Error('answered ' + res.status);
+    });
+  };
+
+  on.addEventListener('click', async () => {
+    on.disabled = true;
+    try {
+      const permission = await Notification.requestPermission();
+      if (permission !== 'granted') {
+        show(false, permission === 'denied' ? 'denied' : '');
+        return;
+      }
+      // A worker that never got registered would leave the tap unanswered.
+      const reg = await Promise.race([navigator.serviceWorker.ready,
+        new Promise((_, fail) => setTimeout(() => fail(new Error('no service worker')), 10000))]);
+      const sub = (await reg.pushManager.getSubscription()) || await reg.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: await serverKey(),
+      });
+      await post(form.action, 'subscription', JSON.stringify(sub));
+      localStorage.setItem(remembered, sub.endpoint);
+      show(true, 'on');
+    } catch (err) {
+      // No push service reachable, the server refused, offline: say so.
+      console.warn('notifications not turned on', err);
+      show(false, 'failed');
+    } finally {
+      on.disabled = false;
+    }
+  });
+  off.addEventListener('click', async () => {
+    off.disabled = true;
+    try {
+      await post(form.action + '/off', 'endpoint', localStorage.getItem(remembered) || '');
+      localStorage.removeItem(remembered);
+      show(false, 'off');
+    } catch (err) {
+      console.warn('notifications not turned off', err);
+      status.textContent = box.dataset.failed;
+    } finally {
+      off.disabled = false;
+    }
+  });
+
+  // On for this card: the browser still lets this site notify, and still
+  // has the subscription the server was given for it.
+  let subscribed = false;
+  if (Notification.permission === 'granted' && localStorage.getItem(remembered)) {
+    const reg = await navigator.serviceWorker.getRegistration('/c/');
+    const sub = await reg?.pushManager.getSubscription();
+    subscribed = sub?.endpoint === localStorage.getItem(remembered);
+  }
+  show(subscribed, Notification.permission === 'denied' ? 'denied' : '');
+  box.hidden = false;
+}
+
+// serverKey is the server's public key, which pushManager.subscribe takes
+// as bytes.
+async function serverKey() {
+  const res = await fetch('/push/key');
+  if (!res.ok) throw new Error('no key: ' + res.status);
+  const b64 = (await res.text()).trim().replace(/-/g, '+').replace(/_/g, '/');
+  return Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+}
+function startPush() {
+  setUpPush().catch((err) => console.warn('notifications', err));
+}
+startPush();
