@@ -194,8 +194,9 @@ func version() string {
 // whose request was cut off leaves one). Every ten minutes it reclassifies
 // each shop's customers if its day changed, so that the first person to
 // open the dashboard in the morning does not wait for it (the pages would do
-// it themselves otherwise), and gives the day's birthday gifts, so that they
-// are at the counter for customers who never open their card page.
+// it themselves otherwise), gives the day's birthday gifts, so that they
+// are at the counter for customers who never open their card page, and runs
+// each shop's daily automations once its day has begun (db.RunAutomations).
 func work(ctx context.Context, store *db.Store, log *slog.Logger) {
 	owed := time.NewTicker(time.Minute)
 	defer owed.Stop()
@@ -212,6 +213,10 @@ func work(ctx context.Context, store *db.Store, log *slog.Logger) {
 		}
 		if err := store.IssueAllBirthdayCoupons(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			log.Error("birthday coupons", "err", err)
+		}
+		// After the birthday coupons, which the birthday message names.
+		if err := store.RunAutomations(ctx, time.Now(), nil); err != nil && ctx.Err() == nil {
+			log.Error("automations", "err", err)
 		}
 	}
 	dailyWork()

@@ -66,6 +66,9 @@ type Dashboard struct {
 	// Setup is the getting-started list's state; its Stamped is Visited > 0
 	// (a visit is a stamp from the counter) and its Program is not read.
 	Setup Setup
+	// Holdouts answer "did the messages bring people back?", per
+	// automation that chose anyone in the last year.
+	Holdouts []AutomationHoldout
 }
 
 // StaffActivity is one person's counter work in the period.
@@ -133,6 +136,9 @@ func (s *Store) Dashboard(ctx context.Context, shopID int64, now time.Time) (Das
 			return err
 		}
 		if d.Segments, err = segmentCounts(ctx, tx, shopID); err != nil {
+			return err
+		}
+		if d.Holdouts, err = s.readHoldouts(ctx, tx, shopID, now); err != nil {
 			return err
 		}
 		d.Staff, err = readStaff(ctx, tx, shopID, start)

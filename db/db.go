@@ -34,6 +34,8 @@ type Store struct {
 	refused atomic.Pointer[refusal]
 	batch   batcher // the counter's actions, written together (batch.go)
 	cache   readCache
+	// holdouts keeps the dashboard's closed hold-out counts (holdout.go).
+	holdouts holdoutMemo
 }
 
 // refusal is a write the database refused, and when (with the monotonic clock).

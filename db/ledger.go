@@ -387,6 +387,11 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 			return 0, err
 		}
 	}
+	if earned == 0 && ev.kind == loyalty.KindStamp && ev.stamps > 0 && state.Stamps == rules.StampsRequired-1 {
+		if err := queueOneVisitLeft(ctx, tx, a, ev.programID, id, state.Earned); err != nil {
+			return 0, err
+		}
+	}
 	return id, afterInsert(ctx, tx, a, ev, earned, true)
 }
 

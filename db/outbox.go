@@ -75,6 +75,11 @@ type OutboxPayload struct {
 	Rewards   int   `json:"rewards"`
 	// Subscription is the push subscription a push message goes to.
 	Subscription int64 `json:"sub,omitempty"`
+	// Coupon is the name of the coupon a marketing message is about, Prize
+	// the raffle's prize, News the text of the news (automations_run.go).
+	Coupon string `json:"coupon,omitempty"`
+	Prize  string `json:"prize,omitempty"`
+	News   string `json:"news,omitempty"`
 }
 
 // ClaimOutbox marks up to limit messages due at now as sending, until

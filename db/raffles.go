@@ -252,6 +252,9 @@ func (s *Store) DrawRaffle(ctx context.Context, shopID, id, userID int64, now ti
 				return fmt.Errorf("draw raffle %d: %w", id, err)
 			}
 		}
+		if err := queueRaffleResult(ctx, tx, r, es, now); err != nil {
+			return err
+		}
 		return recordAudit(ctx, tx, shopID, userID, AuditRaffleDraw, r.Title, now)
 	})
 }

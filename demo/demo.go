@@ -63,6 +63,7 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 		return l, err
 	}
 	actions := 0
+	visits := map[int64][]time.Time{} // each card's, for the win-back's audience
 	for i := range customers {
 		joined := start.Add(time.Duration(rng.Int64N(int64(now.Sub(start)))))
 		joined = openingHours(joined, rng)
@@ -102,6 +103,7 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 			if err := demoFeedback(ctx, store, act, zone, opinions); err != nil {
 				return l, err
 			}
+			visits[card.ID] = append(visits[card.ID], at)
 			actions++
 			if every == 0 {
 				break
@@ -111,6 +113,11 @@ func Seed(ctx context.Context, store *db.Store, customers int, now time.Time) (L
 	if err := demoOffers(ctx, store, shopID, cashierID, start, now); err != nil {
 		return l, err
 	}
+	returned, err := demoWinBack(ctx, store, shopID, cashierID, coffee.ID, visits, now)
+	if err != nil {
+		return l, err
+	}
+	actions += returned
 	if _, err := store.PostNews(ctx, shopID, db.NewNews{Body: demoNews, Key: randomText(16)}, ownerID, now.AddDate(0, 0, -2)); err != nil {
 		return l, err
 	}

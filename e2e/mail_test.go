@@ -87,7 +87,7 @@ func TestRewardReadyByEmail(t *testing.T) {
 
 	// The owner turns "reward ready" on, with the standard Turkish text.
 	run(t, ctx,
-		chromedp.Navigate(srv.URL+"/automations"),
+		chromedp.Navigate(srv.URL+"/automations/reward_ready"),
 		chromedp.WaitVisible(`[data-testid=email-on]`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid=automation-enabled]`, chromedp.ByQuery),
 	)

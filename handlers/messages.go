@@ -3,7 +3,9 @@ package handlers
 import (
 	"crypto/hmac"
 	"errors"
+	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -26,65 +28,190 @@ const (
 	maxAutomationBody    = 2000
 )
 
-// automations is the owner's page of the messages the shop sends by itself.
+// automations is the owner's list of the messages the shop sends by itself,
+// with the shop's limits on marketing messages.
 func (a *App) automations(c echo.Context) error {
 	_, shop := staff(c)
-	pg, err := a.store.AutomationPage(c.Request().Context(), shop.ID, db.AutomationRewardReady)
+	l, err := a.store.AutomationList(c.Request().Context(), shop.ID)
 	if err != nil {
 		return err
 	}
 	p := a.page(c, &shop, "AutomationsTitle")
-	f := views.Form{Values: map[string]string{"enabled": checked(pg.Automation.Enabled)}, Errors: map[string]string{}}
+	f := views.Form{Values: map[string]string{"cap": strconv.Itoa(l.Limits.Cap), "quiet_from": clockText(l.Limits.Quiet.From),
+		"quiet_until": clockText(l.Limits.Quiet.Until)}, Errors: map[string]string{}}
+	return render(c, http.StatusOK, views.AutomationsPage(p, a.automationsView(l, c.QueryParam("saved") == "limits"), f))
+}
+
+// automationsView is the list page's model.
+func (a *App) automationsView(l db.AutomationList, saved bool) views.Automations {
+	v := views.Automations{EmailFrom: a.emailFrom, LimitsSaved: saved}
+	for _, k := range db.AutomationKinds {
+		v.Kinds = append(v.Kinds, views.AutomationItem{Kind: k, Enabled: l.Enabled[k]})
+	}
+	r := l.Report
+	v.Counts = views.OutboxCounts{Sent: r.Counts[db.OutboxSent], Queued: r.Counts[db.OutboxQueued] + r.Counts[db.OutboxSending],
+		Failed: r.Counts[db.OutboxFailed], Dropped: r.Counts[db.OutboxDropped]}
+	for _, m := range r.Failed {
+		v.Failed = append(v.Failed, views.FailedMessage{At: m.CreatedAt, Kind: m.Template, Customer: m.Customer, CardID: m.CardID, Reason: m.Error, Attempts: m.Attempts})
+	}
+	return v
+}
+
+// saveLimits keeps the shop's limits on marketing messages: the cap per
+// customer and the quiet hours.
+func (a *App) saveLimits(c echo.Context) error {
+	_, shop := staff(c)
+	ctx := c.Request().Context()
+	p := a.page(c, &shop, "AutomationsTitle")
+	f := newForm(c, p.T)
+	l := db.MarketingLimits{Cap: f.number("cap", 0, db.MaxCap, db.DefaultCap)}
+	l.Quiet.From, l.Quiet.Until = f.clock("quiet_from"), f.clock("quiet_until")
+	if !f.ok() {
+		list, err := a.store.AutomationList(ctx, shop.ID)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, views.AutomationsPage(p, a.automationsView(list, false), f.v))
+	}
+	if err := a.store.SaveMarketingLimits(ctx, shop.ID, l); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/automations?saved=limits")
+}
+
+// clockPattern is a time of day as a time field sends it.
+var clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):([0-5][0-9])$`)
+
+// clock reads a time of day, HH:MM, as minutes after midnight.
+func (f *form) clock(name string) int {
+	s := f.text(name, true, 5)
+	m := clockPattern.FindStringSubmatch(s)
+	if f.v.Errors[name] != "" || m == nil {
+		f.fail(name, "FieldTime")
+		return 0
+	}
+	h, _ := strconv.Atoi(m[1])
+	min, _ := strconv.Atoi(m[2])
+	return h*60 + min
+}
+
+// clockText is minutes after midnight as a time field shows them.
+func clockText(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+
+// automationKind is the kind in the path of an automation's page; an unknown
+// one is not found.
+func automationKind(c echo.Context) (string, error) {
+	kind := c.Param("kind")
+	if kind == "" {
+		kind = db.AutomationRewardReady // the form's address before each kind had a page
+	}
+	if !db.IsAutomation(kind) {
+		return "", echo.ErrNotFound
+	}
+	return kind, nil
+}
+
+// automation is the owner's page of one automation.
+func (a *App) automation(c echo.Context) error {
+	_, shop := staff(c)
+	kind, err := automationKind(c)
+	if err != nil {
+		return err
+	}
+	pg, err := a.store.AutomationPage(c.Request().Context(), shop.ID, kind)
+	if err != nil {
+		return err
+	}
+	au := pg.Automation
+	p := a.page(c, &shop, "")
+	p.Title = views.AutomationName(p.T, kind)
+	f := views.Form{Values: map[string]string{"enabled": checked(au.Enabled), "holdout": strconv.Itoa(au.Holdout),
+		"days_before": strconv.Itoa(au.DaysBefore)}, Errors: map[string]string{}}
+	if au.CampaignID != 0 {
+		f.Values["campaign"] = itoa64(au.CampaignID)
+	}
 	for _, l := range locale.Languages {
 		t := locale.New(l.Code, nil, locale.LatinDigits)
-		subject, body := views.DefaultAutomationText(t, db.AutomationRewardReady)
-		if own, ok := pg.Automation.Texts[l.Code]; ok {
+		subject, body := views.DefaultAutomationText(t, kind)
+		if own, ok := au.Texts[l.Code]; ok {
 			subject, body = own.Subject, own.Body
 		}
 		f.Values["subject_"+l.Code], f.Values["body_"+l.Code] = subject, body
 	}
-	return render(c, http.StatusOK, views.AutomationsPage(p, a.automationsView(shop, pg, f, c.QueryParam("saved") == "1"), f))
+	return render(c, http.StatusOK, views.AutomationPage(p, a.automationView(shop, pg, f, c.QueryParam("saved") == "1"), f))
 }
 
-// automationsView is the page's model: the form's texts, the preview of the
-// text in the shop's language, and the outbox report.
-func (a *App) automationsView(shop db.Shop, pg db.AutomationPage, f views.Form, saved bool) views.Automations {
-	v := views.Automations{EmailFrom: a.emailFrom, Kind: db.AutomationRewardReady, Saved: saved}
+// automationView is the page's model: the settings the kind has, the form's
+// texts and the preview of the text in the shop's language.
+func (a *App) automationView(shop db.Shop, pg db.AutomationPage, f views.Form, saved bool) views.AutomationEdit {
+	kind := pg.Automation.Kind
+	v := views.AutomationEdit{EmailFrom: a.emailFrom, Kind: kind, Marketing: db.IsMarketing(kind), Saved: saved,
+		DaysBefore: kind == db.AutomationCouponExpiring}
+	t := locale.New(shop.Language, nil, locale.Digits(shop.Digits))
+	vars := views.MailVars{Name: t.T("AutomationSampleName"), Shop: shop.Name, Reward: pg.Reward}
+	switch kind {
+	case db.AutomationWeMissYou:
+		v.Coupons = []views.Option{}
+		for _, c := range pg.Coupons {
+			v.Coupons = append(v.Coupons, views.Option{Value: itoa64(c.ID), Label: c.Title})
+			if itoa64(c.ID) == f.Get("campaign") {
+				vars.Coupon = c.Title
+			}
+		}
+	case db.AutomationBirthday, db.AutomationCouponExpiring:
+		vars.Coupon = t.T("AutomationSampleCoupon")
+	case db.AutomationRaffleResult:
+		vars.Prize = t.T("AutomationSamplePrize")
+	case db.AutomationNewsletter:
+		vars.News = t.T("AutomationSampleNews")
+	}
 	for _, l := range locale.Languages {
 		v.Langs = append(v.Langs, views.AutomationLang{Code: l.Code, Name: l.Name, RTL: l.RTL, Shop: l.Code == shop.Language})
 	}
-	t := locale.New(shop.Language, nil, locale.Digits(shop.Digits))
-	vars := views.MailVars{Name: t.T("AutomationSampleName"), Shop: shop.Name, Reward: pg.Reward}
 	v.Preview = views.AutomationPreview{Lang: shop.Language, Dir: t.Dir(), Mail: views.Mail{
 		T:       t,
 		Subject: views.FillMail(f.Get("subject_"+shop.Language), vars),
 		Body:    views.FillMail(f.Get("body_"+shop.Language), vars),
 	}}
-	r := pg.Report
-	v.Counts = views.OutboxCounts{Sent: r.Counts[db.OutboxSent], Queued: r.Counts[db.OutboxQueued] + r.Counts[db.OutboxSending],
-		Failed: r.Counts[db.OutboxFailed], Dropped: r.Counts[db.OutboxDropped]}
-	for _, m := range r.Failed {
-		v.Failed = append(v.Failed, views.FailedMessage{At: m.CreatedAt, Customer: m.Customer, CardID: m.CardID, Reason: m.Error, Attempts: m.Attempts})
-	}
 	return v
 }
 
-// saveAutomations saves the automation's switch and texts, or, for the
-// preview button, shows the texts typed without saving them. A text equal
-// to the catalogue's, or empty, is not kept: it follows the catalogue.
-func (a *App) saveAutomations(c echo.Context) error {
+// saveAutomation saves an automation's switch, settings and texts, or, for
+// the preview button, shows the texts typed without saving them. A text
+// equal to the catalogue's, or empty, is not kept: it follows the
+// catalogue. A setting the kind does not have keeps its value.
+func (a *App) saveAutomation(c echo.Context) error {
 	_, shop := staff(c)
+	kind, err := automationKind(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
-	p := a.page(c, &shop, "AutomationsTitle")
+	pg, err := a.store.AutomationPage(ctx, shop.ID, kind)
+	if err != nil {
+		return err
+	}
+	p := a.page(c, &shop, "")
+	p.Title = views.AutomationName(p.T, kind)
 	f := newForm(c, p.T)
-	au := db.Automation{Kind: db.AutomationRewardReady, Enabled: f.checkbox("enabled"), Texts: map[string]db.AutomationText{}}
+	au := pg.Automation
+	au.Enabled, au.Texts = f.checkbox("enabled"), map[string]db.AutomationText{}
 	if au.Enabled && a.emailFrom == "" {
 		f.fail("enabled", "AutomationNeedsEmail")
+	}
+	if db.IsMarketing(kind) {
+		au.Holdout = f.number("holdout", 0, db.MaxHoldout, db.DefaultHoldout)
+	}
+	if kind == db.AutomationCouponExpiring {
+		au.DaysBefore = f.number("days_before", 1, db.MaxDaysBefore, db.DefaultDaysBefore)
+	}
+	if kind == db.AutomationWeMissYou {
+		au.CampaignID = f.coupon("campaign", pg.Coupons)
 	}
 	for _, l := range locale.Languages {
 		subject := f.text("subject_"+l.Code, false, maxAutomationSubject)
 		body := f.lines("body_"+l.Code, false, maxAutomationBody)
-		defSubject, defBody := views.DefaultAutomationText(locale.New(l.Code, nil, locale.LatinDigits), db.AutomationRewardReady)
+		defSubject, defBody := views.DefaultAutomationText(locale.New(l.Code, nil, locale.LatinDigits), kind)
 		if subject == "" || body == "" {
 			// Half a text is no text: both go back to the catalogue's.
 			f.v.Values["subject_"+l.Code], f.v.Values["body_"+l.Code] = defSubject, defBody
@@ -95,21 +222,39 @@ func (a *App) saveAutomations(c echo.Context) error {
 		}
 	}
 	preview := c.FormValue("action") == "preview"
-	if preview || !f.ok() {
-		pg, err := a.store.AutomationPage(ctx, shop.ID, db.AutomationRewardReady)
-		if err != nil {
+	if f.ok() && !preview {
+		err := a.store.SaveAutomation(ctx, shop.ID, au, a.now())
+		if errors.Is(err, db.ErrNotFound) { // the coupon ended, or went, since the page was read
+			f.fail("campaign", "AutomationCouponUnknown")
+		} else if err != nil {
 			return err
+		} else {
+			return c.Redirect(http.StatusSeeOther, "/automations/"+kind+"?saved=1")
 		}
-		status := http.StatusOK
-		if !f.ok() {
-			status = http.StatusUnprocessableEntity
+	}
+	status := http.StatusOK
+	if !f.ok() {
+		status = http.StatusUnprocessableEntity
+	}
+	return render(c, status, views.AutomationPage(p, a.automationView(shop, pg, f.v, false), f.v))
+}
+
+// coupon reads the choice of a coupon among those offered; none is 0, and
+// any other value (another shop's coupon, an ended one, a forged one) is
+// refused.
+func (f *form) coupon(name string, offered []db.CouponChoice) int64 {
+	s := strings.TrimSpace(f.c.FormValue(name))
+	f.v.Values[name] = s
+	if s == "" {
+		return 0
+	}
+	for _, c := range offered {
+		if itoa64(c.ID) == s {
+			return c.ID
 		}
-		return render(c, status, views.AutomationsPage(p, a.automationsView(shop, pg, f.v, false), f.v))
 	}
-	if err := a.store.SaveAutomation(ctx, shop.ID, au, a.now()); err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/automations?saved=1")
+	f.fail(name, "AutomationCouponUnknown")
+	return 0
 }
 
 // normalizeLines compares texts as a browser sends them back (CRLF).

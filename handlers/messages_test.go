@@ -23,7 +23,7 @@ func TestAutomationsEmailOff(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
-	page := owner.get("/automations")
+	page := owner.get("/automations/reward_ready")
 	if page.status != http.StatusOK {
 		t.Fatalf("GET /automations: %d", page.status)
 	}
@@ -47,7 +47,7 @@ func TestAutomationsSaveAndPreview(t *testing.T) {
 	t.Parallel()
 	e := newEnvWith(t, withEmail)
 	owner := e.signup("Shop", "owner@example.com")
-	page := owner.get("/automations")
+	page := owner.get("/automations/reward_ready")
 	if got := text(page, `[data-testid="email-on"]`); !strings.Contains(got, "cards@example.com") {
 		t.Errorf("e-mail on says %q", got)
 	}
@@ -79,7 +79,7 @@ func TestAutomationsSaveAndPreview(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM automation_texts WHERE language != 'en'`); n != 0 {
 		t.Errorf("%d texts kept that were the catalogue's", n)
 	}
-	page = owner.get("/automations?saved=1")
+	page = owner.get("/automations/reward_ready?saved=1")
 	if _, v := formValues(t, page, `[data-testid="automation-form"]`); v.Get("enabled") != "1" || v.Get("subject_en") != "{name}, a treat at {shop}" {
 		t.Errorf("the form shows %v", v)
 	}
@@ -222,7 +222,7 @@ func TestUnsubscribeOneClick(t *testing.T) {
 	ctx := context.Background()
 	e := newEnvWith(t, withEmail)
 	owner := e.signup("Shop", "owner@example.com")
-	owner.submit(owner.get("/automations"), `[data-testid="automation-form"]`, map[string]string{"enabled": "1", "action": "save"})
+	owner.submit(owner.get("/automations/reward_ready"), `[data-testid="automation-form"]`, map[string]string{"enabled": "1", "action": "save"})
 	token := joinWithEmail(t, e, "shop", "ayla@example.com", true)
 	card, err := e.store.CardByToken(ctx, token)
 	if err != nil {

@@ -223,8 +223,9 @@ func dashboardView(t *locale.Tr, d db.Dashboard, currency string, rtl bool) view
 		v.Staff = append(v.Staff, views.StaffRow{Name: s.Name, Stamps: s.Stamps, Redeems: s.Redeems, Voids: s.Voids,
 			Overrides: s.Overrides, Adjusts: s.Adjusts, Share: orDash(ok, pct(share)), Unusual: unusual})
 	}
-	v.Economics = economicsView(t, loyalty.Economics{AverageTicket: d.AverageTicket, RewardCost: d.RewardCost,
-		Visits: cur.Visits, Redeemed: cur.Redeems, Gifts: d.Gifts}, currency)
+	e := loyalty.Economics{AverageTicket: d.AverageTicket, RewardCost: d.RewardCost, Visits: cur.Visits, Redeemed: cur.Redeems, Gifts: d.Gifts}
+	v.Economics = economicsView(t, e, currency)
+	v.Holdouts, v.Economics.Measured = holdoutViews(t, d.Holdouts, e, currency)
 	return v
 }
 

@@ -189,7 +189,10 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/growth", a.growth, owners...)
 	e.POST("/growth", a.saveGrowth, owners...)
 	get("/automations", a.automations, owners...)
-	e.POST("/automations", a.saveAutomations, owners...)
+	e.POST("/automations", a.saveAutomation, owners...)
+	e.POST("/automations/limits", a.saveLimits, owners...)
+	get("/automations/:kind", a.automation, owners...)
+	e.POST("/automations/:kind", a.saveAutomation, owners...)
 }
 
 // securityHeaders: scripts only from our origin (no inline script anywhere);

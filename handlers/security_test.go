@@ -293,6 +293,9 @@ var inventory = map[string]routeClass{
 	"POST /growth":                       {owners, ""},
 	"GET /automations":                   {owners, ""},
 	"POST /automations":                  {owners, ""},
+	"POST /automations/limits":           {owners, ""},
+	"GET /automations/:kind":             {owners, ""},
+	"POST /automations/:kind":            {owners, ""},
 }
 
 // routes lists the inventory's routes, sorted so failures read in order.
@@ -364,6 +367,8 @@ func (s shopData) path(route, kind, id string) string {
 			parts[i] = s.first("news")
 		case p == ":state":
 			parts[i] = "pause"
+		case p == ":kind":
+			parts[i] = "we_miss_you"
 		case p == "static*":
 			parts[i] = "static/css/app.css"
 		}

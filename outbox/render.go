@@ -28,7 +28,8 @@ func render(ctx context.Context, m db.OutboxMessage, f db.MessageFacts, baseURL,
 	if subject == "" {
 		return Message{}, fmt.Errorf("no text for template %q", m.Template)
 	}
-	vars := views.MailVars{Name: f.Card.FirstName, Shop: f.Shop.Name, Reward: f.Program.RewardText}
+	vars := views.MailVars{Name: f.Card.FirstName, Shop: f.Shop.Name, Reward: f.Program.RewardText, Coupon: m.Payload.Coupon,
+		Prize: m.Payload.Prize, News: m.Payload.News}
 	mail := views.Mail{
 		T:              t,
 		Brand:          views.Brand{Name: f.Shop.Name, Color: f.Shop.BrandColor},
@@ -36,6 +37,7 @@ func render(ctx context.Context, m db.OutboxMessage, f db.MessageFacts, baseURL,
 		Body:           views.FillMail(body, vars),
 		CardURL:        baseURL + "/c/" + f.Card.Token,
 		UnsubscribeURL: baseURL + unsubscribePath,
+		Marketing:      m.Purpose == db.PurposeMarketing,
 	}
 	if m.Channel == db.ChannelPush {
 		// A notification: the subject as its title, the text without its

@@ -29,6 +29,9 @@ type Dashboard struct {
 	Checklist []ChecklistItem
 	// CanDismiss: the owner may put the list away.
 	CanDismiss bool
+	// Holdouts: per automation that chose anyone, did its messages bring
+	// people back (holdout.go).
+	Holdouts []Holdout
 }
 
 // ChecklistItem is a first thing to do: where to do it, and whether it is done.
@@ -80,6 +83,8 @@ type Economics struct {
 	BonusStamps        int    // given in the period, counted when redeemed
 	Form               Form
 	Saved              bool // the inputs were just saved
+	// Measured is the return the hold-outs measured, beside the estimate.
+	Measured Measured
 }
 
 // inputAttrs are an amount field's attributes; the first field in error

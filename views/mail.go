@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -11,10 +12,15 @@ import (
 // AutomationRewardReady names the "reward ready" automation (db's kind).
 const AutomationRewardReady = "reward_ready"
 
-// MailVars fill the placeholders of an automation's text: {name}, {shop}
-// and {reward}, which the owner's own texts may use as the catalogue's do.
+// MailVars fill the placeholders of an automation's text: {name}, {shop},
+// {reward}, {coupon}, {prize} and {news}, which the owner's own texts may use as the
+// catalogue's do.
 type MailVars struct {
 	Name, Shop, Reward string
+	// Coupon is the name of the coupon the message is about; "": none.
+	Coupon string
+	// Prize is a raffle's prize; News the text of the shop's news.
+	Prize, News string
 }
 
 // DefaultAutomationText is the catalogue's subject and body of an
@@ -23,6 +29,18 @@ func DefaultAutomationText(t *locale.Tr, kind string) (subject, body string) {
 	switch kind {
 	case AutomationRewardReady:
 		return t.T("MailRewardReadySubject"), t.T("MailRewardReadyBody")
+	case "one_visit_left":
+		return t.T("MailOneVisitLeftSubject"), t.T("MailOneVisitLeftBody")
+	case "we_miss_you":
+		return t.T("MailWeMissYouSubject"), t.T("MailWeMissYouBody")
+	case "birthday":
+		return t.T("MailBirthdaySubject"), t.T("MailBirthdayBody")
+	case "coupon_expiring":
+		return t.T("MailCouponExpiringSubject"), t.T("MailCouponExpiringBody")
+	case "raffle_result":
+		return t.T("MailRaffleResultSubject"), t.T("MailRaffleResultBody")
+	case "newsletter":
+		return t.T("MailNewsletterSubject"), t.T("MailNewsletterBody")
 	case MessageCardLink: // not an automation: a customer asked for it (recovery.go)
 		return t.T("MailCardLinkSubject"), t.T("MailCardLinkBody")
 	}
@@ -30,12 +48,19 @@ func DefaultAutomationText(t *locale.Tr, kind string) (subject, body string) {
 }
 
 // FillMail puts v into the placeholders of s. Without a name the greeting
-// loses it ("Hi {name}," becomes "Hi,") rather than leaving a gap.
+// loses it ("Hi {name}," becomes "Hi,") rather than leaving a gap; without
+// a coupon the lines that name it are left out ("we miss you" without a
+// coupon keeps its other paragraphs).
 func FillMail(s string, v MailVars) string {
 	if v.Name == "" {
 		s = strings.NewReplacer(" {name}", "", "{name}", "").Replace(s)
 	}
-	return strings.NewReplacer("{name}", v.Name, "{shop}", v.Shop, "{reward}", v.Reward).Replace(s)
+	if v.Coupon == "" && strings.Contains(s, "{coupon}") {
+		lines := strings.Split(s, "\n")
+		s = strings.Join(slices.DeleteFunc(lines, func(l string) bool { return strings.Contains(l, "{coupon}") }), "\n")
+	}
+	return strings.NewReplacer("{name}", v.Name, "{shop}", v.Shop, "{reward}", v.Reward, "{coupon}", v.Coupon,
+		"{prize}", v.Prize, "{news}", v.News).Replace(s)
 }
 
 // Mail is an e-mail to a customer, in the shop's language and colours.
@@ -47,6 +72,9 @@ type Mail struct {
 	CardURL string
 	// UnsubscribeURL stops this kind of message in one step.
 	UnsubscribeURL string
+	// Marketing: the message is an offer, sent under the marketing consent;
+	// its footer says so.
+	Marketing bool
 }
 
 // paragraphs are the body's paragraphs.
@@ -65,8 +93,16 @@ func (m Mail) Text() string {
 	var b strings.Builder
 	b.WriteString(strings.Join(m.paragraphs(), "\n\n"))
 	b.WriteString("\n\n" + m.T.T("MailOpenCard") + ":\n" + m.CardURL + "\n\n-- \n" + m.Brand.Name + "\n")
-	b.WriteString(m.T.T("MailWhyService") + "\n" + m.T.T("MailUnsubscribe") + ": " + m.UnsubscribeURL + "\n")
+	b.WriteString(m.why() + "\n" + m.T.T("MailUnsubscribe") + ": " + m.UnsubscribeURL + "\n")
 	return b.String()
+}
+
+// why is the footer's reason the customer gets the message.
+func (m Mail) why() string {
+	if m.Marketing {
+		return m.T.T("MailWhyMarketing")
+	}
+	return m.T.T("MailWhyService")
 }
 
 // mailColor is the brand colour, or the app's when the shop has none.
