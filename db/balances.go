@@ -19,8 +19,8 @@ import (
 
 // programVersions returns the rule versions of a program, oldest first.
 func programVersions(ctx context.Context, q querier, shopID, programID int64) ([]loyalty.RuleVersion, error) {
-	list, err := collect(ctx, q, scanVersion, `SELECT after_event, stamps_required, max_per_visit, cooldown_minutes, stamp_expiry_days,
-		reward_expiry_days FROM program_rules WHERE program_id = ? AND shop_id = ? ORDER BY after_event, id`, programID, shopID)
+	list, err := collect(ctx, q, scanVersion, `SELECT after_event, `+versionColumns+`
+		FROM program_rules WHERE program_id = ? AND shop_id = ? ORDER BY after_event, id`, programID, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("rules of program %d: %w", programID, err)
 	}
@@ -36,10 +36,10 @@ func shopVersions(ctx context.Context, q querier, shopID int64) (map[int64][]loy
 	list, err := collect(ctx, q, func(r scanner) (row, error) {
 		var v row
 		var p Program
-		err := r.Scan(&v.program, &v.AfterEvent, &p.StampsRequired, &p.MaxPerVisit, &p.CooldownMinutes, &p.StampExpiryDays, &p.RewardExpiryDays)
+		err := r.Scan(append([]any{&v.program, &v.AfterEvent}, versionFields(&p)...)...)
 		v.Rules = p.Rules()
 		return v, err
-	}, `SELECT program_id, after_event, stamps_required, max_per_visit, cooldown_minutes, stamp_expiry_days, reward_expiry_days
+	}, `SELECT program_id, after_event, `+versionColumns+`
 		FROM program_rules WHERE shop_id = ? ORDER BY program_id, after_event, id`, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("rules of shop %d: %w", shopID, err)
@@ -51,20 +51,29 @@ func shopVersions(ctx context.Context, q querier, shopID int64) (map[int64][]loy
 	return out, nil
 }
 
+// versionColumns are a rules version's rules, read by versionFields.
+const versionColumns = `stamps_required, max_per_visit, cooldown_minutes, stamp_expiry_days, reward_expiry_days,
+	kind, points_per_visit, points_per_unit, points_rounding, reward_points`
+
+func versionFields(p *Program) []any {
+	return []any{&p.StampsRequired, &p.MaxPerVisit, &p.CooldownMinutes, &p.StampExpiryDays, &p.RewardExpiryDays,
+		&p.Kind, &p.PointsPerVisit, &p.PointsPerUnit, &p.PointsRounding, &p.RewardPoints}
+}
+
 func scanVersion(r scanner) (loyalty.RuleVersion, error) {
 	var v loyalty.RuleVersion
 	var p Program
-	err := r.Scan(&v.AfterEvent, &p.StampsRequired, &p.MaxPerVisit, &p.CooldownMinutes, &p.StampExpiryDays, &p.RewardExpiryDays)
+	err := r.Scan(append([]any{&v.AfterEvent}, versionFields(&p)...)...)
 	v.Rules = p.Rules()
 	return v, err
 }
 
 // addVersion records p's rules as in force for the events written after now.
 func addVersion(ctx context.Context, tx *sql.Tx, p Program, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO program_rules (shop_id, program_id, after_event, stamps_required, max_per_visit,
-		cooldown_minutes, stamp_expiry_days, reward_expiry_days, created_at)
-		VALUES (?, ?, (SELECT coalesce(max(id), 0) FROM events), ?, ?, ?, ?, ?, ?)`,
-		p.ShopID, p.ID, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays, unix(now))
+	_, err := tx.ExecContext(ctx, `INSERT INTO program_rules (shop_id, program_id, after_event, `+versionColumns+`, created_at)
+		VALUES (?, ?, (SELECT coalesce(max(id), 0) FROM events), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ShopID, p.ID, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays,
+		p.Kind, p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints, unix(now))
 	if err != nil {
 		return fmt.Errorf("rules of program %d: %w", p.ID, err)
 	}
@@ -82,6 +91,9 @@ type storedState struct {
 	ExpiredStamps  int        `json:"expired_stamps,omitempty"`
 	ExpiredRewards int        `json:"expired_rewards,omitempty"`
 	LastStampAt    int64      `json:"last_stamp_at,omitempty"`
+	Points         int        `json:"points,omitempty"`
+	PointsEarned   int        `json:"points_earned,omitempty"`
+	PointsSpent    int        `json:"points_spent,omitempty"`
 }
 
 func unixOrZero(t time.Time) int64 {
@@ -100,7 +112,8 @@ func timeOrZero(s int64) time.Time {
 
 func encodeState(s loyalty.State) string {
 	st := storedState{Stamps: s.Stamps, Earned: s.Earned, Redeemed: s.Redeemed, ExpiredStamps: s.ExpiredStamps,
-		ExpiredRewards: s.ExpiredRewards, LastStampAt: unixOrZero(s.LastStampAt)}
+		ExpiredRewards: s.ExpiredRewards, LastStampAt: unixOrZero(s.LastStampAt),
+		Points: s.Points, PointsEarned: s.PointsEarned, PointsSpent: s.PointsSpent}
 	for _, l := range s.Lots {
 		st.Lots = append(st.Lots, [2]int64{int64(l.N), unixOrZero(l.ExpiresAt)})
 	}
@@ -117,7 +130,8 @@ func decodeState(text string) (loyalty.State, error) {
 		return loyalty.State{}, fmt.Errorf("decode balance: %w", err)
 	}
 	s := loyalty.State{Stamps: st.Stamps, Earned: st.Earned, Redeemed: st.Redeemed, ExpiredStamps: st.ExpiredStamps,
-		ExpiredRewards: st.ExpiredRewards, LastStampAt: timeOrZero(st.LastStampAt)}
+		ExpiredRewards: st.ExpiredRewards, LastStampAt: timeOrZero(st.LastStampAt),
+		Points: st.Points, PointsEarned: st.PointsEarned, PointsSpent: st.PointsSpent}
 	for _, l := range st.Lots {
 		s.Lots = append(s.Lots, loyalty.Lot{N: int(l[0]), ExpiresAt: timeOrZero(l[1])})
 	}
@@ -163,9 +177,10 @@ func cardBalances(ctx context.Context, q querier, cardID int64) (map[int64]loyal
 }
 
 func saveBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID int64, s loyalty.State) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO card_balances (card_id, program_id, shop_id, stamps, ready, state) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (card_id, program_id) DO UPDATE SET stamps = excluded.stamps, ready = excluded.ready, state = excluded.state`,
-		cardID, programID, shopID, s.Stamps, len(s.Available), encodeState(s))
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_balances (card_id, program_id, shop_id, stamps, ready, state, points) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (card_id, program_id) DO UPDATE SET stamps = excluded.stamps, ready = excluded.ready, state = excluded.state,
+		points = excluded.points`,
+		cardID, programID, shopID, s.Stamps, len(s.Available), encodeState(s), s.Points)
 	if err != nil {
 		return fmt.Errorf("balance of card %d: %w", cardID, err)
 	}
@@ -177,10 +192,10 @@ func programEventsOf(ctx context.Context, q querier, shopID, cardID, programID i
 	return collect(ctx, q, func(r scanner) (loyalty.Event, error) {
 		var e loyalty.Event
 		var at int64
-		err := r.Scan(&e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at)
+		err := r.Scan(&e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &e.Amount, &e.Points)
 		e.At = fromUnix(at)
 		return e, err
-	}, `SELECT id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at FROM events
+	}, `SELECT id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, amount, points FROM events
 		WHERE card_id = ? AND shop_id = ? AND program_id = ? ORDER BY id`, cardID, shopID, programID)
 }
 
@@ -248,8 +263,8 @@ func rebuildBalances(ctx context.Context, tx *sql.Tx, shopID int64) (int, error)
 	ledger := map[balanceKey][]loyalty.Event{}
 	wrote := map[int64]int{}
 	var order []balanceKey
-	events, err := tx.QueryContext(ctx, `SELECT card_id, program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, earned
-		FROM events WHERE shop_id = ? AND program_id IS NOT NULL ORDER BY card_id, id`, shopID)
+	events, err := tx.QueryContext(ctx, `SELECT card_id, program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, earned,
+		amount, points FROM events WHERE shop_id = ? AND program_id IS NOT NULL ORDER BY card_id, id`, shopID)
 	if err != nil {
 		return 0, err
 	}
@@ -277,7 +292,7 @@ func rebuildBalances(ctx context.Context, tx *sql.Tx, shopID int64) (int, error)
 		var e loyalty.Event
 		var at int64
 		var w int
-		if err := events.Scan(&k.card, &k.program, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &w); err != nil {
+		if err := events.Scan(&k.card, &k.program, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &w, &e.Amount, &e.Points); err != nil {
 			events.Close()
 			return 0, err
 		}

@@ -32,15 +32,20 @@ type Entry struct {
 	At   time.Time
 	// Earned is how many rewards the event earned when it was written.
 	Earned int
+	// In a points program: what a purchase cost (minor units), and the
+	// points the event added (+) or spent (-) when it was written.
+	Amount int
+	Points int
 }
 
 func (e Entry) event() loyalty.Event {
-	return loyalty.Event{ID: e.ID, Kind: e.Kind, At: e.At, Stamps: e.Stamps, RewardSeq: e.RewardSeq, VoidOf: e.VoidOf}
+	return loyalty.Event{ID: e.ID, Kind: e.Kind, At: e.At, Stamps: e.Stamps, RewardSeq: e.RewardSeq, VoidOf: e.VoidOf, Amount: e.Amount, Points: e.Points}
 }
 
 const entryColumns = `e.id, e.card_id, coalesce(e.program_id, 0), coalesce(e.campaign_id, 0), coalesce(e.raffle_id, 0),
 	coalesce(p.name, cp.title, rf.title, ''), coalesce(u.name, ''), e.kind, e.stamps, e.reward_seq,
-	coalesce(e.void_of, 0), EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id), e.override, e.note, e.created_at, e.earned`
+	coalesce(e.void_of, 0), EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id), e.override, e.note, e.created_at, e.earned,
+	e.amount, e.points`
 
 const entryFrom = ` FROM events e LEFT JOIN programs p ON p.id = e.program_id LEFT JOIN campaigns cp ON cp.id = e.campaign_id
 	LEFT JOIN raffles rf ON rf.id = e.raffle_id LEFT JOIN users u ON u.id = e.user_id `
@@ -50,7 +55,7 @@ func scanEntry(row scanner, extra ...any) (Entry, error) {
 	var e Entry
 	var at int64
 	err := row.Scan(append([]any{&e.ID, &e.CardID, &e.ProgramID, &e.CampaignID, &e.RaffleID, &e.ProgramName, &e.UserName, &e.Kind, &e.Stamps, &e.RewardSeq,
-		&e.VoidOf, &e.Voided, &e.Override, &e.Note, &at, &e.Earned}, extra...)...)
+		&e.VoidOf, &e.Voided, &e.Override, &e.Note, &at, &e.Earned, &e.Amount, &e.Points}, extra...)...)
 	e.At = fromUnix(at)
 	return e, err
 }
@@ -182,6 +187,9 @@ type Outcome struct {
 func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outcome, error) {
 	var out Outcome
 	err := s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, a Action, p Program, st loyalty.State) error {
+		if p.IsPoints() {
+			return loyalty.ErrStampCount // a points program counts purchases (EarnPoints)
+		}
 		if err := loyalty.CheckStamp(p.Rules(), st.At(a.Now), n, a.Now, override); err != nil {
 			return err
 		}
@@ -204,8 +212,9 @@ func (s *Store) Stamp(ctx context.Context, a Action, n int, override bool) (Outc
 // It returns a with the card and the program; ErrNotFound when the token is
 // no active card of the shop, which leaves the scan an ordinary lookup.
 func (s *Store) StampScanned(ctx context.Context, a Action, token string) (Action, Outcome, error) {
+	// A points program needs the amount first: its card opens as a lookup.
 	err := s.r.QueryRowContext(ctx, `SELECT c.id, p.id FROM cards c JOIN programs p ON p.shop_id = c.shop_id AND p.is_default AND p.archived_at IS NULL
-		WHERE c.shop_id = ? AND c.token = ? AND c.erased_at IS NULL`, a.ShopID, token).Scan(&a.CardID, &a.ProgramID)
+		AND p.kind = 'stamps' WHERE c.shop_id = ? AND c.token = ? AND c.erased_at IS NULL`, a.ShopID, token).Scan(&a.CardID, &a.ProgramID)
 	if err != nil {
 		return a, Outcome{}, fmt.Errorf("scanned card: %w", notFound(err))
 	}
@@ -342,6 +351,9 @@ type newEvent struct {
 	voidOf                          int64
 	override                        bool
 	note                            string
+	// amount is a points purchase's; points a redemption's or a
+	// correction's change (a purchase's follow from its amount).
+	amount, points int
 }
 
 // insertEvent appends ev to the ledger and brings the card's kept balance and
@@ -374,7 +386,10 @@ func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64,
 // insertFolded is insertEvent for a program event whose program's rules and
 // card's kept balance the caller has read already (a stamp checks them first).
 func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules loyalty.Rules, state loyalty.State) (int64, error) {
-	earned := state.Apply(rules, loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq})
+	if rules.Points && ev.kind == loyalty.KindStamp {
+		ev.points = loyalty.PointsFor(rules, ev.amount) // the row says what the purchase gave
+	}
+	earned := state.Apply(rules, loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq, Amount: ev.amount, Points: ev.points})
 	id, err := insertRow(ctx, tx, a, ev, earned)
 	if err != nil {
 		return 0, err
@@ -398,9 +413,9 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 // insertRow writes ev's ledger row.
 func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
-		void_of, override, note, idempotency_key, created_at, earned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		void_of, override, note, idempotency_key, created_at, earned, amount, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ShopID, a.CardID, null(ev.programID), null(ev.campaignID), null(ev.raffleID), null(a.UserID), ev.kind, ev.stamps, ev.rewardSeq,
-		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now), earned)
+		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now), earned, ev.amount, ev.points)
 	if err != nil {
 		return 0, fmt.Errorf("insert %s event: %w", ev.kind, err)
 	}

@@ -23,7 +23,22 @@ type Program struct {
 	RewardExpiryDays int
 	IsDefault        bool
 	Archived         bool
+	// Kind is ProgramStamps or ProgramPoints, set when the program is created.
+	Kind           string
+	PointsPerVisit int
+	PointsPerUnit  int
+	PointsRounding loyalty.Rounding
+	RewardPoints   int
 }
+
+// Kinds of program.
+const (
+	ProgramStamps = "stamps"
+	ProgramPoints = "points"
+)
+
+// IsPoints reports whether p is a points program.
+func (p Program) IsPoints() bool { return p.Kind == ProgramPoints }
 
 // Rules returns the program's rules for package loyalty.
 func (p Program) Rules() loyalty.Rules {
@@ -33,16 +48,23 @@ func (p Program) Rules() loyalty.Rules {
 		Cooldown:       time.Duration(p.CooldownMinutes) * time.Minute,
 		StampExpiry:    time.Duration(p.StampExpiryDays) * 24 * time.Hour,
 		RewardExpiry:   time.Duration(p.RewardExpiryDays) * 24 * time.Hour,
+		Points:         p.IsPoints(),
+		PointsPerVisit: p.PointsPerVisit,
+		PointsPerUnit:  p.PointsPerUnit,
+		PointsRounding: p.PointsRounding,
+		RewardPoints:   p.RewardPoints,
 	}
 }
 
 const programColumns = `id, shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes,
-	stamp_expiry_days, reward_expiry_days, is_default, archived_at IS NOT NULL`
+	stamp_expiry_days, reward_expiry_days, is_default, archived_at IS NOT NULL, kind, points_per_visit, points_per_unit,
+	points_rounding, reward_points`
 
 func scanProgram(row scanner) (Program, error) {
 	var p Program
 	err := row.Scan(&p.ID, &p.ShopID, &p.Name, &p.RewardText, &p.StampsRequired, &p.MaxPerVisit, &p.CooldownMinutes,
-		&p.StampExpiryDays, &p.RewardExpiryDays, &p.IsDefault, &p.Archived)
+		&p.StampExpiryDays, &p.RewardExpiryDays, &p.IsDefault, &p.Archived, &p.Kind, &p.PointsPerVisit, &p.PointsPerUnit,
+		&p.PointsRounding, &p.RewardPoints)
 	return p, notFound(err)
 }
 
@@ -80,9 +102,12 @@ func program(ctx context.Context, q querier, shopID, id int64) (Program, error) 
 
 // insertProgram adds a program and its first rules version.
 func insertProgram(ctx context.Context, tx *sql.Tx, p Program, now time.Time) (int64, error) {
+	p = p.normal()
 	res, err := tx.ExecContext(ctx, `INSERT INTO programs (shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes,
-		stamp_expiry_days, reward_expiry_days, is_default, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ShopID, p.Name, p.RewardText, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays, p.IsDefault, unix(now))
+		stamp_expiry_days, reward_expiry_days, is_default, created_at, kind, points_per_visit, points_per_unit, points_rounding, reward_points)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ShopID, p.Name, p.RewardText, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays, p.IsDefault, unix(now),
+		p.Kind, p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints)
 	if err != nil {
 		return 0, fmt.Errorf("insert program: %w", err)
 	}
@@ -111,9 +136,13 @@ func (s *Store) SaveProgram(ctx context.Context, p Program, userID int64, now ti
 		if err != nil {
 			return err
 		}
+		p.Kind = old.Kind // a program's kind is for good: its ledger counts in it
+		p = p.normal()
 		res, err := tx.ExecContext(ctx, `UPDATE programs SET name = ?, reward_text = ?, stamps_required = ?, max_per_visit = ?, cooldown_minutes = ?,
-			stamp_expiry_days = ?, reward_expiry_days = ? WHERE id = ? AND shop_id = ? AND archived_at IS NULL`,
-			p.Name, p.RewardText, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays, p.ID, p.ShopID)
+			stamp_expiry_days = ?, reward_expiry_days = ?, points_per_visit = ?, points_per_unit = ?, points_rounding = ?, reward_points = ?
+			WHERE id = ? AND shop_id = ? AND archived_at IS NULL`,
+			p.Name, p.RewardText, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays,
+			p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints, p.ID, p.ShopID)
 		if err != nil {
 			return err
 		}
@@ -129,8 +158,8 @@ func (s *Store) SaveProgram(ctx context.Context, p Program, userID int64, now ti
 		if err := addVersion(ctx, tx, p, now); err != nil {
 			return err
 		}
-		if p.StampsRequired >= old.StampsRequired {
-			return nil
+		if p.IsPoints() || p.StampsRequired >= old.StampsRequired {
+			return nil // points are a balance: a new price needs no event
 		}
 		cards, err := cardsReaching(ctx, tx, p, now)
 		if err != nil {
@@ -197,6 +226,9 @@ func (s *Store) RuleChange(ctx context.Context, p Program, now time.Time) (RuleC
 	if err != nil {
 		return e, err
 	}
+	if old.IsPoints() {
+		return pointsPriceChange(ctx, s.r, old, p.RewardPoints)
+	}
 	switch {
 	case p.StampsRequired < old.StampsRequired:
 		cards, err := cardsReaching(ctx, s.r, p, now)
@@ -206,6 +238,27 @@ func (s *Store) RuleChange(ctx context.Context, p Program, now time.Time) (RuleC
 		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM card_balances b JOIN cards c ON c.id = b.card_id
 			WHERE b.program_id = ? AND b.shop_id = ? AND b.stamps > 0 AND c.erased_at IS NULL`, p.ID, p.ShopID).Scan(&e.FurtherAway)
 		return e, err
+	}
+	return e, nil
+}
+
+// pointsPriceChange is RuleChange for a points program whose reward's price
+// becomes price: a lower price lets the cards holding enough points for it
+// (and not for the old one) have the reward now; a higher one puts the cards
+// holding points further from it. Points themselves never change.
+func pointsPriceChange(ctx context.Context, q querier, old Program, price int) (RuleChangeEffect, error) {
+	var e RuleChangeEffect
+	var err error
+	const count = `SELECT count(*) FROM card_balances b JOIN cards c ON c.id = b.card_id
+		WHERE b.program_id = ? AND b.shop_id = ? AND c.erased_at IS NULL AND b.points >= ? AND b.points < ?`
+	switch {
+	case price < old.RewardPoints:
+		err = q.QueryRowContext(ctx, count, old.ID, old.ShopID, price, old.RewardPoints).Scan(&e.RewardsNow)
+	case price > old.RewardPoints:
+		err = q.QueryRowContext(ctx, count, old.ID, old.ShopID, 1, price).Scan(&e.FurtherAway)
+	}
+	if err != nil {
+		return e, fmt.Errorf("cards holding points of program %d: %w", old.ID, err)
 	}
 	return e, nil
 }
@@ -226,7 +279,26 @@ func programChange(old, p Program) string {
 	add("cooldown min", old.CooldownMinutes, p.CooldownMinutes)
 	add("stamp expiry days", old.StampExpiryDays, p.StampExpiryDays)
 	add("reward expiry days", old.RewardExpiryDays, p.RewardExpiryDays)
+	add("points per visit", old.PointsPerVisit, p.PointsPerVisit)
+	add("points per unit", old.PointsPerUnit, p.PointsPerUnit)
+	add("rounding", old.PointsRounding, p.PointsRounding)
+	add("reward points", old.RewardPoints, p.RewardPoints)
 	return s
+}
+
+// normal is p as stored: a stamps program has no points rules; a points
+// program no stamp target or expiries (its points do not expire yet) and
+// a rounding rule.
+func (p Program) normal() Program {
+	if !p.IsPoints() {
+		p.Kind, p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints = ProgramStamps, 0, 0, loyalty.RoundDown, 0
+		return p
+	}
+	p.StampsRequired, p.StampExpiryDays, p.RewardExpiryDays = 0, 0, 0
+	if p.PointsRounding != loyalty.RoundNearest {
+		p.PointsRounding = loyalty.RoundDown
+	}
+	return p
 }
 
 // ErrDefaultProgram: the default program cannot be archived.

@@ -252,6 +252,9 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 		if e.ID != eventID {
 			continue
 		}
+		if e.Points != 0 {
+			return pointsResult(st, e)
+		}
 		switch e.Kind {
 		case loyalty.KindStamp:
 			return &views.Result{Kind: "stamped", Program: e.ProgramName, Reward: rewardOf(st, e.ProgramID), Stamps: e.Stamps,
@@ -309,6 +312,9 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 		for _, rw := range pb.Available {
 			pr.Rewards = append(pr.Rewards, views.Reward{Seq: rw.Seq, ExpiresAt: rw.ExpiresAt})
 		}
+		if pb.Program.IsPoints() {
+			pr.Points = pointsProgress(pb, currency)
+		}
 		v.Progress = append(v.Progress, pr)
 	}
 	for _, cc := range st.Coupons {
@@ -362,6 +368,7 @@ func entryView(e db.Entry) views.Entry {
 	return views.Entry{
 		ID: e.ID, Kind: string(e.Kind), Program: e.ProgramName, Staff: e.UserName,
 		Stamps: e.Stamps, RewardSeq: e.RewardSeq, Voided: e.Voided, Override: e.Override, Note: e.Note, At: e.At,
+		Amount: e.Amount, Points: e.Points,
 	}
 }
 

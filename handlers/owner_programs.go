@@ -18,11 +18,17 @@ func programView(p db.Program) views.Program {
 		ID: p.ID, Name: p.Name, RewardText: p.RewardText, StampsRequired: p.StampsRequired, MaxPerVisit: p.MaxPerVisit,
 		CooldownMinutes: p.CooldownMinutes, StampExpiryDays: p.StampExpiryDays, RewardExpiryDays: p.RewardExpiryDays,
 		IsDefault: p.IsDefault, Archived: p.Archived,
+		Points: p.IsPoints(), PointsPerVisit: p.PointsPerVisit, PointsPerUnit: p.PointsPerUnit,
+		Nearest: p.PointsRounding == loyalty.RoundNearest, RewardPoints: p.RewardPoints,
 	}
 }
 
 func programForm(p db.Program) views.Form {
 	n := strconv.Itoa
+	if p.IsPoints() {
+		return pointsForm(p, views.Form{Values: map[string]string{"name": p.Name, "reward_text": p.RewardText,
+			"max_per_visit": n(p.MaxPerVisit), "cooldown_minutes": n(p.CooldownMinutes)}})
+	}
 	return views.Form{Values: map[string]string{
 		"name": p.Name, "reward_text": p.RewardText, "stamps_required": n(p.StampsRequired), "max_per_visit": n(p.MaxPerVisit),
 		"cooldown_minutes": n(p.CooldownMinutes), "stamp_expiry_days": n(p.StampExpiryDays), "reward_expiry_days": n(p.RewardExpiryDays),
@@ -58,6 +64,9 @@ func (a *App) newProgramForm(c echo.Context) error {
 	_, shop := staff(c)
 	p := a.page(c, &shop, "ProgramNew")
 	fresh := db.Program{StampsRequired: 10, MaxPerVisit: 1}
+	if c.QueryParam("kind") == db.ProgramPoints {
+		fresh = db.Program{Kind: db.ProgramPoints, PointsPerUnit: 1, PointsRounding: loyalty.RoundDown, RewardPoints: 100, MaxPerVisit: 1000}
+	}
 	return render(c, http.StatusOK, views.ProgramForm(p, programView(fresh), programForm(fresh), nil))
 }
 
@@ -78,6 +87,9 @@ func (a *App) programForm(c echo.Context) error {
 func (a *App) saveProgram(c echo.Context) error {
 	u, shop := staff(c)
 	pr := db.Program{ShopID: shop.ID}
+	if c.FormValue("kind") == db.ProgramPoints {
+		pr.Kind = db.ProgramPoints // a new program's kind; a saved one keeps its own
+	}
 	title, kv := "ProgramNew", []any{}
 	if c.Param("id") != "" {
 		id, err := pathID(c, "id")
@@ -93,11 +105,15 @@ func (a *App) saveProgram(c echo.Context) error {
 	f := newForm(c, p.T)
 	pr.Name = f.text("name", true, 80)
 	pr.RewardText = f.text("reward_text", true, 120)
-	pr.StampsRequired = f.number("stamps_required", 1, loyalty.MaxStampsRequired, 10)
-	pr.MaxPerVisit = f.number("max_per_visit", 1, loyalty.MaxStampsPerVisit, 1)
+	if pr.IsPoints() {
+		pointsRules(f, &pr)
+	} else {
+		pr.StampsRequired = f.number("stamps_required", 1, loyalty.MaxStampsRequired, 10)
+		pr.MaxPerVisit = f.number("max_per_visit", 1, loyalty.MaxStampsPerVisit, 1)
+		pr.StampExpiryDays = f.number("stamp_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
+		pr.RewardExpiryDays = f.number("reward_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
+	}
 	pr.CooldownMinutes = f.number("cooldown_minutes", 0, int(loyalty.MaxCooldown/time.Minute), 0)
-	pr.StampExpiryDays = f.number("stamp_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
-	pr.RewardExpiryDays = f.number("reward_expiry_days", 0, int(loyalty.MaxExpiry/(24*time.Hour)), 0)
 	if !f.ok() {
 		return render(c, http.StatusUnprocessableEntity, views.ProgramForm(p, programView(pr), f.v, nil))
 	}

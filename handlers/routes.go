@@ -120,6 +120,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/counter/cards/:id", a.counterCard, staff...)
 	e.POST("/counter/cards/:id/stamp", a.stamp, staff...)
 	e.POST("/counter/cards/:id/redeem", a.redeem, staff...)
+	e.POST("/counter/cards/:id/points", a.earnPoints, staff...)
+	e.POST("/counter/cards/:id/spend", a.spendPoints, staff...)
 	e.POST("/counter/cards/:id/undo", a.undo, staff...)
 	e.POST("/counter/cards/:id/coupon", a.redeemCoupon, staff...)
 	e.POST("/counter/cards/:id/code", a.redeemCode, staff...)

@@ -225,6 +225,8 @@ var inventory = map[string]routeClass{
 	"GET /counter/cards/:id":             {staff, "card"},
 	"POST /counter/cards/:id/stamp":      {staff, "card"},
 	"POST /counter/cards/:id/redeem":     {staff, "card"},
+	"POST /counter/cards/:id/points":     {staff, "card"},
+	"POST /counter/cards/:id/spend":      {staff, "card"},
 	"POST /counter/cards/:id/undo":       {staff, "card"},
 	"POST /counter/cards/:id/coupon":     {staff, "card"},
 	"POST /counter/cards/:id/code":       {staff, "card"},

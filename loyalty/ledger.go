@@ -45,6 +45,15 @@ type Rules struct {
 	Cooldown       time.Duration
 	StampExpiry    time.Duration // 0: stamps never expire
 	RewardExpiry   time.Duration // 0: rewards never expire
+	// Points makes the program a points program (points.go): a purchase gives
+	// PointsPerVisit plus PointsPerUnit for each whole unit of money spent,
+	// rounded by PointsRounding, at most MaxPerVisit; the reward costs
+	// RewardPoints. Stamps and their expiries play no part in it.
+	Points         bool
+	PointsPerVisit int
+	PointsPerUnit  int
+	PointsRounding Rounding
+	RewardPoints   int
 }
 
 // Event is one ledger entry of one card in one program, as the fold needs it.
@@ -55,6 +64,10 @@ type Event struct {
 	Stamps    int
 	RewardSeq int
 	VoidOf    int64
+	// Amount is what a purchase in a points program cost, in minor units;
+	// Points is the signed change of a redemption or correction of points.
+	Amount int
+	Points int
 }
 
 // Reward is an earned reward; Seq numbers a card's rewards in a program from 1.
@@ -74,6 +87,10 @@ type Balance struct {
 	ExpiredRewards int
 	LastStampAt    time.Time // zero when the card was never stamped
 	NextExpiry     time.Time // when the next stamps expire; zero: never
+	// In a points program: the points held, and all ever given and spent.
+	Points       int
+	PointsEarned int
+	PointsSpent  int
 }
 
 // Fold replays events (in ledger order) under one set of rules and returns

@@ -54,6 +54,11 @@ type State struct {
 	ExpiredStamps  int
 	ExpiredRewards int
 	LastStampAt    time.Time // the last purchase stamped; zero: never
+	// In a points program (Rules.Points): the points held, and all ever
+	// given and spent.
+	Points       int
+	PointsEarned int
+	PointsSpent  int
 }
 
 // Apply folds one event, judged by the rules r in force for it, and returns
@@ -63,6 +68,10 @@ func (s *State) Apply(r Rules, e Event) int {
 	// A state's slices may be shared with a copy of it (a balance shown, the
 	// state before): change only slices of its own.
 	s.Lots, s.Available = slices.Clone(s.Lots), slices.Clone(s.Available)
+	if r.Points {
+		s.applyPoints(r, e)
+		return 0
+	}
 	s.expire(e.At)
 	switch e.Kind {
 	case KindStamp, KindAdjust, KindBonus:
@@ -159,6 +168,7 @@ func (s State) At(now time.Time) Balance {
 	b := Balance{
 		Stamps: s.Stamps, Available: s.Available, Earned: s.Earned, Redeemed: s.Redeemed,
 		ExpiredStamps: s.ExpiredStamps, ExpiredRewards: s.ExpiredRewards, LastStampAt: s.LastStampAt,
+		Points: s.Points, PointsEarned: s.PointsEarned, PointsSpent: s.PointsSpent,
 	}
 	if len(b.Available) == 0 {
 		b.Available = nil

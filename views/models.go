@@ -14,6 +14,12 @@ type Program struct {
 	RewardExpiryDays int
 	IsDefault        bool
 	Archived         bool
+	// A points program's rules (Points true).
+	Points         bool
+	PointsPerVisit int
+	PointsPerUnit  int
+	Nearest        bool
+	RewardPoints   int
 }
 
 // ProgramDone is what the owner just did to a program, said above the list:
@@ -44,6 +50,10 @@ type Entry struct {
 	Override  bool
 	Note      string // why: an adjustment's reason
 	At        time.Time
+	// In a points program: a purchase's amount (minor units) and the points
+	// the event added or spent.
+	Amount int
+	Points int
 }
 
 // StaffMember is a line of the staff page.
@@ -81,6 +91,8 @@ type Progress struct {
 	MaxPerVisit    int
 	Rewards        []Reward
 	NextExpiry     time.Time // when the oldest stamp expires; zero: never
+	// Points is set for a points program, whose stamps count nothing.
+	Points *PointsProgress
 }
 
 // Card is a customer's card as staff and customer see it.
@@ -136,6 +148,9 @@ type Result struct {
 	// For a cooldown refusal: the stamp the cashier may confirm anyway.
 	ProgramID int64
 	Count     int
+	// A points purchase ("points") or redemption: the points and the amount.
+	Points int
+	Amount int
 }
 
 // Coupon is a campaign as the owner, the cashier and the customer see it.
