@@ -196,7 +196,9 @@ func (a *App) saveAutomation(c echo.Context) error {
 	f := newForm(c, p.T)
 	au := pg.Automation
 	au.Enabled, au.Texts = f.checkbox("enabled"), map[string]db.AutomationText{}
-	if au.Enabled && a.emailFrom == "" {
+	// Without e-mail only "reward ready" has a way out: web push, to the
+	// phones that asked for notifications.
+	if au.Enabled && a.emailFrom == "" && kind != db.AutomationRewardReady {
 		f.fail("enabled", "AutomationNeedsEmail")
 	}
 	if db.IsMarketing(kind) {

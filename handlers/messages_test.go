@@ -18,14 +18,16 @@ import (
 func withEmail(cfg *handlers.Config) { cfg.EmailFrom = "cards@example.com" }
 
 // TestAutomationsEmailOff: without a mail server the page says e-mail is
-// off and how to turn it on, and refuses to turn the automation on.
+// off and how to turn it on, and refuses to turn on a message only e-mail
+// carries; "reward ready" turns on all the same, for the phones that asked
+// for notifications (web push needs no mail server).
 func TestAutomationsEmailOff(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	owner := e.signup("Shop", "owner@example.com")
-	page := owner.get("/automations/reward_ready")
+	page := owner.get("/automations/we_miss_you")
 	if page.status != http.StatusOK {
-		t.Fatalf("GET /automations: %d", page.status)
+		t.Fatalf("GET /automations/we_miss_you: %d", page.status)
 	}
 	if got := text(page, `[data-testid="email-off"]`); !strings.Contains(got, "-smtp-url") || !strings.Contains(got, "REGULARS_SMTP_URL") {
 		t.Errorf("the page says %q: not that e-mail is off and how to turn it on", got)
@@ -37,6 +39,13 @@ func TestAutomationsEmailOff(t *testing.T) {
 	}
 	if e.snapshot() != before {
 		t.Error("the refused form changed the database")
+	}
+	page = owner.get("/automations/reward_ready")
+	if res := owner.submit(page, `[data-testid="automation-form"]`, map[string]string{"enabled": "1", "action": "save"}); res.status != http.StatusSeeOther {
+		t.Fatalf("turning reward ready on for push: %d\n%s", res.status, snippet(res.body))
+	}
+	if n := e.count(`SELECT count(*) FROM automations WHERE kind = 'reward_ready' AND enabled`); n != 1 {
+		t.Errorf("%d automations on", n)
 	}
 }
 
