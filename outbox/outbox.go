@@ -25,6 +25,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"regulars/db"
 )
 
@@ -96,12 +98,24 @@ type Config struct {
 	// messages due when it has nothing to do.
 	Now  func() time.Time
 	Poll time.Duration
+	// Pace is how many messages a second the worker sends at most
+	// (DefaultPace when 0).
+	Pace rate.Limit
 }
+
+// DefaultPace is the worker's usual pace. The counter's stamps and the
+// outbox share one writer and two cores: a hundred rewards earned in a rush
+// would otherwise be sent as fast as the mail server answers, each with
+// writes of its own beside the stamps (make bench measured the stamps 18–21%
+// slower while the outbox sent 50 a second). Ten a second is 36,000 an
+// hour, more than a shop's day of messages.
+const DefaultPace rate.Limit = 10
 
 // Worker sends the outbox.
 type Worker struct {
-	cfg Config
-	key []byte
+	cfg  Config
+	key  []byte
+	pace *rate.Limiter
 }
 
 // claimBatch messages are claimed together; sendTimeout bounds each send,
@@ -135,7 +149,10 @@ func New(ctx context.Context, cfg Config) (*Worker, error) {
 		cfg.Log = slog.Default()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &Worker{cfg: cfg, key: key}, nil
+	if cfg.Pace == 0 {
+		cfg.Pace = DefaultPace
+	}
+	return &Worker{cfg: cfg, key: key, pace: rate.NewLimiter(cfg.Pace, 1)}, nil
 }
 
 // Run sends messages until ctx ends. It first makes due the messages a
@@ -182,7 +199,7 @@ func (w *Worker) SendDue(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for i, m := range msgs {
-		if ctx.Err() != nil {
+		if err := w.pace.Wait(ctx); err != nil {
 			// Stopping: the messages not begun wait for the next start.
 			return len(msgs), w.release(msgs[i:])
 		}

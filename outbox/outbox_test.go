@@ -380,3 +380,31 @@ func TestSMTPURL(t *testing.T) {
 		t.Errorf("a closed port: %v", err)
 	}
 }
+
+// TestWorkerKeepsItsPace: the worker sends at most Pace messages a second,
+// beside the counter's stamps; one stopped while it waits for its turn
+// sends nothing more and puts back what it claimed.
+func TestWorkerKeepsItsPace(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, true, true)
+	f.stamps(t, 30) // three rewards, three messages
+	sent := &recorder{}
+	w, err := outbox.New(context.Background(), outbox.Config{Store: f.store, Senders: map[string]outbox.Sender{db.ChannelEmail: sent},
+		BaseURL: "https://loyal.example", Now: f.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Pace: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One message every two seconds: within a second only the first may
+	// go, and the limiter says at once that the second's turn is too late.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if n, err := w.SendDue(ctx); err != nil || n != 3 {
+		t.Fatalf("claimed %d, %v", n, err)
+	}
+	if len(sent.got) != 1 {
+		t.Errorf("sent %d messages in a second at one every two seconds", len(sent.got))
+	}
+	if got := strings.Join(f.states(t), " "); got != "sent/1 queued/1 queued/1" {
+		t.Errorf("states %s: the two not sent are not back in the queue", got)
+	}
+}
