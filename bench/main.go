@@ -33,8 +33,8 @@ import (
 
 	"regulars/db"
 	"regulars/demo"
-	"regulars/mailtest"
 	"regulars/loyalty"
+	"regulars/mailtest"
 	"regulars/migrations"
 )
 
