@@ -52,6 +52,9 @@ const (
 	AuditCardReplace     AuditAction = "card_replace"
 	AuditNewsPost        AuditAction = "news_post"
 	AuditNewsRemove      AuditAction = "news_remove"
+	AuditClubSave        AuditAction = "club_save"
+	AuditClubAdd         AuditAction = "club_add"
+	AuditClubRemove      AuditAction = "club_remove"
 )
 
 // recordAudit writes one audit row within tx, so it lands with the change it records.
@@ -81,6 +84,7 @@ var AuditActions = []AuditAction{
 	AuditRaffleCreate, AuditRaffleUpdate, AuditRaffleDraw,
 	AuditCustomerEdit, AuditCustomerErase, AuditCustomersImport, AuditCustomersExport,
 	AuditGrowth, AuditCardsPrint, AuditCardReplace, AuditNewsPost, AuditNewsRemove,
+	AuditClubSave, AuditClubAdd, AuditClubRemove,
 }
 
 // KindOverride is the audit log's name for a stamp given despite the cooldown.

@@ -30,11 +30,14 @@ const (
 	AutomationRaffleResult = "raffle_result"
 	// AutomationNewsletter: the shop published news.
 	AutomationNewsletter = "newsletter"
+	// AutomationPointsExpiring: points the customer holds expire in a few
+	// days (marketing, as "coupon expiring": db/points.go).
+	AutomationPointsExpiring = "points_expiring"
 )
 
 // AutomationKinds lists the kinds in the order the owner's page shows them.
 var AutomationKinds = []string{AutomationRewardReady, AutomationOneVisitLeft, AutomationWeMissYou, AutomationBirthday,
-	AutomationCouponExpiring, AutomationRaffleResult, AutomationNewsletter}
+	AutomationCouponExpiring, AutomationPointsExpiring, AutomationRaffleResult, AutomationNewsletter}
 
 // IsAutomation reports whether kind is one of AutomationKinds.
 func IsAutomation(kind string) bool { return slices.Contains(AutomationKinds, kind) }
@@ -171,7 +174,7 @@ func (s *Store) SaveAutomation(ctx context.Context, shopID int64, a Automation, 
 			// Only a coupon of this shop that can still be given, as giveableCoupons.
 			var ok bool
 			err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = ? AND shop_id = ? AND ended_at IS NULL
-				AND audience != 'code' AND birthday_year IS NULL)`, a.CampaignID, shopID).Scan(&ok)
+				AND audience != 'code' AND birthday_year IS NULL AND club_id IS NULL)`, a.CampaignID, shopID).Scan(&ok)
 			if err != nil {
 				return err
 			}
@@ -274,10 +277,11 @@ type CouponChoice struct {
 }
 
 // giveableCoupons are the shop's campaigns an automation may give: not
-// ended, not a public code, not a birthday gift, newest first.
+// ended, not a public code, not a birthday gift, not a club's (its members'
+// alone), newest first.
 func giveableCoupons(ctx context.Context, q querier, shopID int64) ([]CouponChoice, error) {
 	return collect(ctx, q, func(r scanner) (CouponChoice, error) {
 		var c CouponChoice
 		return c, r.Scan(&c.ID, &c.Title)
-	}, `SELECT id, title FROM campaigns WHERE shop_id = ? AND ended_at IS NULL AND audience != 'code' AND birthday_year IS NULL ORDER BY id DESC`, shopID)
+	}, `SELECT id, title FROM campaigns WHERE shop_id = ? AND ended_at IS NULL AND audience != 'code' AND birthday_year IS NULL AND club_id IS NULL ORDER BY id DESC`, shopID)
 }

@@ -163,7 +163,7 @@ func queueOneVisitLeft(ctx context.Context, tx *sql.Tx, a Action, programID, eve
 
 // scheduledKinds are the automations a run chooses for: daily, except
 // the newsletter, which looks for fresh news every time.
-var scheduledKinds = []string{AutomationWeMissYou, AutomationBirthday, AutomationCouponExpiring, AutomationNewsletter}
+var scheduledKinds = []string{AutomationWeMissYou, AutomationBirthday, AutomationCouponExpiring, AutomationNewsletter, AutomationPointsExpiring}
 
 // RunAutomations runs, for every shop, each scheduled automation that is on
 // and has not run on the shop's today: it chooses the customers, draws the
@@ -186,8 +186,8 @@ func (s *Store) RunAutomations(ctx context.Context, now time.Time, rng *rand.Ran
 	list, err := collect(ctx, s.r, func(r scanner) (due, error) {
 		var d due
 		return d, r.Scan(&d.shopID, &d.kind)
-	}, `SELECT shop_id, kind FROM automations WHERE enabled AND kind IN (?, ?, ?, ?) ORDER BY shop_id, kind`,
-		scheduledKinds[0], scheduledKinds[1], scheduledKinds[2], scheduledKinds[3])
+	}, `SELECT shop_id, kind FROM automations WHERE enabled AND kind IN (?, ?, ?, ?, ?) ORDER BY shop_id, kind`,
+		scheduledKinds[0], scheduledKinds[1], scheduledKinds[2], scheduledKinds[3], scheduledKinds[4])
 	if err != nil {
 		return fmt.Errorf("automations to run: %w", err)
 	}
@@ -222,6 +222,8 @@ func (s *Store) runAutomation(ctx context.Context, shopID int64, kind string, no
 		list, err = s.birthdayCustomers(ctx, r, now)
 	case AutomationCouponExpiring:
 		list, err = s.expiringCoupons(ctx, r, now)
+	case AutomationPointsExpiring:
+		list, err = s.expiringPoints(ctx, r, now)
 	case AutomationNewsletter:
 		list, err = s.newsReaders(ctx, r, now)
 	}
@@ -358,7 +360,7 @@ const newsFresh = 48 * time.Hour
 
 // newsReaders are the customers who agreed to offers and have an address,
 // for each of the shop's news published in the last newsFresh and still
-// shown, not yet chosen for it. The consent is read from cards.consent_at,
+// shown, not yet chosen for it; a club's news only for its members. The consent is read from cards.consent_at,
 // which stays in step with the e-mail marketing consent (db/consent.go);
 // choose reads the consent itself again.
 func (s *Store) newsReaders(ctx context.Context, r marketingRun, now time.Time) ([]chosen, error) {
@@ -369,5 +371,6 @@ func (s *Store) newsReaders(ctx context.Context, r marketingRun, now time.Time) 
 		JOIN cards c ON c.shop_id = n.shop_id AND c.consent_at IS NOT NULL AND c.email != '' AND c.erased_at IS NULL
 		WHERE n.shop_id = ?1 AND n.removed_at IS NULL AND n.created_at > ?2 AND (n.ends_at IS NULL OR n.ends_at > ?3)
 			AND NOT EXISTS (SELECT 1 FROM automation_audience a WHERE a.shop_id = ?1 AND a.kind = ?4 AND a.card_id = c.id AND a.occasion = 'news:' || n.id)
+			AND (n.club_id IS NULL OR EXISTS (SELECT 1 FROM club_members m WHERE m.card_id = c.id AND m.club_id = n.club_id AND m.left_at IS NULL))
 		ORDER BY n.id, c.id`, r.shopID, unix(now.Add(-newsFresh)), unix(now), AutomationNewsletter)
 }

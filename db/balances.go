@@ -53,11 +53,13 @@ func shopVersions(ctx context.Context, q querier, shopID int64) (map[int64][]loy
 
 // versionColumns are a rules version's rules, read by versionFields.
 const versionColumns = `stamps_required, max_per_visit, cooldown_minutes, stamp_expiry_days, reward_expiry_days,
-	kind, points_per_visit, points_per_unit, points_rounding, reward_points`
+	kind, points_per_visit, points_per_unit, points_rounding, reward_points,
+	points_expiry_days, multiplier, multiplier_days, multiplier_from, multiplier_to, multiplier_zone`
 
 func versionFields(p *Program) []any {
 	return []any{&p.StampsRequired, &p.MaxPerVisit, &p.CooldownMinutes, &p.StampExpiryDays, &p.RewardExpiryDays,
-		&p.Kind, &p.PointsPerVisit, &p.PointsPerUnit, &p.PointsRounding, &p.RewardPoints}
+		&p.Kind, &p.PointsPerVisit, &p.PointsPerUnit, &p.PointsRounding, &p.RewardPoints,
+		&p.PointsExpiryDays, &p.Multiplier, &p.MultiplierDays, &p.MultiplierFrom, &p.MultiplierTo, &p.MultiplierZone}
 }
 
 func scanVersion(r scanner) (loyalty.RuleVersion, error) {
@@ -71,9 +73,10 @@ func scanVersion(r scanner) (loyalty.RuleVersion, error) {
 // addVersion records p's rules as in force for the events written after now.
 func addVersion(ctx context.Context, tx *sql.Tx, p Program, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO program_rules (shop_id, program_id, after_event, `+versionColumns+`, created_at)
-		VALUES (?, ?, (SELECT coalesce(max(id), 0) FROM events), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, (SELECT coalesce(max(id), 0) FROM events), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ShopID, p.ID, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays,
-		p.Kind, p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints, unix(now))
+		p.Kind, p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints,
+		p.PointsExpiryDays, p.Multiplier, p.MultiplierDays, p.MultiplierFrom, p.MultiplierTo, p.MultiplierZone, unix(now))
 	if err != nil {
 		return fmt.Errorf("rules of program %d: %w", p.ID, err)
 	}
@@ -94,6 +97,8 @@ type storedState struct {
 	Points         int        `json:"points,omitempty"`
 	PointsEarned   int        `json:"points_earned,omitempty"`
 	PointsSpent    int        `json:"points_spent,omitempty"`
+	PointsExpired  int        `json:"points_expired,omitempty"`
+	PointLots      [][2]int64 `json:"point_lots,omitempty"` // [n, expires at or 0]
 }
 
 func unixOrZero(t time.Time) int64 {
@@ -113,9 +118,12 @@ func timeOrZero(s int64) time.Time {
 func encodeState(s loyalty.State) string {
 	st := storedState{Stamps: s.Stamps, Earned: s.Earned, Redeemed: s.Redeemed, ExpiredStamps: s.ExpiredStamps,
 		ExpiredRewards: s.ExpiredRewards, LastStampAt: unixOrZero(s.LastStampAt),
-		Points: s.Points, PointsEarned: s.PointsEarned, PointsSpent: s.PointsSpent}
+		Points: s.Points, PointsEarned: s.PointsEarned, PointsSpent: s.PointsSpent, PointsExpired: s.PointsExpired}
 	for _, l := range s.Lots {
 		st.Lots = append(st.Lots, [2]int64{int64(l.N), unixOrZero(l.ExpiresAt)})
+	}
+	for _, l := range s.PointLots {
+		st.PointLots = append(st.PointLots, [2]int64{int64(l.N), unixOrZero(l.ExpiresAt)})
 	}
 	for _, rw := range s.Available {
 		st.Available = append(st.Available, [3]int64{int64(rw.Seq), unixOrZero(rw.EarnedAt), unixOrZero(rw.ExpiresAt)})
@@ -131,9 +139,12 @@ func decodeState(text string) (loyalty.State, error) {
 	}
 	s := loyalty.State{Stamps: st.Stamps, Earned: st.Earned, Redeemed: st.Redeemed, ExpiredStamps: st.ExpiredStamps,
 		ExpiredRewards: st.ExpiredRewards, LastStampAt: timeOrZero(st.LastStampAt),
-		Points: st.Points, PointsEarned: st.PointsEarned, PointsSpent: st.PointsSpent}
+		Points: st.Points, PointsEarned: st.PointsEarned, PointsSpent: st.PointsSpent, PointsExpired: st.PointsExpired}
 	for _, l := range st.Lots {
 		s.Lots = append(s.Lots, loyalty.Lot{N: int(l[0]), ExpiresAt: timeOrZero(l[1])})
+	}
+	for _, l := range st.PointLots {
+		s.PointLots = append(s.PointLots, loyalty.Lot{N: int(l[0]), ExpiresAt: timeOrZero(l[1])})
 	}
 	for _, rw := range st.Available {
 		s.Available = append(s.Available, loyalty.Reward{Seq: int(rw[0]), EarnedAt: timeOrZero(rw[1]), ExpiresAt: timeOrZero(rw[2])})
@@ -177,10 +188,11 @@ func cardBalances(ctx context.Context, q querier, cardID int64) (map[int64]loyal
 }
 
 func saveBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID int64, s loyalty.State) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO card_balances (card_id, program_id, shop_id, stamps, ready, state, points) VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO card_balances (card_id, program_id, shop_id, stamps, ready, state, points, points_expire_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (card_id, program_id) DO UPDATE SET stamps = excluded.stamps, ready = excluded.ready, state = excluded.state,
-		points = excluded.points`,
-		cardID, programID, shopID, s.Stamps, len(s.Available), encodeState(s), s.Points)
+		points = excluded.points, points_expire_at = excluded.points_expire_at`,
+		cardID, programID, shopID, s.Stamps, len(s.Available), encodeState(s), s.Points, firstPointsExpiry(s))
 	if err != nil {
 		return fmt.Errorf("balance of card %d: %w", cardID, err)
 	}
@@ -221,7 +233,11 @@ func (s *Store) RebuildBalances(ctx context.Context, shopID int64) (int, error) 
 	var changed int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		changed, err = rebuildBalances(ctx, tx, shopID)
+		if changed, err = rebuildBalances(ctx, tx, shopID); err != nil {
+			return err
+		}
+		credit, err := rebuildCredit(ctx, tx, shopID) // the store credit's kept rows too
+		changed += credit
 		return err
 	})
 	if err != nil {

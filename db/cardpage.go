@@ -22,6 +22,19 @@ type CardPage struct {
 	News []CardNews
 	// Consent is the customer's choices of messages, which the page lets them change.
 	Consent Consent
+	// Clubs are the clubs the page offers: the shop's open ones, and those
+	// by invitation the card is a member of.
+	Clubs []CardClub
+	// Gifts is the shop's catalogue (not archived), GiftOrders the card's
+	// redemptions, newest first (catalogue.go).
+	Gifts      []Gift
+	GiftOrders []GiftOrder
+}
+
+// CardClub is a club as a card page shows it.
+type CardClub struct {
+	Club
+	Member bool
 }
 
 // cardPageWrites is what a view of the card page found to write before it is
@@ -173,6 +186,24 @@ func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, c Card,
 	if p.Consent, err = cardConsent(ctx, q, cardID); err != nil {
 		return p, w, err
 	}
+	if len(parts.clubs) > 0 { // a shop without clubs reads nothing more
+		member, err := cardClubs(ctx, q, cardID)
+		if err != nil {
+			return p, w, err
+		}
+		for _, club := range parts.clubs {
+			in := slices.Contains(member, club.ID)
+			if club.Open || in {
+				p.Clubs = append(p.Clubs, CardClub{Club: club, Member: in})
+			}
+		}
+	}
+	p.Gifts = parts.gifts
+	if parts.giftOrders { // a shop nobody redeemed a gift in reads nothing more
+		if p.GiftOrders, err = cardGiftOrders(ctx, q, shopID, cardID); err != nil {
+			return p, w, err
+		}
+	}
 	owed, stale, err := owedCampaigns(ctx, q, shopID, cardID, now)
 	if err != nil {
 		return p, w, err
@@ -205,6 +236,11 @@ type shopParts struct {
 	// raffles are those a card page may show, by id: any other is read when
 	// needed, so the page is right whenever the parts were read.
 	raffles map[int64]Raffle
+	clubs   []Club // not archived; shared: never modified
+	// gifts is the catalogue, not archived (shared: never modified);
+	// giftOrders whether the shop has any redemption at all.
+	gifts      []Gift
+	giftOrders bool
 }
 
 func readShopParts(ctx context.Context, q querier, shopID int64, now time.Time) (shopParts, error) {
@@ -221,6 +257,15 @@ func readShopParts(ctx context.Context, q querier, shopID int64, now time.Time) 
 	}
 	if sp.growth, err = growth(ctx, q, shopID); err != nil {
 		return sp, err
+	}
+	if sp.clubs, err = liveClubs(ctx, q, shopID); err != nil {
+		return sp, err
+	}
+	if sp.gifts, err = gifts(ctx, q, shopID, false); err != nil {
+		return sp, err
+	}
+	if err = q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM gift_orders WHERE shop_id = ?)`, shopID).Scan(&sp.giftOrders); err != nil {
+		return sp, fmt.Errorf("gift redemptions of shop %d: %w", shopID, err)
 	}
 	ids, err := collect(ctx, q, func(row scanner) (int64, error) {
 		var id int64

@@ -17,6 +17,10 @@ const (
 	AudienceSegment = "segment"
 	AudienceChosen  = "chosen"
 	AudienceCode    = "code"
+	// AudienceClub is a club's members (ClubID): stored as audience
+	// 'segment' with no segment and the club in campaigns.club_id, since
+	// SQLite cannot widen the CHECK on campaigns.audience (migration 0028).
+	AudienceClub = "club"
 )
 
 // Campaign is a coupon campaign with its counts.
@@ -41,6 +45,9 @@ type Campaign struct {
 	// BirthdayYear is the year of the birthdays whose gift the campaign is;
 	// 0 for a campaign the owner made.
 	BirthdayYear int
+	// ClubID is the club of an AudienceClub campaign, else 0; ClubName its name.
+	ClubID   int64
+	ClubName string
 	// Counts, for the owner's pages.
 	Issued   int
 	Viewed   int
@@ -54,7 +61,7 @@ func (c Campaign) Rules() loyalty.Campaign {
 }
 
 const campaignColumns = `k.id, k.shop_id, k.title, k.description, k.value_kind, k.value_number, k.value_text, k.valid_from, k.valid_until,
-	k.audience, k.segment, coalesce(k.code, ''), k.total_limit, k.per_card_limit, k.paused_at IS NOT NULL, k.ended_at IS NOT NULL, k.created_at, coalesce(k.birthday_year, 0),
+	k.audience, k.segment, coalesce(k.code, ''), k.total_limit, k.per_card_limit, k.paused_at IS NOT NULL, k.ended_at IS NOT NULL, k.created_at, coalesce(k.birthday_year, 0), coalesce(k.club_id, 0), coalesce((SELECT name FROM clubs WHERE id = k.club_id), ''),
 	(SELECT count(*) FROM coupons WHERE campaign_id = k.id),
 	(SELECT count(*) FROM coupons WHERE campaign_id = k.id AND viewed_at IS NOT NULL),
 	(SELECT count(*) FROM events e WHERE e.campaign_id = k.id AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`
@@ -63,8 +70,11 @@ func scanCampaign(row scanner) (Campaign, error) {
 	var c Campaign
 	var from, until, created int64
 	err := row.Scan(&c.ID, &c.ShopID, &c.Title, &c.Description, &c.ValueKind, &c.ValueNumber, &c.ValueText, &from, &until,
-		&c.Audience, &c.Segment, &c.Code, &c.TotalLimit, &c.PerCardLimit, &c.Paused, &c.Ended, &created, &c.BirthdayYear, &c.Issued, &c.Viewed, &c.Redeemed)
+		&c.Audience, &c.Segment, &c.Code, &c.TotalLimit, &c.PerCardLimit, &c.Paused, &c.Ended, &created, &c.BirthdayYear, &c.ClubID, &c.ClubName, &c.Issued, &c.Viewed, &c.Redeemed)
 	c.ValidFrom, c.ValidUntil, c.CreatedAt = fromUnix(from), fromUnix(until), fromUnix(created)
+	if c.ClubID != 0 {
+		c.Audience = AudienceClub
+	}
 	return c, notFound(err)
 }
 
@@ -73,14 +83,21 @@ func scanCampaign(row scanner) (Campaign, error) {
 // Later joiners get it from IssueLateCoupons.
 func (s *Store) CreateCampaign(ctx context.Context, c Campaign, issueTo []int64, userID int64, now time.Time) (int64, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var code any
+		var code, club any
 		if c.Code != "" {
 			code = c.Code
 		}
+		audience := c.Audience
+		if audience == AudienceClub {
+			if err := liveClub(ctx, tx, c.ShopID, c.ClubID); err != nil {
+				return err
+			}
+			audience, c.Segment, club = AudienceSegment, "", c.ClubID
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (shop_id, title, description, value_kind, value_number, value_text, valid_from, valid_until,
-			audience, segment, code, total_limit, per_card_limit, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			audience, segment, code, total_limit, per_card_limit, created_by, created_at, club_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ShopID, c.Title, c.Description, c.ValueKind, c.ValueNumber, c.ValueText, unix(c.ValidFrom), unix(c.ValidUntil),
-			c.Audience, c.Segment, code, c.TotalLimit, c.PerCardLimit, userID, unix(now))
+			audience, c.Segment, code, c.TotalLimit, c.PerCardLimit, userID, unix(now), club)
 		if isUnique(err) {
 			return ErrDuplicate
 		}
@@ -94,6 +111,12 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, issueTo []int64,
 		if c.Audience == AudienceAll { // every card that still has a customer
 			_, err := tx.ExecContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at) SELECT shop_id, ?, id, ? FROM cards WHERE shop_id = ? AND erased_at IS NULL`,
 				c.ID, unix(now), c.ShopID)
+			return err
+		}
+		if club != nil { // the club's members at this moment; later ones from JoinClub and lateCampaigns
+			_, err := tx.ExecContext(ctx, `INSERT INTO coupons (shop_id, campaign_id, card_id, issued_at) SELECT m.shop_id, ?, m.card_id, ?
+				FROM club_members m JOIN cards c ON c.id = m.card_id WHERE m.club_id = ? AND m.shop_id = ? AND m.left_at IS NULL AND c.erased_at IS NULL`,
+				c.ID, unix(now), c.ClubID, c.ShopID)
 			return err
 		}
 		return issue(ctx, tx, c.ShopID, c.ID, issueTo, now)
@@ -203,25 +226,30 @@ func cardCoupons(ctx context.Context, q querier, shopID, cardID int64, now time.
 		var cc CardCoupon
 		var from, until, created, ownFrom, ownUntil int64
 		err := rows.Scan(&cc.ID, &cc.ShopID, &cc.Title, &cc.Description, &cc.ValueKind, &cc.ValueNumber, &cc.ValueText, &from, &until,
-			&cc.Audience, &cc.Segment, &cc.Code, &cc.TotalLimit, &cc.PerCardLimit, &cc.Paused, &cc.Ended, &created, &cc.BirthdayYear,
+			&cc.Audience, &cc.Segment, &cc.Code, &cc.TotalLimit, &cc.PerCardLimit, &cc.Paused, &cc.Ended, &created, &cc.BirthdayYear, &cc.ClubID, &cc.ClubName,
 			&cc.Issued, &cc.Viewed, &cc.Redeemed, &cc.RedeemedByCard, &cc.Seen, &ownFrom, &ownUntil)
 		if err != nil {
 			return nil, fmt.Errorf("coupons of card %d: %w", cardID, err)
 		}
 		cc.ValidFrom, cc.ValidUntil, cc.CreatedAt = fromUnix(ownFrom), fromUnix(ownUntil), fromUnix(created)
+		if cc.ClubID != 0 {
+			cc.Audience = AudienceClub
+		}
 		cc.Usable = loyalty.CheckCoupon(cc.Rules(), now, cc.Redeemed, cc.RedeemedByCard)
 		cs = append(cs, cc)
 	}
 	return cs, rows.Err()
 }
 
-// lateCampaigns returns the running campaigns for everyone or for a segment
-// that the card has not been given yet: a customer who joins a segment while a
-// campaign runs gets it too.
+// lateCampaigns returns the running campaigns for everyone, for a segment or
+// for a club the card is a member of, that the card has not been given yet: a
+// customer who joins a segment or a club while a campaign runs gets it too.
 func lateCampaigns(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]Campaign, error) {
 	list, err := collect(ctx, q, scanCampaign, `SELECT `+campaignColumns+` FROM campaigns k
 		WHERE k.shop_id = ? AND k.audience IN ('all', 'segment') AND k.ended_at IS NULL AND k.valid_from <= ? AND k.valid_until > ?
-		AND NOT EXISTS (SELECT 1 FROM coupons c WHERE c.campaign_id = k.id AND c.card_id = ?)`, shopID, unix(now), unix(now), cardID)
+		AND NOT EXISTS (SELECT 1 FROM coupons c WHERE c.campaign_id = k.id AND c.card_id = ?4)
+		AND (k.club_id IS NULL OR EXISTS (SELECT 1 FROM club_members m WHERE m.card_id = ?4 AND m.club_id = k.club_id AND m.left_at IS NULL))`,
+		shopID, unix(now), unix(now), cardID)
 	if err != nil {
 		return nil, fmt.Errorf("late campaigns for card %d: %w", cardID, err)
 	}

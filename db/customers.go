@@ -76,6 +76,7 @@ type ProgramProgress struct {
 	ProgramID int64
 	Stamps    int // toward the next reward
 	Ready     int // rewards earned and neither redeemed nor expired
+	Points    int // held, in a points program
 }
 
 // CustomerList is one page of the customer list, with what the pager and the
@@ -222,7 +223,7 @@ func progressOf(balances string, programs []Program, now time.Time) ([]ProgramPr
 			return nil, err
 		}
 		b := st.At(now)
-		out[i].Stamps, out[i].Ready = b.Stamps, len(b.Available)
+		out[i].Stamps, out[i].Ready, out[i].Points = b.Stamps, len(b.Available), b.Points
 	}
 	return out, nil
 }
@@ -240,6 +241,8 @@ type CustomerRecord struct {
 	CardState
 	Stats    CustomerStats
 	Feedback []CustomerFeedback // newest first
+	// Clubs are the shop's clubs not archived, with whether the card is a member.
+	Clubs []CardClub
 }
 
 // Customer reads everything the owner sees of one card of the shop.
@@ -267,6 +270,9 @@ func (s *Store) Customer(ctx context.Context, shopID, cardID int64, now time.Tim
 	}, `SELECT day, rating, comment, created_at FROM feedback WHERE card_id = ? AND shop_id = ? ORDER BY day DESC, id DESC`, cardID, shopID)
 	if err != nil {
 		return rec, fmt.Errorf("feedback of card %d: %w", cardID, err)
+	}
+	if rec.Clubs, err = customerClubs(ctx, s.r, shopID, cardID); err != nil {
+		return rec, err
 	}
 	return rec, nil
 }

@@ -27,6 +27,8 @@ type ExportedCustomer struct {
 	// Stamps is the balance in each program ExportCustomers was given, in
 	// order, and Rewards the rewards earned there and not yet redeemed.
 	Stamps, Rewards []int
+	// Credit is the store credit the card holds, in minor units.
+	Credit int
 }
 
 // ExportCustomers calls write with every card of the shop that q's search and
@@ -55,7 +57,7 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 		}
 		where, args := customerFilter(shopID, q)
 		cards, err := tx.QueryContext(ctx, `SELECT c.id, c.short_code, c.first_name, c.phone, c.email, c.birthday, c.consent_at IS NOT NULL, c.created_at,
-			c.erased_at IS NOT NULL, s.segment, s.visits, s.last_day
+			c.erased_at IS NOT NULL, s.segment, s.visits, s.last_day, coalesce((SELECT credit FROM card_credit WHERE card_id = c.id), 0)
 			FROM card_stats s JOIN cards c ON c.id = s.card_id WHERE `+where+` ORDER BY c.id`, args...)
 		if err != nil {
 			return err
@@ -74,7 +76,7 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 				erased          bool
 				visits, lastDay int
 			)
-			if err := cards.Scan(&id, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &c.Consent, &created, &erased, &c.Segment, &visits, &lastDay); err != nil {
+			if err := cards.Scan(&id, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &c.Consent, &created, &erased, &c.Segment, &visits, &lastDay, &c.Credit); err != nil {
 				return err
 			}
 			if erased {
@@ -100,6 +102,9 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 				s, _ := loyalty.FoldVersions(versions[p.ID], ledgers[i])
 				b := s.At(now)
 				c.Stamps[i], c.Rewards[i] = b.Stamps, len(b.Available)
+				if p.IsPoints() {
+					c.Stamps[i] = b.Points // a points program's balance is its points
+				}
 			}
 			if err := write(c); err != nil {
 				return err
@@ -123,7 +128,7 @@ type eventStream struct {
 }
 
 func newEventStream(ctx context.Context, tx *sql.Tx, shopID int64) (*eventStream, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT card_id, program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at
+	rows, err := tx.QueryContext(ctx, `SELECT card_id, program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, amount, points
 		FROM events WHERE shop_id = ? AND program_id IS NOT NULL ORDER BY card_id, id`, shopID)
 	if err != nil {
 		return nil, err
@@ -139,7 +144,7 @@ func (es *eventStream) next() error {
 	}
 	var at int64
 	e := &es.event
-	if err := es.rows.Scan(&es.cardID, &es.program, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at); err != nil {
+	if err := es.rows.Scan(&es.cardID, &es.program, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &e.Amount, &e.Points); err != nil {
 		return err
 	}
 	e.At = fromUnix(at)
@@ -271,6 +276,8 @@ type importer struct {
 	key            string
 	existing       ImportExisting
 	now            time.Time
+	// points: the program counts points, and the starting balance is points.
+	points bool
 }
 
 // step imports rows within tx from where the import of its key stopped,
@@ -297,6 +304,7 @@ func (im importer) step(ctx context.Context, tx *sql.Tx) (bool, ImportResult, er
 	if p.Archived {
 		return false, res, ErrNotFound
 	}
+	im.points = p.IsPoints()
 	for i, from := done, done; i < len(im.rows) && (i == from || time.Since(start) < rebuildStep); i++ {
 		r := im.rows[i]
 		if err := im.row(ctx, tx, p.ID, i, r, &res); err != nil {
@@ -350,6 +358,9 @@ func (im importer) row(ctx context.Context, tx *sql.Tx, programID int64, i int, 
 		return err
 	}
 	held := st.At(im.now).Stamps
+	if im.points {
+		held = st.At(im.now).Points
+	}
 	if held > r.StartingStamps {
 		res.Kept++
 		return nil
@@ -364,7 +375,13 @@ func (im importer) raise(ctx context.Context, tx *sql.Tx, cardID, programID int6
 		return nil
 	}
 	a := Action{ShopID: im.shopID, CardID: cardID, UserID: im.userID, Now: im.now}
-	_, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, programID: programID, stamps: want - held, note: ImportNote})
+	ev := newEvent{kind: loyalty.KindAdjust, programID: programID, stamps: want - held, note: ImportNote}
+	if im.points {
+		// Into a points program the starting balance is points, an
+		// adjustment with the same reason.
+		ev.stamps, ev.points = 0, want-held
+	}
+	_, err := insertEvent(ctx, tx, a, ev)
 	return err
 }
 

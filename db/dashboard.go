@@ -52,6 +52,13 @@ type Dashboard struct {
 	Current, Previous          Period
 	// Gifts are the current period's bonus stamps, coupons and prizes.
 	Gifts loyalty.Gifts
+	// Credit is the store credit the customers hold: what the shop owes them.
+	Credit Liability
+	// PointsOwed are the points the customers hold, per points program.
+	PointsOwed []PointsOwed
+	// GiftsOut is the catalogue's gifts handed over or delivered in the
+	// current period, GiftsCost what they cost the shop (catalogue.go).
+	GiftsOut, GiftsCost int
 	// StampsToday and RedeemsToday are today's, from the same rollups.
 	StampsToday, RedeemsToday int
 	Daily                     []DayActivity // ChartDays days, oldest first, days without visits included
@@ -133,6 +140,15 @@ func (s *Store) Dashboard(ctx context.Context, shopID int64, now time.Time) (Das
 		}
 		d.CustomersBefore = d.Customers - d.Current.NewCustomers
 		if d.Gifts, err = readGifts(ctx, tx, shopID, periodStart); err != nil {
+			return err
+		}
+		if d.GiftsOut, d.GiftsCost, err = giftsHandedOut(ctx, tx, shopID, periodStart); err != nil {
+			return err
+		}
+		if d.Credit, err = creditLiability(ctx, tx, shopID); err != nil {
+			return err
+		}
+		if d.PointsOwed, err = pointsLiability(ctx, tx, shopID, now); err != nil {
 			return err
 		}
 		if d.Segments, err = segmentCounts(ctx, tx, shopID); err != nil {

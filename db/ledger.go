@@ -36,6 +36,8 @@ type Entry struct {
 	// points the event added (+) or spent (-) when it was written.
 	Amount int
 	Points int
+	// Credit is the store credit the event added (+) or spent (-), in minor units.
+	Credit int
 }
 
 func (e Entry) event() loyalty.Event {
@@ -45,7 +47,7 @@ func (e Entry) event() loyalty.Event {
 const entryColumns = `e.id, e.card_id, coalesce(e.program_id, 0), coalesce(e.campaign_id, 0), coalesce(e.raffle_id, 0),
 	coalesce(p.name, cp.title, rf.title, ''), coalesce(u.name, ''), e.kind, e.stamps, e.reward_seq,
 	coalesce(e.void_of, 0), EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id), e.override, e.note, e.created_at, e.earned,
-	e.amount, e.points`
+	e.amount, e.points, e.credit`
 
 const entryFrom = ` FROM events e LEFT JOIN programs p ON p.id = e.program_id LEFT JOIN campaigns cp ON cp.id = e.campaign_id
 	LEFT JOIN raffles rf ON rf.id = e.raffle_id LEFT JOIN users u ON u.id = e.user_id `
@@ -55,7 +57,7 @@ func scanEntry(row scanner, extra ...any) (Entry, error) {
 	var e Entry
 	var at int64
 	err := row.Scan(append([]any{&e.ID, &e.CardID, &e.ProgramID, &e.CampaignID, &e.RaffleID, &e.ProgramName, &e.UserName, &e.Kind, &e.Stamps, &e.RewardSeq,
-		&e.VoidOf, &e.Voided, &e.Override, &e.Note, &at, &e.Earned, &e.Amount, &e.Points}, extra...)...)
+		&e.VoidOf, &e.Voided, &e.Override, &e.Note, &at, &e.Earned, &e.Amount, &e.Points, &e.Credit}, extra...)...)
 	e.At = fromUnix(at)
 	return e, err
 }
@@ -100,6 +102,8 @@ type CardState struct {
 	Ledger   []Entry          // newest first: the RecentEntries newest, or all for an owner's record
 	Coupons  []CardCoupon
 	Raffles  []CardRaffle
+	// Credit is the store credit the card holds, in minor units (credit.go).
+	Credit int
 	// Undoable is the action an undo would void, if it is recent enough.
 	Undoable *Entry
 }
@@ -146,6 +150,9 @@ func cardStateOf(ctx context.Context, q querier, c Card, parts shopParts, now ti
 		return st, err
 	}
 	if st.Raffles, err = cardRaffles(ctx, q, shopID, cardID, parts.raffles, now); err != nil {
+		return st, err
+	}
+	if st.Credit, err = cardCredit(ctx, q, cardID); err != nil {
 		return st, err
 	}
 	if last := lastAction(es); last != nil && loyalty.CanUndo(last.event(), now) {
@@ -354,6 +361,8 @@ type newEvent struct {
 	// amount is a points purchase's; points a redemption's or a
 	// correction's change (a purchase's follow from its amount).
 	amount, points int
+	// credit is the store credit the event adds or spends (credit.go).
+	credit int
 }
 
 // insertEvent appends ev to the ledger and brings the card's kept balance and
@@ -387,11 +396,21 @@ func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64,
 // card's kept balance the caller has read already (a stamp checks them first).
 func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules loyalty.Rules, state loyalty.State) (int64, error) {
 	if rules.Points && ev.kind == loyalty.KindStamp {
-		ev.points = loyalty.PointsFor(rules, ev.amount) // the row says what the purchase gave
+		ev.points = loyalty.PointsFor(rules, ev.amount, a.Now) // the row says what the purchase gave
 	}
 	earned := state.Apply(rules, loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq, Amount: ev.amount, Points: ev.points})
+	if rules.Points && ev.kind == loyalty.KindStamp {
+		// A purchase earns the shop's cashback with its points.
+		var err error
+		if ev.credit, err = purchaseCashback(ctx, tx, a, ev.amount); err != nil {
+			return 0, err
+		}
+	}
 	id, err := insertRow(ctx, tx, a, ev, earned)
 	if err != nil {
+		return 0, err
+	}
+	if err := addCredit(ctx, tx, a, ev.credit); err != nil {
 		return 0, err
 	}
 	if err := saveBalance(ctx, tx, a.ShopID, a.CardID, ev.programID, state); err != nil {
@@ -413,9 +432,9 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 // insertRow writes ev's ledger row.
 func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
-		void_of, override, note, idempotency_key, created_at, earned, amount, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		void_of, override, note, idempotency_key, created_at, earned, amount, points, credit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ShopID, a.CardID, null(ev.programID), null(ev.campaignID), null(ev.raffleID), null(a.UserID), ev.kind, ev.stamps, ev.rewardSeq,
-		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now), earned, ev.amount, ev.points)
+		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now), earned, ev.amount, ev.points, ev.credit)
 	if err != nil {
 		return 0, fmt.Errorf("insert %s event: %w", ev.kind, err)
 	}
@@ -455,7 +474,11 @@ func nullString(s string) any {
 
 // insertVoid voids e, naming what e named so the void shows with it.
 func insertVoid(ctx context.Context, tx *sql.Tx, a Action, e Entry) (int64, error) {
-	return insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindVoid, programID: e.ProgramID, campaignID: e.CampaignID, raffleID: e.RaffleID, voidOf: e.ID})
+	id, err := insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindVoid, programID: e.ProgramID, campaignID: e.CampaignID, raffleID: e.RaffleID, voidOf: e.ID})
+	if err == nil && e.Credit != 0 {
+		err = refoldCredit(ctx, tx, a.ShopID, a.CardID) // the void returns or takes back the event's credit exactly
+	}
+	return id, err
 }
 
 func null(id int64) any {

@@ -19,6 +19,9 @@ type News struct {
 	At       time.Time
 	// Seen counts the cards whose page has shown it, for the owner.
 	Seen int
+	// ClubID is the club whose members alone see it (0: everyone), ClubName its name.
+	ClubID   int64
+	ClubName string
 }
 
 // Live reports whether card pages show the news at now.
@@ -32,6 +35,7 @@ type NewNews struct {
 	Image  []byte // nil: none
 	EndsAt time.Time
 	Key    string // idempotency key of the form
+	ClubID int64  // for this club's members only; 0: everyone
 }
 
 // PostNews publishes an announcement on behalf of userID; a replayed form is
@@ -46,12 +50,18 @@ func (s *Store) PostNews(ctx context.Context, shopID int64, n NewNews, userID in
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		var ends any
+		var ends, club any
 		if !n.EndsAt.IsZero() {
 			ends = unix(n.EndsAt)
 		}
-		err = tx.QueryRowContext(ctx, `INSERT INTO news (shop_id, body, image, ends_at, created_by, created_at, idempotency_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, shopID, n.Body, n.Image, ends, userID, unix(now), n.Key).Scan(&id)
+		if n.ClubID != 0 {
+			if err := liveClub(ctx, tx, shopID, n.ClubID); err != nil {
+				return err
+			}
+			club = n.ClubID
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO news (shop_id, body, image, ends_at, created_by, created_at, idempotency_key, club_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, shopID, n.Body, n.Image, ends, userID, unix(now), n.Key, club).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -83,12 +93,13 @@ func (s *Store) RemoveNews(ctx context.Context, shopID, id, userID int64, now ti
 	return nil
 }
 
-const newsColumns = `n.id, n.body, n.image IS NOT NULL, coalesce(n.ends_at, 0), n.removed_at IS NOT NULL, coalesce(u.name, ''), n.created_at`
+const newsColumns = `n.id, n.body, n.image IS NOT NULL, coalesce(n.ends_at, 0), n.removed_at IS NOT NULL, coalesce(u.name, ''), n.created_at,
+	coalesce(n.club_id, 0), coalesce((SELECT name FROM clubs WHERE id = n.club_id), '')`
 
 func scanNews(row scanner, extra ...any) (News, error) {
 	var n News
 	var ends, at int64
-	err := row.Scan(append([]any{&n.ID, &n.Body, &n.HasImage, &ends, &n.Removed, &n.Author, &at}, extra...)...)
+	err := row.Scan(append([]any{&n.ID, &n.Body, &n.HasImage, &ends, &n.Removed, &n.Author, &at, &n.ClubID, &n.ClubName}, extra...)...)
 	if ends != 0 {
 		n.EndsAt = fromUnix(ends)
 	}
@@ -123,7 +134,8 @@ type CardNews struct {
 // maxCardNews is how many announcements a card page shows, newest first.
 const maxCardNews = 3
 
-// newsForCard returns the announcements the card's page shows at now; New
+// newsForCard returns the announcements the card's page shows at now (a
+// club's only to its members); New
 // marks those it has not shown before (markNewsSeen records that it has).
 func newsForCard(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]CardNews, error) {
 	list, err := collect(ctx, q, func(r scanner) (CardNews, error) {
@@ -133,6 +145,7 @@ func newsForCard(ctx context.Context, q querier, shopID, cardID int64, now time.
 	}, `SELECT `+newsColumns+`, NOT EXISTS (SELECT 1 FROM news_seen WHERE news_id = n.id AND card_id = ?)
 		FROM news n LEFT JOIN users u ON u.id = n.created_by
 		WHERE n.shop_id = ? AND n.removed_at IS NULL AND (n.ends_at IS NULL OR n.ends_at > ?) AND n.created_at <= ?
+			AND (n.club_id IS NULL OR EXISTS (SELECT 1 FROM club_members m WHERE m.card_id = ?1 AND m.club_id = n.club_id AND m.left_at IS NULL))
 		ORDER BY n.id DESC LIMIT `+fmt.Sprint(maxCardNews), cardID, shopID, unix(now), unix(now))
 	if err != nil {
 		return nil, fmt.Errorf("news for card %d: %w", cardID, err)

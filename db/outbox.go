@@ -80,6 +80,9 @@ type OutboxPayload struct {
 	Coupon string `json:"coupon,omitempty"`
 	Prize  string `json:"prize,omitempty"`
 	News   string `json:"news,omitempty"`
+	// Gift is a redeemed gift's name and GiftState its new state (catalogue.go).
+	Gift      string `json:"gift,omitempty"`
+	GiftState string `json:"gift_state,omitempty"`
 }
 
 // ClaimOutbox marks up to limit messages due at now as sending, until

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"regulars/loyalty"
 )
@@ -19,6 +20,10 @@ import (
 type PointsOutcome struct {
 	Outcome
 	Points int
+	// Multiplier is what multiplied a purchase's points (1: none).
+	Multiplier int
+	// Had is what a correction found on the card.
+	Had int
 }
 
 // EarnPoints records a purchase of amount (minor units) on the card in a
@@ -33,7 +38,7 @@ func (s *Store) EarnPoints(ctx context.Context, a Action, amount int, override b
 		if err != nil {
 			return err
 		}
-		out.Points = points
+		out.Points, out.Multiplier = points, p.Rules().MultiplierAt(a.Now)
 		out.EventID, err = insertFolded(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: 1, amount: amount, override: override}, p.Rules(), st)
 		return err
 	})
@@ -80,7 +85,8 @@ func (s *Store) AdjustPoints(ctx context.Context, a Action, n int, reason string
 		if !p.IsPoints() {
 			return loyalty.ErrNotPoints
 		}
-		out.Points = max(n, -st.At(a.Now).Points)
+		out.Had = st.At(a.Now).Points
+		out.Points = max(n, -out.Had)
 		if out.Points == 0 {
 			return nil
 		}
@@ -92,4 +98,161 @@ func (s *Store) AdjustPoints(ctx context.Context, a Action, n int, reason string
 		return out, fmt.Errorf("adjust points of card %d: %w", a.CardID, err)
 	}
 	return out, nil
+}
+
+// window is the program's multiplier window for package loyalty, in its zone.
+func (p Program) window() loyalty.Window {
+	w := loyalty.Window{Days: p.MultiplierDays, From: p.MultiplierFrom, To: p.MultiplierTo}
+	if p.MultiplierZone != "" {
+		// Location caches each zone: the same name gives the same pointer,
+		// so that two reads of unchanged rules compare equal.
+		if loc, err := Location(p.MultiplierZone); err == nil {
+			w.Zone = loc
+		}
+	}
+	return w
+}
+
+// noMultiplier clears the multiplier's settings: a program without one
+// keeps none, so that its rules compare equal whatever the form sent.
+func (p *Program) noMultiplier() {
+	p.Multiplier, p.MultiplierDays, p.MultiplierFrom, p.MultiplierTo, p.MultiplierZone = 0, 0, 0, 0, ""
+}
+
+// normalMultiplier keeps a points program's multiplier only when it can
+// ever apply: above ×1, on some day, in a window that is not empty.
+func (p *Program) normalMultiplier() {
+	if p.Multiplier < 2 || p.MultiplierDays&loyalty.AllDays == 0 || p.MultiplierFrom >= p.MultiplierTo {
+		p.noMultiplier()
+	}
+}
+
+// multiplierText is the multiplier as the audit log shows it.
+func (p Program) multiplierText() string {
+	if p.Multiplier < 2 {
+		return "none"
+	}
+	var days []string
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if p.MultiplierDays&(1<<d) != 0 {
+			days = append(days, d.String()[:3])
+		}
+	}
+	return fmt.Sprintf("×%d %s %02d:%02d–%02d:%02d", p.Multiplier, strings.Join(days, ","),
+		p.MultiplierFrom/60, p.MultiplierFrom%60, p.MultiplierTo/60, p.MultiplierTo%60)
+}
+
+// multiplierZone gives a multiplier the shop's time zone of now: the window
+// is read in it at the counter and in every rebuild.
+func multiplierZone(ctx context.Context, tx *sql.Tx, p *Program) error {
+	if p.Multiplier < 2 {
+		return nil
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT timezone FROM shops WHERE id = ?`, p.ShopID).Scan(&p.MultiplierZone); err != nil {
+		return fmt.Errorf("time zone of shop %d: %w", p.ShopID, notFound(err))
+	}
+	return nil
+}
+
+// rezoneMultipliers moves the multipliers of a shop's points programs to its
+// new time zone: a new rules version each, so that the purchases made
+// before stay judged in the zone they were made in.
+func rezoneMultipliers(ctx context.Context, tx *sql.Tx, shopID int64, zone string, now time.Time) error {
+	list, err := collect(ctx, tx, scanProgram, `SELECT `+programColumns+` FROM programs
+		WHERE shop_id = ? AND multiplier > 1 AND multiplier_zone <> ?`, shopID, zone)
+	if err != nil {
+		return fmt.Errorf("multipliers of shop %d: %w", shopID, err)
+	}
+	for _, p := range list {
+		p.MultiplierZone = zone
+		if _, err := tx.ExecContext(ctx, `UPDATE programs SET multiplier_zone = ? WHERE id = ? AND shop_id = ?`, zone, p.ID, shopID); err != nil {
+			return fmt.Errorf("multiplier of program %d: %w", p.ID, err)
+		}
+		if err := addVersion(ctx, tx, p, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstPointsExpiry is when the first points s holds expire, in Unix
+// seconds (0: never), as card_balances keeps it.
+func firstPointsExpiry(s loyalty.State) int64 {
+	var first int64
+	for _, l := range s.PointLots {
+		if at := unixOrZero(l.ExpiresAt); at != 0 && (first == 0 || at < first) {
+			first = at
+		}
+	}
+	return first
+}
+
+// expiringPoints are the cards holding points of an active points program
+// that expire within the automation's days: one message per card, program
+// and moment of expiry. The kept first expiry is as of the card's last
+// event: lots gone since then move the next one later, so the rows whose
+// kept expiry falls before the horizon are folded to now and judged again.
+func (s *Store) expiringPoints(ctx context.Context, r marketingRun, now time.Time) ([]chosen, error) {
+	horizon := now.Add(time.Duration(r.daysBefore) * 24 * time.Hour)
+	type held struct {
+		card, program int64
+		state         string
+	}
+	rows, err := collect(ctx, s.r, func(row scanner) (held, error) {
+		var h held
+		return h, row.Scan(&h.card, &h.program, &h.state)
+	}, `SELECT b.card_id, b.program_id, b.state FROM card_balances b
+		JOIN programs p ON p.id = b.program_id AND p.archived_at IS NULL
+		JOIN cards cd ON cd.id = b.card_id AND cd.erased_at IS NULL
+		WHERE b.shop_id = ? AND b.points > 0 AND b.points_expire_at BETWEEN 1 AND ?
+		ORDER BY b.card_id, b.program_id`, r.shopID, unix(horizon))
+	if err != nil {
+		return nil, fmt.Errorf("points expiring by %v: %w", horizon, err)
+	}
+	var out []chosen
+	for _, h := range rows {
+		st, err := decodeState(h.state)
+		if err != nil {
+			return nil, err
+		}
+		at, n := st.At(now).NextPointsExpiry(r.loc)
+		if n == 0 || at.After(horizon) {
+			continue
+		}
+		out = append(out, chosen{cardID: h.card, programID: h.program,
+			occasion: fmt.Sprintf("points:%d:%d", h.program, at.Unix())})
+	}
+	return out, nil
+}
+
+// PointsOwed is what the customers hold of one active points program: a
+// liability, worth its share of the reward's cost.
+type PointsOwed struct {
+	Program      string
+	RewardPoints int
+	Points       int
+	Cards        int
+}
+
+// pointsLiability sums, per active points program of the shop, the points
+// its cards hold at now: one aggregate over the kept balances (the partial
+// index card_balances_points), less the lots expired since a card's last
+// event, read from the kept state only for the rows whose first expiry has
+// passed.
+func pointsLiability(ctx context.Context, q querier, shopID int64, now time.Time) ([]PointsOwed, error) {
+	list, err := collect(ctx, q, func(r scanner) (PointsOwed, error) {
+		var o PointsOwed
+		return o, r.Scan(&o.Program, &o.RewardPoints, &o.Points, &o.Cards)
+	}, `SELECT p.name, p.reward_points, sum(h.held), count(*) FROM (
+			SELECT b.program_id, b.points - CASE WHEN b.points_expire_at BETWEEN 1 AND ?2 THEN coalesce((SELECT sum(json_extract(l.value, '$[0]'))
+				FROM json_each(b.state, '$.point_lots') l WHERE json_extract(l.value, '$[1]') BETWEEN 1 AND ?2), 0) ELSE 0 END AS held
+			FROM card_balances b JOIN cards c ON c.id = b.card_id AND c.erased_at IS NULL
+			WHERE b.shop_id = ?1 AND b.points > 0) h
+		JOIN programs p ON p.id = h.program_id AND p.archived_at IS NULL
+		WHERE h.held > 0
+		GROUP BY p.id ORDER BY p.is_default DESC, p.id`, shopID, unix(now))
+	if err != nil {
+		return nil, fmt.Errorf("points owed by shop %d: %w", shopID, err)
+	}
+	return list, nil
 }

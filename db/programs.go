@@ -29,6 +29,16 @@ type Program struct {
 	PointsPerUnit  int
 	PointsRounding loyalty.Rounding
 	RewardPoints   int
+	// PointsExpiryDays: points expire this long after they were given (0:
+	// never). A multiplier above 1 multiplies a purchase's points on
+	// MultiplierDays (bit 1<<weekday) from MultiplierFrom to MultiplierTo
+	// (minutes of the day) in MultiplierZone, the shop's zone (points.go).
+	PointsExpiryDays int
+	Multiplier       int
+	MultiplierDays   int
+	MultiplierFrom   int
+	MultiplierTo     int
+	MultiplierZone   string
 }
 
 // Kinds of program.
@@ -53,18 +63,21 @@ func (p Program) Rules() loyalty.Rules {
 		PointsPerUnit:  p.PointsPerUnit,
 		PointsRounding: p.PointsRounding,
 		RewardPoints:   p.RewardPoints,
+		PointsExpiry:   time.Duration(p.PointsExpiryDays) * 24 * time.Hour,
+		Multiplier:     p.Multiplier,
+		Window:         p.window(),
 	}
 }
 
 const programColumns = `id, shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes,
 	stamp_expiry_days, reward_expiry_days, is_default, archived_at IS NOT NULL, kind, points_per_visit, points_per_unit,
-	points_rounding, reward_points`
+	points_rounding, reward_points, points_expiry_days, multiplier, multiplier_days, multiplier_from, multiplier_to, multiplier_zone`
 
 func scanProgram(row scanner) (Program, error) {
 	var p Program
 	err := row.Scan(&p.ID, &p.ShopID, &p.Name, &p.RewardText, &p.StampsRequired, &p.MaxPerVisit, &p.CooldownMinutes,
 		&p.StampExpiryDays, &p.RewardExpiryDays, &p.IsDefault, &p.Archived, &p.Kind, &p.PointsPerVisit, &p.PointsPerUnit,
-		&p.PointsRounding, &p.RewardPoints)
+		&p.PointsRounding, &p.RewardPoints, &p.PointsExpiryDays, &p.Multiplier, &p.MultiplierDays, &p.MultiplierFrom, &p.MultiplierTo, &p.MultiplierZone)
 	return p, notFound(err)
 }
 
@@ -103,11 +116,16 @@ func program(ctx context.Context, q querier, shopID, id int64) (Program, error) 
 // insertProgram adds a program and its first rules version.
 func insertProgram(ctx context.Context, tx *sql.Tx, p Program, now time.Time) (int64, error) {
 	p = p.normal()
+	if err := multiplierZone(ctx, tx, &p); err != nil {
+		return 0, err
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO programs (shop_id, name, reward_text, stamps_required, max_per_visit, cooldown_minutes,
-		stamp_expiry_days, reward_expiry_days, is_default, created_at, kind, points_per_visit, points_per_unit, points_rounding, reward_points)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		stamp_expiry_days, reward_expiry_days, is_default, created_at, kind, points_per_visit, points_per_unit, points_rounding, reward_points,
+		points_expiry_days, multiplier, multiplier_days, multiplier_from, multiplier_to, multiplier_zone)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ShopID, p.Name, p.RewardText, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays, p.IsDefault, unix(now),
-		p.Kind, p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints)
+		p.Kind, p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints,
+		p.PointsExpiryDays, p.Multiplier, p.MultiplierDays, p.MultiplierFrom, p.MultiplierTo, p.MultiplierZone)
 	if err != nil {
 		return 0, fmt.Errorf("insert program: %w", err)
 	}
@@ -138,11 +156,16 @@ func (s *Store) SaveProgram(ctx context.Context, p Program, userID int64, now ti
 		}
 		p.Kind = old.Kind // a program's kind is for good: its ledger counts in it
 		p = p.normal()
+		if err := multiplierZone(ctx, tx, &p); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE programs SET name = ?, reward_text = ?, stamps_required = ?, max_per_visit = ?, cooldown_minutes = ?,
-			stamp_expiry_days = ?, reward_expiry_days = ?, points_per_visit = ?, points_per_unit = ?, points_rounding = ?, reward_points = ?
+			stamp_expiry_days = ?, reward_expiry_days = ?, points_per_visit = ?, points_per_unit = ?, points_rounding = ?, reward_points = ?,
+			points_expiry_days = ?, multiplier = ?, multiplier_days = ?, multiplier_from = ?, multiplier_to = ?, multiplier_zone = ?
 			WHERE id = ? AND shop_id = ? AND archived_at IS NULL`,
 			p.Name, p.RewardText, p.StampsRequired, p.MaxPerVisit, p.CooldownMinutes, p.StampExpiryDays, p.RewardExpiryDays,
-			p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints, p.ID, p.ShopID)
+			p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints,
+			p.PointsExpiryDays, p.Multiplier, p.MultiplierDays, p.MultiplierFrom, p.MultiplierTo, p.MultiplierZone, p.ID, p.ShopID)
 		if err != nil {
 			return err
 		}
@@ -283,6 +306,8 @@ func programChange(old, p Program) string {
 	add("points per unit", old.PointsPerUnit, p.PointsPerUnit)
 	add("rounding", old.PointsRounding, p.PointsRounding)
 	add("reward points", old.RewardPoints, p.RewardPoints)
+	add("points expiry days", old.PointsExpiryDays, p.PointsExpiryDays)
+	add("multiplier", old.multiplierText(), p.multiplierText())
 	return s
 }
 
@@ -292,8 +317,11 @@ func programChange(old, p Program) string {
 func (p Program) normal() Program {
 	if !p.IsPoints() {
 		p.Kind, p.PointsPerVisit, p.PointsPerUnit, p.PointsRounding, p.RewardPoints = ProgramStamps, 0, 0, loyalty.RoundDown, 0
+		p.PointsExpiryDays = 0
+		p.noMultiplier()
 		return p
 	}
+	p.normalMultiplier()
 	p.StampsRequired, p.StampExpiryDays, p.RewardExpiryDays = 0, 0, 0
 	if p.PointsRounding != loyalty.RoundNearest {
 		p.PointsRounding = loyalty.RoundDown

@@ -21,12 +21,15 @@ import (
 type shopClock struct {
 	loc *time.Location
 	vip int
+	// cashback is the shop's, which a purchase's credit follows (credit.go).
+	cashback loyalty.Cashback
 }
 
 func loadShopClock(ctx context.Context, q querier, shopID int64) (shopClock, error) {
 	var zone string
 	var c shopClock
-	if err := q.QueryRowContext(ctx, `SELECT timezone, vip_threshold FROM shops WHERE id = ?`, shopID).Scan(&zone, &c.vip); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT timezone, vip_threshold, cashback_bp, cashback_min FROM shops WHERE id = ?`, shopID).
+		Scan(&zone, &c.vip, &c.cashback.Rate, &c.cashback.Min); err != nil {
 		return c, fmt.Errorf("clock of shop %d: %w", shopID, notFound(err))
 	}
 	loc, err := Location(zone)

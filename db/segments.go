@@ -61,7 +61,7 @@ func owedCampaigns(ctx context.Context, q querier, shopID, cardID int64, now tim
 		break
 	}
 	for _, c := range late {
-		if c.Audience == AudienceAll || c.Segment == segment && segment != loyalty.SegmentNone {
+		if c.Audience == AudienceAll || c.Audience == AudienceClub || c.Segment == segment && segment != loyalty.SegmentNone {
 			ids = append(ids, c.ID)
 		}
 	}

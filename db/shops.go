@@ -10,6 +10,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"regulars/loyalty"
 )
 
 // Shop is a tenant.
@@ -27,6 +29,8 @@ type Shop struct {
 	// StampOnScan: a scan at the counter adds one stamp of the default program.
 	StampOnScan bool
 	Calendar    string // "gregorian" or "jalali": the calendar its dates are written in
+	// Cashback is the share of a purchase credited as store credit (credit.go).
+	Cashback loyalty.Cashback
 }
 
 // NewShop is what the sign-up form gives.
@@ -44,12 +48,14 @@ type NewShop struct {
 	RewardText  string
 }
 
-const shopColumns = `id, slug, name, brand_color, language, timezone, currency, digits, logo_version, created_at, stamp_on_scan, calendar`
+const shopColumns = `id, slug, name, brand_color, language, timezone, currency, digits, logo_version, created_at, stamp_on_scan, calendar,
+	cashback_bp, cashback_min`
 
 func scanShop(row scanner) (Shop, error) {
 	var sh Shop
 	var created int64
-	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.Digits, &sh.LogoVersion, &created, &sh.StampOnScan, &sh.Calendar)
+	err := row.Scan(&sh.ID, &sh.Slug, &sh.Name, &sh.BrandColor, &sh.Language, &sh.TimeZone, &sh.Currency, &sh.Digits, &sh.LogoVersion, &created, &sh.StampOnScan, &sh.Calendar,
+		&sh.Cashback.Rate, &sh.Cashback.Min)
 	sh.CreatedAt = fromUnix(created)
 	return sh, notFound(err)
 }
@@ -184,6 +190,9 @@ func (s *Store) UpdateShop(ctx context.Context, shopID int64, st ShopSettings, u
 		}
 		if zone != st.TimeZone {
 			if err := oweRollups(ctx, tx, shopID); err != nil {
+				return err
+			}
+			if err := rezoneMultipliers(ctx, tx, shopID, st.TimeZone, now); err != nil {
 				return err
 			}
 		}

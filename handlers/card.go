@@ -87,12 +87,15 @@ func (a *App) renderCustomerCard(c echo.Context, status int, cp db.CardPage, now
 	p.Path = "/c/" + card.Token
 	fb = feedbackPrompt(cp.Feedback, p.T.Zone(), fb)
 	model := a.cardModel(c, cp.State, shop.Currency, true)
+	model.Credit = creditView(cp.State, shop)
 	if card.InviteCode != "" {
 		// The invite link names the card by its invite code, never by its token: it opens nothing.
 		model.InviteURL = a.absURL(c, "/join/"+shop.Slug+"?ref="+url.QueryEscape(card.InviteCode))
 		model.ReferralStamps = cp.Growth.ReferralStamps
 	}
 	model.News = cardNews(shop.ID, cp.News)
+	model.Catalogue = customerCatalogue(c, cp, p.T, now)
+	model.Clubs = cardClubsView(cp.Clubs)
 	model.Version = cardETag(cp.State.Version())
 	problem, _ := c.Get(ctxChoicesProblem).(string)
 	model.Messages = cardMessages(c, cp, problem)

@@ -238,6 +238,13 @@ func (a *App) showCard(c echo.Context, status int, cardID int64, v cardView) err
 		}
 	}
 	card := a.cardModel(c, st, shop.Currency, false)
+	if card.Catalogue, err = a.counterCatalogue(c, shop, st, p.T); err != nil {
+		return err
+	}
+	card.Credit = creditView(st, shop)
+	if res != nil {
+		res.Currency = shop.Currency
+	}
 	var undo *views.Entry
 	if st.Undoable != nil {
 		e := entryView(*st.Undoable)
@@ -252,8 +259,13 @@ func doneResult(st db.CardState, eventID int64) *views.Result {
 		if e.ID != eventID {
 			continue
 		}
+		if e.Credit != 0 && e.Points == 0 {
+			return creditResult(e)
+		}
 		if e.Points != 0 {
-			return pointsResult(st, e)
+			r := pointsResult(st, e)
+			r.Credit = e.Credit // the cashback the purchase earned with its points
+			return r
 		}
 		switch e.Kind {
 		case loyalty.KindStamp:
@@ -313,7 +325,7 @@ func (a *App) cardModel(c echo.Context, st db.CardState, currency string, forCus
 			pr.Rewards = append(pr.Rewards, views.Reward{Seq: rw.Seq, ExpiresAt: rw.ExpiresAt})
 		}
 		if pb.Program.IsPoints() {
-			pr.Points = pointsProgress(pb, currency)
+			pr.Points = pointsProgress(pb, currency, a.now())
 		}
 		v.Progress = append(v.Progress, pr)
 	}
@@ -368,7 +380,7 @@ func entryView(e db.Entry) views.Entry {
 	return views.Entry{
 		ID: e.ID, Kind: string(e.Kind), Program: e.ProgramName, Staff: e.UserName,
 		Stamps: e.Stamps, RewardSeq: e.RewardSeq, Voided: e.Voided, Override: e.Override, Note: e.Note, At: e.At,
-		Amount: e.Amount, Points: e.Points,
+		Amount: e.Amount, Points: e.Points, Credit: e.Credit,
 	}
 }
 

@@ -146,7 +146,7 @@ func (a *App) automation(c echo.Context) error {
 func (a *App) automationView(shop db.Shop, pg db.AutomationPage, f views.Form, saved bool) views.AutomationEdit {
 	kind := pg.Automation.Kind
 	v := views.AutomationEdit{EmailFrom: a.emailFrom, Kind: kind, Marketing: db.IsMarketing(kind), Saved: saved,
-		DaysBefore: kind == db.AutomationCouponExpiring}
+		DaysBefore: kind == db.AutomationCouponExpiring || kind == db.AutomationPointsExpiring}
 	t := locale.New(shop.Language, nil, locale.Digits(shop.Digits))
 	vars := views.MailVars{Name: t.T("AutomationSampleName"), Shop: shop.Name, Reward: pg.Reward}
 	switch kind {
@@ -204,7 +204,7 @@ func (a *App) saveAutomation(c echo.Context) error {
 	if db.IsMarketing(kind) {
 		au.Holdout = f.number("holdout", 0, db.MaxHoldout, db.DefaultHoldout)
 	}
-	if kind == db.AutomationCouponExpiring {
+	if kind == db.AutomationCouponExpiring || kind == db.AutomationPointsExpiring {
 		au.DaysBefore = f.number("days_before", 1, db.MaxDaysBefore, db.DefaultDaysBefore)
 	}
 	if kind == db.AutomationWeMissYou {

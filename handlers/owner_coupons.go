@@ -19,7 +19,7 @@ import (
 func couponView(c db.Campaign, currency string, now time.Time) views.Coupon {
 	return views.Coupon{
 		ID: c.ID, Title: c.Title, Description: c.Description, ValueKind: c.ValueKind, ValueNumber: c.ValueNumber, ValueText: c.ValueText,
-		Currency: currency, ValidFrom: c.ValidFrom, LastDay: c.ValidUntil.Add(-time.Second), Audience: c.Audience, Segment: string(c.Segment),
+		Currency: currency, ValidFrom: c.ValidFrom, LastDay: c.ValidUntil.Add(-time.Second), Audience: c.Audience, Segment: string(c.Segment), Club: c.ClubName,
 		Code: c.Code, TotalLimit: c.TotalLimit, PerCardLimit: c.PerCardLimit, Status: c.Rules().Status(now),
 		Issued: c.Issued, Viewed: c.Viewed, Redeemed: c.Redeemed, Birthday: c.BirthdayYear != 0,
 	}
@@ -56,7 +56,11 @@ func (a *App) newCouponForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.CouponForm(p, f, reach))
+	clubs, err := a.clubOptions(c, shop.ID)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.CouponForm(p, f, reach, clubs))
 }
 
 // couponReach answers the coupon form's question "who gets it?" while the
@@ -65,7 +69,7 @@ func (a *App) couponReach(c echo.Context) error {
 	_, shop := staff(c)
 	p := a.page(c, &shop, "")
 	values := map[string]string{}
-	for _, k := range []string{"audience", "segment", "cards"} {
+	for _, k := range []string{"audience", "segment", "club", "cards"} {
 		values[k] = c.QueryParam(k)
 	}
 	if values["audience"] == "" {
@@ -110,6 +114,12 @@ func (a *App) reach(c echo.Context, shopID int64, t *locale.Tr, values map[strin
 		}
 	case db.AudienceCode:
 		return t.T("AudienceReachCode"), nil
+	case db.AudienceClub:
+		club, err := a.liveClub(c, shopID, values["club"])
+		if err != nil {
+			return "", err
+		}
+		return t.N("AudienceReach", club.Members), nil
 	default:
 		return "", echo.ErrBadRequest
 	}
@@ -194,6 +204,15 @@ func (a *App) createCoupon(c echo.Context) error {
 			f.fail("cards", "CouponCardsInvalid")
 		}
 		issueTo = ids
+	case db.AudienceClub:
+		club, err := a.liveClub(c, shop.ID, f.text("club", true, 20))
+		switch {
+		case errors.Is(err, echo.ErrBadRequest):
+			f.fail("club", "FieldInvalid")
+		case err != nil:
+			return err
+		}
+		cp.ClubID = club.ID
 	case db.AudienceCode:
 		cc, err := loyalty.ParseCouponCode(code)
 		if err != nil {
@@ -211,7 +230,11 @@ func (a *App) createCoupon(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return render(c, http.StatusUnprocessableEntity, views.CouponForm(p, f.v, reach))
+		clubs, err := a.clubOptions(c, shop.ID)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, views.CouponForm(p, f.v, reach, clubs))
 	}
 	if !f.ok() {
 		return refuse()

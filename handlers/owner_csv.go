@@ -97,8 +97,13 @@ func (a *App) exportCustomers(c echo.Context) error {
 	}
 	header := slices.Clone(customerColumns)
 	for _, p := range programs {
+		if p.IsPoints() { // one column: its points (the import reads it back)
+			header = append(header, loyalty.EscapeCell(loyalty.PointsHeaderPrefix+p.Name))
+			continue
+		}
 		header = append(header, loyalty.EscapeCell(loyalty.StampsHeaderPrefix+p.Name), loyalty.EscapeCell(loyalty.RewardsHeaderPrefix+p.Name))
 	}
+	header = append(header, creditColumn)
 	w.Write(header)
 	err = a.store.ExportCustomers(ctx, shop.ID, programs, q, now, func(r db.ExportedCustomer) error {
 		last := ""
@@ -108,8 +113,13 @@ func (a *App) exportCustomers(c echo.Context) error {
 		record := []string{loyalty.FormatShortCode(r.ShortCode), loyalty.EscapeCell(r.FirstName), loyalty.EscapeCell(r.Phone),
 			loyalty.EscapeCell(r.Email), r.Birthday, r.Joined.Format(time.DateOnly), string(r.Segment), strconv.Itoa(r.Visits), last, consentCell(r.Consent)}
 		for i, n := range r.Stamps {
+			if programs[i].IsPoints() {
+				record = append(record, strconv.Itoa(n))
+				continue
+			}
 			record = append(record, strconv.Itoa(n), strconv.Itoa(r.Rewards[i]))
 		}
+		record = append(record, hundredths(r.Credit))
 		return w.Write(record)
 	})
 	return a.endCSV(c, w, err)

@@ -49,7 +49,11 @@ func (a *App) customers(c echo.Context) error {
 		}
 		for i, pr := range r.Progress {
 			prog := list.Programs[i]
-			row.Progress = append(row.Progress, views.ProgramStamps{Program: prog.Name, Stamps: pr.Stamps, Required: prog.StampsRequired, Ready: pr.Ready})
+			ps := views.ProgramStamps{Program: prog.Name, Stamps: pr.Stamps, Required: prog.StampsRequired, Ready: pr.Ready}
+			if prog.IsPoints() {
+				ps.Stamps, ps.Points = pr.Points, true
+			}
+			row.Progress = append(row.Progress, ps)
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -103,7 +107,7 @@ func (a *App) customer(c echo.Context) error {
 		if err1 != nil || err2 != nil {
 			return echo.ErrBadRequest
 		}
-		s.removed = &views.Removal{Stamps: removed, Had: had}
+		s.removed = &views.Removal{Stamps: removed, Had: had, Points: c.QueryParam("points") == "1"}
 	}
 	return a.showCustomer(c, http.StatusOK, id, s)
 }
@@ -150,6 +154,7 @@ func (a *App) showCustomer(c echo.Context, status int, cardID int64, s customerS
 	for _, cc := range rec.Coupons {
 		v.Coupons = append(v.Coupons, views.CustomerCoupon{Coupon: couponView(cc.Campaign, shop.Currency, now), UsedByCard: cc.RedeemedByCard, Usable: cc.Usable == nil})
 	}
+	v.Clubs = customerClubsView(rec.Clubs)
 	for _, f := range rec.Feedback {
 		v.Feedback = append(v.Feedback, views.CustomerFeedback{Day: dayTime(f.Day, p.T.Zone()), Rating: f.Rating, Comment: f.Comment})
 	}
@@ -178,6 +183,9 @@ func (a *App) adjustStamps(c echo.Context) error {
 		return err
 	}
 	p := a.page(c, &shop, "CustomerTitle")
+	if pr, err := a.store.Program(c.Request().Context(), shop.ID, act.ProgramID); err == nil && pr.IsPoints() {
+		return a.adjustPoints(c, p, act)
+	}
 	f := newForm(c, p.T)
 	f.v.Values["program"] = itoa64(act.ProgramID)
 	reason := f.text("reason", true, loyalty.MaxAdjustReason)

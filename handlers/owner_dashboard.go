@@ -225,6 +225,13 @@ func dashboardView(t *locale.Tr, d db.Dashboard, currency string, rtl bool) view
 	}
 	e := loyalty.Economics{AverageTicket: d.AverageTicket, RewardCost: d.RewardCost, Visits: cur.Visits, Redeemed: cur.Redeems, Gifts: d.Gifts}
 	v.Economics = economicsView(t, e, currency)
+	v.Economics.PointsOwed = pointsOwedLines(t, d.PointsOwed, d.RewardCost, currency)
+	if d.Credit.Credit > 0 {
+		v.Economics.CreditOwed = t.N("CreditOwed", d.Credit.Cards, "Money", t.Money(d.Credit.Credit, currency))
+	}
+	if d.GiftsOut > 0 {
+		v.Economics.GiftsHandedOut = t.N("EconomicsGiftsHandedOut", d.GiftsOut, "Money", t.Money(d.GiftsCost, currency))
+	}
 	v.Holdouts, v.Economics.Measured = holdoutViews(t, d.Holdouts, e, currency)
 	return v
 }

@@ -35,11 +35,15 @@ func (a *App) newsPage(c echo.Context, status int, shop db.Shop, f views.Form) e
 		items[i] = newsItem(shop.ID, n)
 		items[i].Live = n.Live(now)
 	}
-	return render(c, status, views.NewsPage(a.page(c, &shop, "NewsTitle"), items, f))
+	clubs, err := a.clubOptions(c, shop.ID)
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.NewsPage(a.page(c, &shop, "NewsTitle"), items, f, clubs))
 }
 
 func newsItem(shopID int64, n db.News) views.NewsItem {
-	it := views.NewsItem{ID: n.ID, Body: n.Body, Author: n.Author, At: n.At, Seen: n.Seen, Removed: n.Removed}
+	it := views.NewsItem{ID: n.ID, Body: n.Body, Author: n.Author, At: n.At, Seen: n.Seen, Removed: n.Removed, Club: n.ClubName}
 	if n.HasImage {
 		it.Image = "/shops/" + itoa64(shopID) + "/news/" + itoa64(n.ID)
 	}
@@ -59,6 +63,16 @@ func (a *App) postNews(c echo.Context) error {
 	f := newForm(c, p.T)
 	f.v.Values["key"] = key
 	n := db.NewNews{Body: f.lines("body", true, maxNewsBody), Key: key}
+	if club := f.text("club", false, 20); club != "" {
+		cl, err := a.liveClub(c, shop.ID, club)
+		switch {
+		case errors.Is(err, echo.ErrBadRequest):
+			f.fail("club", "FieldInvalid")
+		case err != nil:
+			return err
+		}
+		n.ClubID = cl.ID
+	}
 	if f.c.FormValue("ends") != "" {
 		if last := f.date("ends", p.T.Zone()); !last.IsZero() {
 			n.EndsAt = last.AddDate(0, 0, 1) // through the whole last day

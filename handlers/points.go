@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,11 +19,12 @@ import (
 
 // pointsProgress is a card's standing in a points program, with the rules
 // the counter's keypad shows the points of an amount by.
-func pointsProgress(pb db.ProgramBalance, currency string) *views.PointsProgress {
+func pointsProgress(pb db.ProgramBalance, currency string, now time.Time) *views.PointsProgress {
 	p := pb.Program
 	return &views.PointsProgress{
 		Held: pb.Points, RewardPoints: p.RewardPoints, PerVisit: p.PointsPerVisit, PerUnit: p.PointsPerUnit,
 		Nearest: p.PointsRounding == loyalty.RoundNearest, MaxPerVisit: p.MaxPerVisit, Currency: currency,
+		MultiplierNow: p.Rules().MultiplierAt(now), Expiry: pb.NextPointsExpiry,
 	}
 }
 
@@ -121,6 +123,7 @@ func pointsRules(f *form, pr *db.Program) {
 	if pr.PointsPerVisit == 0 && pr.PointsPerUnit == 0 {
 		f.fail("points_per_unit", "ProgramPointsNothing")
 	}
+	pointsExpiryAndMultiplier(f, pr)
 }
 
 // pointsForm is a points program's rules as the owner's form shows them.
@@ -128,5 +131,6 @@ func pointsForm(p db.Program, v views.Form) views.Form {
 	n := strconv.Itoa
 	v.Values["reward_points"], v.Values["points_per_visit"], v.Values["points_per_unit"] = n(p.RewardPoints), n(p.PointsPerVisit), n(p.PointsPerUnit)
 	v.Values["points_rounding"] = string(p.PointsRounding)
+	pointsExpiryAndMultiplierForm(p, v)
 	return v
 }

@@ -101,6 +101,9 @@ func printedText(shop db.Shop, program db.Program) views.PrintedText {
 	text := views.PrintedText{Lang: shop.Language, Dir: t.Dir(), Line: t.T("PrintedCardLine"), QRLabel: t.T("CardQRLabel")}
 	if program.ID != 0 {
 		text.Rule = t.N("ProgramRuleSummary", program.StampsRequired, "Reward", program.RewardText)
+		if program.IsPoints() {
+			text.Rule = t.N("ProgramPointsSummary", program.RewardPoints, "Reward", program.RewardText)
+		}
 	}
 	return text
 }

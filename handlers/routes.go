@@ -36,7 +36,7 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	// compressed already.
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: gzip.BestSpeed, MinLength: 1024, Skipper: func(c echo.Context) bool {
 		switch c.Path() {
-		case "/shops/:id/logo", "/shops/:id/news/:news":
+		case "/shops/:id/logo", "/shops/:id/news/:news", "/shops/:id/gifts/:gift":
 			return true
 		}
 		return false
@@ -52,6 +52,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	images := map[string]echo.HandlerFunc{
 		"/news":          a.requireStaff(requireRole(db.RoleOwner, db.RoleManager)(a.newsTooLarge)),
 		"/settings/logo": a.requireStaff(requireRole(db.RoleOwner)(a.logoTooLarge)),
+		"/catalogue":     a.requireStaff(requireRole(db.RoleOwner, db.RoleManager)(a.giftTooLarge)),
+		"/catalogue/:id": a.requireStaff(requireRole(db.RoleOwner, db.RoleManager)(a.giftTooLarge)),
 	}
 	isUpload := func(c echo.Context) bool {
 		_, ok := uploads[c.Path()]
@@ -102,12 +104,15 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/c/:token/consent", a.saveChoices)
 	e.POST("/c/:token/push", a.subscribePush)
 	e.POST("/c/:token/push/off", a.unsubscribePush)
+	e.POST("/c/:token/clubs/:id", a.cardClub)
 	get("/push/key", a.pushKey)
 	get(unsubscribeRoute, a.unsubscribeForm)
 	e.POST(unsubscribeRoute, a.unsubscribe)
 	get("/r/:id", a.publicRaffle)
 	get("/shops/:id/logo", a.logo)
 	get("/shops/:id/news/:news", a.newsImage)
+	get("/shops/:id/gifts/:gift", a.giftPicture)
+	e.POST("/c/:token/gifts/:id", a.requestGift)
 	get("/join/:slug", a.joinForm)
 	e.POST("/join/:slug", a.join)
 	get("/join/:slug/lost", a.lostCardForm)
@@ -122,10 +127,14 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/counter/cards/:id/redeem", a.redeem, staff...)
 	e.POST("/counter/cards/:id/points", a.earnPoints, staff...)
 	e.POST("/counter/cards/:id/spend", a.spendPoints, staff...)
+	e.POST("/counter/cards/:id/credit", a.earnCredit, staff...)
+	e.POST("/counter/cards/:id/usecredit", a.spendCredit, staff...)
 	e.POST("/counter/cards/:id/undo", a.undo, staff...)
 	e.POST("/counter/cards/:id/coupon", a.redeemCoupon, staff...)
 	e.POST("/counter/cards/:id/code", a.redeemCode, staff...)
 	e.POST("/counter/cards/:id/prize", a.redeemPrize, staff...)
+	e.POST("/counter/cards/:id/gifts", a.redeemGiftAtCounter, staff...)
+	e.POST("/counter/cards/:id/gifts/:order/handover", a.handOverGift, staff...)
 	e.POST("/counter/activate", a.activate, staff...)
 	e.POST("/counter/cards/:id/replace", a.replaceCard, staff...)
 	get("/account", a.account, staff...)
@@ -159,6 +168,13 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/raffles/:id", a.updateRaffle, managers...)
 	e.POST("/raffles/:id/draw", a.drawRaffle, managers...)
 	get("/feedback", a.feedback, managers...)
+	get("/catalogue", a.catalogue, managers...)
+	e.POST("/catalogue", a.createGift, managers...)
+	get("/catalogue/orders", a.giftOrders, managers...)
+	e.POST("/catalogue/orders/:id", a.moveGiftOrder, managers...)
+	get("/catalogue/:id", a.giftForm, managers...)
+	e.POST("/catalogue/:id", a.updateGift, managers...)
+	e.POST("/catalogue/:id/archive", a.archiveGift, managers...)
 	get("/news", a.news, managers...)
 	e.POST("/news", a.postNews, managers...)
 	e.POST("/news/:id/remove", a.removeNews, managers...)
@@ -167,10 +183,19 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	get("/cards/print/:batch", a.printSheet, managers...)
 	get("/poster", a.poster, append(managers, a.markPosterOpened)...)
 	get("/referrals", a.referrals, managers...)
+	get("/clubs", a.clubs, managers...)
+	e.POST("/clubs", a.createClub, managers...)
+	get("/clubs/:id", a.club, managers...)
+	e.POST("/clubs/:id", a.saveClub, managers...)
+	e.POST("/clubs/:id/members", a.addClubMember, managers...)
+	e.POST("/clubs/:id/remove/:card", a.removeClubMember, managers...)
+	e.POST("/customers/:id/clubs", a.customerClub, managers...)
 
 	get("/settings", a.settings, owners...)
 	e.POST("/settings", a.saveSettings, owners...)
 	e.POST("/settings/logo", a.uploadLogo, owners...)
+	get("/cashback", a.cashback, owners...)
+	e.POST("/cashback", a.saveCashback, owners...)
 	get("/setup", a.setup, owners...)
 	e.POST("/setup/reward", a.setupReward, owners...)
 	e.POST("/setup/place", a.setupPlace, owners...)

@@ -208,6 +208,7 @@ var inventory = map[string]routeClass{
 	"POST /c/:token/consent":             {public, "token"},
 	"POST /c/:token/push":                {public, "token"},
 	"POST /c/:token/push/off":            {public, "token"},
+	"POST /c/:token/clubs/:id":           {public, "club"},
 	"GET /push/key":                      {public, ""}, // the server's public key, the same for every shop
 	"GET /u/:id/:mac":                    {public, ""}, // a capability: its MAC, not a shop, is its scope
 	"POST /u/:id/:mac":                   {public, ""},
@@ -227,10 +228,22 @@ var inventory = map[string]routeClass{
 	"POST /counter/cards/:id/redeem":     {staff, "card"},
 	"POST /counter/cards/:id/points":     {staff, "card"},
 	"POST /counter/cards/:id/spend":      {staff, "card"},
+	"POST /counter/cards/:id/credit":     {staff, "card"},
+	"POST /counter/cards/:id/usecredit":  {staff, "card"},
 	"POST /counter/cards/:id/undo":       {staff, "card"},
 	"POST /counter/cards/:id/coupon":     {staff, "card"},
 	"POST /counter/cards/:id/code":       {staff, "card"},
 	"POST /counter/cards/:id/prize":      {staff, "card"},
+	"POST /counter/cards/:id/gifts":      {staff, "card"},
+	"POST /c/:token/gifts/:id":           {public, "gift"},
+	"GET /shops/:id/gifts/:gift":         {public, "shop"},
+	"GET /catalogue":                     {managers, ""},
+	"POST /catalogue":                    {managers, ""},
+	"GET /catalogue/orders":              {managers, ""},
+	"POST /catalogue/orders/:id":         {managers, "order"},
+	"GET /catalogue/:id":                 {managers, "gift"},
+	"POST /catalogue/:id":                {managers, "gift"},
+	"POST /catalogue/:id/archive":        {managers, "gift"},
 	"POST /counter/cards/:id/replace":    {staff, "card"},
 	"POST /counter/activate":             {staff, ""},
 	"GET /account":                       {staff, ""},
@@ -266,6 +279,13 @@ var inventory = map[string]routeClass{
 	"GET /cards/print/:batch":            {managers, "batch"},
 	"GET /poster":                        {managers, ""},
 	"GET /referrals":                     {managers, ""},
+	"GET /clubs":                         {managers, ""},
+	"POST /clubs":                        {managers, ""},
+	"GET /clubs/:id":                     {managers, "club"},
+	"POST /clubs/:id":                    {managers, "club"},
+	"POST /clubs/:id/members":            {managers, "club"},
+	"POST /clubs/:id/remove/:card":       {managers, "club"},
+	"POST /customers/:id/clubs":          {managers, "card"},
 	"POST /dashboard/economics":          {owners, ""},
 	"POST /dashboard/checklist/dismiss":  {owners, ""},
 	"POST /customers/:id/adjust":         {owners, "card"},
@@ -274,6 +294,8 @@ var inventory = map[string]routeClass{
 	"GET /settings":                      {owners, ""},
 	"POST /settings":                     {owners, ""},
 	"POST /settings/logo":                {owners, ""},
+	"GET /cashback":                      {owners, ""},
+	"POST /cashback":                     {owners, ""},
 	"GET /setup":                         {owners, ""},
 	"POST /setup/reward":                 {owners, ""},
 	"POST /setup/place":                  {owners, ""},
@@ -298,6 +320,9 @@ var inventory = map[string]routeClass{
 	"POST /automations/limits":           {owners, ""},
 	"GET /automations/:kind":             {owners, ""},
 	"POST /automations/:kind":            {owners, ""},
+
+	// A redemption waiting for pickup, of the shop's default card.
+	"POST /counter/cards/:id/gifts/:order/handover": {staff, "order"},
 }
 
 // routes lists the inventory's routes, sorted so failures read in order.
@@ -355,6 +380,9 @@ func (s shopData) first(kind string) string { return s.ids[kind][0] }
 // others with the shop's defaults.
 func (s shopData) path(route, kind, id string) string {
 	own := map[string]string{"batch": ":batch", "token": ":token", "invite": ":token", "slug": ":slug"}[kind]
+	if kind == "order" && strings.Contains(route, ":order") {
+		own = ":order" // the redemption of a card: the card is the shop's default
+	}
 	if own == "" {
 		own = ":id"
 	}
@@ -367,6 +395,16 @@ func (s shopData) path(route, kind, id string) string {
 			parts[i] = s.first("token")
 		case p == ":news":
 			parts[i] = s.first("news")
+		case p == ":gift":
+			parts[i] = s.first("gift")
+		case p == ":order" && own == ":order":
+			parts[i] = id
+		case p == ":order":
+			parts[i] = s.first("order")
+		case p == ":id" && own == ":order":
+			parts[i] = s.first("card")
+		case p == ":card":
+			parts[i] = s.first("card")
 		case p == ":state":
 			parts[i] = "pause"
 		case p == ":kind":
@@ -395,7 +433,7 @@ func (s shopData) form(csrf string) url.Values {
 		"_csrf": {csrf}, "key": {fmt.Sprintf("security-suite-%06d", seq)},
 		"program": {s.first("program")}, "count": {"1"}, "reward": {"1"}, "event": {s.first("event")},
 		"campaign": {s.first("campaign")}, "code": {"WELCOME10"}, "raffle": {s.first("raffle")},
-		"token": {s.first("printed")}, "digital": {"1"}, "from": {s.first("token")},
+		"token": {s.first("printed")}, "digital": {"1"}, "from": {s.first("token")}, "gift": {s.first("gift")},
 		"first_name": {"Mallory"}, "phone": {"+90 555 000 0000"}, "email": {"mallory@example.com"},
 		"name": {"Mallory"}, "reward_text": {"a coffee"}, "stamps_required": {"8"}, "max_per_visit": {"1"},
 		"title": {"Taken over"}, "description": {"x"}, "value_kind": {"percent"}, "value_number": {"50"},
@@ -405,6 +443,7 @@ func (s shopData) form(csrf string) url.Values {
 		"reason": {"security suite"}, "stamps": {"5"}, "understand": {"1"}, "body": {"Announcement"},
 		"batch": {"9"}, "sheets": {"1"}, "role": {"cashier"}, "password": {"a long enough password"},
 		"current_password": {"a long enough password"}, "lang": {"en"}, "rating": {"5"}, "day": {"1"},
+		"club": {s.first("club")}, "action": {"join"},
 	}
 }
 
@@ -492,6 +531,10 @@ func seedTwoShops(t *testing.T) {
 		if _, err := e.store.PostNews(ctx, s.id, db.NewNews{Body: "Pictured", Image: pngOf(8, 8), Key: "news-with-image-" + name}, ownerID, now); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := e.store.SaveClub(ctx, s.id, db.Club{Name: "Coffee club", Open: true}, ownerID, now); err != nil {
+			t.Fatal(err)
+		}
+		seedGift(t, e, s.id, ownerID, now, name)
 		for range runs {
 			batch, _ := e.store.NextBatch(ctx, s.id)
 			if err := e.store.PrintCards(ctx, s.id, batch, 1, ownerID, now); err != nil {
@@ -525,6 +568,9 @@ func seedTwoShops(t *testing.T) {
 		ids("printed", `SELECT token FROM printed_cards WHERE shop_id = ? LIMIT 1`)
 		ids("member", `SELECT id FROM users WHERE shop_id = ? AND role != 'owner' AND invite_hash IS NULL ORDER BY id`)
 		ids("slug", `SELECT slug FROM shops WHERE id = ?`)
+		ids("club", `SELECT id FROM clubs WHERE shop_id = ?`)
+		ids("gift", `SELECT id FROM gifts WHERE shop_id = ?`)
+		ids("order", `SELECT id FROM gift_orders WHERE shop_id = ?`)
 		s.ids["shop"] = []string{strconv.FormatInt(s.id, 10)}
 		s.ids["invite"] = []string{invite}
 		return s, l

@@ -128,6 +128,10 @@ var csvHeaders = map[string]CSVField{
 // StampsHeaderPrefix starts the header of an export's per-program stamps column.
 const StampsHeaderPrefix = "stamps: "
 
+// PointsHeaderPrefix starts the header of an export's column of the points
+// held in a points program: a stamps column to an import.
+const PointsHeaderPrefix = "points: "
+
 // RewardsHeaderPrefix starts the header of an export's per-program column of
 // rewards earned and not yet redeemed. An import leaves it alone: a reward is
 // earned at the counter, not typed into a file.
@@ -138,7 +142,7 @@ func guessField(h string) CSVField {
 	if f, ok := csvHeaders[h]; ok {
 		return f
 	}
-	if strings.HasPrefix(h, strings.TrimSpace(StampsHeaderPrefix)) {
+	if strings.HasPrefix(h, strings.TrimSpace(StampsHeaderPrefix)) || strings.HasPrefix(h, strings.TrimSpace(PointsHeaderPrefix)) {
 		return FieldStamps
 	}
 	return FieldIgnore

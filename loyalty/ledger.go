@@ -54,6 +54,12 @@ type Rules struct {
 	PointsPerUnit  int
 	PointsRounding Rounding
 	RewardPoints   int
+	// PointsExpiry is how long after it was given a point expires (0:
+	// never); a multiplier (Multiplier > 1) multiplies a purchase's points
+	// in its window (points.go, Window), read in the zone it names.
+	PointsExpiry time.Duration
+	Multiplier   int
+	Window       Window
 }
 
 // Event is one ledger entry of one card in one program, as the fold needs it.
@@ -91,6 +97,10 @@ type Balance struct {
 	Points       int
 	PointsEarned int
 	PointsSpent  int
+	// PointsExpired counts the points gone by expiry; PointLots are the
+	// points held, oldest first, each with its expiry (zero: never).
+	PointsExpired int
+	PointLots     []Lot
 }
 
 // Fold replays events (in ledger order) under one set of rules and returns

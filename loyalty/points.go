@@ -3,6 +3,7 @@ package loyalty
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -70,12 +71,57 @@ func (r Rounding) Units(amount int) int {
 	return amount / MinorPerUnit
 }
 
-// PointsFor is what a purchase of amount (minor units, ≥ 0) gives under r.
-func PointsFor(r Rules, amount int) int {
+// basePoints is what a purchase of amount (minor units, ≥ 0) gives under r
+// before any multiplier: what the per-visit limit is checked against.
+func basePoints(r Rules, amount int) int {
 	if !r.Points || amount < 0 {
 		return 0
 	}
 	return r.PointsPerVisit + r.PointsRounding.Units(amount)*r.PointsPerUnit
+}
+
+// PointsFor is what a purchase of amount (minor units, ≥ 0) made at gives
+// under r: its points times the multiplier in force at that moment.
+func PointsFor(r Rules, amount int, at time.Time) int {
+	return basePoints(r, amount) * r.MultiplierAt(at)
+}
+
+// Window is a multiplier's weekly window: the days (bit 1<<time.Weekday,
+// Sunday is bit 0) and the minutes of the day from From up to To (From <
+// To: a window ends before midnight), read in Zone (nil: UTC). The zone is
+// the shop's when the rules were saved, kept with them, so that a purchase
+// is judged the same at the counter and in every rebuild.
+type Window struct {
+	Days     int
+	From, To int
+	Zone     *time.Location
+}
+
+// Limits of a multiplier.
+const (
+	MaxMultiplier = 10
+	AllDays       = 1<<7 - 1
+	MinutesPerDay = 24 * 60
+)
+
+// Contains reports whether t falls in the window.
+func (w Window) Contains(t time.Time) bool {
+	if w.Zone != nil {
+		t = t.In(w.Zone)
+	} else {
+		t = t.UTC()
+	}
+	m := t.Hour()*60 + t.Minute()
+	return w.Days&(1<<t.Weekday()) != 0 && m >= w.From && m < w.To
+}
+
+// MultiplierAt is the multiplier of a purchase made at t: the program's in
+// its window, 1 outside it or without one.
+func (r Rules) MultiplierAt(t time.Time) int {
+	if r.Multiplier > 1 && r.Window.Contains(t) {
+		return r.Multiplier
+	}
+	return 1
 }
 
 // CheckEarn decides whether a purchase of amount may give its points now:
@@ -89,13 +135,17 @@ func CheckEarn(r Rules, b Balance, amount int, now time.Time, override bool) (in
 	if amount < 0 || amount > MaxAmount || r.PointsPerUnit > 0 && amount == 0 {
 		return 0, ErrPointsAmount
 	}
-	points := PointsFor(r, amount)
+	// The per-visit limit catches a mistyped amount: it is checked before
+	// the multiplier, so that a busy ×2 hour does not refuse ordinary
+	// purchases.
+	points := basePoints(r, amount)
 	switch {
 	case points <= 0:
 		return 0, ErrPointsNone
 	case r.MaxPerVisit > 0 && points > r.MaxPerVisit:
 		return 0, &TooManyPointsError{Points: points, Max: r.MaxPerVisit}
 	}
+	points *= r.MultiplierAt(now)
 	// The cooldown between purchases is the stamps' rule.
 	if err := CheckStamp(Rules{MaxPerVisit: 1, Cooldown: r.Cooldown}, b, 1, now, override); err != nil {
 		return 0, err
@@ -115,25 +165,91 @@ func CheckSpend(r Rules, b Balance, points int) error {
 }
 
 // applyPoints folds one event of a points program; it earns no rewards:
-// the reward is bought with points when the customer wants it.
+// the reward is bought with points when the customer wants it. The points
+// due to expire by the event's time go first; each earning is a lot with
+// its own expiry (the rules' of its time), spending takes the oldest points
+// first and a correction down takes the newest, as for stamps.
 func (s *State) applyPoints(r Rules, e Event) {
+	s.expirePoints(e.At)
 	switch e.Kind {
 	case KindStamp:
 		s.LastStampAt = e.At // the cooldown is between purchases
-		p := PointsFor(r, e.Amount)
-		s.Points += p
-		s.PointsEarned += p
+		s.earnPoints(r, PointsFor(r, e.Amount, e.At), e.At)
 	case KindAdjust, KindBonus:
 		if e.Points > 0 {
-			s.PointsEarned += e.Points
+			s.earnPoints(r, e.Points, e.At)
+			return
 		}
-		s.Points = max(0, s.Points+e.Points)
+		took := min(s.Points, -e.Points)
+		s.PointLots = removeNewest(s.PointLots, took)
+		s.Points -= took
 	case KindRedeem:
 		// A redemption was refused unless the balance covered it; after an
 		// undo re-folds the history it takes at most what is there.
 		spent := min(s.Points, max(0, -e.Points))
+		s.PointLots = removeOldest(s.PointLots, spent)
 		s.Points -= spent
 		s.PointsSpent += spent
 		s.Redeemed++
 	}
+}
+
+// earnPoints adds n points given at as a lot, merged with the newest lot
+// when they expire together (without expiry a card keeps one lot).
+func (s *State) earnPoints(r Rules, n int, at time.Time) {
+	if n <= 0 {
+		return
+	}
+	s.Points += n
+	s.PointsEarned += n
+	lot := Lot{N: n}
+	if r.PointsExpiry > 0 {
+		lot.ExpiresAt = at.Add(r.PointsExpiry)
+	}
+	if k := len(s.PointLots); k > 0 && s.PointLots[k-1].ExpiresAt.Equal(lot.ExpiresAt) {
+		s.PointLots[k-1].N += n
+		return
+	}
+	s.PointLots = append(s.PointLots, lot)
+}
+
+// expirePoints removes the lots whose time has come by t. A lot keeps the
+// expiry it was given with: a change of the rules never reaches it.
+func (s *State) expirePoints(t time.Time) {
+	due := func(l Lot) bool { return !l.ExpiresAt.IsZero() && !t.Before(l.ExpiresAt) }
+	if !slices.ContainsFunc(s.PointLots, due) {
+		return
+	}
+	var kept []Lot
+	for _, l := range s.PointLots {
+		if due(l) {
+			s.PointsExpired += l.N
+			s.Points -= l.N
+			continue
+		}
+		kept = append(kept, l)
+	}
+	s.PointLots = kept
+}
+
+// NextPointsExpiry is the first day (in loc) on which some of the points
+// held expire, and how many expire that day; zero and 0 when none will.
+func (b Balance) NextPointsExpiry(loc *time.Location) (time.Time, int) {
+	var first time.Time
+	for _, l := range b.PointLots {
+		if !l.ExpiresAt.IsZero() && (first.IsZero() || l.ExpiresAt.Before(first)) {
+			first = l.ExpiresAt
+		}
+	}
+	if first.IsZero() {
+		return first, 0
+	}
+	y, m, d := first.In(loc).Date()
+	n := 0
+	for _, l := range b.PointLots {
+		if ly, lm, ld := l.ExpiresAt.In(loc).Date(); !l.ExpiresAt.IsZero() && ly == y && lm == m && ld == d {
+			n += l.N
+		}
+	}
+	return first, n
 }

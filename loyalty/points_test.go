@@ -32,7 +32,7 @@ func TestPointsFor(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			if got := PointsFor(c.r, c.amount); got != c.want {
+			if got := PointsFor(c.r, c.amount, time.Time{}); got != c.want {
 				t.Errorf("PointsFor(%d) = %d, want %d", c.amount, got, c.want)
 			}
 		})
@@ -129,20 +129,20 @@ func TestPointsFold(t *testing.T) {
 		{"purchases add up", []RuleVersion{{Rules: one}}, []Event{
 			{ID: 1, Kind: KindStamp, Stamps: 1, Amount: 1290, At: at(9)},
 			{ID: 2, Kind: KindStamp, Stamps: 1, Amount: 510, At: at(10)},
-		}, Balance{Points: 17, PointsEarned: 17, LastStampAt: at(10)}},
+		}, Balance{Points: 17, PointsEarned: 17, LastStampAt: at(10), PointLots: []Lot{{N: 17}}}},
 		{"a partial redemption spends part", []RuleVersion{{Rules: one}}, []Event{
 			{ID: 1, Kind: KindStamp, Stamps: 1, Amount: 25000, At: at(9)},
 			{ID: 2, Kind: KindRedeem, Points: -100, At: at(10)},
-		}, Balance{Points: 150, PointsEarned: 250, PointsSpent: 100, Redeemed: 1, LastStampAt: at(9)}},
+		}, Balance{Points: 150, PointsEarned: 250, PointsSpent: 100, Redeemed: 1, LastStampAt: at(9), PointLots: []Lot{{N: 150}}}},
 		{"a voided purchase is gone exactly", []RuleVersion{{Rules: one}}, []Event{
 			{ID: 1, Kind: KindStamp, Stamps: 1, Amount: 2000, At: at(9)},
 			{ID: 2, Kind: KindStamp, Stamps: 1, Amount: 3000, At: at(10)},
 			{ID: 3, Kind: KindVoid, VoidOf: 2, At: at(10)},
-		}, Balance{Points: 20, PointsEarned: 20, LastStampAt: at(9)}},
+		}, Balance{Points: 20, PointsEarned: 20, LastStampAt: at(9), PointLots: []Lot{{N: 20}}}},
 		{"each purchase is judged by the rules of its time", []RuleVersion{{Rules: one}, {AfterEvent: 1, Rules: two}}, []Event{
 			{ID: 1, Kind: KindStamp, Stamps: 1, Amount: 1050, At: at(9)},
 			{ID: 2, Kind: KindStamp, Stamps: 1, Amount: 1050, At: at(10)},
-		}, Balance{Points: 10 + 22, PointsEarned: 32, LastStampAt: at(10)}},
+		}, Balance{Points: 10 + 22, PointsEarned: 32, LastStampAt: at(10), PointLots: []Lot{{N: 32}}}},
 		{"an adjustment with a reason, down to zero and no further", []RuleVersion{{Rules: one}}, []Event{
 			{ID: 1, Kind: KindStamp, Stamps: 1, Amount: 1000, At: at(9)},
 			{ID: 2, Kind: KindAdjust, Points: 5, At: at(10)},
@@ -155,7 +155,7 @@ func TestPointsFold(t *testing.T) {
 		{"stamps in a points program count nothing", []RuleVersion{{Rules: Rules{Points: true, PointsPerVisit: 3, StampsRequired: 1}}}, []Event{
 			{ID: 1, Kind: KindStamp, Stamps: 1, At: at(9)},
 			{ID: 2, Kind: KindRules, At: at(9)},
-		}, Balance{Points: 3, PointsEarned: 3, LastStampAt: at(9)}},
+		}, Balance{Points: 3, PointsEarned: 3, LastStampAt: at(9), PointLots: []Lot{{N: 3}}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -180,8 +180,30 @@ func randomPointsRules(rng *mrand.Rand) Rules {
 	if rng.IntN(3) == 0 {
 		r.Cooldown = time.Duration(rng.IntN(60)) * time.Minute
 	}
+	if rng.IntN(2) == 0 {
+		r.PointsExpiry = time.Duration(1+rng.IntN(48)) * time.Hour
+	}
+	if rng.IntN(2) == 0 {
+		from := rng.IntN(MinutesPerDay - 1)
+		r.Multiplier = 2 + rng.IntN(MaxMultiplier-1)
+		r.Window = Window{Days: 1 + rng.IntN(AllDays), From: from, To: from + 1 + rng.IntN(MinutesPerDay-from), Zone: testZones[rng.IntN(len(testZones))]}
+	}
 	return r
 }
+
+// testZones are zones a multiplier's window is read in: UTC, Tehran (+3:30)
+// and one with summer time.
+var testZones = func() []*time.Location {
+	out := []*time.Location{nil}
+	for _, name := range []string{"Asia/Tehran", "Europe/Bucharest"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, loc)
+	}
+	return out
+}()
 
 // TestKeptPointsEqualRebuild is TestKeptStateEqualsRebuild for points
 // programs: random purchases with amounts (refused as the counter refuses
@@ -202,14 +224,21 @@ func TestKeptPointsEqualRebuild(t *testing.T) {
 			}
 			for step := range 150 {
 				h.now = h.now.Add(time.Duration(rng.IntN(90)) * time.Minute)
+				if rng.IntN(10) == 0 {
+					h.now = h.now.Add(time.Duration(rng.IntN(72)) * time.Hour) // past expiries
+				}
 				r := RulesFor(h.versions, h.nextID())
 				before := h.kept.At(h.now)
 				undo := false
 				switch k := rng.IntN(20); {
 				case k < 9:
 					amount := []int{0, rng.IntN(100), rng.IntN(100_00), rng.IntN(2000_00), -rng.IntN(1000)}[rng.IntN(5)]
-					if _, err := CheckEarn(r, before, amount, h.now, rng.IntN(4) == 0); err == nil {
+					if p, err := CheckEarn(r, before, amount, h.now, rng.IntN(4) == 0); err == nil {
 						h.add(Event{Kind: KindStamp, Stamps: 1, Amount: amount})
+						// The counter's points (multiplied in the window) are the fold's.
+						if got := h.kept.At(h.now).Points; got != before.Points+p {
+							t.Fatalf("step %d: %d + %d points gave %d", step, before.Points, p, got)
+						}
 					}
 				case k < 13:
 					spend := []int{r.RewardPoints, 1 + rng.IntN(max(1, before.Points)), before.Points + 1 + rng.IntN(10)}[rng.IntN(3)]
@@ -243,8 +272,21 @@ func TestKeptPointsEqualRebuild(t *testing.T) {
 					t.Fatalf("step %d: a points program earned stamp rewards", step)
 				}
 				after := h.kept.At(h.now)
-				if after.Points < 0 || after.Points > after.PointsEarned-after.PointsSpent {
-					t.Fatalf("step %d: %d points held, %d given, %d spent", step, after.Points, after.PointsEarned, after.PointsSpent)
+				if !reflect.DeepEqual(after, rebuilt.At(h.now)) {
+					t.Fatalf("step %d: kept shows %+v\nrebuilt shows %+v", step, after, rebuilt.At(h.now))
+				}
+				if after.Points < 0 || after.Points > after.PointsEarned-after.PointsSpent-after.PointsExpired {
+					t.Fatalf("step %d: %d points held, %d given, %d spent, %d expired", step, after.Points, after.PointsEarned, after.PointsSpent, after.PointsExpired)
+				}
+				held := 0
+				for _, l := range after.PointLots {
+					held += l.N
+					if !l.ExpiresAt.IsZero() && !l.ExpiresAt.After(h.now) {
+						t.Fatalf("step %d: a lot due at %v is still held at %v", step, l.ExpiresAt, h.now)
+					}
+				}
+				if held != after.Points {
+					t.Fatalf("step %d: lots hold %d points, the balance says %d", step, held, after.Points)
 				}
 				if !undo && after.PointsEarned < before.PointsEarned {
 					t.Fatalf("step %d: points given went from %d to %d without an undo", step, before.PointsEarned, after.PointsEarned)

@@ -59,6 +59,10 @@ type State struct {
 	Points       int
 	PointsEarned int
 	PointsSpent  int
+	// PointLots are the points held (their sum), oldest first, each with
+	// its expiry; PointsExpired counts those gone by it.
+	PointLots     []Lot
+	PointsExpired int
 }
 
 // Apply folds one event, judged by the rules r in force for it, and returns
@@ -67,7 +71,7 @@ type State struct {
 func (s *State) Apply(r Rules, e Event) int {
 	// A state's slices may be shared with a copy of it (a balance shown, the
 	// state before): change only slices of its own.
-	s.Lots, s.Available = slices.Clone(s.Lots), slices.Clone(s.Available)
+	s.Lots, s.Available, s.PointLots = slices.Clone(s.Lots), slices.Clone(s.Available), slices.Clone(s.PointLots)
 	if r.Points {
 		s.applyPoints(r, e)
 		return 0
@@ -165,13 +169,18 @@ func (s *State) expire(t time.Time) {
 // At is the balance the state shows at now, after the expiries due by then.
 func (s State) At(now time.Time) Balance {
 	s.expire(now)
+	s.expirePoints(now)
 	b := Balance{
 		Stamps: s.Stamps, Available: s.Available, Earned: s.Earned, Redeemed: s.Redeemed,
 		ExpiredStamps: s.ExpiredStamps, ExpiredRewards: s.ExpiredRewards, LastStampAt: s.LastStampAt,
 		Points: s.Points, PointsEarned: s.PointsEarned, PointsSpent: s.PointsSpent,
+		PointsExpired: s.PointsExpired, PointLots: s.PointLots,
 	}
 	if len(b.Available) == 0 {
 		b.Available = nil
+	}
+	if len(b.PointLots) == 0 {
+		b.PointLots = nil
 	}
 	for _, l := range s.Lots {
 		if !l.ExpiresAt.IsZero() && (b.NextExpiry.IsZero() || l.ExpiresAt.Before(b.NextExpiry)) {

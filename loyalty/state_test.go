@@ -166,6 +166,9 @@ func normal(s State) State {
 	if len(s.Available) == 0 {
 		s.Available = nil
 	}
+	if len(s.PointLots) == 0 {
+		s.PointLots = nil
+	}
 	return s
 }
 

@@ -29,7 +29,7 @@ func render(ctx context.Context, m db.OutboxMessage, f db.MessageFacts, baseURL,
 		return Message{}, fmt.Errorf("no text for template %q", m.Template)
 	}
 	vars := views.MailVars{Name: f.Card.FirstName, Shop: f.Shop.Name, Reward: f.Program.RewardText, Coupon: m.Payload.Coupon,
-		Prize: m.Payload.Prize, News: m.Payload.News}
+		Prize: m.Payload.Prize, News: m.Payload.News, Gift: m.Payload.Gift, GiftState: views.GiftStateText(t, m.Payload.GiftState)}
 	mail := views.Mail{
 		T:              t,
 		Brand:          views.Brand{Name: f.Shop.Name, Color: f.Shop.BrandColor},

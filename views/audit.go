@@ -92,6 +92,12 @@ func auditKindName(p Page, kind string) string {
 		return p.T.T("AuditKindNewsPost")
 	case "news_remove":
 		return p.T.T("AuditKindNewsRemove")
+	case "club_save":
+		return p.T.T("AuditKindClubSave")
+	case "club_add":
+		return p.T.T("AuditKindClubAdd")
+	case "club_remove":
+		return p.T.T("AuditKindClubRemove")
 	case "stamp":
 		return p.T.T("AuditKindStamp")
 	case "override":

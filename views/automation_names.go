@@ -18,6 +18,8 @@ func AutomationName(tr *locale.Tr, kind string) string {
 		return tr.T("AutomationName_birthday")
 	case "coupon_expiring":
 		return tr.T("AutomationName_coupon_expiring")
+	case "points_expiring":
+		return tr.T("AutomationName_points_expiring")
 	case "raffle_result":
 		return tr.T("AutomationName_raffle_result")
 	case "newsletter":

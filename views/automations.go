@@ -58,6 +58,8 @@ func AutomationHint(tr *locale.Tr, kind string) string {
 		return tr.T("AutomationHint_birthday")
 	case "coupon_expiring":
 		return tr.T("AutomationHint_coupon_expiring")
+	case "points_expiring":
+		return tr.T("AutomationHint_points_expiring")
 	case "raffle_result":
 		return tr.T("AutomationHint_raffle_result")
 	case "newsletter":

@@ -32,6 +32,8 @@ type ProgramStamps struct {
 	Stamps   int
 	Required int
 	Ready    int
+	// Points: a points program, whose Stamps are the points held.
+	Points bool
 }
 
 // ready is how many rewards the row's card may collect, in every program.
@@ -117,6 +119,7 @@ type Customer struct {
 	LastVisit time.Time // zero: never
 	Coupons   []CustomerCoupon
 	Feedback  []CustomerFeedback // newest first
+	Clubs     []CustomerClub     // the shop's clubs that take members, and whether this customer is one
 	// Saved names what was just done: adjust, profile or erase.
 	Saved string
 	// Removed is what an adjustment that took stamps away did, nil otherwise.
@@ -129,6 +132,7 @@ type Customer struct {
 // had: asked for more than it had, it took what there was.
 type Removal struct {
 	Stamps, Had int
+	Points      bool // in a points program: points taken of those held
 }
 
 // CustomerForms are the owner's forms of the customer page, each as it was

@@ -85,6 +85,13 @@ type Economics struct {
 	Saved              bool // the inputs were just saved
 	// Measured is the return the hold-outs measured, beside the estimate.
 	Measured Measured
+	// CreditOwed says the store credit customers hold: a liability ("" none).
+	CreditOwed string
+	// PointsOwed say the points customers hold, one line per points program.
+	PointsOwed []string
+	// GiftsHandedOut says the catalogue's gifts handed out in the period and
+	// their cost ("" none).
+	GiftsHandedOut string
 }
 
 // inputAttrs are an amount field's attributes; the first field in error

@@ -21,6 +21,9 @@ type MailVars struct {
 	Coupon string
 	// Prize is a raffle's prize; News the text of the shop's news.
 	Prize, News string
+	// Gift is a redeemed gift, GiftState where it stands (the customer's
+	// notice of a step, "gift_update").
+	Gift, GiftState string
 }
 
 // DefaultAutomationText is the catalogue's subject and body of an
@@ -37,10 +40,14 @@ func DefaultAutomationText(t *locale.Tr, kind string) (subject, body string) {
 		return t.T("MailBirthdaySubject"), t.T("MailBirthdayBody")
 	case "coupon_expiring":
 		return t.T("MailCouponExpiringSubject"), t.T("MailCouponExpiringBody")
+	case "points_expiring":
+		return t.T("MailPointsExpiringSubject"), t.T("MailPointsExpiringBody")
 	case "raffle_result":
 		return t.T("MailRaffleResultSubject"), t.T("MailRaffleResultBody")
 	case "newsletter":
 		return t.T("MailNewsletterSubject"), t.T("MailNewsletterBody")
+	case "gift_update": // not an automation: a step of the customer's gift (catalogue.go)
+		return t.T("MailGiftUpdateSubject"), t.T("MailGiftUpdateBody")
 	case MessageCardLink: // not an automation: a customer asked for it (recovery.go)
 		return t.T("MailCardLinkSubject"), t.T("MailCardLinkBody")
 	}
@@ -60,7 +67,7 @@ func FillMail(s string, v MailVars) string {
 		s = strings.Join(slices.DeleteFunc(lines, func(l string) bool { return strings.Contains(l, "{coupon}") }), "\n")
 	}
 	return strings.NewReplacer("{name}", v.Name, "{shop}", v.Shop, "{reward}", v.Reward, "{coupon}", v.Coupon,
-		"{prize}", v.Prize, "{news}", v.News).Replace(s)
+		"{prize}", v.Prize, "{news}", v.News, "{gift}", v.Gift, "{state}", v.GiftState).Replace(s)
 }
 
 // Mail is an e-mail to a customer, in the shop's language and colours.

@@ -54,6 +54,8 @@ type Entry struct {
 	// the event added or spent.
 	Amount int
 	Points int
+	// Credit is the store credit the event added or spent (minor units).
+	Credit int
 }
 
 // StaffMember is a line of the staff page.
@@ -106,6 +108,7 @@ type Card struct {
 	Coupons   []Coupon // those it can use now
 	Raffles   []Raffle
 	News      []NewsItem
+	Clubs     []CardClub // the customer's page only: clubs to join or leave
 	CreatedAt time.Time
 	// WelcomeStamps is the welcome gift's stamps, told until the first visit.
 	WelcomeStamps int
@@ -118,6 +121,12 @@ type Card struct {
 	Version string
 	// Messages are the customer's e-mail choices, on the customer's page only.
 	Messages *CardMessages
+	// Catalogue is the gifts the card may redeem now and its redemptions;
+	// nil in a shop without a catalogue.
+	Catalogue *CardCatalogue
+	// Credit is the card's store credit; nil when it holds none in a shop
+	// without cashback.
+	Credit *CardCredit
 }
 
 // Found is the cards a counter search lists, and how many more matched.
@@ -151,6 +160,9 @@ type Result struct {
 	// A points purchase ("points") or redemption: the points and the amount.
 	Points int
 	Amount int
+	// Store credit a purchase earned (+) or the cashier spent (-, "credit").
+	Credit   int
+	Currency string
 }
 
 // Coupon is a campaign as the owner, the cashier and the customer see it.
@@ -166,6 +178,7 @@ type Coupon struct {
 	LastDay      time.Time // the last day it is valid
 	Audience     string
 	Segment      string
+	Club         string // the club's name, for audience club
 	Code         string
 	TotalLimit   int
 	PerCardLimit int

@@ -13,5 +13,6 @@ type NewsItem struct {
 	Seen    int  // cards that have shown it
 	Live    bool // card pages show it now
 	Removed bool
-	New     bool // this card's page shows it for the first time
+	New     bool   // this card's page shows it for the first time
+	Club    string // the club whose members alone see it; "": everyone
 }

@@ -349,9 +349,9 @@ func navCurrent(path string, groups []navGroup) string {
 // owner's pages only for the owner.
 func ownerNavGroups(p Page) []navGroup {
 	rewards := navGroup{"rewards", p.T.T("NavGroupRewards"), []navItem{
-		{"/programs", p.T.T("NavPrograms")}, {"/coupons", p.T.T("NavCoupons")}, {"/raffles", p.T.T("NavRaffles")}}}
+		{"/programs", p.T.T("NavPrograms")}, {"/coupons", p.T.T("NavCoupons")}, {"/raffles", p.T.T("NavRaffles")}, {"/catalogue", p.T.T("NavCatalogue")}}}
 	grow := navGroup{"grow", p.T.T("NavGroupGrow"), []navItem{
-		{"/poster", p.T.T("PosterTitle")}, {"/referrals", p.T.T("ReferralsTitle")}, {"/news", p.T.T("NewsTitle")}, {"/cards/print", p.T.T("PrintTitle")}}}
+		{"/poster", p.T.T("PosterTitle")}, {"/referrals", p.T.T("ReferralsTitle")}, {"/news", p.T.T("NewsTitle")}, {"/clubs", p.T.T("NavClubs")}, {"/cards/print", p.T.T("PrintTitle")}}}
 	insights := navGroup{"insights", p.T.T("NavGroupInsights"), []navItem{
 		{"/dashboard", p.T.T("NavDashboard")}, {"/feedback", p.T.T("NavFeedback")}}}
 	if !p.User.IsOwner {

@@ -3,6 +3,7 @@ package views
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -16,6 +17,10 @@ type PointsProgress struct {
 	Nearest      bool
 	MaxPerVisit  int
 	Currency     string
+	// MultiplierNow multiplies a purchase made now (1: none); Expiry tells
+	// the first day some points held expire in a zone, and how many.
+	MultiplierNow int
+	Expiry        func(*time.Location) (time.Time, int)
 }
 
 // Rewards is how many rewards the points held buy now.

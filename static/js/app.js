@@ -147,7 +147,7 @@ for (const input of document.querySelectorAll('.file-pick input[type=file]')) {
 // page came with the count of the first choice. Only the latest answer shows.
 for (const out of document.querySelectorAll('[data-reach]')) {
   const form = out.closest('form');
-  const fields = ['audience', 'segment', 'cards'];
+  const fields = ['audience', 'segment', 'club', 'cards'];
   let timer, asked = 0;
   const ask = () => {
     const q = new URLSearchParams();

@@ -31,12 +31,15 @@ function setUp(form) {
   const perVisit = Number(form.dataset.perVisit);
   const perUnit = Number(form.dataset.perUnit);
   const max = Number(form.dataset.max);
+  // The multiplier in force now (the server judges it again on confirm);
+  // the per-visit limit is checked before it.
+  const times = Number(form.dataset.multiplier) || 1;
   const nearest = form.hasAttribute('data-nearest');
   const show = (n) => (persian ? String(n).replace(/\d/g, (d) => persianDigits[d]) : String(n));
 
   const preview = () => {
     if (input.value.trim() === '') {
-      gives.textContent = perUnit === 0 ? form.dataset.msgGives.replace('{n}', show(perVisit)) : '';
+      gives.textContent = perUnit === 0 ? form.dataset.msgGives.replace('{n}', show(perVisit * times)) : '';
       return;
     }
     const amount = minor(input.value);
@@ -48,7 +51,7 @@ function setUp(form) {
     const points = perVisit + units * perUnit;
     if (points <= 0) gives.textContent = form.dataset.msgNone;
     else if (max > 0 && points > max) gives.textContent = form.dataset.msgTooMany;
-    else gives.textContent = form.dataset.msgGives.replace('{n}', show(points));
+    else gives.textContent = form.dataset.msgGives.replace('{n}', show(points * times));
   };
 
   keys.hidden = false;
