@@ -32,6 +32,7 @@ import (
 	"regulars/migrations"
 	"regulars/outbox"
 	"regulars/static"
+	"regulars/views"
 )
 
 type config struct {
@@ -197,7 +198,9 @@ func version() string {
 // it themselves otherwise), gives the day's birthday gifts, so that they
 // are at the counter for customers who never open their card page, and runs
 // each shop's daily automations once its day has begun (db.RunAutomations).
-func work(ctx context.Context, store *db.Store, log *slog.Logger) {
+// With a public address (base), every minute it also draws the QR codes of
+// up to qrPerMinute cards that have none yet (db.DrawMissingQRs).
+func work(ctx context.Context, store *db.Store, base string, log *slog.Logger) {
 	owed := time.NewTicker(time.Minute)
 	defer owed.Stop()
 	daily := time.NewTicker(10 * time.Minute)
@@ -205,6 +208,12 @@ func work(ctx context.Context, store *db.Store, log *slog.Logger) {
 	payOwed := func() {
 		if err := store.PayOwedRebuilds(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			log.Error("owed rebuilds", "err", err)
+		}
+		if base == "" {
+			return
+		}
+		if _, err := store.DrawMissingQRs(ctx, base, views.QRModules, qrPerMinute); err != nil && ctx.Err() == nil {
+			log.Error("draw QR codes", "err", err)
 		}
 	}
 	dailyWork := func() {
@@ -231,6 +240,12 @@ func work(ctx context.Context, store *db.Store, log *slog.Logger) {
 		}
 	}
 }
+
+// qrPerMinute is how many cards' QR codes the background work draws a
+// minute: about six seconds of one core, so that a big shop's first start
+// with an address draws its 100,000 codes in under twenty minutes beside
+// its customers.
+const qrPerMinute = 6000
 
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
@@ -300,7 +315,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		if mail != nil {
 			mailed.Go(func() { mail.Run(working) })
 		}
-		work(working, store, log)
+		work(working, store, strings.TrimRight(cfg.baseURL, "/"), log)
 		mailed.Wait()
 	}()
 	defer func() {

@@ -18,6 +18,7 @@ import (
 	"html"
 	"io"
 	"log"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -36,6 +37,7 @@ import (
 	"regulars/loyalty"
 	"regulars/mailtest"
 	"regulars/migrations"
+	"regulars/views"
 )
 
 type config struct {
@@ -551,7 +553,15 @@ func measureBigShop(cfg config, t *table) error {
 	if err != nil {
 		return err
 	}
-	s, _, err := startServer(cfg.bin, path)
+	// A server with a public address draws every card's QR code ahead, in
+	// the background (db.DrawMissingQRs), and its card pages show the kept
+	// modules: the bench draws the big shop's before the server starts, as
+	// such a server would have by then (about two minutes, once: they stay
+	// in the kept database).
+	if err := drawQRs(path, bigShopBase); err != nil {
+		return err
+	}
+	s, _, err := startProcess(cfg.bin, "serve", "-db", path, "-base-url", bigShopBase)
 	if err != nil {
 		return err
 	}
@@ -566,7 +576,7 @@ func measureBigShop(cfg config, t *table) error {
 	}
 	c := newClient(cfg.workers)
 	var next atomic.Int64
-	log.Printf("card pages never opened since the server started (QR code drawn): %d clients", cfg.workers)
+	log.Printf("card pages never opened since the server started (QR code kept with the card): %d clients", cfg.workers)
 	r := load(cfg.workers, cfg.d, func(int, int) (bool, bool, error) {
 		i := next.Add(1) - 1
 		if int(i) >= len(tokens) {
@@ -575,7 +585,7 @@ func measureBigShop(cfg config, t *table) error {
 		ok, err := expect(c, session{}.get(s.url+"/c/"+tokens[i]), http.StatusOK)
 		return ok, false, err
 	})
-	t.rows = append(t.rows, row{name: "Card page, first view (QR drawn)", workers: cfg.workers, r: r, ceiling: "A", minRatio: 0.1})
+	t.rows = append(t.rows, row{name: "Card page, first view (QR kept with the card)", workers: cfg.workers, r: r, ceiling: "A", minRatio: 0.1})
 	log.Print("card pages opened again (QR code cached)")
 	regulars := tokens[:min(256, len(tokens))]
 	r = load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
@@ -622,6 +632,29 @@ func measureBigShop(cfg config, t *table) error {
 
 // bigShop returns the logins of the big shop at path, seeding it first when
 // it is not there yet.
+// bigShopBase is the public address the big shop's server runs with.
+const bigShopBase = "https://loyalty.example"
+
+// drawQRs draws the QR codes of the cards of the database at path that
+// have none for base, as the server's background work does.
+func drawQRs(path, base string) error {
+	ctx := context.Background()
+	s, err := db.Open(ctx, path, migrations.FS)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	start := time.Now()
+	n, err := s.DrawMissingQRs(ctx, base, views.QRModules, math.MaxInt)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Printf("drew the QR codes of %d cards in %s", n, time.Since(start).Round(time.Second))
+	}
+	return nil
+}
+
 func bigShop(cfg config, path string) (demo.Logins, error) {
 	var l demo.Logins
 	logins := path + ".json"

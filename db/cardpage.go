@@ -14,7 +14,10 @@ type CardPage struct {
 	// State is the card as CardState reads it. A coupon this view is the
 	// first to show is not Seen, as before the view; the view has recorded
 	// that it was shown, for the owner's "viewed" count.
-	State    CardState
+	State CardState
+	// QR is the card's QR code as kept (db.CardQR reads it): opened by its
+	// token, the page shows it without drawing it. Empty otherwise.
+	QR       []byte
 	Feedback FeedbackPrompt
 	Growth   Growth
 	// News is the shop's announcements the page shows, newest first; New
@@ -84,11 +87,12 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		var (
 			c   Card
+			qr  []byte
 			err error
 		)
 		if token != "" {
 			// The token's card is the page's card: one read finds and reads it.
-			c, err = scanCard(tx.QueryRowContext(ctx, `SELECT `+cardColumns+` FROM cards WHERE token = ? AND erased_at IS NULL`, token))
+			c, err = scanCardWith(tx.QueryRowContext(ctx, `SELECT `+cardColumns+`, coalesce(qr, x'') FROM cards WHERE token = ? AND erased_at IS NULL`, token), &qr)
 			if err != nil {
 				return notFound(err)
 			}
@@ -97,6 +101,7 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 		}
 		shopID, cardID = c.ShopID, c.ID
 		p, w, err = s.readCardPage(ctx, tx, gen, c, now)
+		p.QR = qr
 		return err
 	})
 	if err != nil || w.none() {
@@ -125,12 +130,14 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 		return p, err
 	}
 	gen = s.cache.generation()
+	qr := p.QR
 	err = s.readTx(ctx, func(tx *sql.Tx) error {
 		c, err := card(ctx, tx, shopID, cardID)
 		if err != nil {
 			return err
 		}
 		p, _, err = s.readCardPage(ctx, tx, gen, c, now)
+		p.QR = qr
 		return err
 	})
 	if err != nil {

@@ -353,7 +353,7 @@ func (s *Store) EraseCustomer(ctx context.Context, shopID, userID, cardID int64,
 		if err != nil || erased {
 			return notFound(err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cards SET first_name = '', phone = '', email = '', birthday = '', name_key = '', phone_key = '', erased_at = ?, token = ?
+		if _, err := tx.ExecContext(ctx, `UPDATE cards SET first_name = '', phone = '', email = '', birthday = '', name_key = '', phone_key = '', erased_at = ?, token = ?, qr = NULL
 			WHERE id = ? AND shop_id = ?`, unix(now), loyalty.NewCardToken(), cardID, shopID); err != nil {
 			return err
 		}

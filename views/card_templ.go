@@ -147,7 +147,7 @@ func CardPage(p Page, c Card, token string, asOf time.Time, fb Feedback) templ.C
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = qrSVG(c.URL, p.T.T("CardQRLabel")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = cardQR(c, p.T.T("CardQRLabel")).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

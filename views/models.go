@@ -103,6 +103,9 @@ type Card struct {
 	Name      string // "" when the customer gave none
 	ShortCode string // formatted, K7M2-Q9XD
 	URL       string // absolute card URL, what the QR code holds
+	// QR is the QR code of URL drawn ahead (views.QRModules); nil: drawn
+	// when shown.
+	QR        []byte
 	Progress  []Progress
 	Ledger    []Entry  // newest first
 	Coupons   []Coupon // those it can use now

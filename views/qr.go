@@ -25,23 +25,89 @@ type qrDrawing struct {
 func qrSVG(content, label string) templ.Component {
 	d, ok := qrCache.Get(content)
 	if !ok {
-		var err error
-		if d, err = drawQR(content); err != nil {
+		bits, err := qrBits(content)
+		if err != nil {
 			// Only content longer than a QR code holds fails, and card URLs are short.
 			return templ.Raw("")
 		}
+		d = qrPath(bits)
 		qrCache.Add(content, d)
 	}
+	return qrDrawn(d, label)
+}
+
+// cardQR is the card's code: the modules drawn ahead and kept with the card
+// (db.CardQR) when it has them for its address, or drawn now.
+func cardQR(c Card, label string) templ.Component {
+	if bits, ok := unpackQR(c.QR); ok {
+		return qrDrawn(qrPath(bits), label)
+	}
+	return qrSVG(c.URL, label)
+}
+
+// qrDrawn is the SVG of drawing d.
+func qrDrawn(d qrDrawing, label string) templ.Component {
 	return templ.Raw(fmt.Sprintf(`<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" shape-rendering="crispEdges"><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="%s"/></svg>`,
 		d.size, d.size, templ.EscapeString(label), d.size, d.size, d.path))
 }
 
-func drawQR(content string) (qrDrawing, error) {
+// qrBits are the modules of content's QR code, its quiet zone included:
+// true is dark.
+func qrBits(content string) ([][]bool, error) {
 	q, err := qrcode.New(content, qrcode.Medium)
 	if err != nil {
-		return qrDrawing{}, err
+		return nil, err
 	}
-	bits := q.Bitmap()
+	return q.Bitmap(), nil
+}
+
+// QRModules draws content's QR code and packs its modules to keep (the
+// server draws every card's ahead: db.DrawMissingQRs): its width, then the
+// modules row by row, eight to a byte. A card's is about 250 bytes.
+func QRModules(content string) ([]byte, error) {
+	bits, err := qrBits(content)
+	if err != nil {
+		return nil, err
+	}
+	size := len(bits)
+	if size > 255 {
+		return nil, fmt.Errorf("a QR code of %d modules is wider than a kept one", size)
+	}
+	packed := make([]byte, 1+(size*size+7)/8)
+	packed[0] = byte(size)
+	for y, row := range bits {
+		for x, dark := range row {
+			if dark {
+				i := y*size + x
+				packed[1+i/8] |= 1 << (i % 8)
+			}
+		}
+	}
+	return packed, nil
+}
+
+// unpackQR reads QRModules' packing; false when there is none or it is damaged.
+func unpackQR(packed []byte) ([][]bool, bool) {
+	if len(packed) < 1 {
+		return nil, false
+	}
+	size := int(packed[0])
+	if size == 0 || len(packed) != 1+(size*size+7)/8 {
+		return nil, false
+	}
+	bits := make([][]bool, size)
+	for y := range bits {
+		bits[y] = make([]bool, size)
+		for x := range bits[y] {
+			i := y*size + x
+			bits[y][x] = packed[1+i/8]&(1<<(i%8)) != 0
+		}
+	}
+	return bits, true
+}
+
+// qrPath draws the modules bits as one SVG path.
+func qrPath(bits [][]bool) qrDrawing {
 	// One "M x y h run v1 h -run z" per run of dark modules in a row, written
 	// with strconv: formatting each run with fmt cost a quarter of the drawing.
 	path := make([]byte, 0, 4096)
@@ -66,5 +132,5 @@ func drawQR(content string) (qrDrawing, error) {
 			x += run - 1
 		}
 	}
-	return qrDrawing{size: len(bits), path: string(path)}, nil
+	return qrDrawing{size: len(bits), path: string(path)}
 }
