@@ -215,6 +215,10 @@ func measureCafe(cfg config, t *table) error {
 	if err != nil {
 		return err
 	}
+	points, err := addPointsProgram(path, conn, l.ShopID)
+	if err != nil {
+		return err
+	}
 	s, _, err := startServer(cfg.bin, path)
 	if err != nil {
 		return err
@@ -228,6 +232,14 @@ func measureCafe(cfg config, t *table) error {
 	c := newClient(cfg.workers)
 	r := stampLoad(cfg, c, s, cashier, cards, program, "bench-stamp")
 	t.rows = append(t.rows, row{name: "Cashier stamp (session + CSRF)", workers: cfg.workers, r: r, ceiling: "B", minRatio: 0.3})
+	log.Printf("points purchases with an amount: %d clients for %s", cfg.workers, cfg.d)
+	r = load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
+		card := cards[(w*7919+i)%len(cards)]
+		form := url.Values{"key": {fmt.Sprintf("bench-points-%03d-%08d", w, i)}, "program": {fmt.Sprint(points)}, "amount": {"12.50"}}
+		ok, err := expect(c, cashier.post(fmt.Sprintf("%s/counter/cards/%d/points", s.url, card), form), http.StatusSeeOther)
+		return ok, false, err
+	})
+	t.rows = append(t.rows, row{name: "Cashier points purchase of 12.50 (session + CSRF)", workers: cfg.workers, r: r, ceiling: "B", minRatio: 0.3})
 	if t.peakRSS, t.afterRSS, err = s.memory(); err != nil {
 		return err
 	}
@@ -251,6 +263,24 @@ func measureCafe(cfg config, t *table) error {
 	}
 	s.stop()
 	return measureStampsWhileSending(cfg, t, path, conn, l, cards, program)
+}
+
+// addPointsProgram gives the café a second program, of points: one a
+// whole unit spent, a reward at 100, no cooldown (the load is many
+// customers' purchases).
+func addPointsProgram(path string, conn *sql.DB, shopID int64) (int64, error) {
+	var owner int64
+	if err := conn.QueryRow(`SELECT id FROM users WHERE shop_id = ? AND role = 'owner'`, shopID).Scan(&owner); err != nil {
+		return 0, fmt.Errorf("the café's owner: %w", err)
+	}
+	ctx := context.Background()
+	s, err := db.Open(ctx, path, migrations.FS)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	return s.SaveProgram(ctx, db.Program{ShopID: shopID, Name: "Points", RewardText: "a cake", Kind: db.ProgramPoints,
+		PointsPerUnit: 1, RewardPoints: 100, MaxPerVisit: 1000}, owner, time.Now())
 }
 
 // stampLoad is the counter's stamp load on cards: each worker's requests

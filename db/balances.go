@@ -166,25 +166,34 @@ func cardBalance(ctx context.Context, q querier, cardID, programID int64) (loyal
 	return decodeState(text)
 }
 
-// cardBalances reads the kept states of a card in every program, by program.
-func cardBalances(ctx context.Context, q querier, cardID int64) (map[int64]loyalty.State, error) {
-	rows, err := q.QueryContext(ctx, `SELECT program_id, state FROM card_balances WHERE card_id = ?`, cardID)
+// cardBalancesAndCredit reads the kept states of a card in every program,
+// by program, and its store credit (credit.go), in one query: the counter
+// and the card page read both for every view.
+func cardBalancesAndCredit(ctx context.Context, q querier, cardID int64) (map[int64]loyalty.State, int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT program_id, state, 0 FROM card_balances WHERE card_id = ?1
+		UNION ALL SELECT 0, '', credit FROM card_credit WHERE card_id = ?1`, cardID)
 	if err != nil {
-		return nil, fmt.Errorf("balances of card %d: %w", cardID, err)
+		return nil, 0, fmt.Errorf("balances of card %d: %w", cardID, err)
 	}
 	defer rows.Close()
 	out := map[int64]loyalty.State{}
+	credit := 0
 	for rows.Next() {
 		var id int64
 		var text string
-		if err := rows.Scan(&id, &text); err != nil {
-			return nil, err
+		var held int
+		if err := rows.Scan(&id, &text, &held); err != nil {
+			return nil, 0, err
+		}
+		if id == 0 { // the credit's row: no program has id 0
+			credit = held
+			continue
 		}
 		if out[id], err = decodeState(text); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	return out, rows.Err()
+	return out, credit, rows.Err()
 }
 
 func saveBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID int64, s loyalty.State) error {

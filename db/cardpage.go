@@ -92,7 +92,7 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 		)
 		if token != "" {
 			// The token's card is the page's card: one read finds and reads it.
-			c, err = scanCardWith(tx.QueryRowContext(ctx, `SELECT `+cardColumns+`, coalesce(qr, x'') FROM cards WHERE token = ? AND erased_at IS NULL`, token), &qr)
+			c, err = scanCardWith(tx.QueryRowContext(ctx, `SELECT `+cardColumns+`, coalesce((SELECT qr FROM card_qr WHERE card_id = cards.id), x'') FROM cards WHERE token = ? AND erased_at IS NULL`, token), &qr)
 			if err != nil {
 				return notFound(err)
 			}

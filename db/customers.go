@@ -353,11 +353,14 @@ func (s *Store) EraseCustomer(ctx context.Context, shopID, userID, cardID int64,
 		if err != nil || erased {
 			return notFound(err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cards SET first_name = '', phone = '', email = '', birthday = '', name_key = '', phone_key = '', erased_at = ?, token = ?, qr = NULL
+		if _, err := tx.ExecContext(ctx, `UPDATE cards SET first_name = '', phone = '', email = '', birthday = '', name_key = '', phone_key = '', erased_at = ?, token = ?
 			WHERE id = ? AND shop_id = ?`, unix(now), loyalty.NewCardToken(), cardID, shopID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE feedback SET comment = '' WHERE card_id = ? AND shop_id = ?`, cardID, shopID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM card_qr WHERE card_id = ?`, cardID); err != nil {
 			return err
 		}
 		// A push subscription names the customer's browser.

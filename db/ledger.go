@@ -132,7 +132,7 @@ func cardStateOf(ctx context.Context, q querier, c Card, parts shopParts, now ti
 	ps := parts.programs
 	shopID, cardID := c.ShopID, c.ID
 	st := CardState{Card: c}
-	balances, err := cardBalances(ctx, q, cardID)
+	balances, credit, err := cardBalancesAndCredit(ctx, q, cardID)
 	if err != nil {
 		return st, err
 	}
@@ -152,9 +152,7 @@ func cardStateOf(ctx context.Context, q querier, c Card, parts shopParts, now ti
 	if st.Raffles, err = cardRaffles(ctx, q, shopID, cardID, parts.raffles, now); err != nil {
 		return st, err
 	}
-	if st.Credit, err = cardCredit(ctx, q, cardID); err != nil {
-		return st, err
-	}
+	st.Credit = credit
 	if last := lastAction(es); last != nil && loyalty.CanUndo(last.event(), now) {
 		st.Undoable = last
 	}

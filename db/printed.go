@@ -321,7 +321,11 @@ func (s *Store) ReplaceCard(ctx context.Context, shopID, cardID int64, oldToken,
 			old.Token, shopID, cardID, unix(now)); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cards SET token = ?, short_code = ?, qr = NULL WHERE id = ?`, token, code, cardID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE cards SET token = ?, short_code = ? WHERE id = ?`, token, code, cardID); err != nil {
+			return err
+		}
+		// The code drawn ahead holds the old address (db/qr.go).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM card_qr WHERE card_id = ?`, cardID); err != nil {
 			return err
 		}
 		subject := loyalty.FormatShortCode(old.ShortCode) + " → " + loyalty.FormatShortCode(code)

@@ -13,6 +13,8 @@ import (
 // card's code ahead, a batch at a time in the background, and keeps the
 // modules with the card (cards.qr); the card page then shows them instead
 // of drawing them (a millisecond each, the larger part of a first view).
+// They are kept in a table of their own (card_qr), out of the card rows that
+// every lookup and search reads.
 // The modules carry a tag of the address they were drawn for, so that a
 // page never shows a code of another address: a card whose token changed,
 // or a server moved to a new address, is drawn again.
@@ -63,7 +65,8 @@ func (s *Store) DrawMissingQRs(ctx context.Context, base string, draw QRDrawer, 
 		cards, err := collect(ctx, s.r, func(r scanner) (card, error) {
 			var c card
 			return c, r.Scan(&c.id, &c.token)
-		}, `SELECT id, token FROM cards WHERE qr IS NULL AND erased_at IS NULL ORDER BY id LIMIT ?`, min(qrBatch, limit-drawn))
+		}, `SELECT c.id, c.token FROM cards c WHERE c.erased_at IS NULL AND NOT EXISTS (SELECT 1 FROM card_qr q WHERE q.card_id = c.id)
+			ORDER BY c.id LIMIT ?`, min(qrBatch, limit-drawn))
 		if err != nil {
 			return drawn, fmt.Errorf("cards without a QR code: %w", err)
 		}
@@ -81,10 +84,10 @@ func (s *Store) DrawMissingQRs(ctx context.Context, base string, draw QRDrawer, 
 		}
 		err = s.inTx(ctx, func(tx *sql.Tx) error {
 			for i, c := range cards {
-				// A token changed meanwhile (a replacement card) has emptied
-				// qr again and is drawn at the next pass; its tag would not
-				// match anyway.
-				if _, err := tx.ExecContext(ctx, `UPDATE cards SET qr = ? WHERE id = ? AND token = ? AND qr IS NULL`, kept[i], c.id, c.token); err != nil {
+				// A card whose token changed meanwhile (a replacement card) is
+				// drawn at the next pass; the tag would not match anyway.
+				if _, err := tx.ExecContext(ctx, `INSERT INTO card_qr (card_id, qr) SELECT id, ? FROM cards WHERE id = ? AND token = ?
+					ON CONFLICT (card_id) DO NOTHING`, kept[i], c.id, c.token); err != nil {
 					return err
 				}
 			}
@@ -115,7 +118,7 @@ func (s *Store) forgetQRsOfAnotherBase(ctx context.Context, base string) error {
 	for {
 		var n int64
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, `UPDATE cards SET qr = NULL WHERE id IN (SELECT id FROM cards WHERE qr IS NOT NULL LIMIT 5000)`)
+			res, err := tx.ExecContext(ctx, `DELETE FROM card_qr WHERE card_id IN (SELECT card_id FROM card_qr LIMIT 5000)`)
 			if err != nil {
 				return err
 			}
