@@ -233,13 +233,13 @@ func measureCafe(cfg config, t *table) error {
 	r := stampLoad(cfg, c, s, cashier, cards, program, "bench-stamp")
 	t.rows = append(t.rows, row{name: "Cashier stamp (session + CSRF)", workers: cfg.workers, r: r, ceiling: "B", minRatio: 0.3})
 	log.Printf("points purchases with an amount: %d clients for %s", cfg.workers, cfg.d)
-	r = load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
+	pr := load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
 		card := cards[(w*7919+i)%len(cards)]
 		form := url.Values{"key": {fmt.Sprintf("bench-points-%03d-%08d", w, i)}, "program": {fmt.Sprint(points)}, "amount": {"12.50"}}
 		ok, err := expect(c, cashier.post(fmt.Sprintf("%s/counter/cards/%d/points", s.url, card), form), http.StatusSeeOther)
 		return ok, false, err
 	})
-	t.rows = append(t.rows, row{name: "Cashier points purchase of 12.50 (session + CSRF)", workers: cfg.workers, r: r, ceiling: "B", minRatio: 0.3})
+	t.rows = append(t.rows, row{name: "Cashier points purchase of 12.50 (session + CSRF)", workers: cfg.workers, r: pr, ceiling: "B", minRatio: 0.3})
 	if t.peakRSS, t.afterRSS, err = s.memory(); err != nil {
 		return err
 	}
@@ -250,6 +250,13 @@ func measureCafe(cfg config, t *table) error {
 	}
 	if stamped != r.ok {
 		return fmt.Errorf("the ledger has %d bench stamps, the clients were answered %d", stamped, r.ok)
+	}
+	var bought int
+	if err := conn.QueryRow(`SELECT count(*) FROM events WHERE shop_id = ? AND idempotency_key LIKE 'bench-points-%' AND points = 12`, l.ShopID).Scan(&bought); err != nil {
+		return err
+	}
+	if bought != pr.ok {
+		return fmt.Errorf("the ledger has %d bench purchases of 12 points, the clients were answered %d", bought, pr.ok)
 	}
 	if err := measureHistories(cfg, t, s, cashier, histories); err != nil {
 		return err
