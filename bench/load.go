@@ -107,3 +107,14 @@ func expect(c *http.Client, req *http.Request, want ...int) (bool, error) {
 	}
 	return true, nil
 }
+
+// merge is the result of a and b run one after the other.
+func merge(a, b result) result {
+	m := result{ok: a.ok + b.ok, failed: a.failed + b.failed, elapsed: a.elapsed + b.elapsed, firstError: a.firstError}
+	if m.firstError == "" {
+		m.firstError = b.firstError
+	}
+	m.latencies = append(append(m.latencies, a.latencies...), b.latencies...)
+	slices.Sort(m.latencies)
+	return m
+}
