@@ -33,20 +33,15 @@ type Consent struct {
 	EmailMarketing bool
 }
 
-// consentQuery reads a card's current e-mail choices: the newest record of
-// each purpose (consents_card finds each in one step).
-const consentQuery = `SELECT
-	coalesce((SELECT granted FROM consents WHERE card_id = ?1 AND channel = 'email' AND purpose = 'service' ORDER BY id DESC LIMIT 1), 0),
-	coalesce((SELECT granted FROM consents WHERE card_id = ?1 AND channel = 'email' AND purpose = 'marketing' ORDER BY id DESC LIMIT 1), 0)`
+// consentColumns read the current e-mail choices of the card whose id is
+// cards.id, in a query of the cards table: the newest record of each purpose
+// (consents_card finds each in one step).
+const consentColumns = `
+	coalesce((SELECT granted FROM consents WHERE card_id = cards.id AND channel = 'email' AND purpose = 'service' ORDER BY id DESC LIMIT 1), 0),
+	coalesce((SELECT granted FROM consents WHERE card_id = cards.id AND channel = 'email' AND purpose = 'marketing' ORDER BY id DESC LIMIT 1), 0)`
 
-// cardConsent reads the card's current e-mail choices.
-func cardConsent(ctx context.Context, q querier, cardID int64) (Consent, error) {
-	var c Consent
-	if err := q.QueryRowContext(ctx, consentQuery, cardID).Scan(&c.EmailService, &c.EmailMarketing); err != nil {
-		return c, fmt.Errorf("consent of card %d: %w", cardID, err)
-	}
-	return c, nil
-}
+// scanned is where a scan of consentColumns puts them.
+func (c *Consent) scanned() []any { return []any{&c.EmailService, &c.EmailMarketing} }
 
 // SetConsent records the customer's choice for a purpose of a channel,
 // made at source, for the card of the shop. Choosing what is already chosen

@@ -48,7 +48,7 @@ type refusal struct {
 // benchmark's bare-SQLite ceiling uses them too): busy_timeout first so that
 // every later statement waits for locks; WAL + synchronous NORMAL survives a
 // process crash without losing a commit.
-const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)"
+const Pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=mmap_size(2147418112)"
 
 // Open opens (creating if needed) the database file at path, applies the
 // migrations found in migrationsFS and computes the derived state owed.

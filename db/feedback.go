@@ -19,21 +19,21 @@ type FeedbackPrompt struct {
 	Answered bool // the visit was rated already
 }
 
-// feedbackPrompt finds the card's last visit (card_stats.last_day) if it can
-// still be rated at now, in the shop's time zone loc, and whether it was.
-func feedbackPrompt(ctx context.Context, q querier, shopID, cardID int64, loc *time.Location, now time.Time) (FeedbackPrompt, error) {
-	var fp FeedbackPrompt
-	var last int
-	err := q.QueryRowContext(ctx, `SELECT cs.last_day, EXISTS (SELECT 1 FROM feedback f WHERE f.card_id = cs.card_id AND f.day = cs.last_day)
-		FROM card_stats cs WHERE cs.card_id = ? AND cs.shop_id = ?`, cardID, shopID).Scan(&last, &fp.Answered)
-	if err != nil {
-		return fp, fmt.Errorf("feedback prompt of card %d: %w", cardID, notFound(err))
-	}
+// feedbackColumns read, in a query of the cards table, the last visit of the
+// card whose id is cards.id (card_stats.last_day; 0 for none) and whether it
+// was rated; feedbackPromptOf judges them.
+const feedbackColumns = `
+	coalesce((SELECT last_day FROM card_stats WHERE card_id = cards.id), 0),
+	EXISTS (SELECT 1 FROM card_stats cs JOIN feedback f ON f.card_id = cs.card_id AND f.day = cs.last_day WHERE cs.card_id = cards.id)`
+
+// feedbackPromptOf is the prompt about the card's last visit, as
+// feedbackColumns read it, if that visit can still be rated at now, in the
+// shop's time zone loc.
+func feedbackPromptOf(last int, answered bool, loc *time.Location, now time.Time) FeedbackPrompt {
 	if !loyalty.FeedbackOpen(last, loyalty.DayNumber(now.In(loc))) {
-		return FeedbackPrompt{}, nil
+		return FeedbackPrompt{}
 	}
-	fp.Day = last
-	return fp, nil
+	return FeedbackPrompt{Day: last, Answered: answered}
 }
 
 // LeaveFeedback records the card's rating of its visit on day, once: the day
