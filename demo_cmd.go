@@ -29,6 +29,9 @@ func runDemo(ctx context.Context, cfg config, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	if err := demo.Catalogue(ctx, store, l, time.Now()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	fmt.Fprintf(out, "Demo shop created with %d customers and %d visits.\n", l.Customers, l.Visits)
 	fmt.Fprintf(out, "  owner:   %s  password: %s\n", l.OwnerEmail, l.OwnerPassword)
 	fmt.Fprintf(out, "  cashier: %s  password: %s\n", l.CashierEmail, l.CashierPassword)

@@ -197,7 +197,8 @@ func version() string {
 // open the dashboard in the morning does not wait for it (the pages would do
 // it themselves otherwise), gives the day's birthday gifts, so that they
 // are at the counter for customers who never open their card page, and runs
-// each shop's daily automations once its day has begun (db.RunAutomations).
+// each shop's daily automations once its day has begun (db.RunAutomations),
+// and judges the shops' tiers, so that a grace ends on its day (db.JudgeAllTiers).
 // With a public address (base), every minute it also draws the QR codes of
 // up to qrPerMinute cards that have none yet (db.DrawMissingQRs).
 func work(ctx context.Context, store *db.Store, base string, log *slog.Logger) {
@@ -226,6 +227,13 @@ func work(ctx context.Context, store *db.Store, base string, log *slog.Logger) {
 		// After the birthday coupons, which the birthday message names.
 		if err := store.RunAutomations(ctx, time.Now(), nil); err != nil && ctx.Err() == nil {
 			log.Error("automations", "err", err)
+		}
+		// Reset links used or expired a month ago, and their staff mail.
+		if _, err := store.PurgeRecovery(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("purge reset links", "err", err)
+		}
+		if err := store.JudgeAllTiers(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("tiers", "err", err)
 		}
 	}
 	dailyWork()

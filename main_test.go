@@ -52,8 +52,27 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	ps, err := store.Programs(ctx, 1, false)
-	if err != nil || len(ps) != 2 {
+	if err != nil || len(ps) != 3 || !ps[2].IsPoints() {
 		t.Fatalf("programs: %v %v", ps, err)
+	}
+	// The catalogue: three gifts in stock, and regulars with points to spend.
+	gifts, err := store.Gifts(ctx, 1, false)
+	if err != nil || len(gifts) != 3 {
+		t.Fatalf("demo gifts: %+v %v", gifts, err)
+	}
+	for _, g := range gifts {
+		if !g.Limited || g.Stock == 0 || g.ProgramID != ps[2].ID {
+			t.Errorf("demo gift %s: stock %v %d, program %d", g.Name, g.Limited, g.Stock, g.ProgramID)
+		}
+	}
+	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var holders int
+	if err := raw.QueryRow(`SELECT count(DISTINCT card_id) FROM events WHERE program_id = ?`, ps[2].ID).Scan(&holders); err != nil || holders == 0 {
+		t.Errorf("no demo customer has points to spend: %v", err)
 	}
 	d, err := store.Dashboard(ctx, 1, time.Now())
 	if err != nil {

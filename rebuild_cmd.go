@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"regulars/db"
 	"regulars/migrations"
@@ -33,6 +34,14 @@ func runRebuild(ctx context.Context, cfg config, out io.Writer) error {
 			fmt.Fprintf(out, "shop %d: %d kept rows differed from the ledger and were corrected\n", id, n)
 		}
 		total += n
+		// The kept tiers are judged against the ledger's visits too.
+		tiers, err := store.RebuildTiers(ctx, id, time.Now())
+		if err != nil {
+			return err
+		}
+		if tiers > 0 {
+			fmt.Fprintf(out, "shop %d: %d cards' tiers differed from the ledger and were corrected\n", id, tiers)
+		}
 	}
 	fmt.Fprintf(out, "rebuilt the balances of %d shops from the ledger: %d rows corrected\n", len(shops), total)
 	return nil

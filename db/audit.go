@@ -55,6 +55,17 @@ const (
 	AuditClubSave        AuditAction = "club_save"
 	AuditClubAdd         AuditAction = "club_add"
 	AuditClubRemove      AuditAction = "club_remove"
+	// The gift catalogue (catalogue.go): its items, and the steps staff
+	// take a redemption through.
+	AuditGiftCreate     AuditAction = "gift_create"
+	AuditGiftEdit       AuditAction = "gift_edit"
+	AuditGiftStock      AuditAction = "gift_stock"
+	AuditGiftRetire     AuditAction = "gift_retire"
+	AuditGiftReady      AuditAction = "gift_ready"
+	AuditGiftHandedOver AuditAction = "gift_handed_over"
+	AuditGiftShipped    AuditAction = "gift_shipped"
+	AuditGiftDelivered  AuditAction = "gift_delivered"
+	AuditGiftCancel     AuditAction = "gift_cancel"
 )
 
 // recordAudit writes one audit row within tx, so it lands with the change it records.
@@ -85,6 +96,8 @@ var AuditActions = []AuditAction{
 	AuditCustomerEdit, AuditCustomerErase, AuditCustomersImport, AuditCustomersExport,
 	AuditGrowth, AuditCardsPrint, AuditCardReplace, AuditNewsPost, AuditNewsRemove,
 	AuditClubSave, AuditClubAdd, AuditClubRemove,
+	AuditGiftCreate, AuditGiftEdit, AuditGiftStock, AuditGiftRetire,
+	AuditGiftReady, AuditGiftHandedOver, AuditGiftShipped, AuditGiftDelivered, AuditGiftCancel,
 }
 
 // KindOverride is the audit log's name for a stamp given despite the cooldown.

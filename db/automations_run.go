@@ -64,6 +64,10 @@ type chosen struct {
 	// programID and eventID tie "one visit to go" to its program and stamp:
 	// the message is dropped when the stamp is undone.
 	programID, eventID int64
+	// campaignID is the campaign of the coupon "coupon expiring" reminds
+	// of: nothing is queued, and a queued message is dropped, once the
+	// customer used it.
+	campaignID int64
 }
 
 // choose records that the automation chose c and, unless c is held out or
@@ -75,6 +79,17 @@ type chosen struct {
 // writes nothing when the automation is off or c was chosen on this
 // occasion before.
 func choose(ctx context.Context, tx *sql.Tx, r marketingRun, c chosen, draw int, now time.Time) error {
+	if c.campaignID != 0 {
+		// The run read its customers before this transaction: a coupon used
+		// since is no longer an occasion.
+		var used bool
+		if err := tx.QueryRowContext(ctx, couponUsed, c.cardID, c.campaignID, r.shopID).Scan(&used); err != nil {
+			return fmt.Errorf("coupon %d of card %d used: %w", c.campaignID, c.cardID, err)
+		}
+		if used {
+			return nil
+		}
+	}
 	var audienceID int64
 	var held bool
 	var skipped string
@@ -109,9 +124,9 @@ func choose(ctx context.Context, tx *sql.Tx, r marketingRun, c chosen, draw int,
 	}
 	var outboxID int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, card_id, channel, template, purpose, language, payload, next_at, idempotency_key, created_at)
-		SELECT id, ?, 'email', ?, 'marketing', language, json_object('program', ?, 'event', ?, 'coupon', ?, 'news', ?), ?, ?, ? FROM shops WHERE id = ?
+		SELECT id, ?, 'email', ?, 'marketing', language, json_object('program', ?, 'event', ?, 'coupon', ?, 'news', ?, 'campaign', ?), ?, ?, ? FROM shops WHERE id = ?
 		ON CONFLICT DO NOTHING RETURNING id`,
-		c.cardID, r.kind, c.programID, c.eventID, c.coupon, c.news, unix(r.quiet.SendAt(now, r.loc)),
+		c.cardID, r.kind, c.programID, c.eventID, c.coupon, c.news, c.campaignID, unix(r.quiet.SendAt(now, r.loc)),
 		r.kind+":"+strconv.FormatInt(c.cardID, 10)+":"+c.occasion, unix(now), r.shopID).Scan(&outboxID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // queued before, under the same key
@@ -315,8 +330,8 @@ func (s *Store) expiringCoupons(ctx context.Context, r marketingRun, now time.Ti
 	horizon := now.Add(time.Duration(r.daysBefore) * 24 * time.Hour)
 	return collect(ctx, s.r, func(row scanner) (chosen, error) {
 		var c chosen
-		return c, row.Scan(&c.cardID, &c.occasion, &c.coupon)
-	}, `SELECT cp.card_id, 'coupon:' || cp.id, k.title FROM campaigns k
+		return c, row.Scan(&c.cardID, &c.occasion, &c.coupon, &c.campaignID)
+	}, `SELECT cp.card_id, 'coupon:' || cp.id, k.title, k.id FROM campaigns k
 		JOIN coupons cp ON cp.campaign_id = k.id
 		JOIN cards cd ON cd.id = cp.card_id AND cd.erased_at IS NULL
 		WHERE k.shop_id = ?1 AND k.ended_at IS NULL AND k.paused_at IS NULL AND (k.valid_until <= ?3 OR k.birthday_year IS NOT NULL)
@@ -327,6 +342,12 @@ func (s *Store) expiringCoupons(ctx context.Context, r marketingRun, now time.Ti
 			AND NOT EXISTS (SELECT 1 FROM automation_audience a WHERE a.shop_id = ?1 AND a.kind = ?4 AND a.card_id = cp.card_id AND a.occasion = 'coupon:' || cp.id)
 		ORDER BY cp.card_id, cp.id`, r.shopID, unix(now), unix(horizon), AutomationCouponExpiring)
 }
+
+// couponUsed says whether card ?1 of shop ?3 used its coupon of campaign ?2;
+// a use undone does not count. It reads the card's events, as
+// expiringCoupons does.
+const couponUsed = `SELECT EXISTS (SELECT 1 FROM events e WHERE e.card_id = ?1 AND +e.campaign_id = ?2 AND e.kind = 'coupon' AND +e.shop_id = ?3
+	AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`
 
 // queueRaffleResult queues, in the draw's transaction, "raffle result" to
 // every entrant of the raffle who has an address and the e-mail service

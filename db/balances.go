@@ -213,10 +213,10 @@ func programEventsOf(ctx context.Context, q querier, shopID, cardID, programID i
 	return collect(ctx, q, func(r scanner) (loyalty.Event, error) {
 		var e loyalty.Event
 		var at int64
-		err := r.Scan(&e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &e.Amount, &e.Points)
+		err := r.Scan(&e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &e.Amount, &e.Points, &e.TierPercent)
 		e.At = fromUnix(at)
 		return e, err
-	}, `SELECT id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, amount, points FROM events
+	}, `SELECT id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, amount, points, tier_percent FROM events
 		WHERE card_id = ? AND shop_id = ? AND program_id = ? ORDER BY id`, cardID, shopID, programID)
 }
 
@@ -289,7 +289,7 @@ func rebuildBalances(ctx context.Context, tx *sql.Tx, shopID int64) (int, error)
 	wrote := map[int64]int{}
 	var order []balanceKey
 	events, err := tx.QueryContext(ctx, `SELECT card_id, program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, earned,
-		amount, points FROM events WHERE shop_id = ? AND program_id IS NOT NULL ORDER BY card_id, id`, shopID)
+		amount, points, tier_percent FROM events WHERE shop_id = ? AND program_id IS NOT NULL ORDER BY card_id, id`, shopID)
 	if err != nil {
 		return 0, err
 	}
@@ -317,7 +317,7 @@ func rebuildBalances(ctx context.Context, tx *sql.Tx, shopID int64) (int, error)
 		var e loyalty.Event
 		var at int64
 		var w int
-		if err := events.Scan(&k.card, &k.program, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &w, &e.Amount, &e.Points); err != nil {
+		if err := events.Scan(&k.card, &k.program, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &w, &e.Amount, &e.Points, &e.TierPercent); err != nil {
 			events.Close()
 			return 0, err
 		}

@@ -23,6 +23,7 @@ type readCache struct {
 	clocks   memo[int64, shopClock]  // by shop
 	programs memo[[2]int64, Program] // by shop and program
 	parts    memo[int64, shopParts]  // by shop
+	ladders  memo[int64, KeptLadder] // by shop (tiers.go)
 }
 
 const (
@@ -73,6 +74,7 @@ func (c *readCache) forget() {
 	clear(c.clocks)
 	clear(c.programs)
 	clear(c.parts)
+	clear(c.ladders)
 }
 
 // remembered returns the entry of k in the memo that pick names, or reads it with

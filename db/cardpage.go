@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"regulars/loyalty"
 )
 
 // CardPage is everything a customer's card page shows, read in one snapshot.
@@ -32,6 +34,10 @@ type CardPage struct {
 	// redemptions, newest first (catalogue.go).
 	Gifts      []Gift
 	GiftOrders []GiftOrder
+	// Ladder is the shop's tiers (none: no tiers), Tier the card's with its
+	// progress; nil in a shop without tiers (tiers.go).
+	Ladder loyalty.Ladder
+	Tier   *CardTier
 }
 
 // CardClub is a club as a card page shows it.
@@ -107,15 +113,8 @@ func (s *Store) cardPage(ctx context.Context, token string, shopID, cardID int64
 	}
 	var firstShown []int64 // campaigns of the coupons this view is the first to show
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if w.late {
-			if err := issueLateCoupons(ctx, tx, shopID, cardID, now); err != nil {
-				return err
-			}
-		}
-		if w.birthday {
-			if err := issueDueBirthdays(ctx, tx, shopID, cardID, w.zone, now); err != nil {
-				return err
-			}
+		if err := issueOwedCoupons(ctx, tx, shopID, cardID, w, now); err != nil {
+			return err
 		}
 		var err error
 		if firstShown, err = markCouponsViewed(ctx, tx, shopID, cardID, now); err != nil {
@@ -227,23 +226,18 @@ func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, c pageC
 		}
 	}
 	p.Gifts = parts.gifts
+	// A shop with tiers reads the card's measure: one indexed count (tiers.go).
+	p.Ladder = parts.ladder.Ladder
+	if p.Tier, err = cardTierView(ctx, q, p.Ladder, cardID, c.Tier, now); err != nil {
+		return p, w, err
+	}
 	if parts.giftOrders { // a shop nobody redeemed a gift in reads nothing more
 		if p.GiftOrders, err = cardGiftOrders(ctx, q, shopID, cardID); err != nil {
 			return p, w, err
 		}
 	}
-	owed, stale, err := owedCampaigns(ctx, q, shopID, cardID, now)
-	if err != nil {
+	if w, err = owedCoupons(ctx, q, parts, cardID, now); err != nil {
 		return p, w, err
-	}
-	w.late = len(owed) > 0 || stale
-	w.zone = clock.loc
-	if p.Growth.BirthdayGift != "" {
-		due, err := dueBirthdays(ctx, q, shopID, cardID, p.Growth.BirthdayDays, clock.loc, now)
-		if err != nil {
-			return p, w, err
-		}
-		w.birthday = len(due) > 0
 	}
 	w.coupons = slices.ContainsFunc(p.State.Coupons, func(c CardCoupon) bool { return !c.Seen })
 	for _, n := range p.News {
@@ -252,6 +246,40 @@ func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, c pageC
 		}
 	}
 	return p, w, nil
+}
+
+// owedCoupons finds whether the card is owed late campaign or birthday
+// coupons, which a view writes before it shows the card.
+func owedCoupons(ctx context.Context, q querier, parts shopParts, cardID int64, now time.Time) (cardPageWrites, error) {
+	w := cardPageWrites{zone: parts.clock.loc}
+	shopID := parts.shop.ID
+	owed, stale, err := owedCampaigns(ctx, q, shopID, cardID, now)
+	if err != nil {
+		return w, err
+	}
+	w.late = len(owed) > 0 || stale
+	if parts.growth.BirthdayGift != "" {
+		due, err := dueBirthdays(ctx, q, shopID, cardID, parts.growth.BirthdayDays, w.zone, now)
+		if err != nil {
+			return w, err
+		}
+		w.birthday = len(due) > 0
+	}
+	return w, nil
+}
+
+// issueOwedCoupons gives the card what owedCoupons found it owed, reading it
+// again in tx.
+func issueOwedCoupons(ctx context.Context, tx *sql.Tx, shopID, cardID int64, w cardPageWrites, now time.Time) error {
+	if w.late {
+		if err := issueLateCoupons(ctx, tx, shopID, cardID, now); err != nil {
+			return err
+		}
+	}
+	if w.birthday {
+		return issueDueBirthdays(ctx, tx, shopID, cardID, w.zone, now)
+	}
+	return nil
 }
 
 // shopParts is what every card page of a shop shows alike, kept in the cache
@@ -269,6 +297,7 @@ type shopParts struct {
 	// giftOrders whether the shop has any redemption at all.
 	gifts      []Gift
 	giftOrders bool
+	ladder     KeptLadder // the shop's tiers (tiers.go); shared: never modified
 }
 
 func readShopParts(ctx context.Context, q querier, shopID int64, now time.Time) (shopParts, error) {
@@ -294,6 +323,9 @@ func readShopParts(ctx context.Context, q querier, shopID int64, now time.Time) 
 	}
 	if err = q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM gift_orders WHERE shop_id = ?)`, shopID).Scan(&sp.giftOrders); err != nil {
 		return sp, fmt.Errorf("gift redemptions of shop %d: %w", shopID, err)
+	}
+	if sp.ladder, err = ladderOf(ctx, q, shopID); err != nil {
+		return sp, err
 	}
 	ids, err := collect(ctx, q, func(row scanner) (int64, error) {
 		var id int64

@@ -27,9 +27,11 @@ type Card struct {
 	CreatedAt  time.Time
 	// Erased is set when the owner erased the customer's personal data.
 	Erased bool
+	// Tier is the rank of the card's kept tier, 0 for none (tiers.go).
+	Tier int
 }
 
-const cardColumns = `id, shop_id, token, short_code, first_name, phone, email, birthday, consent_at IS NOT NULL, coalesce(invite_code, ''), created_at, erased_at IS NOT NULL`
+const cardColumns = `id, shop_id, token, short_code, first_name, phone, email, birthday, consent_at IS NOT NULL, coalesce(invite_code, ''), created_at, erased_at IS NOT NULL, tier`
 
 func scanCard(row scanner) (Card, error) { return scanCardWith(row) }
 
@@ -38,7 +40,7 @@ func scanCardWith(row scanner, extra ...any) (Card, error) {
 	var c Card
 	var created int64
 	err := row.Scan(append([]any{&c.ID, &c.ShopID, &c.Token, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &c.Consent, &c.InviteCode,
-		&created, &c.Erased}, extra...)...)
+		&created, &c.Erased, &c.Tier}, extra...)...)
 	c.CreatedAt = fromUnix(created)
 	return c, notFound(err)
 }

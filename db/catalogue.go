@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"regulars/loyalty"
@@ -31,6 +32,8 @@ type Gift struct {
 	HasImage bool
 	loyalty.GiftOffer
 	UpdatedAt time.Time
+	// MinTier is the lowest tier (rank) that may redeem it; 0: everyone (tiers.go).
+	MinTier int
 }
 
 // Partial reports whether the item may be paid with points and money.
@@ -56,6 +59,10 @@ type GiftInput struct {
 	StartsAt, EndsAt                    time.Time
 	PerCustomer                         int
 	Key                                 string
+	// UserID is the staff member who saves it, for the audit log.
+	UserID int64
+	// MinTier is the lowest tier that may redeem it; 0: everyone.
+	MinTier int
 }
 
 // GiftOrder is a redemption of a gift.
@@ -82,13 +89,13 @@ const (
 const MessageGiftUpdate = "gift_update"
 
 const giftColumns = `id, shop_id, program_id, name, description, points, partial_points, partial_money, cost, image IS NOT NULL,
-	archived_at IS NOT NULL, coalesce(starts_at, 0), coalesce(ends_at, 0), stock IS NOT NULL, coalesce(stock, 0), per_customer, updated_at`
+	archived_at IS NOT NULL, coalesce(starts_at, 0), coalesce(ends_at, 0), stock IS NOT NULL, coalesce(stock, 0), per_customer, updated_at, min_tier`
 
 func scanGift(row scanner) (Gift, error) {
 	var g Gift
 	var starts, ends, updated int64
 	err := row.Scan(&g.ID, &g.ShopID, &g.ProgramID, &g.Name, &g.Description, &g.Points, &g.PartialPoints, &g.PartialMoney, &g.Cost, &g.HasImage,
-		&g.Archived, &starts, &ends, &g.Limited, &g.Stock, &g.PerCustomer, &updated)
+		&g.Archived, &starts, &ends, &g.Limited, &g.Stock, &g.PerCustomer, &updated, &g.MinTier)
 	if starts != 0 {
 		g.StartsAt = fromUnix(starts)
 	}
@@ -133,16 +140,29 @@ func (s *Store) CreateGift(ctx context.Context, shopID int64, in GiftInput, now 
 		if err := checkGiftProgram(ctx, tx, shopID, in.ProgramID); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO gifts (shop_id, program_id, name, description, points, partial_points, partial_money, cost, image,
-			stock, starts_at, ends_at, per_customer, created_at, updated_at, idempotency_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		err = tx.QueryRowContext(ctx, `INSERT INTO gifts (shop_id, program_id, name, description, points, partial_points, partial_money, cost, image,
+			stock, starts_at, ends_at, per_customer, created_at, updated_at, idempotency_key, min_tier)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			shopID, in.ProgramID, in.Name, in.Description, in.Points, in.PartialPoints, in.PartialMoney, in.Cost, in.Image,
-			stockValue(in), orNull(in.StartsAt), orNull(in.EndsAt), in.PerCustomer, unix(now), unix(now), nullString(in.Key)).Scan(&id)
+			stockValue(in), orNull(in.StartsAt), orNull(in.EndsAt), in.PerCustomer, unix(now), unix(now), nullString(in.Key), in.MinTier).Scan(&id)
+		if err != nil {
+			return err
+		}
+		return recordAudit(ctx, tx, shopID, in.UserID, AuditGiftCreate, in.Name+" · "+stockText(in.Limited, in.Stock), now)
 	})
 	if err != nil {
 		return id, fmt.Errorf("create gift in shop %d: %w", shopID, err)
 	}
 	return id, nil
+}
+
+// stockText is an item's stock as the audit log's subject shows it: a
+// number, or ∞ for an item without a limit.
+func stockText(limited bool, stock int) string {
+	if !limited {
+		return "∞"
+	}
+	return strconv.Itoa(stock)
 }
 
 func stockValue(in GiftInput) any {
@@ -159,18 +179,33 @@ func (s *Store) UpdateGift(ctx context.Context, shopID, id int64, in GiftInput, 
 		if err := checkGiftProgram(ctx, tx, shopID, in.ProgramID); err != nil {
 			return err
 		}
+		var oldLimited bool
+		var oldStock int
+		err := tx.QueryRowContext(ctx, `SELECT stock IS NOT NULL, coalesce(stock, 0) FROM gifts WHERE id = ? AND shop_id = ?`, id, shopID).Scan(&oldLimited, &oldStock)
+		if err != nil {
+			return notFound(err)
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE gifts SET program_id = ?, name = ?, description = ?, points = ?, partial_points = ?, partial_money = ?,
 			cost = ?, image = CASE WHEN ? THEN NULL WHEN ? IS NOT NULL THEN ? ELSE image END, stock = ?, starts_at = ?, ends_at = ?, per_customer = ?,
-			updated_at = ? WHERE id = ? AND shop_id = ?`,
+			updated_at = ?, min_tier = ? WHERE id = ? AND shop_id = ?`,
 			in.ProgramID, in.Name, in.Description, in.Points, in.PartialPoints, in.PartialMoney, in.Cost, in.RemoveImage, in.Image, in.Image,
-			stockValue(in), orNull(in.StartsAt), orNull(in.EndsAt), in.PerCustomer, unix(now), id, shopID)
+			stockValue(in), orNull(in.StartsAt), orNull(in.EndsAt), in.PerCustomer, unix(now), in.MinTier, id, shopID)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		if err := recordAudit(ctx, tx, shopID, in.UserID, AuditGiftEdit, in.Name, now); err != nil {
+			return err
+		}
+		// A change of stock has a line of its own, so that the owner's
+		// filter lists every count of the shelf.
+		before, after := stockText(oldLimited, oldStock), stockText(in.Limited, in.Stock)
+		if before == after {
+			return nil
+		}
+		return recordAudit(ctx, tx, shopID, in.UserID, AuditGiftStock, in.Name+" · "+before+" → "+after, now)
 	})
 	if err != nil {
 		return fmt.Errorf("update gift %d: %w", id, err)
@@ -179,17 +214,20 @@ func (s *Store) UpdateGift(ctx context.Context, shopID, id int64, in GiftInput, 
 }
 
 // ArchiveGift takes an item out of the catalogue; its redemptions go on.
-func (s *Store) ArchiveGift(ctx context.Context, shopID, id int64, now time.Time) error {
+// userID retires it, for the audit log; retiring it again writes nothing.
+func (s *Store) ArchiveGift(ctx context.Context, shopID, userID, id int64, now time.Time) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE gifts SET archived_at = coalesce(archived_at, ?), updated_at = ? WHERE id = ? AND shop_id = ?`,
-			unix(now), unix(now), id, shopID)
-		if err != nil {
+		var name string
+		var archived bool
+		err := tx.QueryRowContext(ctx, `SELECT name, archived_at IS NOT NULL FROM gifts WHERE id = ? AND shop_id = ?`, id, shopID).Scan(&name, &archived)
+		if err != nil || archived {
+			return notFound(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE gifts SET archived_at = ?, updated_at = ? WHERE id = ? AND shop_id = ?`,
+			unix(now), unix(now), id, shopID); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return recordAudit(ctx, tx, shopID, userID, AuditGiftRetire, name, now)
 	})
 	if err != nil {
 		return fmt.Errorf("archive gift %d: %w", id, err)
@@ -255,6 +293,10 @@ func (s *Store) RedeemGift(ctx context.Context, a Action, giftID int64, partial 
 		}
 		if g.ProgramID != p.ID {
 			return loyalty.ErrGiftUnavailable
+		}
+		// A tier-only item: the card's kept tier, read in this transaction.
+		if err := checkCardTier(ctx, tx, a.ShopID, a.CardID, g.MinTier); err != nil {
+			return err
 		}
 		o = GiftOrder{CardID: a.CardID, GiftID: g.ID, GiftName: g.Name, Points: g.Points, Cost: g.Cost,
 			State: loyalty.GiftRequested, Source: source, At: a.Now, UpdatedAt: a.Now}
@@ -365,11 +407,6 @@ func cardGiftOrders(ctx context.Context, q querier, shopID, cardID int64) ([]Gif
 	return list, nil
 }
 
-// CardGiftOrders is cardGiftOrders for the counter's card view.
-func (s *Store) CardGiftOrders(ctx context.Context, shopID, cardID int64) ([]GiftOrder, error) {
-	return cardGiftOrders(ctx, s.r, shopID, cardID)
-}
-
 // GiftMove is a step of a redemption the owner's queue takes.
 type GiftMove struct {
 	ShopID, OrderID, UserID int64
@@ -415,12 +452,38 @@ func (s *Store) MoveGiftOrder(ctx context.Context, m GiftMove) error {
 				return err
 			}
 		}
+		if err := auditGiftStep(ctx, tx, m, o); err != nil {
+			return err
+		}
 		return queueGiftUpdate(ctx, tx, m.ShopID, o.CardID, o.ID, m.To, o.GiftName, m.Now)
 	})
 	if err != nil {
 		return fmt.Errorf("move gift redemption %d to %s: %w", m.OrderID, m.To, err)
 	}
 	return nil
+}
+
+// giftStepAudit is the audit log's action of each step a staff member takes.
+var giftStepAudit = map[loyalty.GiftState]AuditAction{
+	loyalty.GiftReady:      AuditGiftReady,
+	loyalty.GiftHandedOver: AuditGiftHandedOver,
+	loyalty.GiftShipped:    AuditGiftShipped,
+	loyalty.GiftDelivered:  AuditGiftDelivered,
+	loyalty.GiftCancelled:  AuditGiftCancel,
+}
+
+// auditGiftStep records the step m took o to: the gift and the card's code,
+// with the parcel's carrier and number when it was shipped.
+func auditGiftStep(ctx context.Context, tx *sql.Tx, m GiftMove, o GiftOrder) error {
+	action, ok := giftStepAudit[m.To]
+	if !ok {
+		return nil
+	}
+	subject := o.GiftName + " · " + loyalty.FormatShortCode(o.ShortCode)
+	if m.To == loyalty.GiftShipped {
+		subject += " · " + strings.TrimSpace(m.Carrier+" "+m.Tracking)
+	}
+	return recordAudit(ctx, tx, m.ShopID, m.UserID, action, strings.TrimSuffix(subject, " · "), m.Now)
 }
 
 // queueGiftUpdate queues the customer's notice of a redemption's new state:

@@ -125,7 +125,7 @@ func TestRedeemGiftRefusals(t *testing.T) {
 	over := c.gift(10, func(in *db.GiftInput) { in.EndsAt = c.now.Add(time.Minute) })
 	dear := c.gift(5000, nil)
 	archived := c.gift(10, nil)
-	if err := c.s.ArchiveGift(ctx, c.shopID, archived, c.now); err != nil {
+	if err := c.s.ArchiveGift(ctx, c.shopID, c.userID, archived, c.now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.redeem(c.card, once); err != nil {

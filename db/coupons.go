@@ -48,6 +48,8 @@ type Campaign struct {
 	// ClubID is the club of an AudienceClub campaign, else 0; ClubName its name.
 	ClubID   int64
 	ClubName string
+	// MinTier is the lowest tier (rank) whose members may use it; 0: all (tiers.go).
+	MinTier int
 	// Counts, for the owner's pages.
 	Issued   int
 	Viewed   int
@@ -61,7 +63,7 @@ func (c Campaign) Rules() loyalty.Campaign {
 }
 
 const campaignColumns = `k.id, k.shop_id, k.title, k.description, k.value_kind, k.value_number, k.value_text, k.valid_from, k.valid_until,
-	k.audience, k.segment, coalesce(k.code, ''), k.total_limit, k.per_card_limit, k.paused_at IS NOT NULL, k.ended_at IS NOT NULL, k.created_at, coalesce(k.birthday_year, 0), coalesce(k.club_id, 0), coalesce((SELECT name FROM clubs WHERE id = k.club_id), ''),
+	k.audience, k.segment, coalesce(k.code, ''), k.total_limit, k.per_card_limit, k.paused_at IS NOT NULL, k.ended_at IS NOT NULL, k.created_at, coalesce(k.birthday_year, 0), coalesce(k.club_id, 0), coalesce((SELECT name FROM clubs WHERE id = k.club_id), ''), k.min_tier,
 	(SELECT count(*) FROM coupons WHERE campaign_id = k.id),
 	(SELECT count(*) FROM coupons WHERE campaign_id = k.id AND viewed_at IS NOT NULL),
 	(SELECT count(*) FROM events e WHERE e.campaign_id = k.id AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`
@@ -70,7 +72,7 @@ func scanCampaign(row scanner) (Campaign, error) {
 	var c Campaign
 	var from, until, created int64
 	err := row.Scan(&c.ID, &c.ShopID, &c.Title, &c.Description, &c.ValueKind, &c.ValueNumber, &c.ValueText, &from, &until,
-		&c.Audience, &c.Segment, &c.Code, &c.TotalLimit, &c.PerCardLimit, &c.Paused, &c.Ended, &created, &c.BirthdayYear, &c.ClubID, &c.ClubName, &c.Issued, &c.Viewed, &c.Redeemed)
+		&c.Audience, &c.Segment, &c.Code, &c.TotalLimit, &c.PerCardLimit, &c.Paused, &c.Ended, &created, &c.BirthdayYear, &c.ClubID, &c.ClubName, &c.MinTier, &c.Issued, &c.Viewed, &c.Redeemed)
 	c.ValidFrom, c.ValidUntil, c.CreatedAt = fromUnix(from), fromUnix(until), fromUnix(created)
 	if c.ClubID != 0 {
 		c.Audience = AudienceClub
@@ -80,7 +82,8 @@ func scanCampaign(row scanner) (Campaign, error) {
 
 // CreateCampaign saves a campaign and issues it: to every card of the shop
 // for audience all, else to the cards given (a segment's or hand-picked ones).
-// Later joiners get it from IssueLateCoupons.
+// Later joiners get it when the counter or their card page shows their card
+// (owedCoupons).
 func (s *Store) CreateCampaign(ctx context.Context, c Campaign, issueTo []int64, userID int64, now time.Time) (int64, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var code, club any
@@ -95,9 +98,9 @@ func (s *Store) CreateCampaign(ctx context.Context, c Campaign, issueTo []int64,
 			audience, c.Segment, club = AudienceSegment, "", c.ClubID
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO campaigns (shop_id, title, description, value_kind, value_number, value_text, valid_from, valid_until,
-			audience, segment, code, total_limit, per_card_limit, created_by, created_at, club_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			audience, segment, code, total_limit, per_card_limit, created_by, created_at, club_id, min_tier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ShopID, c.Title, c.Description, c.ValueKind, c.ValueNumber, c.ValueText, unix(c.ValidFrom), unix(c.ValidUntil),
-			audience, c.Segment, code, c.TotalLimit, c.PerCardLimit, userID, unix(now), club)
+			audience, c.Segment, code, c.TotalLimit, c.PerCardLimit, userID, unix(now), club, c.MinTier)
 		if isUnique(err) {
 			return ErrDuplicate
 		}
@@ -215,7 +218,8 @@ type CardCoupon struct {
 func cardCoupons(ctx context.Context, q querier, shopID, cardID int64, now time.Time) ([]CardCoupon, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+campaignColumns+`,
 		(SELECT count(*) FROM events e WHERE e.campaign_id = k.id AND e.card_id = ? AND e.kind = 'coupon' AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id)),
-		c.viewed_at IS NOT NULL, coalesce(c.valid_from, k.valid_from), coalesce(c.valid_until, k.valid_until)
+		c.viewed_at IS NOT NULL, coalesce(c.valid_from, k.valid_from), coalesce(c.valid_until, k.valid_until),
+		(SELECT tier FROM cards WHERE id = c.card_id)
 		FROM coupons c JOIN campaigns k ON k.id = c.campaign_id WHERE c.card_id = ? AND c.shop_id = ? ORDER BY coalesce(c.valid_until, k.valid_until), k.id`, cardID, cardID, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("coupons of card %d: %w", cardID, err)
@@ -225,9 +229,10 @@ func cardCoupons(ctx context.Context, q querier, shopID, cardID int64, now time.
 	for rows.Next() {
 		var cc CardCoupon
 		var from, until, created, ownFrom, ownUntil int64
+		var rank int
 		err := rows.Scan(&cc.ID, &cc.ShopID, &cc.Title, &cc.Description, &cc.ValueKind, &cc.ValueNumber, &cc.ValueText, &from, &until,
 			&cc.Audience, &cc.Segment, &cc.Code, &cc.TotalLimit, &cc.PerCardLimit, &cc.Paused, &cc.Ended, &created, &cc.BirthdayYear, &cc.ClubID, &cc.ClubName,
-			&cc.Issued, &cc.Viewed, &cc.Redeemed, &cc.RedeemedByCard, &cc.Seen, &ownFrom, &ownUntil)
+			&cc.MinTier, &cc.Issued, &cc.Viewed, &cc.Redeemed, &cc.RedeemedByCard, &cc.Seen, &ownFrom, &ownUntil, &rank)
 		if err != nil {
 			return nil, fmt.Errorf("coupons of card %d: %w", cardID, err)
 		}
@@ -236,6 +241,9 @@ func cardCoupons(ctx context.Context, q querier, shopID, cardID int64, now time.
 			cc.Audience = AudienceClub
 		}
 		cc.Usable = loyalty.CheckCoupon(cc.Rules(), now, cc.Redeemed, cc.RedeemedByCard)
+		if cc.Usable == nil {
+			cc.Usable = loyalty.CheckTier(cc.MinTier, rank) // a coupon for a higher tier waits for it
+		}
 		cs = append(cs, cc)
 	}
 	return cs, rows.Err()
@@ -342,6 +350,10 @@ func redeemCoupon(ctx context.Context, tx *sql.Tx, a Action, c Campaign) (int64,
 		c.ValidUntil = fromUnix(ownTil.Int64)
 	}
 	if err := loyalty.CheckCoupon(c.Rules(), a.Now, c.Redeemed, byCard); err != nil {
+		return 0, err
+	}
+	// A coupon for a tier and above: the card's kept tier, in this transaction.
+	if err := checkCardTier(ctx, tx, a.ShopID, a.CardID, c.MinTier); err != nil {
 		return 0, err
 	}
 	return insertEvent(ctx, tx, a, newEvent{kind: loyalty.KindCoupon, campaignID: c.ID})

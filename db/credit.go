@@ -258,14 +258,17 @@ type Liability struct {
 	Cards  int
 }
 
-// CreditLiability sums the store credit the shop's cards hold.
+// CreditLiability sums the store credit the shop's cards hold. An erased
+// card's credit is not owed any more: nobody can show the card (its link
+// changed, the counter never finds it), so nobody can spend it.
 func (s *Store) CreditLiability(ctx context.Context, shopID int64) (Liability, error) {
 	return creditLiability(ctx, s.r, shopID)
 }
 
 func creditLiability(ctx context.Context, q querier, shopID int64) (Liability, error) {
 	var l Liability
-	err := q.QueryRowContext(ctx, `SELECT coalesce(sum(credit), 0), count(*) FROM card_credit WHERE shop_id = ? AND credit > 0`, shopID).
+	err := q.QueryRowContext(ctx, `SELECT coalesce(sum(k.credit), 0), count(*) FROM card_credit k JOIN cards c ON c.id = k.card_id
+		WHERE k.shop_id = ? AND k.credit > 0 AND c.erased_at IS NULL`, shopID).
 		Scan(&l.Credit, &l.Cards)
 	if err != nil {
 		return l, fmt.Errorf("credit liability of shop %d: %w", shopID, err)

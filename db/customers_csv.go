@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,10 @@ type ExportedCustomer struct {
 	Stamps, Rewards []int
 	// Credit is the store credit the card holds, in minor units.
 	Credit int
+	// Clubs names the clubs the card is a member of, A to Z, archived
+	// ones left out (they take no members, so a file naming them would
+	// not import back); none for an erased card.
+	Clubs []string
 }
 
 // ExportCustomers calls write with every card of the shop that q's search and
@@ -57,7 +62,9 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 		}
 		where, args := customerFilter(shopID, q)
 		cards, err := tx.QueryContext(ctx, `SELECT c.id, c.short_code, c.first_name, c.phone, c.email, c.birthday, c.consent_at IS NOT NULL, c.created_at,
-			c.erased_at IS NOT NULL, s.segment, s.visits, s.last_day, coalesce((SELECT credit FROM card_credit WHERE card_id = c.id), 0)
+			c.erased_at IS NOT NULL, s.segment, s.visits, s.last_day, coalesce((SELECT credit FROM card_credit WHERE card_id = c.id), 0),
+			coalesce((SELECT group_concat(cl.name, char(31)) FROM club_members m JOIN clubs cl ON cl.id = m.club_id
+				WHERE m.card_id = c.id AND m.shop_id = c.shop_id AND m.left_at IS NULL AND cl.archived_at IS NULL), '')
 			FROM card_stats s JOIN cards c ON c.id = s.card_id WHERE `+where+` ORDER BY c.id`, args...)
 		if err != nil {
 			return err
@@ -75,12 +82,17 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 				id, created     int64
 				erased          bool
 				visits, lastDay int
+				clubs           string
 			)
-			if err := cards.Scan(&id, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &c.Consent, &created, &erased, &c.Segment, &visits, &lastDay, &c.Credit); err != nil {
+			if err := cards.Scan(&id, &c.ShortCode, &c.FirstName, &c.Phone, &c.Email, &c.Birthday, &c.Consent, &created, &erased, &c.Segment, &visits, &lastDay, &c.Credit, &clubs); err != nil {
 				return err
 			}
+			if clubs != "" {
+				c.Clubs = strings.Split(clubs, "\x1f")
+				slices.Sort(c.Clubs)
+			}
 			if erased {
-				c.FirstName, c.Phone, c.Email, c.Birthday, c.Consent = "", "", "", "", false
+				c.FirstName, c.Phone, c.Email, c.Birthday, c.Consent, c.Clubs = "", "", "", "", false, nil
 			}
 			c.Joined = fromUnix(created).In(clock.loc)
 			c.Visits = visits
@@ -128,7 +140,7 @@ type eventStream struct {
 }
 
 func newEventStream(ctx context.Context, tx *sql.Tx, shopID int64) (*eventStream, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT card_id, program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, amount, points
+	rows, err := tx.QueryContext(ctx, `SELECT card_id, program_id, id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, amount, points, tier_percent
 		FROM events WHERE shop_id = ? AND program_id IS NOT NULL ORDER BY card_id, id`, shopID)
 	if err != nil {
 		return nil, err
@@ -144,7 +156,7 @@ func (es *eventStream) next() error {
 	}
 	var at int64
 	e := &es.event
-	if err := es.rows.Scan(&es.cardID, &es.program, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &e.Amount, &e.Points); err != nil {
+	if err := es.rows.Scan(&es.cardID, &es.program, &e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &e.Amount, &e.Points, &e.TierPercent); err != nil {
 		return err
 	}
 	e.At = fromUnix(at)
@@ -200,7 +212,8 @@ func (s *Store) ExportLedger(ctx context.Context, shopID int64, write func(Expor
 }
 
 // ImportNote marks the adjustment that gives an imported card its starting
-// stamps. It is a marker, not text: pages show it translated.
+// stamps, points or store credit. It is a marker, not text: pages show it
+// translated.
 const ImportNote = "import"
 
 // ImportExisting says what an import does with a row that matches a customer
@@ -211,7 +224,8 @@ const (
 	// ImportSkip leaves the customer's card as it is.
 	ImportSkip ImportExisting = "skip"
 	// ImportUpdate takes the name, phone, email and birthday the row fills in,
-	// and raises the stamps to the row's number; it never lowers them.
+	// raises the stamps (points) and the store credit to the row's numbers,
+	// never lowering them, and adds the row's clubs to the customer's.
 	ImportUpdate ImportExisting = "update"
 )
 
@@ -223,15 +237,20 @@ type ImportResult struct {
 	Created int // new cards
 	Updated int // customers already in the shop, updated
 	Skipped int // customers already in the shop, left alone
-	// Kept counts the updated customers holding more stamps than their row
-	// says: their balance was kept, and the owner is told.
+	// Kept counts the updated customers holding more stamps, points or
+	// store credit than their row says: their balance was kept, and the
+	// owner is told.
 	Kept int
 }
 
 // ImportCustomers imports rows: a row matching a customer already in the
 // shop by phone or email is skipped or updated as existing says, any other
-// row makes a card. Starting stamps are adjustments in the program noted
-// ImportNote, so every balance an import gave shows in the ledger.
+// row makes a card. Starting stamps (points) are adjustments in the program
+// noted ImportNote, and a starting store credit an adjustment of the card's
+// credit noted the same, so every balance an import gave shows in the ledger.
+// A row's clubs are memberships started by the import (ClubByImport); a
+// club the shop does not have (or archived) refuses the whole import with
+// loyalty.CSVUnknownClubError, before any row is written.
 //
 // It commits in steps of about rebuildStep, so that every shop's stamps go on
 // between them: as one transaction, 10,000 rows held the one writer for
@@ -278,6 +297,8 @@ type importer struct {
 	now            time.Time
 	// points: the program counts points, and the starting balance is points.
 	points bool
+	// clubs are the shop's clubs taking members, by name.
+	clubs map[string]int64
 }
 
 // step imports rows within tx from where the import of its key stopped,
@@ -305,6 +326,9 @@ func (im importer) step(ctx context.Context, tx *sql.Tx) (bool, ImportResult, er
 		return false, res, ErrNotFound
 	}
 	im.points = p.IsPoints()
+	if im.clubs, err = importClubs(ctx, tx, im.shopID, im.rows, done == 0); err != nil {
+		return false, res, err
+	}
 	for i, from := done, done; i < len(im.rows) && (i == from || time.Since(start) < rebuildStep); i++ {
 		r := im.rows[i]
 		if err := im.row(ctx, tx, p.ID, i, r, &res); err != nil {
@@ -334,7 +358,13 @@ func (im importer) row(ctx context.Context, tx *sql.Tx, programID int64, i int, 
 			return err
 		}
 		res.Created++
-		return im.raise(ctx, tx, cardID, programID, 0, r.StartingStamps)
+		if err := im.raise(ctx, tx, cardID, programID, 0, r.StartingStamps); err != nil {
+			return err
+		}
+		if err := im.raiseCredit(ctx, tx, cardID, 0, r.StartingCredit); err != nil {
+			return err
+		}
+		return im.join(ctx, tx, cardID, r.Clubs)
 	case err != nil:
 		return err
 	case im.existing == ImportSkip:
@@ -350,22 +380,94 @@ func (im importer) row(ctx context.Context, tx *sql.Tx, programID int64, i int, 
 		return err
 	}
 	res.Updated++
-	if !r.HasStamps {
-		return nil
+	kept := false
+	if r.HasStamps {
+		st, err := cardBalance(ctx, tx, cardID, programID)
+		if err != nil {
+			return err
+		}
+		held := st.At(im.now).Stamps
+		if im.points {
+			held = st.At(im.now).Points
+		}
+		kept = held > r.StartingStamps
+		if err := im.raise(ctx, tx, cardID, programID, held, r.StartingStamps); err != nil {
+			return err
+		}
 	}
-	st, err := cardBalance(ctx, tx, cardID, programID)
-	if err != nil {
-		return err
+	if r.HasCredit {
+		held, err := cardCredit(ctx, tx, cardID)
+		if err != nil {
+			return err
+		}
+		kept = kept || held > r.StartingCredit
+		if err := im.raiseCredit(ctx, tx, cardID, held, r.StartingCredit); err != nil {
+			return err
+		}
 	}
-	held := st.At(im.now).Stamps
-	if im.points {
-		held = st.At(im.now).Points
-	}
-	if held > r.StartingStamps {
+	if kept {
 		res.Kept++
+	}
+	return im.join(ctx, tx, cardID, r.Clubs)
+}
+
+// raiseCredit adds the store credit that takes a card from held to want
+// (minor units), as an adjustment of its credit noted ImportNote.
+func (im importer) raiseCredit(ctx context.Context, tx *sql.Tx, cardID int64, held, want int) error {
+	if want <= held {
 		return nil
 	}
-	return im.raise(ctx, tx, cardID, programID, held, r.StartingStamps)
+	a := Action{ShopID: im.shopID, CardID: cardID, UserID: im.userID, Now: im.now}
+	_, err := insertCredit(ctx, tx, a, newEvent{kind: loyalty.KindAdjust, credit: want - held, note: ImportNote}, held)
+	return err
+}
+
+// join makes the card a member of the named clubs (by importClubs), as
+// JoinClub does for the owner, with the club's running coupons; a club it
+// is in already changes nothing.
+func (im importer) join(ctx context.Context, tx *sql.Tx, cardID int64, names []string) error {
+	for _, name := range names {
+		clubID := loyalty.FindClub(im.clubs, name)
+		if clubID == 0 {
+			continue // renamed or archived after the import's first step (importClubs)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO club_members (shop_id, club_id, card_id, joined_at, source, added_by)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, im.shopID, clubID, cardID, unix(im.now), ClubByImport, null(im.userID))
+		if err != nil {
+			return fmt.Errorf("club %q: %w", name, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			if err := issueClubCoupons(ctx, tx, im.shopID, clubID, cardID, im.now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// importClubs reads the shop's clubs that take members, by name, when any
+// row names a club. On the import's first step (check) it refuses rows naming
+// one the shop does not have: the owner's preview said so, but a club may
+// have been renamed or archived since. Every row is checked before any is
+// imported. A club renamed or archived between two steps is not refused: the
+// rows before it are in, and the rest skip joining it rather than leave the
+// import half done.
+func importClubs(ctx context.Context, tx *sql.Tx, shopID int64, rows []loyalty.CustomerRow, check bool) (map[string]int64, error) {
+	if !slices.ContainsFunc(rows, func(r loyalty.CustomerRow) bool { return len(r.Clubs) > 0 }) {
+		return nil, nil
+	}
+	clubs, err := clubNames(ctx, tx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		for _, name := range r.Clubs {
+			if check && loyalty.FindClub(clubs, name) == 0 {
+				return nil, fmt.Errorf("row %d: %w", r.Row, &loyalty.CSVUnknownClubError{Name: name})
+			}
+		}
+	}
+	return clubs, nil
 }
 
 // raise adds the stamps that take a card from held to want, as an adjustment
@@ -432,4 +534,28 @@ func insertImportedCard(ctx context.Context, tx *sql.Tx, shopID, userID int64, r
 		}
 	}
 	return id, err
+}
+
+// ImportClubs are the shop's clubs a customers file may name, by name: those
+// taking members (not archived).
+func (s *Store) ImportClubs(ctx context.Context, shopID int64) (map[string]int64, error) {
+	return clubNames(ctx, s.r, shopID)
+}
+
+func clubNames(ctx context.Context, q querier, shopID int64) (map[string]int64, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name, id FROM clubs WHERE shop_id = ? AND archived_at IS NULL`, shopID)
+	if err != nil {
+		return nil, fmt.Errorf("clubs of shop %d: %w", shopID, err)
+	}
+	defer rows.Close()
+	clubs := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var id int64
+		if err := rows.Scan(&name, &id); err != nil {
+			return nil, fmt.Errorf("clubs of shop %d: %w", shopID, err)
+		}
+		clubs[name] = id
+	}
+	return clubs, rows.Err()
 }

@@ -76,6 +76,9 @@ type Dashboard struct {
 	// Holdouts answer "did the messages bring people back?", per
 	// automation that chose anyone in the last year.
 	Holdouts []AutomationHoldout
+	// Clubs are the clubs' members and how many came in the period, the
+	// customers in no club last (dashboard_clubs.go); none without clubs.
+	Clubs []ClubReturn
 }
 
 // StaffActivity is one person's counter work in the period.
@@ -155,6 +158,9 @@ func (s *Store) Dashboard(ctx context.Context, shopID int64, now time.Time) (Das
 			return err
 		}
 		if d.Holdouts, err = s.readHoldouts(ctx, tx, shopID, now); err != nil {
+			return err
+		}
+		if d.Clubs, err = readClubReturns(ctx, tx, shopID, start); err != nil {
 			return err
 		}
 		d.Staff, err = readStaff(ctx, tx, shopID, start)

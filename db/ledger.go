@@ -72,10 +72,11 @@ const RecentEntries = 50
 const ShownEntries = 20
 
 // CustomerEntries is how many the customer's page lists, and all it reads of
-// the ledger (it offers no undo): a phone's screenful. Each is a row of the
-// events table on a page of its own, apart from the card's other events: on
-// the bench's big shop, reading 20 was two fifths of the page's reads.
-const CustomerEntries = 10
+// the ledger (it offers no undo): the whole round of a ten-stamp card with
+// its redemption, and one more. Each is a row of the events table on a page
+// of its own, apart from the card's other events: on the bench's big shop,
+// reading 20 was two fifths of the page's reads.
+const CustomerEntries = 12
 
 const cardEntriesQuery = `SELECT ` + entryColumns + entryFrom + `WHERE e.card_id = ? AND +e.shop_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?`
 
@@ -394,6 +395,8 @@ type newEvent struct {
 	amount, points int
 	// credit is the store credit the event adds or spends (credit.go).
 	credit int
+	// tierPercent is the card's tier multiplier on a purchase (tiers.go).
+	tierPercent int
 }
 
 // insertEvent appends ev to the ledger and brings the card's kept balance and
@@ -407,6 +410,10 @@ func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64,
 		}
 		if ev.programID != 0 {
 			if err := refoldBalance(ctx, tx, a.ShopID, a.CardID, ev.programID); err != nil {
+				return 0, err
+			}
+			// A void of a visit may take back the tier it reached (tiers.go).
+			if err := judgeTier(ctx, tx, a, id, ev.voidOf); err != nil {
 				return 0, err
 			}
 		}
@@ -427,9 +434,11 @@ func insertEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent) (int64,
 // card's kept balance the caller has read already (a stamp checks them first).
 func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules loyalty.Rules, state loyalty.State) (int64, error) {
 	if rules.Points && ev.kind == loyalty.KindStamp {
-		ev.points = loyalty.PointsFor(rules, ev.amount, a.Now) // the row says what the purchase gave
+		// The row says what the purchase gave, the card's tier multiplier included.
+		ev.points = loyalty.TierPoints(loyalty.PointsFor(rules, ev.amount, a.Now), ev.tierPercent)
 	}
-	earned := state.Apply(rules, loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq, Amount: ev.amount, Points: ev.points})
+	earned := state.Apply(rules, loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq, Amount: ev.amount, Points: ev.points,
+		TierPercent: ev.tierPercent})
 	if rules.Points && ev.kind == loyalty.KindStamp {
 		// A purchase earns the shop's cashback with its points.
 		var err error
@@ -457,15 +466,21 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 			return 0, err
 		}
 	}
+	if ev.kind == loyalty.KindStamp {
+		// A visit may raise the card's tier (tiers.go).
+		if err := judgeTier(ctx, tx, a, id, 0); err != nil {
+			return 0, err
+		}
+	}
 	return id, afterInsert(ctx, tx, a, ev, earned, true)
 }
 
 // insertRow writes ev's ledger row.
 func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
-		void_of, override, note, idempotency_key, created_at, earned, amount, points, credit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		void_of, override, note, idempotency_key, created_at, earned, amount, points, credit, tier_percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.ShopID, a.CardID, null(ev.programID), null(ev.campaignID), null(ev.raffleID), null(a.UserID), ev.kind, ev.stamps, ev.rewardSeq,
-		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now), earned, ev.amount, ev.points, ev.credit)
+		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now), earned, ev.amount, ev.points, ev.credit, ev.tierPercent)
 	if err != nil {
 		return 0, fmt.Errorf("insert %s event: %w", ev.kind, err)
 	}

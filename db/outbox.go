@@ -83,6 +83,10 @@ type OutboxPayload struct {
 	// Gift is a redeemed gift's name and GiftState its new state (catalogue.go).
 	Gift      string `json:"gift,omitempty"`
 	GiftState string `json:"gift_state,omitempty"`
+	// Tier is the name of the tier a card reached (tiers.go).
+	Tier string `json:"tier,omitempty"`
+	// CampaignID is the campaign of the coupon "coupon expiring" reminds of.
+	CampaignID int64 `json:"campaign,omitempty"`
 }
 
 // ClaimOutbox marks up to limit messages due at now as sending, until
@@ -184,6 +188,12 @@ type MessageFacts struct {
 	Voided bool
 	// Push is the subscription a push message goes to; nil for other channels.
 	Push *PushSubscription
+	// CouponUsed: the coupon "coupon expiring" reminds of was used meanwhile.
+	CouponUsed bool
+	// CameBack: since the stamp that left the card one visit short of its
+	// reward, the customer got another stamp or redeemed in that program,
+	// so "one visit to go" (held by quiet hours) is no longer true.
+	CameBack bool
 }
 
 // MessageFacts reads, in one snapshot, what sending m needs.
@@ -221,6 +231,18 @@ func (s *Store) MessageFacts(ctx context.Context, m OutboxMessage) (MessageFacts
 		}
 		if m.Payload.EventID != 0 {
 			err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE void_of = ? AND shop_id = ?)`, m.Payload.EventID, m.ShopID).Scan(&f.Voided)
+			if err != nil {
+				return err
+			}
+		}
+		switch {
+		case m.Template == AutomationCouponExpiring && m.Payload.CampaignID != 0:
+			err = tx.QueryRowContext(ctx, couponUsed, m.CardID, m.Payload.CampaignID, m.ShopID).Scan(&f.CouponUsed)
+		case m.Template == AutomationOneVisitLeft && m.Payload.EventID != 0:
+			// A visit or a redemption: an adjustment is the owner's, not the customer's coming back.
+			err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events e WHERE e.card_id = ?1 AND e.id > ?2 AND e.program_id = ?3
+				AND e.kind IN ('stamp', 'redeem') AND +e.shop_id = ?4 AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id))`,
+				m.CardID, m.Payload.EventID, m.Payload.ProgramID, m.ShopID).Scan(&f.CameBack)
 		}
 		return err
 	})

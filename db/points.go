@@ -20,8 +20,10 @@ import (
 type PointsOutcome struct {
 	Outcome
 	Points int
-	// Multiplier is what multiplied a purchase's points (1: none).
-	Multiplier int
+	// Multiplier is what multiplied a purchase's points (1: none), and
+	// TierPercent the card's tier multiplier on top (0: none).
+	Multiplier  int
+	TierPercent int
 	// Had is what a correction found on the card.
 	Had int
 }
@@ -38,8 +40,14 @@ func (s *Store) EarnPoints(ctx context.Context, a Action, amount int, override b
 		if err != nil {
 			return err
 		}
-		out.Points, out.Multiplier = points, p.Rules().MultiplierAt(a.Now)
-		out.EventID, err = insertFolded(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: 1, amount: amount, override: override}, p.Rules(), st)
+		// The card's tier multiplies the points too (tiers.go), kept on the event.
+		pct, err := tierPercent(ctx, tx, a.ShopID, a.CardID)
+		if err != nil {
+			return err
+		}
+		out.Points, out.Multiplier, out.TierPercent = loyalty.TierPoints(points, pct), p.Rules().MultiplierAt(a.Now), pct
+		out.EventID, err = insertFolded(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: 1, amount: amount, override: override,
+			tierPercent: pct}, p.Rules(), st)
 		return err
 	})
 	if err != nil {

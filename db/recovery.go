@@ -224,3 +224,38 @@ func (s *Store) StaffMailFacts(ctx context.Context, m StaffMail, now time.Time) 
 	}
 	return f, nil
 }
+
+// recoveryKept is how long a used or expired reset link, and staff mail
+// sent, failed or dropped, stay in the database: long enough to answer "did
+// the link go out?" for a month, and no longer.
+const recoveryKept = 30 * 24 * time.Hour
+
+// PurgeRecovery deletes the staff mail finished (or still waiting, its link
+// dead) and the reset links used or expired more than recoveryKept before
+// now: the daily work calls it. Mail still sending is left to its worker,
+// and a reset link to its mail. It returns how many rows went.
+func (s *Store) PurgeRecovery(ctx context.Context, now time.Time) (int64, error) {
+	cutoff := unix(now.Add(-recoveryKept))
+	var n int64
+	// write, not inTx: no cached session, user or shop changes.
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM staff_mail WHERE created_at < ?1 AND state != 'sending'
+			AND reset_id IN (SELECT id FROM password_resets WHERE expires_at < ?1 OR used_at < ?1)`, cutoff)
+		if err != nil {
+			return err
+		}
+		mail, _ := res.RowsAffected()
+		res, err = tx.ExecContext(ctx, `DELETE FROM password_resets WHERE (expires_at < ?1 OR used_at < ?1)
+			AND NOT EXISTS (SELECT 1 FROM staff_mail m WHERE m.reset_id = password_resets.id)`, cutoff)
+		if err != nil {
+			return err
+		}
+		resets, _ := res.RowsAffected()
+		n = mail + resets
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("purge old reset links and staff mail: %w", err)
+	}
+	return n, nil
+}

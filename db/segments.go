@@ -24,20 +24,6 @@ func (s *Store) SegmentCards(ctx context.Context, shopID int64, segment loyalty.
 	return ids, nil
 }
 
-// IssueLateCoupons gives the card the running campaigns for everyone, or for
-// its segment, that it does not hold yet. It looks on the reader first: most
-// of the time nothing is owed, and then nothing is written.
-func (s *Store) IssueLateCoupons(ctx context.Context, shopID, cardID int64, now time.Time) error {
-	ids, stale, err := owedCampaigns(ctx, s.r, shopID, cardID, now)
-	if err == nil && (len(ids) > 0 || stale) {
-		err = s.inTx(ctx, func(tx *sql.Tx) error { return issueLateCoupons(ctx, tx, shopID, cardID, now) })
-	}
-	if err != nil {
-		return fmt.Errorf("late coupons of card %d: %w", cardID, err)
-	}
-	return nil
-}
-
 // owedCampaigns returns the late campaigns (lateCampaigns) owed to the card:
 // those for everyone, and those for its segment. When one is for a segment
 // and the shop's segments were classified before its today, the card's

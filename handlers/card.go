@@ -88,6 +88,7 @@ func (a *App) renderCustomerCard(c echo.Context, status int, cp db.CardPage, now
 	fb = feedbackPrompt(cp.Feedback, p.T.Zone(), fb)
 	model := a.cardModel(c, cp.State, shop.Currency, true)
 	model.Credit = creditView(cp.State, shop)
+	model.Tier = tierModel(cp.Tier, cp.Ladder)
 	model.QR = db.CardQR(cp.QR, model.URL)
 	if card.InviteCode != "" {
 		// The invite link names the card by its invite code, never by its token: it opens nothing.

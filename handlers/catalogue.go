@@ -72,7 +72,9 @@ func giftOrderItem(o db.GiftOrder, currency string, tr *locale.Tr) views.GiftOrd
 // cardCatalogue is what the catalogue offers the card now: the open items
 // of its points programs within their limits, each with the points the
 // card still lacks, and its redemptions.
-func cardCatalogue(gifts []db.Gift, orders []db.GiftOrder, programs []db.ProgramBalance, currency string, tr *locale.Tr, now time.Time) *views.CardCatalogue {
+// An item open to a tier and above is listed to the members of those only
+// (ladder is the shop's, rank the card's tier).
+func cardCatalogue(gifts []db.Gift, orders []db.GiftOrder, programs []db.ProgramBalance, ladder loyalty.Ladder, rank int, currency string, tr *locale.Tr, now time.Time) *views.CardCatalogue {
 	if len(gifts) == 0 && len(orders) == 0 {
 		return nil
 	}
@@ -90,10 +92,12 @@ func cardCatalogue(gifts []db.Gift, orders []db.GiftOrder, programs []db.Program
 	}
 	for _, g := range gifts {
 		pb, ok := held[g.ProgramID]
-		if !ok || !pb.Program.IsPoints() || !g.Available(now) || g.PerCustomer > 0 && taken[g.ID] >= g.PerCustomer {
+		if !ok || !pb.Program.IsPoints() || !g.Available(now) || g.PerCustomer > 0 && taken[g.ID] >= g.PerCustomer ||
+			loyalty.CheckTier(g.MinTier, rank) != nil {
 			continue
 		}
 		it := giftItem(g, pb.Program.Name, currency, tr)
+		it.TierOnly = tierOnly(ladder, g.MinTier)
 		it.Short = max(0, g.Points-pb.Points)
 		if g.Partial() {
 			it.PartialShort = max(0, g.PartialPoints-pb.Points)
@@ -125,14 +129,19 @@ func (a *App) cataloguePage(c echo.Context, status int, shop db.Shop, f views.Fo
 	if err != nil {
 		return err
 	}
+	ladder, tiers, err := a.tierOptions(c, shop.ID, p.T)
+	if err != nil {
+		return err
+	}
 	items := make([]views.GiftItem, len(list))
 	for i, g := range list {
 		items[i] = giftItem(g, names[g.ProgramID], shop.Currency, p.T)
+		items[i].TierOnly = tierOnly(ladder, g.MinTier)
 	}
 	if f.Values["program"] == "" && len(programs) > 0 {
 		f.Values["program"] = programs[0].Value
 	}
-	return render(c, status, views.CataloguePage(p, items, programs, f, len(open)))
+	return render(c, status, views.CataloguePage(p, items, programs, tiers, f, len(open)))
 }
 
 // pointsPrograms are the shop's active points programs, as a form's options
@@ -232,7 +241,7 @@ func giftImage(c echo.Context, f *form, shopID int64) ([]byte, int, error) {
 
 // createGift adds an item to the catalogue.
 func (a *App) createGift(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	key, err := formKey(c)
 	if err != nil {
 		return err
@@ -245,6 +254,9 @@ func (a *App) createGift(c echo.Context) error {
 	f := newForm(c, p.T)
 	f.v.Values["key"] = key
 	in := giftInput(f, programs)
+	if in.MinTier, err = a.minTierInput(c, f, shop.ID); err != nil {
+		return err
+	}
 	in.Key = key
 	img, status, err := giftImage(c, f, shop.ID)
 	if err != nil {
@@ -254,6 +266,7 @@ func (a *App) createGift(c echo.Context) error {
 	if !f.ok() {
 		return a.cataloguePage(c, cmp(status, http.StatusUnprocessableEntity), shop, f.v)
 	}
+	in.UserID = u.ID
 	_, err = a.store.CreateGift(c.Request().Context(), shop.ID, in, a.now())
 	var replay *db.ReplayedError
 	switch {
@@ -292,7 +305,7 @@ func (a *App) giftForm(c echo.Context) error {
 	n := strconv.Itoa
 	f := views.Form{Values: map[string]string{
 		"name": g.Name, "description": g.Description, "program": itoa64(g.ProgramID), "points": n(g.Points),
-		"partial_points": n(g.PartialPoints), "per_customer": n(g.PerCustomer),
+		"partial_points": n(g.PartialPoints), "per_customer": n(g.PerCustomer), "min_tier": n(g.MinTier),
 	}}
 	if g.PartialMoney > 0 {
 		f.Values["partial_money"] = p.T.Decimal(float64(g.PartialMoney)/100, 2)
@@ -319,12 +332,16 @@ func (a *App) giftFormPage(c echo.Context, status int, shop db.Shop, g db.Gift, 
 	if err != nil {
 		return err
 	}
-	return render(c, status, views.GiftFormPage(p, giftItem(g, names[g.ProgramID], shop.Currency, p.T), programs, f))
+	_, tiers, err := a.tierOptions(c, shop.ID, p.T)
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.GiftFormPage(p, giftItem(g, names[g.ProgramID], shop.Currency, p.T), programs, tiers, f))
 }
 
 // updateGift saves an item's changes.
 func (a *App) updateGift(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -344,6 +361,9 @@ func (a *App) updateGift(c echo.Context) error {
 	}
 	f := newForm(c, p.T)
 	in := giftInput(f, programs)
+	if in.MinTier, err = a.minTierInput(c, f, shop.ID); err != nil {
+		return err
+	}
 	img, status, err := giftImage(c, f, shop.ID)
 	if err != nil {
 		return err
@@ -352,6 +372,7 @@ func (a *App) updateGift(c echo.Context) error {
 	if !f.ok() {
 		return a.giftFormPage(c, cmp(status, http.StatusUnprocessableEntity), shop, g, f.v)
 	}
+	in.UserID = u.ID
 	err = a.store.UpdateGift(ctx, shop.ID, id, in, a.now())
 	if errors.Is(err, loyalty.ErrNotPoints) {
 		f.fail("program", "FieldRequired")
@@ -385,12 +406,12 @@ func (a *App) giftTooLarge(c echo.Context) error {
 
 // archiveGift takes an item out of the catalogue.
 func (a *App) archiveGift(c echo.Context) error {
-	_, shop := staff(c)
+	u, shop := staff(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := a.store.ArchiveGift(c.Request().Context(), shop.ID, id, a.now()); err != nil {
+	if err := a.store.ArchiveGift(c.Request().Context(), shop.ID, u.ID, id, a.now()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/catalogue")
@@ -495,6 +516,8 @@ func giftRefusal(err error, tr *locale.Tr) (status int, msg string, ok bool) {
 		return http.StatusConflict, tr.T("GiftNotEnoughPoints"), true
 	case errors.Is(err, loyalty.ErrGiftNoPartial):
 		return http.StatusBadRequest, "", false
+	case errors.Is(err, loyalty.ErrTierNotReached):
+		return http.StatusForbidden, tr.T("TierRefused"), true
 	}
 	return 0, "", false
 }
@@ -541,7 +564,7 @@ func (a *App) requestGift(c echo.Context) error {
 // customerCatalogue is the catalogue of the card page read at now, with the
 // outcome of a request just made.
 func customerCatalogue(c echo.Context, cp db.CardPage, tr *locale.Tr, now time.Time) *views.CardCatalogue {
-	cc := cardCatalogue(cp.Gifts, cp.GiftOrders, cp.State.Programs, cp.Shop.Currency, tr, now)
+	cc := cardCatalogue(cp.Gifts, cp.GiftOrders, cp.State.Programs, cp.Ladder, cp.State.Card.Tier, cp.Shop.Currency, tr, now)
 	problem, _ := c.Get(ctxGiftProblem).(string)
 	requested, _ := c.Get(ctxGiftRequested).(string)
 	if cc == nil && problem != "" {
@@ -619,17 +642,8 @@ func (a *App) handOverGift(c echo.Context) error {
 }
 
 // counterCatalogue is the catalogue of the counter's card view.
-func (a *App) counterCatalogue(c echo.Context, shop db.Shop, st db.CardState, tr *locale.Tr) (*views.CardCatalogue, error) {
-	ctx := c.Request().Context()
-	gifts, err := a.store.Gifts(ctx, shop.ID, false)
-	if err != nil {
-		return nil, err
-	}
-	orders, err := a.store.CardGiftOrders(ctx, shop.ID, st.Card.ID)
-	if err != nil {
-		return nil, err
-	}
-	cc := cardCatalogue(gifts, orders, st.Programs, shop.Currency, tr, a.now())
+func counterCatalogue(v db.CounterCard, shop db.Shop, tr *locale.Tr, now time.Time) *views.CardCatalogue {
+	cc := cardCatalogue(v.Gifts, v.GiftOrders, v.State.Programs, v.Ladder, v.State.Card.Tier, shop.Currency, tr, now)
 	if cc != nil {
 		// The counter hands over what waits for pickup; shipping is the owner's.
 		open := cc.Orders[:0]
@@ -640,5 +654,5 @@ func (a *App) counterCatalogue(c echo.Context, shop db.Shop, st db.CardState, tr
 		}
 		cc.Orders = open
 	}
-	return cc, nil
+	return cc
 }

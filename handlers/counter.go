@@ -212,25 +212,12 @@ type cardView struct {
 func (a *App) showCard(c echo.Context, status int, cardID int64, v cardView) error {
 	_, shop := staff(c)
 	p := a.page(c, &shop, "CardTitle")
-	ctx := c.Request().Context()
 	// An erased customer is gone from the counter; only the owner's records keep the card.
-	held, err := a.store.Card(ctx, shop.ID, cardID)
+	view, err := a.store.CounterCard(c.Request().Context(), shop.ID, cardID, a.now())
 	if err != nil {
 		return err
 	}
-	if held.Erased {
-		return echo.ErrNotFound
-	}
-	if err := a.store.IssueLateCoupons(ctx, shop.ID, cardID, a.now()); err != nil {
-		return err
-	}
-	if err := a.store.IssueBirthdayCoupon(ctx, shop.ID, cardID, a.now()); err != nil {
-		return err
-	}
-	st, err := a.store.CardState(ctx, shop.ID, cardID, a.now())
-	if err != nil {
-		return err
-	}
+	st := view.State
 	res := v.result
 	if v.done != 0 {
 		if res = doneResult(st, v.done); res == nil {
@@ -238,10 +225,9 @@ func (a *App) showCard(c echo.Context, status int, cardID int64, v cardView) err
 		}
 	}
 	card := a.cardModel(c, st, shop.Currency, false)
-	if card.Catalogue, err = a.counterCatalogue(c, shop, st, p.T); err != nil {
-		return err
-	}
+	card.Catalogue = counterCatalogue(view, shop, p.T, a.now())
 	card.Credit = creditView(st, shop)
+	card.Tier = tierBadge(view.Ladder, st.Card.Tier)
 	if res != nil {
 		res.Currency = shop.Currency
 	}
@@ -537,6 +523,7 @@ var couponRefusals = []refusal{
 	{loyalty.ErrCouponUsedByCard, "CouponRefusedUsedByCard"},
 	{loyalty.ErrCouponNotForCard, "CouponRefusedNotForCard"},
 	{loyalty.ErrCouponUnknown, "CouponRefusedUnknown"},
+	{loyalty.ErrTierNotReached, "TierRefused"},
 }
 
 func (a *App) redeemPrize(c echo.Context) error {

@@ -169,3 +169,28 @@ func (a *App) saveCashback(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/cashback?saved=1")
 }
+
+// creditChanges is how many of a card's last changes of credit the owner's
+// record of the customer lists above its history.
+const creditChanges = 10
+
+// customerCredit is the card's store credit for the owner's record, with
+// its last changes taken from the record's ledger (newest first): nil for a
+// card that never had credit in a shop without cashback.
+func customerCredit(held int, shop db.Shop, ledger []views.Entry) *views.CustomerCredit {
+	v := &views.CustomerCredit{Held: held, Currency: shop.Currency}
+	for _, e := range ledger {
+		if e.Credit == 0 {
+			continue
+		}
+		if len(v.Changes) == creditChanges {
+			v.More = true
+			break
+		}
+		v.Changes = append(v.Changes, e)
+	}
+	if held == 0 && len(v.Changes) == 0 && !shop.Cashback.On() {
+		return nil
+	}
+	return v
+}

@@ -60,7 +60,11 @@ func (a *App) newCouponForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.CouponForm(p, f, reach, clubs))
+	_, tiers, err := a.tierOptions(c, shop.ID, p.T)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.CouponForm(p, f, reach, clubs, tiers))
 }
 
 // couponReach answers the coupon form's question "who gets it?" while the
@@ -148,6 +152,10 @@ func (a *App) createCoupon(c echo.Context) error {
 		TotalLimit:   f.number("total_limit", 0, loyalty.MaxCouponLimit, 0),
 		PerCardLimit: f.number("per_card_limit", 1, 100, 1),
 	}
+	var err error
+	if cp.MinTier, err = a.minTierInput(c, f, shop.ID); err != nil {
+		return err
+	}
 	number := f.text("value_number", false, 20)
 	cp.ValueText = f.text("value_text", false, 120)
 	switch cp.ValueKind {
@@ -234,7 +242,11 @@ func (a *App) createCoupon(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return render(c, http.StatusUnprocessableEntity, views.CouponForm(p, f.v, reach, clubs))
+		_, tiers, err := a.tierOptions(c, shop.ID, p.T)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, views.CouponForm(p, f.v, reach, clubs, tiers))
 	}
 	if !f.ok() {
 		return refuse()

@@ -54,6 +54,10 @@ var csvRefusals = []refusal{
 	{loyalty.ErrCSVBirthday, "CSVRowBirthday"},
 	{loyalty.ErrCSVStampsInvalid, "CSVRowStampsInvalid"},
 	{loyalty.ErrCSVStampsRange, "CSVRowStampsRange"},
+	{loyalty.ErrCSVPointsRange, "CSVRowPointsRange"},
+	{loyalty.ErrCSVCreditInvalid, "CSVRowCreditInvalid"},
+	{loyalty.ErrCSVCreditNegative, "CSVRowCreditNegative"},
+	{loyalty.ErrCSVCreditRange, "CSVRowCreditRange"},
 	{loyalty.ErrCSVNoContactColumn, "CSVNoContactColumn"},
 }
 
@@ -68,12 +72,25 @@ func csvMessage(err error) string {
 	return msg
 }
 
+// csvProblem says what is wrong with a row, naming the club it asks for
+// when the shop has none of that name.
+func csvProblem(p views.Page, problem error) string {
+	var club *loyalty.CSVUnknownClubError
+	if errors.As(problem, &club) {
+		return p.T.T("CSVRowClubUnknown", "Name", club.Name)
+	}
+	return p.T.T(csvMessage(problem))
+}
+
 // The exports' columns. They are the same in every language, like the codes
 // and dates in the rows, so a file means one thing wherever it is opened and
 // imports back (loyalty.ParseCustomerCSV knows the customers' headers).
 var (
 	customerColumns = []string{"short code", "first name", "phone", "email", "birthday", "joined", "segment", "visits", "last visit", "marketing consent"}
-	ledgerColumns   = []string{"id", "time", "card", "kind", "program", "stamps", "reward", "voided", "void of", "override", "note", "staff"}
+	// clubsColumn heads the clubs each card is a member of, separated by
+	// loyalty.ClubSeparator, which the import reads back.
+	clubsColumn   = "clubs"
+	ledgerColumns = []string{"id", "time", "card", "kind", "program", "stamps", "reward", "voided", "void of", "override", "note", "staff"}
 )
 
 // exportCustomers writes the customers the list's search and segment select
@@ -103,7 +120,7 @@ func (a *App) exportCustomers(c echo.Context) error {
 		}
 		header = append(header, loyalty.EscapeCell(loyalty.StampsHeaderPrefix+p.Name), loyalty.EscapeCell(loyalty.RewardsHeaderPrefix+p.Name))
 	}
-	header = append(header, creditColumn)
+	header = append(header, creditColumn, clubsColumn)
 	w.Write(header)
 	err = a.store.ExportCustomers(ctx, shop.ID, programs, q, now, func(r db.ExportedCustomer) error {
 		last := ""
@@ -119,7 +136,7 @@ func (a *App) exportCustomers(c echo.Context) error {
 			}
 			record = append(record, strconv.Itoa(n), strconv.Itoa(r.Rewards[i]))
 		}
-		record = append(record, hundredths(r.Credit))
+		record = append(record, hundredths(r.Credit), loyalty.EscapeCell(strings.Join(r.Clubs, loyalty.ClubSeparator)))
 		return w.Write(record)
 	})
 	return a.endCSV(c, w, err)
@@ -291,7 +308,11 @@ func (a *App) preview(c echo.Context, p views.Page, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	file, err := loyalty.ParseCustomerCSV(raw, columns)
+	program, err := a.importProgram(c, shop.ID)
+	if err != nil {
+		return err
+	}
+	file, err := loyalty.ParseCustomerCSV(raw, columns, program.IsPoints())
 	var same *loyalty.CSVSameFieldError
 	switch {
 	case errors.Is(err, loyalty.ErrCSVColumns):
@@ -307,20 +328,21 @@ func (a *App) preview(c echo.Context, p views.Page, raw []byte) error {
 	case err != nil:
 		return render(c, http.StatusUnprocessableEntity, views.CSVImportPage(p, views.CSVImport{Error: p.T.T(csvMessage(err))}))
 	}
-	program, err := a.importProgram(c, shop.ID)
-	if err != nil {
+	if err := a.checkClubs(c, shop.ID, &file); err != nil {
 		return err
 	}
 	pv := mapping(file, raw, existing)
 	pv.Total, pv.Invalid, pv.Ignored, pv.Program = len(file.Rows), file.Invalid, file.Ignored, program.Name
+	pv.Credit, pv.Clubs, pv.Currency = slices.Contains(file.Columns, loyalty.FieldCredit), slices.Contains(file.Columns, loyalty.FieldClubs), shop.Currency
 	for i, r := range file.Rows {
 		if i >= previewRows && len(r.Problems) == 0 {
 			pv.Hidden++
 			continue
 		}
-		row := views.CSVRow{Row: r.Row, FirstName: r.FirstName, Phone: r.Phone, Email: r.Email, Birthday: r.Birthday, Stamps: r.StartingStamps}
+		row := views.CSVRow{Row: r.Row, FirstName: r.FirstName, Phone: r.Phone, Email: r.Email, Birthday: r.Birthday, Stamps: r.StartingStamps,
+			Credit: r.StartingCredit, Clubs: r.Clubs}
 		for _, problem := range r.Problems {
-			row.Problems = append(row.Problems, p.T.T(csvMessage(problem)))
+			row.Problems = append(row.Problems, csvProblem(p, problem))
 		}
 		pv.Rows = append(pv.Rows, row)
 	}
@@ -330,6 +352,20 @@ func (a *App) preview(c echo.Context, p views.Page, raw []byte) error {
 	pv.Ready = true
 	pv.Key = newKey() + "-import"
 	return render(c, http.StatusOK, views.CSVImportPage(p, views.CSVImport{Preview: pv}))
+}
+
+// checkClubs marks the file's rows naming a club the shop does not have (or
+// has archived), when a column holds clubs.
+func (a *App) checkClubs(c echo.Context, shopID int64, file *loyalty.CustomerFile) error {
+	if !slices.Contains(file.Columns, loyalty.FieldClubs) {
+		return nil
+	}
+	clubs, err := a.store.ImportClubs(c.Request().Context(), shopID)
+	if err != nil {
+		return err
+	}
+	file.CheckClubs(clubs)
+	return nil
 }
 
 // mapping is the mapping step of file: each column with its first value and
@@ -387,20 +423,25 @@ func (a *App) importConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	file, err := loyalty.ParseCustomerCSV(raw, columns)
-	if err != nil || file.Invalid > 0 || c.FormValue("checked") != checkedColumns(file.Columns) {
-		return a.preview(c, p, raw)
-	}
 	program, err := a.importProgram(c, shop.ID)
 	if err != nil {
 		return err
 	}
+	file, err := loyalty.ParseCustomerCSV(raw, columns, program.IsPoints())
+	if err == nil {
+		err = a.checkClubs(c, shop.ID, &file)
+	}
+	if err != nil || file.Invalid > 0 || c.FormValue("checked") != checkedColumns(file.Columns) {
+		return a.preview(c, p, raw)
+	}
 	res, err := a.store.ImportCustomers(c.Request().Context(), shop.ID, u.ID, file.Rows, program.ID, key, existing, a.now())
 	var replay *db.ReplayedError
-	if errors.As(err, &replay) {
+	switch {
+	case errors.As(err, &replay):
 		return render(c, http.StatusConflict, views.CSVImportPage(p, views.CSVImport{Error: p.T.T("CSVAlreadyImported")}))
-	}
-	if err != nil {
+	case errors.Is(err, loyalty.ErrCSVClubUnknown):
+		return a.preview(c, p, raw) // a club renamed or archived since the check: the preview says which
+	case err != nil:
 		return err
 	}
 	q := url.Values{}

@@ -155,6 +155,10 @@ func (a *App) showCustomer(c echo.Context, status int, cardID int64, s customerS
 		v.Coupons = append(v.Coupons, views.CustomerCoupon{Coupon: couponView(cc.Campaign, shop.Currency, now), UsedByCard: cc.RedeemedByCard, Usable: cc.Usable == nil})
 	}
 	v.Clubs = customerClubsView(rec.Clubs)
+	v.Credit = customerCredit(rec.Credit, shop, card.Ledger)
+	if v.Card.Tier, v.TierChanges, err = a.customerTier(c, p, shop.ID, rec.Card.ID, rec.Card.Tier); err != nil {
+		return err
+	}
 	for _, f := range rec.Feedback {
 		v.Feedback = append(v.Feedback, views.CustomerFeedback{Day: dayTime(f.Day, p.T.Zone()), Rating: f.Rating, Comment: f.Comment})
 	}

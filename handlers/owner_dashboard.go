@@ -233,6 +233,7 @@ func dashboardView(t *locale.Tr, d db.Dashboard, currency string, rtl bool) view
 		v.Economics.GiftsHandedOut = t.N("EconomicsGiftsHandedOut", d.GiftsOut, "Money", t.Money(d.GiftsCost, currency))
 	}
 	v.Holdouts, v.Economics.Measured = holdoutViews(t, d.Holdouts, e, currency)
+	v.Clubs = clubReturnRows(t, d.Clubs)
 	return v
 }
 

@@ -196,6 +196,8 @@ func (a *App) routes(e *echo.Echo, static fs.FS) {
 	e.POST("/settings/logo", a.uploadLogo, owners...)
 	get("/cashback", a.cashback, owners...)
 	e.POST("/cashback", a.saveCashback, owners...)
+	get("/tiers", a.tiers, owners...)
+	e.POST("/tiers", a.saveTiers, owners...)
 	get("/setup", a.setup, owners...)
 	e.POST("/setup/reward", a.setupReward, owners...)
 	e.POST("/setup/place", a.setupPlace, owners...)

@@ -296,6 +296,8 @@ var inventory = map[string]routeClass{
 	"POST /settings/logo":                {owners, ""},
 	"GET /cashback":                      {owners, ""},
 	"POST /cashback":                     {owners, ""},
+	"GET /tiers":                         {owners, ""},
+	"POST /tiers":                        {owners, ""},
 	"GET /setup":                         {owners, ""},
 	"POST /setup/reward":                 {owners, ""},
 	"POST /setup/place":                  {owners, ""},

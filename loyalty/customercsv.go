@@ -22,6 +22,11 @@ const (
 	MaxCSVNameRunes   = 100
 	MaxCSVEmailBytes  = 254
 	MaxStartingStamps = 1000
+	// MaxStartingPoints bounds a starting balance imported into a points
+	// program: points come by the amount spent (a point per lira, per
+	// rial), so balances of tens of thousands are ordinary; a million is
+	// still a typo's size, not a customer's.
+	MaxStartingPoints = 1_000_000
 )
 
 // Problems with a whole customers file: nothing in it can be imported.
@@ -45,7 +50,22 @@ var (
 	ErrCSVBirthday      = errors.New("birthday not a date")
 	ErrCSVStampsInvalid = errors.New("starting stamps not a whole number")
 	ErrCSVStampsRange   = errors.New("starting stamps outside 0-1000")
+	ErrCSVPointsRange   = errors.New("starting points outside 0-1000000")
+	// The starting store credit (FieldCredit): an amount of the shop's
+	// money, never below zero, at most MaxAmount.
+	ErrCSVCreditInvalid  = errors.New("store credit not an amount")
+	ErrCSVCreditNegative = errors.New("store credit below zero")
+	ErrCSVCreditRange    = errors.New("store credit over the largest amount")
+	// ErrCSVClubUnknown: a row names a club the shop does not have, or an
+	// archived one; see CSVUnknownClubError.
+	ErrCSVClubUnknown = errors.New("no such club")
 )
+
+// CSVUnknownClubError names the club a row asks for that the shop does not have.
+type CSVUnknownClubError struct{ Name string }
+
+func (e *CSVUnknownClubError) Error() string { return fmt.Sprintf("no club named %q", e.Name) }
+func (e *CSVUnknownClubError) Unwrap() error { return ErrCSVClubUnknown }
 
 // CustomerRow is one customer read from a file. Row is its number as a
 // spreadsheet shows it: the header is row 1, the first customer row 2.
@@ -59,7 +79,13 @@ type CustomerRow struct {
 	// HasStamps: the row's stamps cell is filled in, so a customer already in
 	// the shop can be compared with it (an empty cell says nothing).
 	HasStamps bool
-	Problems  []error // empty when the row can be imported
+	// StartingCredit is the store credit the card starts with, in minor
+	// units; HasCredit: the row's credit cell is filled in.
+	StartingCredit int
+	HasCredit      bool
+	// Clubs names the clubs the customer is to be a member of.
+	Clubs    []string
+	Problems []error // empty when the row can be imported
 }
 
 // CustomerFile is a parsed customers file.
@@ -87,10 +113,12 @@ const (
 	FieldEmail    CSVField = "email"
 	FieldBirthday CSVField = "birthday"
 	FieldStamps   CSVField = "stamps"
+	FieldCredit   CSVField = "credit"
+	FieldClubs    CSVField = "clubs"
 )
 
 // CSVFields are the choices of the mapping step, in the order it offers them.
-var CSVFields = []CSVField{FieldName, FieldPhone, FieldEmail, FieldBirthday, FieldStamps, FieldIgnore}
+var CSVFields = []CSVField{FieldName, FieldPhone, FieldEmail, FieldBirthday, FieldStamps, FieldCredit, FieldClubs, FieldIgnore}
 
 // Valid reports whether f is one of CSVFields.
 func (f CSVField) Valid() bool {
@@ -123,7 +151,17 @@ var csvHeaders = map[string]CSVField{
 	"damga": FieldStamps, "damgalar": FieldStamps, "puan": FieldStamps, "puanlar": FieldStamps, "pul": FieldStamps,
 	"مهر": FieldStamps, "مهرها": FieldStamps, "امتیاز": FieldStamps, "امتیازها": FieldStamps,
 	"ștampile": FieldStamps, "stampile": FieldStamps, "puncte": FieldStamps,
+	"store credit": FieldCredit, "store_credit": FieldCredit, "credit": FieldCredit, "cashback": FieldCredit,
+	"mağaza kredisi": FieldCredit, "kredi": FieldCredit, "اعتبار": FieldCredit, "اعتبار فروشگاه": FieldCredit, "اعتبار خرید": FieldCredit,
+	"credit magazin": FieldCredit, "credit în magazin": FieldCredit, "credit in magazin": FieldCredit,
+	"clubs": FieldClubs, "club": FieldClubs, "kulüpler": FieldClubs, "kulüp": FieldClubs, "kulupler": FieldClubs,
+	"باشگاه\u200cها": FieldClubs, "باشگاه": FieldClubs, "cluburi": FieldClubs,
 }
+
+// ClubSeparator separates the clubs in a cell of the clubs column; the
+// import also takes the Persian semicolon "؛". A club whose name holds one
+// cannot be named in a file.
+const ClubSeparator = "; "
 
 // StampsHeaderPrefix starts the header of an export's per-program stamps column.
 const StampsHeaderPrefix = "stamps: "
@@ -185,12 +223,14 @@ func (e *CSVSameFieldError) Unwrap() error { return ErrCSVSameField }
 // ParseCustomerCSV reads a customers file: UTF-8 (with or without a byte-order
 // mark), comma- or semicolon-separated (spreadsheets in Turkish and many
 // European locales write semicolons), with a header row. columns says what
-// each column holds; nil: guessed from the header (GuessColumns). Rows with
+// each column holds; nil: guessed from the header (GuessColumns). points:
+// starting balances go to a points program, capped at MaxStartingPoints
+// rather than MaxStartingStamps. Rows with
 // problems are returned with them. An error means nothing can be imported:
 // the file as a whole is unusable, or (ErrCSVNoContactColumn,
 // ErrCSVSameField) the mapping is, and then the file still has its Header,
 // Columns and Samples, so the owner can map it again.
-func ParseCustomerCSV(data []byte, columns []CSVField) (CustomerFile, error) {
+func ParseCustomerCSV(data []byte, columns []CSVField, points bool) (CustomerFile, error) {
 	var out CustomerFile
 	if len(data) > MaxCSVBytes {
 		return out, ErrCSVTooLarge
@@ -274,7 +314,7 @@ func ParseCustomerCSV(data []byte, columns []CSVField) (CustomerFile, error) {
 		case len(rec.cells) != len(columns):
 			row = CustomerRow{Row: rec.line, Problems: []error{ErrCSVColumnCount}}
 		default:
-			row = parseCustomerRow(rec.line, columns, rec.cells)
+			row = parseCustomerRow(rec.line, columns, rec.cells, points)
 		}
 		if len(row.Problems) > 0 {
 			out.Invalid++
@@ -336,7 +376,7 @@ header:
 	return ','
 }
 
-func parseCustomerRow(number int, columns []CSVField, record []string) CustomerRow {
+func parseCustomerRow(number int, columns []CSVField, record []string, points bool) CustomerRow {
 	row := CustomerRow{Row: number}
 	fail := func(err error) {
 		for _, e := range row.Problems {
@@ -389,17 +429,105 @@ func parseCustomerRow(number int, columns []CSVField, record []string) CustomerR
 			switch {
 			case err != nil && !isInteger(v):
 				fail(ErrCSVStampsInvalid)
-			case err != nil || n < 0 || n > MaxStartingStamps:
+			case points && (err != nil || n < 0 || n > MaxStartingPoints):
+				fail(ErrCSVPointsRange)
+			case !points && (err != nil || n < 0 || n > MaxStartingStamps):
 				fail(ErrCSVStampsRange)
 			default:
 				row.StartingStamps = n
 			}
+		case FieldCredit:
+			if v == "" {
+				break
+			}
+			row.HasCredit = true
+			n, err := parseCSVCredit(v)
+			if err != nil {
+				fail(err)
+			}
+			row.StartingCredit = n
+		case FieldClubs:
+			row.Clubs = splitClubs(v)
 		}
 	}
 	if row.FirstName == "" && row.Phone == "" && row.Email == "" && len(row.Problems) == 0 {
 		fail(ErrCSVNoContact)
 	}
 	return row
+}
+
+// parseCSVCredit reads a starting store credit as the export writes it
+// ("12.50") and as owners type it in their language: a decimal comma, the
+// Persian separator and digits, a currency beside it ("12,50 TL"); zero
+// too. More than two decimals or a thousands separator is refused, as at
+// the counter (ParseAmount).
+func parseCSVCredit(s string) (int, error) {
+	s = trimCurrency(strings.ReplaceAll(LatinDigits(s), "٫", "."))
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "−") {
+		return 0, ErrCSVCreditNegative
+	}
+	whole, frac, hasFrac := strings.Cut(strings.Replace(s, ",", ".", 1), ".")
+	digits := func(p string) bool { return strings.Trim(p, "0123456789") == "" }
+	if whole == "" || !digits(whole) || hasFrac && (frac == "" || len(frac) > 2 || !digits(frac)) {
+		return 0, ErrCSVCreditInvalid
+	}
+	if whole = strings.TrimLeft(whole, "0"); len(whole) > 7 {
+		return 0, ErrCSVCreditRange
+	}
+	n, _ := strconv.Atoi("0" + whole + (frac + "00")[:2])
+	if n > MaxAmount {
+		return 0, ErrCSVCreditRange
+	}
+	return n, nil
+}
+
+// splitClubs reads a cell of the clubs column: names separated by
+// semicolons (ClubSeparator, or the Persian "؛"), each once.
+func splitClubs(v string) []string {
+	var out []string
+	for _, name := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == '؛' }) {
+		if name = strings.TrimSpace(name); name != "" && !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, name) }) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// FindClub is the id of the club a file names, among a shop's clubs (name →
+// id): the one of that exact name, else the only one of that name in another
+// case; 0 when none, or when two differ from it only in case ("Coffee" and
+// "coffee" may both exist, and a file's "COFFEE" names neither).
+func FindClub(clubs map[string]int64, name string) int64 {
+	if id, ok := clubs[name]; ok {
+		return id
+	}
+	found := int64(0)
+	for n, id := range clubs {
+		if strings.EqualFold(n, name) {
+			if found != 0 {
+				return 0
+			}
+			found = id
+		}
+	}
+	return found
+}
+
+// CheckClubs adds a CSVUnknownClubError to each row naming a club that is
+// not among clubs (name → id), counting the row in Invalid.
+func (f *CustomerFile) CheckClubs(clubs map[string]int64) {
+	for i := range f.Rows {
+		r := &f.Rows[i]
+		had := len(r.Problems) > 0
+		for _, name := range r.Clubs {
+			if FindClub(clubs, name) == 0 {
+				r.Problems = append(r.Problems, &CSVUnknownClubError{Name: name})
+			}
+		}
+		if !had && len(r.Problems) > 0 {
+			f.Invalid++
+		}
+	}
 }
 
 // isInteger reports an optionally signed run of ASCII digits: a number too big

@@ -136,7 +136,7 @@ func TestParseCustomerCSV(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParseCustomerCSV([]byte(tt.in), nil)
+			got, err := ParseCustomerCSV([]byte(tt.in), nil, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,7 +185,7 @@ func TestParseCustomerCSVRefusesFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParseCustomerCSV([]byte(tt.in), nil)
+			got, err := ParseCustomerCSV([]byte(tt.in), nil, false)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("error %v, want %v", err, tt.want)
 			}
@@ -195,7 +195,7 @@ func TestParseCustomerCSVRefusesFile(t *testing.T) {
 		})
 	}
 	exactly := "name\n" + strings.Repeat("Ali\n", MaxCSVRows)
-	if got, err := ParseCustomerCSV([]byte(exactly), nil); err != nil || len(got.Rows) != MaxCSVRows {
+	if got, err := ParseCustomerCSV([]byte(exactly), nil, false); err != nil || len(got.Rows) != MaxCSVRows {
 		t.Errorf("%d rows: %d, %v", MaxCSVRows, len(got.Rows), err)
 	}
 }
@@ -241,7 +241,7 @@ func FuzzParseCustomerCSV(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := ParseCustomerCSV(data, nil)
+		file, err := ParseCustomerCSV(data, nil, false)
 		if err != nil {
 			if len(file.Rows) != 0 {
 				t.Fatalf("refused file returned %d rows", len(file.Rows))
@@ -336,7 +336,7 @@ func TestParseCustomerCSVMapping(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := ParseCustomerCSV([]byte(in), tt.columns)
+			got, err := ParseCustomerCSV([]byte(in), tt.columns, false)
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("error %v, want %v", err, tt.err)
 			}
@@ -352,7 +352,7 @@ func TestParseCustomerCSVMapping(t *testing.T) {
 		})
 	}
 	var same *CSVSameFieldError
-	if _, err := ParseCustomerCSV([]byte(in), []CSVField{FieldName, FieldStamps, FieldStamps}); !errors.As(err, &same) || same.Field != FieldStamps {
+	if _, err := ParseCustomerCSV([]byte(in), []CSVField{FieldName, FieldStamps, FieldStamps}, false); !errors.As(err, &same) || same.Field != FieldStamps {
 		t.Errorf("two stamps columns: %v", err)
 	}
 }
@@ -365,7 +365,7 @@ func FuzzCustomerCSVMapping(f *testing.F) {
 	f.Add([]byte("a,b,c\n1,2,3\n"), []byte{0, 4, 4})
 	f.Add([]byte("امتیاز,نام\n۱۲,سارا\n"), []byte{4, 0, 9})
 	f.Fuzz(func(t *testing.T, data, choices []byte) {
-		guessed, err := ParseCustomerCSV(data, nil)
+		guessed, err := ParseCustomerCSV(data, nil, false)
 		if err != nil && !errors.Is(err, ErrCSVNoContactColumn) && !errors.Is(err, ErrCSVSameField) {
 			return
 		}
@@ -379,7 +379,7 @@ func FuzzCustomerCSVMapping(f *testing.F) {
 				columns[i] = CSVFields[int(choices[i])%len(CSVFields)]
 			}
 		}
-		file, err := ParseCustomerCSV(data, columns)
+		file, err := ParseCustomerCSV(data, columns, false)
 		if err != nil {
 			if len(file.Rows) != 0 {
 				t.Fatalf("refused mapping returned %d rows", len(file.Rows))

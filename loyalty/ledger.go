@@ -74,6 +74,9 @@ type Event struct {
 	// Points is the signed change of a redemption or correction of points.
 	Amount int
 	Points int
+	// TierPercent is the tier multiplier a purchase was given with (0 or
+	// 100: none), kept with the event (tiers.go).
+	TierPercent int
 }
 
 // Reward is an earned reward; Seq numbers a card's rewards in a program from 1.

@@ -174,7 +174,7 @@ func (s *State) applyPoints(r Rules, e Event) {
 	switch e.Kind {
 	case KindStamp:
 		s.LastStampAt = e.At // the cooldown is between purchases
-		s.earnPoints(r, PointsFor(r, e.Amount, e.At), e.At)
+		s.earnPoints(r, TierPoints(PointsFor(r, e.Amount, e.At), e.TierPercent), e.At)
 	case KindAdjust, KindBonus:
 		if e.Points > 0 {
 			s.earnPoints(r, e.Points, e.At)

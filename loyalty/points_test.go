@@ -234,7 +234,10 @@ func TestKeptPointsEqualRebuild(t *testing.T) {
 				case k < 9:
 					amount := []int{0, rng.IntN(100), rng.IntN(100_00), rng.IntN(2000_00), -rng.IntN(1000)}[rng.IntN(5)]
 					if p, err := CheckEarn(r, before, amount, h.now, rng.IntN(4) == 0); err == nil {
-						h.add(Event{Kind: KindStamp, Stamps: 1, Amount: amount})
+						// A tier's multiplier rides on the event (tiers.go).
+						pct := []int{0, 100, 125, 150, 300}[rng.IntN(5)]
+						h.add(Event{Kind: KindStamp, Stamps: 1, Amount: amount, TierPercent: pct})
+						p = TierPoints(p, pct)
 						// The counter's points (multiplied in the window) are the fold's.
 						if got := h.kept.At(h.now).Points; got != before.Points+p {
 							t.Fatalf("step %d: %d + %d points gave %d", step, before.Points, p, got)

@@ -191,25 +191,54 @@ func (w *Worker) Run(ctx context.Context) {
 // SendDue claims one batch of the messages due, sends them and records each
 // outcome. It returns how many it claimed.
 func (w *Worker) SendDue(ctx context.Context) (int, error) {
-	if _, due, err := w.due(ctx); err != nil || !due {
+	return sendDue(ctx, w, queue[db.OutboxMessage]{
+		name:   "outbox",
+		next:   w.cfg.Store.NextOutboxAt,
+		claim:  w.cfg.Store.ClaimOutbox,
+		key:    func(m db.OutboxMessage) (int64, int) { return m.ID, m.Attempts },
+		send:   w.send,
+		finish: w.cfg.Store.FinishOutbox,
+	})
+}
+
+// queue is one of the worker's queues, which it sends alike: the outbox's
+// messages to customers, and staff mail (staff.go).
+type queue[M any] struct {
+	name string // for the log
+	// next is when the next message is due, read first so that an idle
+	// worker never takes the writer.
+	next  func(ctx context.Context) (time.Time, bool, error)
+	claim func(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]M, error)
+	// key is a message's id and the number of this attempt.
+	key    func(m M) (id int64, attempts int)
+	send   func(ctx context.Context, m M) db.OutboxOutcome
+	finish func(ctx context.Context, id int64, o db.OutboxOutcome, now time.Time) error
+}
+
+// sendDue claims one batch of q's messages due, sends them at the worker's
+// pace and records each outcome. It returns how many it claimed.
+func sendDue[M any](ctx context.Context, w *Worker, q queue[M]) (int, error) {
+	at, ok, err := q.next(ctx)
+	if err != nil || !ok || at.After(w.cfg.Now()) {
 		return 0, err
 	}
-	msgs, err := w.cfg.Store.ClaimOutbox(ctx, w.cfg.Now(), lease, claimBatch)
+	msgs, err := q.claim(ctx, w.cfg.Now(), lease, claimBatch)
 	if err != nil {
 		return 0, err
 	}
 	for i, m := range msgs {
 		if err := w.pace.Wait(ctx); err != nil {
 			// Stopping: the messages not begun wait for the next start.
-			return len(msgs), w.release(msgs[i:])
+			return len(msgs), release(w, q, msgs[i:])
 		}
-		o := w.send(ctx, m)
+		id, attempts := q.key(m)
+		o := q.send(ctx, m)
 		if o.State != db.OutboxSent && o.State != db.OutboxDropped {
-			w.cfg.Log.Warn("outbox: not sent", "message", m.ID, "attempt", m.Attempts, "state", o.State, "err", o.Error)
+			w.cfg.Log.Warn(q.name+": not sent", "message", id, "attempt", attempts, "state", o.State, "err", o.Error)
 		}
 		// The outcome is recorded even when ctx ended meanwhile (a shutdown):
 		// a message that left is marked sent.
-		if err := w.cfg.Store.FinishOutbox(context.WithoutCancel(ctx), m.ID, o, w.cfg.Now()); err != nil {
+		if err := q.finish(context.WithoutCancel(ctx), id, o, w.cfg.Now()); err != nil {
 			return len(msgs), err
 		}
 	}
@@ -217,43 +246,50 @@ func (w *Worker) SendDue(ctx context.Context) (int, error) {
 }
 
 // release puts claimed messages that were not sent back in the queue.
-func (w *Worker) release(msgs []db.OutboxMessage) error {
+func release[M any](w *Worker, q queue[M], msgs []M) error {
 	for _, m := range msgs {
+		id, _ := q.key(m)
 		o := db.OutboxOutcome{State: db.OutboxQueued, Next: w.cfg.Now(), Error: "the server stopped before sending it"}
-		if err := w.cfg.Store.FinishOutbox(context.Background(), m.ID, o, w.cfg.Now()); err != nil {
+		if err := q.finish(context.Background(), id, o, w.cfg.Now()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// due reports whether a message is due now: a read, so that an idle worker
-// never takes the writer.
-func (w *Worker) due(ctx context.Context) (time.Time, bool, error) {
-	at, ok, err := w.cfg.Store.NextOutboxAt(ctx)
-	return at, ok && !at.After(w.cfg.Now()), err
-}
-
 // send renders m and hands it to its channel's sender.
 func (w *Worker) send(ctx context.Context, m db.OutboxMessage) db.OutboxOutcome {
-	sender, ok := w.cfg.Senders[m.Channel]
+	return w.deliver(ctx, m.Channel, m.Attempts, func() (Message, db.OutboxOutcome) {
+		f, err := w.cfg.Store.MessageFacts(ctx, m)
+		if err != nil {
+			return Message{}, w.retry(m.Attempts, err)
+		}
+		if w.cfg.Now().Sub(m.CreatedAt) > maxAge {
+			return Message{}, db.OutboxOutcome{State: db.OutboxDropped, Error: "too old to send"}
+		}
+		if reason := dropReason(f); reason != "" {
+			return Message{}, db.OutboxOutcome{State: db.OutboxDropped, Error: reason}
+		}
+		msg, err := render(ctx, m, f, w.cfg.BaseURL, UnsubscribePath(w.key, m.ID))
+		if err != nil {
+			return msg, db.OutboxOutcome{State: db.OutboxFailed, Error: err.Error()}
+		}
+		return msg, db.OutboxOutcome{}
+	})
+}
+
+// deliver sends a message of channel, on its attempt attempts: prepare
+// reads what it needs and renders it, or ends it unsent with an outcome
+// that has a State (dropped, failed, retried later).
+func (w *Worker) deliver(ctx context.Context, channel string, attempts int, prepare func() (Message, db.OutboxOutcome)) db.OutboxOutcome {
+	sender, ok := w.cfg.Senders[channel]
 	if !ok {
 		// Off for now: it waits for a server started with this channel.
-		return db.OutboxOutcome{State: db.OutboxQueued, Next: w.cfg.Now().Add(Backoff[len(Backoff)-1]), Error: "channel " + m.Channel + " is not configured"}
+		return db.OutboxOutcome{State: db.OutboxQueued, Next: w.cfg.Now().Add(Backoff[len(Backoff)-1]), Error: "channel " + channel + " is not configured"}
 	}
-	f, err := w.cfg.Store.MessageFacts(ctx, m)
-	if err != nil {
-		return w.retry(m, err)
-	}
-	if w.cfg.Now().Sub(m.CreatedAt) > maxAge {
-		return db.OutboxOutcome{State: db.OutboxDropped, Error: "too old to send"}
-	}
-	if reason := dropReason(f); reason != "" {
-		return db.OutboxOutcome{State: db.OutboxDropped, Error: reason}
-	}
-	msg, err := render(ctx, m, f, w.cfg.BaseURL, UnsubscribePath(w.key, m.ID))
-	if err != nil {
-		return db.OutboxOutcome{State: db.OutboxFailed, Error: err.Error()}
+	msg, end := prepare()
+	if end.State != "" {
+		return end
 	}
 	// A send begun when the server stops may end within stopGrace, so that
 	// it is recorded as sent rather than sent again at the next start.
@@ -266,17 +302,29 @@ func (w *Worker) send(ctx context.Context, m db.OutboxMessage) db.OutboxOutcome 
 		if errors.As(err, &permanent) {
 			return db.OutboxOutcome{State: db.OutboxFailed, Error: err.Error()}
 		}
-		return w.retry(m, err)
+		return w.retry(attempts, err)
 	}
 	return db.OutboxOutcome{State: db.OutboxSent}
 }
 
-// retry schedules the next attempt of m after err, or fails it after the last.
-func (w *Worker) retry(m db.OutboxMessage, err error) db.OutboxOutcome {
-	if m.Attempts > len(Backoff) {
-		return db.OutboxOutcome{State: db.OutboxFailed, Error: fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, err)}
+// retry schedules the next attempt of a message after its attempt attempts
+// failed with err, or fails it after the last.
+func (w *Worker) retry(attempts int, err error) db.OutboxOutcome {
+	if attempts > len(Backoff) {
+		return db.OutboxOutcome{State: db.OutboxFailed, Error: fmt.Sprintf("gave up after %d attempts: %v", attempts, err)}
 	}
-	return db.OutboxOutcome{State: db.OutboxQueued, Next: w.cfg.Now().Add(Backoff[m.Attempts-1]), Error: err.Error()}
+	return db.OutboxOutcome{State: db.OutboxQueued, Next: w.cfg.Now().Add(Backoff[attempts-1]), Error: err.Error()}
+}
+
+// messageID is the Message-ID of message id of a queue (prefix), at the
+// host of baseURL: the same for a copy sent again after a crash.
+func messageID(prefix string, id int64, baseURL string) string {
+	host := "regulars"
+	if i := strings.Index(baseURL, "://"); i >= 0 {
+		host, _, _ = strings.Cut(baseURL[i+3:], "/")
+		host, _, _ = strings.Cut(host, ":")
+	}
+	return prefix + "-" + strconv.FormatInt(id, 10) + "@" + host
 }
 
 // dropReason says why a message is no longer to be sent, or "".
@@ -292,6 +340,10 @@ func dropReason(f db.MessageFacts) string {
 		return "the phone no longer takes notifications"
 	case f.Voided:
 		return "the stamp was undone"
+	case f.CouponUsed:
+		return "the coupon was used"
+	case f.CameBack:
+		return "the customer came back before it was sent"
 	}
 	return ""
 }

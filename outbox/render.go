@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +28,8 @@ func render(ctx context.Context, m db.OutboxMessage, f db.MessageFacts, baseURL,
 		return Message{}, fmt.Errorf("no text for template %q", m.Template)
 	}
 	vars := views.MailVars{Name: f.Card.FirstName, Shop: f.Shop.Name, Reward: f.Program.RewardText, Coupon: m.Payload.Coupon,
-		Prize: m.Payload.Prize, News: m.Payload.News, Gift: m.Payload.Gift, GiftState: views.GiftStateText(t, m.Payload.GiftState)}
+		Prize: m.Payload.Prize, News: m.Payload.News, Gift: m.Payload.Gift, GiftState: views.GiftStateText(t, m.Payload.GiftState),
+		Tier: m.Payload.Tier}
 	mail := views.Mail{
 		T:              t,
 		Brand:          views.Brand{Name: f.Shop.Name, Color: f.Shop.BrandColor},
@@ -58,14 +58,9 @@ func render(ctx context.Context, m db.OutboxMessage, f db.MessageFacts, baseURL,
 	if err := views.MailHTML(mail).Render(ctx, &html); err != nil {
 		return Message{}, fmt.Errorf("render message %d: %w", m.ID, err)
 	}
-	host := "regulars"
-	if i := strings.Index(baseURL, "://"); i >= 0 {
-		host, _, _ = strings.Cut(baseURL[i+3:], "/")
-		host, _, _ = strings.Cut(host, ":")
-	}
 	return Message{
 		ID:             m.ID,
-		MessageID:      "outbox-" + strconv.FormatInt(m.ID, 10) + "@" + host,
+		MessageID:      messageID("outbox", m.ID, baseURL),
 		To:             f.Card.Email,
 		FromName:       f.Shop.Name,
 		Subject:        mail.Subject,

@@ -98,6 +98,24 @@ func auditKindName(p Page, kind string) string {
 		return p.T.T("AuditKindClubAdd")
 	case "club_remove":
 		return p.T.T("AuditKindClubRemove")
+	case "gift_create":
+		return p.T.T("AuditKindGiftCreate")
+	case "gift_edit":
+		return p.T.T("AuditKindGiftEdit")
+	case "gift_stock":
+		return p.T.T("AuditKindGiftStock")
+	case "gift_retire":
+		return p.T.T("AuditKindGiftRetire")
+	case "gift_ready":
+		return p.T.T("AuditKindGiftReady")
+	case "gift_handed_over":
+		return p.T.T("AuditKindGiftHandedOver")
+	case "gift_shipped":
+		return p.T.T("AuditKindGiftShipped")
+	case "gift_delivered":
+		return p.T.T("AuditKindGiftDelivered")
+	case "gift_cancel":
+		return p.T.T("AuditKindGiftCancel")
 	case "stamp":
 		return p.T.T("AuditKindStamp")
 	case "override":

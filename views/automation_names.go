@@ -24,6 +24,10 @@ func AutomationName(tr *locale.Tr, kind string) string {
 		return tr.T("AutomationName_raffle_result")
 	case "newsletter":
 		return tr.T("AutomationName_newsletter")
+	case "gift_update": // not an automation: a step of a customer's gift
+		return tr.T("AutomationName_gift_update")
+	case "card_link": // not an automation: a customer asked for their card's link
+		return tr.T("AutomationName_card_link")
 	}
 	return kind
 }

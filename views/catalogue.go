@@ -24,6 +24,8 @@ type GiftItem struct {
 	// On a card: the points the card lacks for it (0: enough now), and
 	// for the points and money price.
 	Short, PartialShort int
+	// TierOnly names the lowest tier that may redeem it; "": everyone.
+	TierOnly string
 }
 
 // GiftOrderItem is a redemption of a gift on its way to the customer.

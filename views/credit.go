@@ -40,3 +40,13 @@ func cashbackRule(p Page, c *CardCredit) string {
 	}
 	return p.T.T("CreditRule", "Percent", percentText(p, c.Rate))
 }
+
+// CustomerCredit is a customer's store credit on the owner's record: what
+// the card holds and its last changes, newest first, each with its reason.
+type CustomerCredit struct {
+	Held     int // minor units
+	Currency string
+	Changes  []Entry
+	// More: the card has older changes; the history below lists them all.
+	More bool
+}

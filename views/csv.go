@@ -32,6 +32,10 @@ type CSVPreview struct {
 	Hidden   int      // rows without problems not shown
 	Ignored  []string // the file's columns that are not imported
 	Program  string   // the program starting stamps go to
+	// Credit and Clubs: a column holds starting store credit (in Currency),
+	// or clubs; the rows show them then.
+	Credit, Clubs bool
+	Currency      string
 	// Content is the file in base64url, sent back by "check again" and the
 	// import; Checked names the mapping this preview was made with.
 	Content string
@@ -53,6 +57,8 @@ type CSVRow struct {
 	Row                               int
 	FirstName, Phone, Email, Birthday string
 	Stamps                            int
+	Credit                            int // minor units
+	Clubs                             []string
 	Problems                          []string
 }
 
@@ -69,6 +75,10 @@ func CSVFieldLabel(p Page, field string) string {
 		return p.T.T("CSVFieldBirthday")
 	case "stamps":
 		return p.T.T("CSVFieldStamps")
+	case "credit":
+		return p.T.T("CSVFieldCredit")
+	case "clubs":
+		return p.T.T("CSVFieldClubs")
 	}
 	return p.T.T("CSVFieldIgnore")
 }
@@ -87,4 +97,17 @@ func customersExportURL(search, segment string) templ.SafeURL {
 		return "/customers/export.csv"
 	}
 	return templ.SafeURL("/customers/export.csv?" + q.Encode())
+}
+
+// csvExtraColumns counts the preview's columns shown only for some files:
+// the starting store credit and the clubs.
+func csvExtraColumns(v CSVPreview) int {
+	n := 0
+	if v.Credit {
+		n++
+	}
+	if v.Clubs {
+		n++
+	}
+	return n
 }

@@ -120,6 +120,11 @@ type Customer struct {
 	Coupons   []CustomerCoupon
 	Feedback  []CustomerFeedback // newest first
 	Clubs     []CustomerClub     // the shop's clubs that take members, and whether this customer is one
+	// Credit is the card's store credit; nil when it never had any in a
+	// shop without cashback.
+	Credit *CustomerCredit
+	// TierChanges are the card's changes of tier, newest first (tiers.go).
+	TierChanges []TierChangeView
 	// Saved names what was just done: adjust, profile or erase.
 	Saved string
 	// Removed is what an adjustment that took stamps away did, nil otherwise.

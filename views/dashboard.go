@@ -32,6 +32,8 @@ type Dashboard struct {
 	// Holdouts: per automation that chose anyone, did its messages bring
 	// people back (holdout.go).
 	Holdouts []Holdout
+	// Clubs compares each club's members with the customers in no club.
+	Clubs []ClubReturnRow
 }
 
 // ChecklistItem is a first thing to do: where to do it, and whether it is done.

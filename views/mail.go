@@ -24,6 +24,8 @@ type MailVars struct {
 	// Gift is a redeemed gift, GiftState where it stands (the customer's
 	// notice of a step, "gift_update").
 	Gift, GiftState string
+	// Tier is the tier a customer reached ("tier_reached").
+	Tier string
 }
 
 // DefaultAutomationText is the catalogue's subject and body of an
@@ -48,6 +50,8 @@ func DefaultAutomationText(t *locale.Tr, kind string) (subject, body string) {
 		return t.T("MailNewsletterSubject"), t.T("MailNewsletterBody")
 	case "gift_update": // not an automation: a step of the customer's gift (catalogue.go)
 		return t.T("MailGiftUpdateSubject"), t.T("MailGiftUpdateBody")
+	case "tier_reached": // not an automation: the card reached a tier (db/tiers.go)
+		return t.T("MailTierReachedSubject"), t.T("MailTierReachedBody")
 	case MessageCardLink: // not an automation: a customer asked for it (recovery.go)
 		return t.T("MailCardLinkSubject"), t.T("MailCardLinkBody")
 	}
@@ -67,7 +71,7 @@ func FillMail(s string, v MailVars) string {
 		s = strings.Join(slices.DeleteFunc(lines, func(l string) bool { return strings.Contains(l, "{coupon}") }), "\n")
 	}
 	return strings.NewReplacer("{name}", v.Name, "{shop}", v.Shop, "{reward}", v.Reward, "{coupon}", v.Coupon,
-		"{prize}", v.Prize, "{news}", v.News, "{gift}", v.Gift, "{state}", v.GiftState).Replace(s)
+		"{prize}", v.Prize, "{news}", v.News, "{gift}", v.Gift, "{state}", v.GiftState, "{tier}", v.Tier).Replace(s)
 }
 
 // Mail is an e-mail to a customer, in the shop's language and colours.

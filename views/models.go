@@ -130,6 +130,8 @@ type Card struct {
 	// Credit is the card's store credit; nil when it holds none in a shop
 	// without cashback.
 	Credit *CardCredit
+	// Tier is the card's tier; nil in a shop without tiers (tiers.go).
+	Tier *CardTier
 }
 
 // Found is the cards a counter search lists, and how many more matched.

@@ -360,6 +360,7 @@ func ownerNavGroups(p Page) []navGroup {
 	grow.links = append([]navItem{{"/growth", p.T.T("NavJoiningGifts")}}, grow.links...)
 	grow.links = append(grow.links, navItem{"/automations", p.T.T("NavAutomations")})
 	insights.links = append(insights.links, navItem{"/audit", p.T.T("NavAudit")})
+	rewards.links = append(rewards.links, navItem{"/tiers", p.T.T("NavTiers")})
 	settings := navGroup{"settings", p.T.T("NavGroupSettings"), []navItem{
 		{"/settings", p.T.T("NavSettings")}, {"/staff", p.T.T("NavStaff")}, {"/customers/import", p.T.T("NavImportExport")}}}
 	return []navGroup{rewards, grow, insights, settings}

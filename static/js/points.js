@@ -34,12 +34,15 @@ function setUp(form) {
   // The multiplier in force now (the server judges it again on confirm);
   // the per-visit limit is checked before it.
   const times = Number(form.dataset.multiplier) || 1;
+  // The card's tier multiplies on top, rounded down (loyalty.TierPoints).
+  const tierPercent = Number(form.dataset.tierPercent) || 100;
+  const given = (n) => Math.floor((n * times * Math.max(100, tierPercent)) / 100);
   const nearest = form.hasAttribute('data-nearest');
   const show = (n) => (persian ? String(n).replace(/\d/g, (d) => persianDigits[d]) : String(n));
 
   const preview = () => {
     if (input.value.trim() === '') {
-      gives.textContent = perUnit === 0 ? form.dataset.msgGives.replace('{n}', show(perVisit * times)) : '';
+      gives.textContent = perUnit === 0 ? form.dataset.msgGives.replace('{n}', show(given(perVisit))) : '';
       return;
     }
     const amount = minor(input.value);
@@ -51,7 +54,7 @@ function setUp(form) {
     const points = perVisit + units * perUnit;
     if (points <= 0) gives.textContent = form.dataset.msgNone;
     else if (max > 0 && points > max) gives.textContent = form.dataset.msgTooMany;
-    else gives.textContent = form.dataset.msgGives.replace('{n}', show(points * times));
+    else gives.textContent = form.dataset.msgGives.replace('{n}', show(given(points)));
   };
 
   keys.hidden = false;
