@@ -68,6 +68,10 @@ type chosen struct {
 	// of: nothing is queued, and a queued message is dropped, once the
 	// customer used it.
 	campaignID int64
+	// points is how many points "points expiring" reminds of, and expires
+	// when the first of them expire: the message says both.
+	points  int
+	expires time.Time
 }
 
 // choose records that the automation chose c and, unless c is held out or
@@ -124,9 +128,9 @@ func choose(ctx context.Context, tx *sql.Tx, r marketingRun, c chosen, draw int,
 	}
 	var outboxID int64
 	err = tx.QueryRowContext(ctx, `INSERT INTO outbox (shop_id, card_id, channel, template, purpose, language, payload, next_at, idempotency_key, created_at)
-		SELECT id, ?, 'email', ?, 'marketing', language, json_object('program', ?, 'event', ?, 'coupon', ?, 'news', ?, 'campaign', ?), ?, ?, ? FROM shops WHERE id = ?
+		SELECT id, ?, 'email', ?, 'marketing', language, json_object('program', ?, 'event', ?, 'coupon', ?, 'news', ?, 'campaign', ?, 'points', ?, 'expires', ?), ?, ?, ? FROM shops WHERE id = ?
 		ON CONFLICT DO NOTHING RETURNING id`,
-		c.cardID, r.kind, c.programID, c.eventID, c.coupon, c.news, c.campaignID, unix(r.quiet.SendAt(now, r.loc)),
+		c.cardID, r.kind, c.programID, c.eventID, c.coupon, c.news, c.campaignID, c.points, unixOrZero(c.expires), unix(r.quiet.SendAt(now, r.loc)),
 		r.kind+":"+strconv.FormatInt(c.cardID, 10)+":"+c.occasion, unix(now), r.shopID).Scan(&outboxID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // queued before, under the same key

@@ -6,6 +6,9 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 )
 
 // ClubReturn is one line of the dashboard's clubs: how many customers a
@@ -22,7 +25,9 @@ type ClubReturn struct {
 // readClubReturns reads, in one query, each club that takes members with
 // its members and those who visited since day start (card_stats.last_day),
 // and the same for the customers in none of them, last; nothing when the
-// shop has no such club. A member of two clubs counts in both.
+// shop has no such club. A member of two clubs counts in both. The clubs
+// come in the alphabetical order of the shop's language, which bytes are
+// not: Turkish puts Ç between C and D, Persian پ between ب and ت.
 func readClubReturns(ctx context.Context, tx *sql.Tx, shopID int64, start int) ([]ClubReturn, error) {
 	list, err := collect(ctx, tx, func(r scanner) (ClubReturn, error) {
 		var c ClubReturn
@@ -44,11 +49,17 @@ func readClubReturns(ctx context.Context, tx *sql.Tx, shopID int64, start int) (
 	if len(list) == 1 {
 		return nil, nil // the shop has no club: only the empty line of the others
 	}
-	slices.SortStableFunc(list, func(a, b ClubReturn) int {
+	var lang string
+	if err := tx.QueryRowContext(ctx, `SELECT language FROM shops WHERE id = ?`, shopID).Scan(&lang); err != nil {
+		return nil, fmt.Errorf("language of shop %d: %w", shopID, err)
+	}
+	// A collator keeps buffers between comparisons: one per call, never shared.
+	names := collate.New(language.Make(lang))
+	slices.SortFunc(list, func(a, b ClubReturn) int {
 		if (a.ClubID == 0) != (b.ClubID == 0) {
 			return cmp.Compare(b.ClubID, a.ClubID) // the customers in no club last
 		}
-		return cmp.Compare(a.Name, b.Name)
+		return cmp.Or(names.CompareString(a.Name, b.Name), cmp.Compare(a.ClubID, b.ClubID))
 	})
 	return list, nil
 }

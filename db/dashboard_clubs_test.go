@@ -81,3 +81,51 @@ func TestDashboardClubReturns(t *testing.T) {
 		t.Errorf("clubs\n got %+v\nwant %+v", d.Clubs, want)
 	}
 }
+
+// The dashboard lists clubs in the alphabetical order of the shop's
+// language, not by bytes: in Turkish Ç comes between C and D, in Persian
+// پ between ب and ت (in bytes both sort after the whole alphabet).
+func TestDashboardClubOrder(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		lang  string
+		names []string // in the language's order
+	}{
+		{"tr", []string{"Ayran", "Çay kulübü", "Zeytin"}},
+		{"tr", []string{"Cacık", "çiğ köfte", "Dondurma"}},
+		{"fa", []string{"بستنی", "پسته", "تخمه"}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			l := newLedgerShop(t, "club-order-"+string(rune('a'+i))+"@example.com")
+			sh, err := l.s.Shop(ctx, l.shopID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := l.s.UpdateShop(ctx, l.shopID, db.ShopSettings{Name: sh.Name, BrandColor: sh.BrandColor, Language: tc.lang, TimeZone: sh.TimeZone,
+				Currency: sh.Currency, Digits: sh.Digits, Calendar: sh.Calendar}, l.userID, l.now); err != nil {
+				t.Fatal(err)
+			}
+			// Saved in reverse, so that neither the ids nor the order of
+			// saving gives the right order by chance.
+			for _, name := range slices.Backward(tc.names) {
+				if _, err := l.s.SaveClub(ctx, l.shopID, db.Club{Name: name, Open: true}, l.userID, l.now); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d, err := l.s.Dashboard(ctx, l.shopID, l.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range d.Clubs {
+				got = append(got, c.Name)
+			}
+			if want := append(slices.Clone(tc.names), ""); !slices.Equal(got, want) {
+				t.Errorf("clubs in the order %q, want %q (the customers in no club last)", got, want)
+			}
+		})
+	}
+}

@@ -87,6 +87,11 @@ type OutboxPayload struct {
 	Tier string `json:"tier,omitempty"`
 	// CampaignID is the campaign of the coupon "coupon expiring" reminds of.
 	CampaignID int64 `json:"campaign,omitempty"`
+	// Points is how many points "points expiring" says expire, and Expires
+	// when the first of them do (Unix seconds); both 0 in messages queued
+	// before the payload carried them.
+	Points  int   `json:"points,omitempty"`
+	Expires int64 `json:"expires,omitempty"`
 }
 
 // ClaimOutbox marks up to limit messages due at now as sending, until

@@ -227,7 +227,7 @@ func (s *Store) expiringPoints(ctx context.Context, r marketingRun, now time.Tim
 		if n == 0 || at.After(horizon) {
 			continue
 		}
-		out = append(out, chosen{cardID: h.card, programID: h.program,
+		out = append(out, chosen{cardID: h.card, programID: h.program, points: n, expires: at,
 			occasion: fmt.Sprintf("points:%d:%d", h.program, at.Unix())})
 	}
 	return out, nil

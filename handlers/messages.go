@@ -141,6 +141,9 @@ func (a *App) automation(c echo.Context) error {
 	return render(c, http.StatusOK, views.AutomationPage(p, a.automationView(shop, pg, f, c.QueryParam("saved") == "1"), f))
 }
 
+// samplePoints is the count the preview of "points expiring" names.
+const samplePoints = 40
+
 // automationView is the page's model: the settings the kind has, the form's
 // texts and the preview of the text in the shop's language.
 func (a *App) automationView(shop db.Shop, pg db.AutomationPage, f views.Form, saved bool) views.AutomationEdit {
@@ -164,6 +167,8 @@ func (a *App) automationView(shop db.Shop, pg db.AutomationPage, f views.Form, s
 		vars.Prize = t.T("AutomationSamplePrize")
 	case db.AutomationNewsletter:
 		vars.News = t.T("AutomationSampleNews")
+	case db.AutomationPointsExpiring:
+		vars.Points, vars.Date = views.PointsExpiry(t.WithCalendar(locale.Calendar(shop.Calendar)), samplePoints, a.now().AddDate(0, 0, pg.Automation.DaysBefore))
 	}
 	for _, l := range locale.Languages {
 		v.Langs = append(v.Langs, views.AutomationLang{Code: l.Code, Name: l.Name, RTL: l.RTL, Shop: l.Code == shop.Language})

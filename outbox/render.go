@@ -19,7 +19,7 @@ func render(ctx context.Context, m db.OutboxMessage, f db.MessageFacts, baseURL,
 	if err != nil {
 		zone = time.UTC
 	}
-	t := locale.New(m.Language, zone, locale.Digits(f.Shop.Digits))
+	t := locale.New(m.Language, zone, locale.Digits(f.Shop.Digits)).WithCalendar(locale.Calendar(f.Shop.Calendar))
 	subject, body := views.DefaultAutomationText(t, m.Template)
 	if f.Text != nil {
 		subject, body = f.Text.Subject, f.Text.Body
@@ -30,6 +30,14 @@ func render(ctx context.Context, m db.OutboxMessage, f db.MessageFacts, baseURL,
 	vars := views.MailVars{Name: f.Card.FirstName, Shop: f.Shop.Name, Reward: f.Program.RewardText, Coupon: m.Payload.Coupon,
 		Prize: m.Payload.Prize, News: m.Payload.News, Gift: m.Payload.Gift, GiftState: views.GiftStateText(t, m.Payload.GiftState),
 		Tier: m.Payload.Tier}
+	if m.Template == db.AutomationPointsExpiring {
+		if m.Payload.Points > 0 {
+			vars.Points, vars.Date = views.PointsExpiry(t, m.Payload.Points, time.Unix(m.Payload.Expires, 0))
+		} else {
+			// Queued before the payload carried the count and the day.
+			subject, body = views.UndatedPointsExpiring(t, subject, body)
+		}
+	}
 	mail := views.Mail{
 		T:              t,
 		Brand:          views.Brand{Name: f.Shop.Name, Color: f.Shop.BrandColor},

@@ -3,6 +3,7 @@ package views
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 
@@ -13,8 +14,8 @@ import (
 const AutomationRewardReady = "reward_ready"
 
 // MailVars fill the placeholders of an automation's text: {name}, {shop},
-// {reward}, {coupon}, {prize} and {news}, which the owner's own texts may use as the
-// catalogue's do.
+// {reward}, {coupon}, {prize}, {news}, {points} and {date}, which the
+// owner's own texts may use as the catalogue's do.
 type MailVars struct {
 	Name, Shop, Reward string
 	// Coupon is the name of the coupon the message is about; "": none.
@@ -26,6 +27,27 @@ type MailVars struct {
 	Gift, GiftState string
 	// Tier is the tier a customer reached ("tier_reached").
 	Tier string
+	// Points is how many points expire, with the word ("27 points"), and
+	// Date the day they do ("points_expiring"): PointsExpiry writes both.
+	Points, Date string
+}
+
+// PointsExpiry is what "points expiring" says of n points expiring at at:
+// the count with its noun, in t's language and digits, and the day in t's
+// zone and calendar, as the card page writes it.
+func PointsExpiry(t *locale.Tr, n int, at time.Time) (points, date string) {
+	return t.N("MailPointsCount", n), t.Date(at)
+}
+
+// UndatedPointsExpiring is the text of a "points expiring" message queued
+// before messages carried the count and the day: subject and body as they
+// are when they name neither, else the catalogue's older text, which sends
+// the customer to the card for them, rather than a text with gaps.
+func UndatedPointsExpiring(t *locale.Tr, subject, body string) (string, string) {
+	if !strings.Contains(subject+body, "{points}") && !strings.Contains(subject+body, "{date}") {
+		return subject, body
+	}
+	return t.T("MailPointsExpiringUndatedSubject"), t.T("MailPointsExpiringUndatedBody")
 }
 
 // DefaultAutomationText is the catalogue's subject and body of an
@@ -71,7 +93,8 @@ func FillMail(s string, v MailVars) string {
 		s = strings.Join(slices.DeleteFunc(lines, func(l string) bool { return strings.Contains(l, "{coupon}") }), "\n")
 	}
 	return strings.NewReplacer("{name}", v.Name, "{shop}", v.Shop, "{reward}", v.Reward, "{coupon}", v.Coupon,
-		"{prize}", v.Prize, "{news}", v.News, "{gift}", v.Gift, "{state}", v.GiftState, "{tier}", v.Tier).Replace(s)
+		"{prize}", v.Prize, "{news}", v.News, "{gift}", v.Gift, "{state}", v.GiftState, "{tier}", v.Tier,
+		"{points}", v.Points, "{date}", v.Date).Replace(s)
 }
 
 // Mail is an e-mail to a customer, in the shop's language and colours.

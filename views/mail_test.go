@@ -28,10 +28,10 @@ func TestFillMail(t *testing.T) {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
-	full := views.MailVars{Name: "Ana", Shop: "Café", Reward: "tea", Coupon: "X", Prize: "cake", News: "Open on Sunday"}
+	full := views.MailVars{Name: "Ana", Shop: "Café", Reward: "tea", Coupon: "X", Prize: "cake", News: "Open on Sunday", Points: "27 points", Date: "Mar 5, 2026"}
 	for _, l := range locale.Languages {
 		tr := locale.New(l.Code, nil, locale.LatinDigits)
-		for _, kind := range []string{"reward_ready", "one_visit_left", "we_miss_you", "birthday", "coupon_expiring", "raffle_result", "newsletter"} {
+		for _, kind := range []string{"reward_ready", "one_visit_left", "we_miss_you", "birthday", "coupon_expiring", "points_expiring", "raffle_result", "newsletter"} {
 			subject, body := views.DefaultAutomationText(tr, kind)
 			if subject == "" || body == "" {
 				t.Errorf("%s %s: no catalogue text", l.Code, kind)
