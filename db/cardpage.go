@@ -210,8 +210,10 @@ func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, c pageC
 		return p, w, err
 	}
 	p.Feedback = feedbackPromptOf(c.lastDay, c.answered, clock.loc, now)
-	if p.News, err = newsForCard(ctx, q, shopID, cardID, now); err != nil {
-		return p, w, err
+	if parts.news {
+		if p.News, err = newsForCard(ctx, q, shopID, cardID, now); err != nil {
+			return p, w, err
+		}
 	}
 	if len(parts.clubs) > 0 { // a shop without clubs reads nothing more
 		member, err := cardClubs(ctx, q, cardID)
@@ -253,11 +255,13 @@ func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, c pageC
 func owedCoupons(ctx context.Context, q querier, parts shopParts, cardID int64, now time.Time) (cardPageWrites, error) {
 	w := cardPageWrites{zone: parts.clock.loc}
 	shopID := parts.shop.ID
-	owed, stale, err := owedCampaigns(ctx, q, shopID, cardID, now)
-	if err != nil {
-		return w, err
+	if parts.mayHoldCoupons() {
+		owed, stale, err := owedCampaigns(ctx, q, shopID, cardID, now)
+		if err != nil {
+			return w, err
+		}
+		w.late = len(owed) > 0 || stale
 	}
-	w.late = len(owed) > 0 || stale
 	if parts.growth.BirthdayGift != "" {
 		due, err := dueBirthdays(ctx, q, shopID, cardID, parts.growth.BirthdayDays, w.zone, now)
 		if err != nil {
@@ -298,7 +302,15 @@ type shopParts struct {
 	gifts      []Gift
 	giftOrders bool
 	ladder     KeptLadder // the shop's tiers (tiers.go); shared: never modified
+	// read: readShopParts read these parts, so that campaigns and news say
+	// whether the shop has any at all. A page of a shop without them reads
+	// none of the card's (most shops run no campaign most of the time).
+	read, campaigns, news bool
 }
+
+// mayHoldCoupons reports whether a card of the shop may hold coupons or be
+// owed some: parts not read by readShopParts know nothing, and say yes.
+func (sp shopParts) mayHoldCoupons() bool { return !sp.read || sp.campaigns }
 
 func readShopParts(ctx context.Context, q querier, shopID int64, now time.Time) (shopParts, error) {
 	var sp shopParts
@@ -321,9 +333,11 @@ func readShopParts(ctx context.Context, q querier, shopID int64, now time.Time) 
 	if sp.gifts, err = gifts(ctx, q, shopID, false); err != nil {
 		return sp, err
 	}
-	if err = q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM gift_orders WHERE shop_id = ?)`, shopID).Scan(&sp.giftOrders); err != nil {
-		return sp, fmt.Errorf("gift redemptions of shop %d: %w", shopID, err)
+	if err = q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM gift_orders WHERE shop_id = ?1), EXISTS (SELECT 1 FROM campaigns WHERE shop_id = ?1),
+		EXISTS (SELECT 1 FROM news WHERE shop_id = ?1)`, shopID).Scan(&sp.giftOrders, &sp.campaigns, &sp.news); err != nil {
+		return sp, fmt.Errorf("gift redemptions, campaigns and news of shop %d: %w", shopID, err)
 	}
+	sp.read = true
 	if sp.ladder, err = ladderOf(ctx, q, shopID); err != nil {
 		return sp, err
 	}

@@ -180,11 +180,16 @@ func cardStateOf(ctx context.Context, q querier, c Card, parts shopParts, now ti
 	for i := len(es) - 1; i >= 0; i-- {
 		st.Ledger = append(st.Ledger, es[i])
 	}
-	if st.Coupons, err = cardCoupons(ctx, q, shopID, cardID, now); err != nil {
-		return st, err
+	if parts.mayHoldCoupons() {
+		if st.Coupons, err = cardCoupons(ctx, q, shopID, cardID, now); err != nil {
+			return st, err
+		}
 	}
-	if st.Raffles, err = cardRaffles(ctx, q, shopID, cardID, parts.raffles, now); err != nil {
-		return st, err
+	// Parts read by readShopParts hold every raffle a page may show.
+	if !parts.read || len(parts.raffles) > 0 {
+		if st.Raffles, err = cardRaffles(ctx, q, shopID, cardID, parts.raffles, now); err != nil {
+			return st, err
+		}
 	}
 	st.Credit = credit
 	if last := lastAction(es); last != nil && loyalty.CanUndo(last.event(), now) {

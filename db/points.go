@@ -41,9 +41,11 @@ func (s *Store) EarnPoints(ctx context.Context, a Action, amount int, override b
 			return err
 		}
 		// The card's tier multiplies the points too (tiers.go), kept on the event.
-		pct, err := tierPercent(ctx, tx, a.ShopID, a.CardID)
-		if err != nil {
-			return err
+		pct := 0
+		if a.clock.tiered {
+			if pct, err = tierPercent(ctx, tx, a.ShopID, a.CardID); err != nil {
+				return err
+			}
 		}
 		out.Points, out.Multiplier, out.TierPercent = loyalty.TierPoints(points, pct), p.Rules().MultiplierAt(a.Now), pct
 		out.EventID, err = insertFolded(ctx, tx, a, newEvent{kind: loyalty.KindStamp, programID: p.ID, stamps: 1, amount: amount, override: override,

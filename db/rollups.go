@@ -23,13 +23,16 @@ type shopClock struct {
 	vip int
 	// cashback is the shop's, which a purchase's credit follows (credit.go).
 	cashback loyalty.Cashback
+	// tiered: the shop has tiers, which each visit judges (tiers.go).
+	tiered bool
 }
 
 func loadShopClock(ctx context.Context, q querier, shopID int64) (shopClock, error) {
 	var zone string
 	var c shopClock
-	if err := q.QueryRowContext(ctx, `SELECT timezone, vip_threshold, cashback_bp, cashback_min FROM shops WHERE id = ?`, shopID).
-		Scan(&zone, &c.vip, &c.cashback.Rate, &c.cashback.Min); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT timezone, vip_threshold, cashback_bp, cashback_min, EXISTS (SELECT 1 FROM tiers WHERE shop_id = shops.id)
+		FROM shops WHERE id = ?`, shopID).
+		Scan(&zone, &c.vip, &c.cashback.Rate, &c.cashback.Min, &c.tiered); err != nil {
 		return c, fmt.Errorf("clock of shop %d: %w", shopID, notFound(err))
 	}
 	loc, err := Location(zone)

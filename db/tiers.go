@@ -204,6 +204,9 @@ func setTier(ctx context.Context, tx *sql.Tx, a Action, old, st loyalty.TierStat
 // the very event that raised the card (the cashier's slip) takes that
 // change back at once. A shop without tiers pays one lookup of its ladder.
 func judgeTier(ctx context.Context, tx *sql.Tx, a Action, eventID, voidOf int64) error {
+	if a.clock != nil && !a.clock.tiered {
+		return nil // the action read the shop's clock: a shop without tiers reads nothing more
+	}
 	l, err := ladderOf(ctx, tx, a.ShopID)
 	if err != nil || len(l.Tiers) == 0 {
 		return err
