@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -177,12 +178,27 @@ func (a *App) hashPassword(password string) (string, error) {
 // render writes a component with a status. It renders into a buffer first so
 // that a failing component becomes a clean error page, not half a page.
 func render(c echo.Context, status int, comp templ.Component) error {
-	var buf bytes.Buffer
-	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxKeptRenderBuffer {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
+
+// renderBuffers keep the buffers pages are rendered into, each big enough for
+// a card page (16 KB): grown from nothing for every page, they were a tenth
+// of a card page's allocations. HTMLBlob has copied a page out of its buffer
+// when it returns. A buffer grown by a long owner's page beyond
+// maxKeptRenderBuffer is left to the collector.
+var renderBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 32<<10)) }}
+
+const maxKeptRenderBuffer = 512 << 10
 
 // page builds the common view model. shop may be nil on pages of no shop.
 func (a *App) page(c echo.Context, shop *db.Shop, title string, kv ...any) views.Page {
