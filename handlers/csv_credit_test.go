@@ -185,6 +185,11 @@ func TestCSVImportPointsCap(t *testing.T) {
 	if res.status != http.StatusUnprocessableEntity || !strings.Contains(text(res, `[data-testid="csv-problems"]`), "1,000,000") {
 		t.Errorf("a million and one points: %d\n%s", res.status, snippet(res.body))
 	}
+	// The preview calls the starting balance of a points program points.
+	res = owner.uploadCSV(owner.csrf(), []byte("name,points\nAli,250\n"))
+	if head := text(res, `table.csv-rows thead`); !strings.Contains(head, "Starting points") || strings.Contains(head, "stamps") {
+		t.Errorf("preview's columns for a points program: %q", head)
+	}
 	owner.importCSV([]byte("name,points\nAli,250000\nBora,1000000\n"))
 	if n := e.count(`SELECT sum(points) FROM events WHERE kind = 'adjust' AND note = 'import' AND program_id = ?`, id); n != 1_250_000 {
 		t.Errorf("imported %d points, want 1,250,000", n)

@@ -332,7 +332,7 @@ func (a *App) preview(c echo.Context, p views.Page, raw []byte) error {
 		return err
 	}
 	pv := mapping(file, raw, existing)
-	pv.Total, pv.Invalid, pv.Ignored, pv.Program = len(file.Rows), file.Invalid, file.Ignored, program.Name
+	pv.Total, pv.Invalid, pv.Ignored, pv.Program, pv.Points = len(file.Rows), file.Invalid, file.Ignored, program.Name, program.IsPoints()
 	pv.Credit, pv.Clubs, pv.Currency = slices.Contains(file.Columns, loyalty.FieldCredit), slices.Contains(file.Columns, loyalty.FieldClubs), shop.Currency
 	for i, r := range file.Rows {
 		if i >= previewRows && len(r.Problems) == 0 {

@@ -18,6 +18,15 @@ type CSVResult struct {
 	Created, Updated, Skipped, Kept int
 }
 
+// csvStartingKey is the message key of the starting balance's words: stamps,
+// or points when the program the balances go to counts points.
+func csvStartingKey(v CSVPreview, stamps, points string) string {
+	if v.Points {
+		return points
+	}
+	return stamps
+}
+
 // CSVPreview is the mapping step of an uploaded file and what it would import.
 type CSVPreview struct {
 	// Columns are the file's columns as the mapping step shows them, and
@@ -32,6 +41,7 @@ type CSVPreview struct {
 	Hidden   int      // rows without problems not shown
 	Ignored  []string // the file's columns that are not imported
 	Program  string   // the program starting stamps go to
+	Points   bool     // it counts points: the starting balance is points
 	// Credit and Clubs: a column holds starting store credit (in Currency),
 	// or clubs; the rows show them then.
 	Credit, Clubs bool
