@@ -18,13 +18,21 @@ type CSVResult struct {
 	Created, Updated, Skipped, Kept int
 }
 
-// csvStartingKey is the message key of the starting balance's words: stamps,
-// or points when the program the balances go to counts points.
-func csvStartingKey(v CSVPreview, stamps, points string) string {
+// csvStartingColumn names the starting balance's column: stamps, or points
+// when the program the balances go to counts points.
+func csvStartingColumn(p Page, v CSVPreview) string {
 	if v.Points {
-		return points
+		return p.T.T("CSVPoints")
 	}
-	return stamps
+	return p.T.T("CSVStamps")
+}
+
+// csvStartingProgram says which program the starting balances go to.
+func csvStartingProgram(p Page, v CSVPreview) string {
+	if v.Points {
+		return p.T.T("CSVPointsProgram", "Program", v.Program)
+	}
+	return p.T.T("CSVStampsProgram", "Program", v.Program)
 }
 
 // CSVPreview is the mapping step of an uploaded file and what it would import.
