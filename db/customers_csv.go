@@ -92,7 +92,9 @@ func (s *Store) ExportCustomers(ctx context.Context, shopID int64, programs []Pr
 				slices.Sort(c.Clubs)
 			}
 			if erased {
-				c.FirstName, c.Phone, c.Email, c.Birthday, c.Consent, c.Clubs = "", "", "", "", false, nil
+				// Nobody can spend an erased card's credit: the shop owes none
+				// (CreditLiability), and the row says so.
+				c.FirstName, c.Phone, c.Email, c.Birthday, c.Consent, c.Clubs, c.Credit = "", "", "", "", false, nil, 0
 			}
 			c.Joined = fromUnix(created).In(clock.loc)
 			c.Visits = visits

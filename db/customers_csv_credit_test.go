@@ -188,6 +188,16 @@ func TestCreditLiabilityLeavesOutErased(t *testing.T) {
 	if err != nil || d.Credit != (db.Liability{Credit: 5_00, Cards: 1}) {
 		t.Errorf("dashboard's liability: %+v, %v", d.Credit, err)
 	}
+	// The export agrees: the erased row holds no credit, as it holds no person.
+	err = l.s.ExportCustomers(ctx, l.shopID, []db.Program{l.program}, db.CustomerQuery{}, l.now, func(c db.ExportedCustomer) error {
+		if c.ShortCode == other.ShortCode && c.Credit != 0 {
+			t.Errorf("erased card exported with %d of credit", c.Credit)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // An import stopped after its first rows resumes with the same key. A club
