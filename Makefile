@@ -102,8 +102,11 @@ fuzz:
 	done
 
 # What CI runs of the fuzzers: every target briefly, with one worker each, so
-# that the tests running beside it keep a core.
-fuzz-smoke:
+# that the tests running beside it keep a core. It waits for generate, as the
+# other parts of `make test` do: templ rewrites every generated file, and a
+# fuzz build that started beside it once read views/raffles_templ.go half
+# written (CI, session 10).
+fuzz-smoke: generate
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s FUZZFLAGS=-parallel=1
 
 # The benchmark: the server against two ceilings of this machine, one table
