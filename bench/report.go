@@ -28,6 +28,9 @@ func (t *table) print(w io.Writer, cfg config) {
 		if r.ceiling != "" {
 			ratio = fmt.Sprintf("%.2f of %s", t.ratio(r), r.ceiling)
 		}
+		if r.beside > 0 {
+			ratio += fmt.Sprintf(" beside (%.0f/s)", r.beside)
+		}
 		switch {
 		case r.minRatio > 0:
 			goal = fmt.Sprintf("≥ %g %s", r.minRatio, mark(t.ratio(r) >= r.minRatio))
@@ -58,8 +61,12 @@ func (t *table) print(w io.Writer, cfg config) {
 		yesNo(p.readable), p.scriptFiles, kb(p.scripts))
 }
 
-// ratio is a row's throughput over its ceiling's.
+// ratio is a row's throughput over its ceiling's: the one measured beside it
+// when it was, else the run's first.
 func (t *table) ratio(r row) float64 {
+	if r.beside > 0 {
+		return r.r.perSecond() / r.beside
+	}
 	c := t.ceilingA
 	if r.ceiling == "B" {
 		c = t.ceilingB
