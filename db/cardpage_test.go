@@ -227,3 +227,34 @@ func TestCardPageByToken(t *testing.T) {
 		}
 	}
 }
+
+// TestCardPageShowsVoidsAsTheLedgerHasThem: the page reads whether a shown
+// event was voided from the shown events themselves (a void comes after
+// what it voids); it must say what the ledger says, the counter's read.
+func TestCardPageShowsVoidsAsTheLedgerHasThem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := dbtest.Open(t)
+	shopID, userID, card, prog := shop(t, s, "shownvoids@example.com")
+	kept := visit(t, s, shopID, userID, prog.ID, card.ID, t0.Add(time.Minute))
+	undone := visit(t, s, shopID, userID, prog.ID, card.ID, t0.Add(2*time.Minute))
+	if _, err := s.Undo(ctx, db.Action{ShopID: shopID, CardID: card.ID, UserID: userID, Key: "shownvoids-undo", Now: t0.Add(3 * time.Minute)}, undone.EventID); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.CardPage(ctx, shopID, card.ID, t0.Add(4*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]bool{kept.EventID: false, undone.EventID: true}
+	for _, e := range page.State.Ledger {
+		if voided, ok := want[e.ID]; ok {
+			if e.Voided != voided {
+				t.Errorf("event %d shown voided %v, want %v", e.ID, e.Voided, voided)
+			}
+			delete(want, e.ID)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("events %v not shown on the page", want)
+	}
+}
