@@ -209,22 +209,27 @@ func refreshCardWith(ctx context.Context, tx *sql.Tx, shopID, cardID int64, cloc
 func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int, clock shopClock) error {
 	t := a.Now.In(clock.loc)
 	day := loyalty.DayNumber(t)
-	var st loyalty.Summary
-	var later bool
-	err := tx.QueryRowContext(ctx, `SELECT visits, first_day, last_day, prev_day, stamps, rewards, redeems,
-		EXISTS (SELECT 1 FROM card_days WHERE card_id = ? AND day > ?) FROM card_stats WHERE card_id = ?`, a.CardID, day, a.CardID).
-		Scan(&st.Visits, &st.FirstDay, &st.LastDay, &st.PrevDay, &st.Stamps, &st.Rewards, &st.Redeems, &later)
+	// The card's stats and its row of the day, in one statement: each
+	// costs a stamp about as much as the row it reads.
+	var (
+		st           loyalty.Summary
+		later, found bool
+		old          loyalty.Day
+	)
+	err := tx.QueryRowContext(ctx, `SELECT cs.visits, cs.first_day, cs.last_day, cs.prev_day, cs.stamps, cs.rewards, cs.redeems,
+		EXISTS (SELECT 1 FROM card_days WHERE card_id = ?1 AND day > ?2), d.day IS NOT NULL,
+		coalesce(d.hour, 0), coalesce(d.visited, 0), coalesce(d.gap, 0), coalesce(d.stamps, 0), coalesce(d.rewards, 0), coalesce(d.redeems, 0)
+		FROM card_stats cs LEFT JOIN card_days d ON d.card_id = cs.card_id AND d.day = ?2 WHERE cs.card_id = ?1`, a.CardID, day).
+		Scan(&st.Visits, &st.FirstDay, &st.LastDay, &st.PrevDay, &st.Stamps, &st.Rewards, &st.Redeems, &later, &found,
+			&old.Hour, &old.Visited, &old.Gap, &old.Stamps, &old.Rewards, &old.Redeems)
 	if err != nil {
 		return fmt.Errorf("stats of card %d: %w", a.CardID, err)
 	}
 	if later {
 		return refreshCard(ctx, tx, a.ShopID, a.CardID, clock, a.Now)
 	}
-	old, err := scanDay(tx.QueryRowContext(ctx, `SELECT day, hour, visited, coalesce(gap, 0), stamps, rewards, redeems FROM card_days
-		WHERE card_id = ? AND day = ?`, a.CardID, day))
-	found := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("day %d of card %d: %w", day, a.CardID, err)
+	if found {
+		old.Day = day
 	}
 	d := old
 	if !found {
@@ -252,9 +257,8 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 	if found && d == old {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_days (card_id, day, shop_id, hour, visited, gap, stamps, rewards, redeems)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.CardID, d.Day, a.ShopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems); err != nil {
-		return fmt.Errorf("day %d of card %d: %w", day, a.CardID, err)
+	if err := saveCardDay(ctx, tx, a, d, found && d.Visited == old.Visited); err != nil {
+		return err
 	}
 	shop := shopDeltas{}
 	if found {
@@ -298,6 +302,24 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 		return err
 	}
 	return saveCardStats(ctx, tx, a.CardID, st, clock.vip, day)
+}
+
+// saveCardDay writes the card's row of day d. sumsOnly: the row is there and
+// only its sums changed, which an UPDATE writes without touching the index
+// of visited days (a replace deletes and inserts both).
+func saveCardDay(ctx context.Context, tx *sql.Tx, a Action, d loyalty.Day, sumsOnly bool) error {
+	var err error
+	if sumsOnly {
+		_, err = tx.ExecContext(ctx, `UPDATE card_days SET hour = ?, gap = ?, stamps = ?, rewards = ?, redeems = ? WHERE card_id = ? AND day = ?`,
+			d.Hour, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems, a.CardID, d.Day)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO card_days (card_id, day, shop_id, hour, visited, gap, stamps, rewards, redeems)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.CardID, d.Day, a.ShopID, d.Hour, d.Visited, nullInt(d.Gap), d.Stamps, d.Rewards, d.Redeems)
+	}
+	if err != nil {
+		return fmt.Errorf("day %d of card %d: %w", d.Day, a.CardID, err)
+	}
+	return nil
 }
 
 // recentVisits fills what a card's summary takes from its recent days: the
