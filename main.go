@@ -285,6 +285,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err := checkAtStart(ctx, cfg.dbPath); err != nil {
 		return err
 	}
+	if os.Getenv("GOGC") == "" {
+		// What a request allocates is garbage when it is answered, and the
+		// heap that stays is small (the server's whole memory was 64 MB under
+		// the bench's stamp load): collecting at three times the live heap
+		// instead of twice took the collector's share of the card pages' CPU
+		// from 6.3% to 4.5% in a profile. GOGC set by whoever runs the server
+		// wins.
+		debug.SetGCPercent(200)
+	}
 	store, err := db.Open(ctx, cfg.dbPath, migrations.FS)
 	if err != nil {
 		return err
