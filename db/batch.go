@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"regulars/loyalty"
 )
 
 // Group commit. Committing is a third of a stamp's time on the one writer:
@@ -16,7 +18,9 @@ import (
 // pages where new events go). So the counter's actions (stamps, redemptions,
 // adjustments) that wait for the writer together share one transaction, each
 // in a savepoint of its own: one refused (a cooldown, a replay) is rolled back
-// alone, and each is answered only after the shared commit.
+// alone, and each is answered only after the shared commit. What they add to
+// the shop-wide rollups is added up and written once, at the batch's end
+// (batchSums).
 
 // maxBatch bounds the actions of one transaction, and so how long the first
 // of them waits for the commit.
@@ -41,7 +45,7 @@ type batcher struct {
 
 type batchJob struct {
 	ctx context.Context
-	fn  func(*sql.Tx) error
+	fn  func(context.Context, *sql.Tx) error
 	err chan error
 }
 
@@ -60,8 +64,11 @@ func (s *Store) stopBatcher() {
 // inBatch runs fn in a transaction it may share with other actions, in a
 // savepoint of its own, and returns once that transaction has committed
 // (nil), or fn or the commit failed. Like inTx, but for short actions that
-// many tablets send at once.
-func (s *Store) inBatch(ctx context.Context, fn func(*sql.Tx) error) error {
+// many tablets send at once. fn's context is ctx without its cancellation: a
+// client gone mid-way must not interrupt the shared transaction, which would
+// roll back the others' actions too (an action whose client left before it
+// began is skipped).
+func (s *Store) inBatch(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
 	j := &batchJob{ctx: ctx, fn: fn, err: make(chan error, 1)}
 	s.batch.queued.Add(1)
 	defer s.batch.queued.Add(-1)
@@ -105,6 +112,7 @@ func (s *Store) runBatch(batch []*batchJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		var sums batchSums // of the actions written
 		for i, j := range batch {
 			if errs[i] = j.ctx.Err(); errs[i] != nil {
 				continue // its client is gone: nothing is written for it
@@ -112,17 +120,20 @@ func (s *Store) runBatch(batch []*batchJob) {
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT action`); err != nil {
 				return fmt.Errorf("savepoint: %w", err)
 			}
-			if errs[i] = j.fn(tx); errs[i] != nil {
+			var its batchSums
+			if errs[i] = j.fn(context.WithValue(context.WithoutCancel(j.ctx), batchSumsKey{}, &its), tx); errs[i] != nil {
 				s.noteRefusal(errs[i])
 				if _, err := tx.ExecContext(ctx, `ROLLBACK TO action`); err != nil {
 					return fmt.Errorf("roll back an action: %w", err)
 				}
+			} else {
+				sums.merge(&its)
 			}
 			if _, err := tx.ExecContext(ctx, `RELEASE action`); err != nil {
 				return fmt.Errorf("release: %w", err)
 			}
 		}
-		return nil
+		return sums.write(ctx, tx)
 	})
 	s.batch.written.Add(1)
 	for i, j := range batch {
@@ -131,4 +142,75 @@ func (s *Store) runBatch(batch []*batchJob) {
 		}
 		j.err <- errs[i]
 	}
+}
+
+// batchSums adds up what the actions of one batch add to the shop-wide
+// rollups, shop_days and staff_days, which the batch writes once at its end:
+// a busy hour's stamps all add to the same two rows of the shop, and writing
+// them for each stamp was a sixteenth of the writer's time. Nothing an action
+// reads is in those rows; the owner's pages read them after the commit.
+type batchSums struct {
+	shops map[int64]shopDeltas
+	staff map[staffDayKey]*loyalty.StaffCounts
+}
+
+type staffDayKey struct {
+	shopID, userID int64
+	day            int
+}
+
+// batchSumsKey holds, in the context of an action of a batch, the batchSums
+// its writes add to.
+type batchSumsKey struct{}
+
+func batchSumsOf(ctx context.Context) *batchSums {
+	b, _ := ctx.Value(batchSumsKey{}).(*batchSums)
+	return b
+}
+
+func (b *batchSums) addShop(shopID int64, d shopDeltas) {
+	if b.shops == nil {
+		b.shops = map[int64]shopDeltas{}
+	}
+	if b.shops[shopID] == nil {
+		b.shops[shopID] = shopDeltas{}
+	}
+	for k, sums := range d {
+		b.shops[shopID].plus(k, *sums)
+	}
+}
+
+func (b *batchSums) addStaff(k staffDayKey, c loyalty.StaffCounts) {
+	if b.staff == nil {
+		b.staff = map[staffDayKey]*loyalty.StaffCounts{}
+	}
+	if b.staff[k] == nil {
+		b.staff[k] = &loyalty.StaffCounts{}
+	}
+	s := b.staff[k]
+	s.Stamps, s.Redeems, s.Voids, s.Overrides, s.Adjusts = s.Stamps+c.Stamps, s.Redeems+c.Redeems, s.Voids+c.Voids, s.Overrides+c.Overrides, s.Adjusts+c.Adjusts
+}
+
+// merge adds an action's sums to the batch's.
+func (b *batchSums) merge(o *batchSums) {
+	for shopID, d := range o.shops {
+		b.addShop(shopID, d)
+	}
+	for k, c := range o.staff {
+		b.addStaff(k, *c)
+	}
+}
+
+func (b *batchSums) write(ctx context.Context, tx *sql.Tx) error {
+	for shopID, d := range b.shops {
+		if err := d.write(ctx, tx, shopID); err != nil {
+			return err
+		}
+	}
+	for k, c := range b.staff {
+		if err := addStaffDay(ctx, tx, k.shopID, k.day, k.userID, *c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

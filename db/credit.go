@@ -101,8 +101,7 @@ func (s *Store) SpendCredit(ctx context.Context, a Action, amount int) (CreditOu
 // transaction of the counter's, after checking the key was not used and that
 // the card belongs to the shop, with the card's kept credit and the shop's clock.
 func (s *Store) creditAct(ctx context.Context, a Action, fn func(ctx context.Context, tx *sql.Tx, a Action, held int) error) error {
-	return s.inBatch(ctx, func(tx *sql.Tx) error {
-		ctx := context.WithoutCancel(ctx) // as act: the transaction may be shared
+	return s.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var earlier sql.NullInt64
 		var inShop bool
 		var held int

@@ -323,11 +323,7 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 // counter's (inBatch), after checking the key was not used and that card and
 // program belong to the shop, with the card's kept state in the program.
 func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, tx *sql.Tx, a Action, p Program, st loyalty.State) error) error {
-	return s.inBatch(ctx, func(tx *sql.Tx) error {
-		// The transaction may be shared with other tablets' actions (batch.go):
-		// a client gone mid-way must not interrupt it, which would roll back
-		// theirs too. inBatch skips an action whose client left before it began.
-		ctx := context.WithoutCancel(ctx)
+	return s.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// What the action reads of the card, in one query: an earlier action
 		// with its key, the card, its balance.
 		var earlier sql.NullInt64

@@ -89,6 +89,26 @@ func (s shopDeltas) add(d loyalty.Day, sign int) {
 	s[k].add(d, sign)
 }
 
+// plus adds sums to the row of k.
+func (s shopDeltas) plus(k shopDayKey, sums shopSums) {
+	if s[k] == nil {
+		s[k] = &shopSums{}
+	}
+	t := s[k]
+	t.visits, t.firstVisits, t.gapSum, t.gaps = t.visits+sums.visits, t.firstVisits+sums.firstVisits, t.gapSum+sums.gapSum, t.gaps+sums.gaps
+	t.stamps, t.rewards, t.redeems = t.stamps+sums.stamps, t.rewards+sums.rewards, t.redeems+sums.redeems
+}
+
+// writeShopDeltas adds the deltas to the shop's rows, or, in an action of a
+// batch, to what the batch writes at its end.
+func writeShopDeltas(ctx context.Context, tx *sql.Tx, shopID int64, d shopDeltas) error {
+	if b := batchSumsOf(ctx); b != nil {
+		b.addShop(shopID, d)
+		return nil
+	}
+	return d.write(ctx, tx, shopID)
+}
+
 // write adds the deltas to the shop's rows.
 func (s shopDeltas) write(ctx context.Context, tx *sql.Tx, shopID int64) error {
 	for k, sums := range s {
@@ -265,7 +285,7 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 		shop.add(old, -1)
 	}
 	shop.add(d, 1)
-	if err := shop.write(ctx, tx, a.ShopID); err != nil {
+	if err := writeShopDeltas(ctx, tx, a.ShopID, shop); err != nil {
 		return err
 	}
 	if became {
@@ -402,7 +422,12 @@ func staffEvent(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, loc *tim
 	if !countStaffEvent(&c, ev.kind, ev.override) {
 		return nil
 	}
-	return addStaffDay(ctx, tx, a.ShopID, loyalty.DayNumber(a.Now.In(loc)), a.UserID, c)
+	day := loyalty.DayNumber(a.Now.In(loc))
+	if b := batchSumsOf(ctx); b != nil {
+		b.addStaff(staffDayKey{shopID: a.ShopID, userID: a.UserID, day: day}, c)
+		return nil
+	}
+	return addStaffDay(ctx, tx, a.ShopID, day, a.UserID, c)
 }
 
 // countStaffEvent adds an event of kind to c, and tells whether it counts at all.
