@@ -404,6 +404,9 @@ func (a *App) stamp(c echo.Context) error {
 // reason and a "stamp anyway" the cashier may confirm; refused for its count;
 // or as every card action ends.
 func (a *App) stampOutcome(c echo.Context, act db.Action, count int, out db.Outcome, err error) error {
+	if err == nil {
+		return a.actionOutcome(c, act, out, nil) // the busy path: no page to translate
+	}
 	_, shop := staff(c)
 	tr := a.page(c, &shop, "").T
 	var cool *loyalty.CooldownError

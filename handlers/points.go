@@ -53,17 +53,21 @@ func (a *App) earnPoints(c echo.Context) error {
 	if act.ProgramID, err = formID(c, "program"); err != nil {
 		return err
 	}
-	tr := a.page(c, &shop, "").T
 	amount := 0
 	if s := strings.TrimSpace(c.FormValue("amount")); s != "" {
 		if len(s) > 40 {
 			return echo.ErrBadRequest
 		}
 		if amount, err = parseAmount(s); err != nil {
-			return a.showCard(c, http.StatusUnprocessableEntity, act.CardID, cardView{result: &views.Result{Kind: "refused", Message: tr.T("PointsAmountInvalid")}})
+			return a.showCard(c, http.StatusUnprocessableEntity, act.CardID, cardView{result: &views.Result{Kind: "refused",
+				Message: a.page(c, &shop, "").T.T("PointsAmountInvalid")}})
 		}
 	}
 	out, err := a.store.EarnPoints(c.Request().Context(), act, amount, c.FormValue("override") == "1")
+	if err == nil {
+		return a.actionOutcome(c, act, out.Outcome, nil) // the busy path: no page to translate
+	}
+	tr := a.page(c, &shop, "").T
 	var tooMany *loyalty.TooManyPointsError
 	var cool *loyalty.CooldownError
 	switch {
