@@ -143,6 +143,23 @@ type Tr struct {
 	bundle   *i18n.Bundle
 }
 
+// kit is what New takes for a language, made once: parsing its tags for
+// every page was one or two percent of a page's CPU. A Localizer only reads
+// its bundle, so pages share them; a Printer keeps state, so each Tr has its own.
+type kit struct {
+	loc, latinLoc         *i18n.Localizer // with bundle and with latinBundle
+	numbers, latinNumbers language.Tag    // x/text writes Persian in Persian digits unless told otherwise
+}
+
+var kits = func() map[string]kit {
+	m := make(map[string]kit, len(Languages))
+	for _, l := range Languages {
+		m[l.Code] = kit{loc: i18n.NewLocalizer(bundle, l.Code), latinLoc: i18n.NewLocalizer(latinBundle, l.Code),
+			numbers: language.Make(l.Code), latinNumbers: language.Make(l.Code + "-u-nu-latn")}
+	}
+	return m
+}()
+
 // New returns a translator; an unsupported language falls back to English and a
 // nil zone to UTC. digits is the shop's style, which only a Persian page follows;
 // without a shop pass DefaultDigits(lang).
@@ -154,12 +171,12 @@ func New(lang string, zone *time.Location, digits Digits) *Tr {
 		zone = time.UTC
 	}
 	t := &Tr{Lang: lang, zone: zone, persian: lang == "fa" && digits == PersianDigits}
-	// x/text writes Persian in Persian digits unless told otherwise.
-	numbers, b := language.Make(lang), bundle
+	k := kits[lang]
+	numbers, b, loc := k.numbers, bundle, k.loc
 	if lang == "fa" && !t.persian {
-		numbers, b = language.Make("fa-u-nu-latn"), latinBundle
+		numbers, b, loc = k.latinNumbers, latinBundle, k.latinLoc
 	}
-	t.loc, t.numbers, t.bundle = i18n.NewLocalizer(b, lang), message.NewPrinter(numbers), b
+	t.loc, t.numbers, t.bundle = loc, message.NewPrinter(numbers), b
 	for _, l := range Languages {
 		if l.Code == lang {
 			t.language = l
