@@ -227,21 +227,29 @@ func TestPosterQRCodeOpensTheJoinPage(t *testing.T) {
 	}
 }
 
-// svgModules draws the dark runs of a QR code's SVG path ("Mx yhNv1h-Nz")
-// on an n×n grid.
+// svgModules draws the dark runs of a QR code's SVG path on an n×n grid: a
+// row's first run is "Mx y.5hN", a stroke one module wide along the row's
+// middle, and each next run "mG 0hN", G modules after the end of the one
+// before.
 func svgModules(d string, n int) string {
 	grid := make([][]bool, n)
 	for i := range grid {
 		grid[i] = make([]bool, n)
 	}
-	for _, run := range strings.Split(d, "z") {
-		var x, y, w, w2 int
-		if _, err := fmt.Sscanf(run, "M%d %dh%dv1h-%d", &x, &y, &w, &w2); err != nil || y >= n {
+	x, y := 0, 0
+	for _, cmd := range strings.FieldsFunc(d, func(r rune) bool { return r == 'M' || r == 'm' }) {
+		var a, row, w int
+		if _, err := fmt.Sscanf(cmd, "%d %d.5h%d", &a, &row, &w); err == nil && strings.Contains(cmd, ".5h") {
+			x, y = a, row
+		} else if _, err := fmt.Sscanf(cmd, "%d 0h%d", &a, &w); err == nil {
+			x += a
+		} else {
 			continue
 		}
-		for i := x; i < x+w && i < n; i++ {
+		for i := x; i < x+w && i < n && y < n; i++ {
 			grid[y][i] = true
 		}
+		x += w
 	}
 	return bitmapString(grid)
 }

@@ -33,7 +33,7 @@ func TestQRDrawingCached(t *testing.T) {
 		t.Errorf("cached drawing differs:\n%s\n%s", first, again)
 	}
 	other := renderQR(t, url+"x", "Card")
-	if other == first || !strings.Contains(other, `<path fill="#000" d="M`) {
+	if other == first || !strings.Contains(other, `<path stroke="#000" d="M`) {
 		t.Errorf("another URL drew the same or no code: %.80s", other)
 	}
 	if got := renderQR(t, strings.Repeat("x", 3000), "Card"); got != "" {
