@@ -327,7 +327,7 @@ func readShopParts(ctx context.Context, q querier, shopID int64, now time.Time) 
 	if sp.growth, err = growth(ctx, q, shopID); err != nil {
 		return sp, err
 	}
-	if sp.clubs, err = liveClubs(ctx, q, shopID); err != nil {
+	if sp.clubs, err = liveClubs(ctx, q, shopID, sp.shop.Language); err != nil {
 		return sp, err
 	}
 	if sp.gifts, err = gifts(ctx, q, shopID, false); err != nil {

@@ -1,11 +1,16 @@
 package db
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"regulars/loyalty"
 )
@@ -84,11 +89,41 @@ func (s *Store) Clubs(ctx context.Context, shopID int64) ([]Club, error) {
 		c.Members = n
 		return c, err
 	}, `SELECT `+clubColumns+`, (SELECT count(*) FROM club_members m JOIN cards c ON c.id = m.card_id WHERE m.club_id = clubs.id AND m.left_at IS NULL AND c.erased_at IS NULL)
-		FROM clubs WHERE shop_id = ? ORDER BY archived_at IS NOT NULL, name COLLATE NOCASE, id`, shopID)
+		FROM clubs WHERE shop_id = ?`, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("clubs of shop %d: %w", shopID, err)
 	}
+	lang, err := shopLanguage(ctx, s.r, shopID)
+	if err != nil {
+		return nil, err
+	}
+	sortClubs(list, lang, func(c *Club) *Club { return c })
 	return list, nil
+}
+
+// sortClubs puts clubs in the order of their names in the shop's language
+// lang, the archived last, ties by id. SQLite's NOCASE order is the bytes'
+// beyond ASCII: "Çay" came after "Dondurma" for a Turkish café.
+func sortClubs[T any](list []T, lang string, club func(*T) *Club) {
+	names := collate.New(language.Make(lang)) // keeps buffers: one per call, never shared
+	slices.SortFunc(list, func(a, b T) int {
+		x, y := club(&a), club(&b)
+		if x.Archived != y.Archived {
+			if x.Archived {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Or(names.CompareString(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
+	})
+}
+
+func shopLanguage(ctx context.Context, q querier, shopID int64) (string, error) {
+	var lang string
+	if err := q.QueryRowContext(ctx, `SELECT language FROM shops WHERE id = ?`, shopID).Scan(&lang); err != nil {
+		return "", fmt.Errorf("language of shop %d: %w", shopID, notFound(err))
+	}
+	return lang, nil
 }
 
 // Club returns one club of the shop, with its member count.
@@ -103,14 +138,16 @@ func (s *Store) Club(ctx context.Context, shopID, id int64) (Club, error) {
 	return c, nil
 }
 
-// liveClubs are the shop's clubs a card page may show: those not archived.
-// Shop-level, kept in the card pages' cached parts (cardpage.go).
-func liveClubs(ctx context.Context, q querier, shopID int64) ([]Club, error) {
+// liveClubs are the shop's clubs a card page may show: those not archived,
+// in the order of their names in the shop's language lang. Shop-level, kept
+// in the card pages' cached parts (cardpage.go).
+func liveClubs(ctx context.Context, q querier, shopID int64, lang string) ([]Club, error) {
 	list, err := collect(ctx, q, func(r scanner) (Club, error) { return scanClub(r) },
-		`SELECT `+clubColumns+` FROM clubs WHERE shop_id = ? AND archived_at IS NULL ORDER BY name COLLATE NOCASE, id`, shopID)
+		`SELECT `+clubColumns+` FROM clubs WHERE shop_id = ? AND archived_at IS NULL`, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("clubs of shop %d: %w", shopID, err)
 	}
+	sortClubs(list, lang, func(c *Club) *Club { return c })
 	return list, nil
 }
 
@@ -274,10 +311,15 @@ func customerClubs(ctx context.Context, q querier, shopID, cardID int64) ([]Card
 		cc.Club, err = scanClub(r, &cc.Member)
 		return cc, err
 	}, `SELECT `+clubColumns+`, EXISTS (SELECT 1 FROM club_members m WHERE m.club_id = clubs.id AND m.card_id = ? AND m.left_at IS NULL)
-		FROM clubs WHERE shop_id = ? AND archived_at IS NULL ORDER BY name COLLATE NOCASE, id`, cardID, shopID)
+		FROM clubs WHERE shop_id = ? AND archived_at IS NULL`, cardID, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("clubs of card %d: %w", cardID, err)
 	}
+	lang, err := shopLanguage(ctx, q, shopID)
+	if err != nil {
+		return nil, err
+	}
+	sortClubs(list, lang, func(c *CardClub) *Club { return &c.Club })
 	return list, nil
 }
 

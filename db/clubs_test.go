@@ -308,3 +308,53 @@ func TestClubNewsletterToMembersOnly(t *testing.T) {
 		t.Errorf("the outsider has %d newsletters of club news", got)
 	}
 }
+
+// TestClubsInTheShopsLanguage: the owner's clubs page, the card page and
+// the customer's record list clubs in the order of the shop's language (a
+// Turkish "Çay" between "Cam" and "Dondurma", where byte order put it after
+// "Dondurma"), the archived last on the owner's page.
+func TestClubsInTheShopsLanguage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _ := dbtest.Open(t)
+	shopID, userID, err := s.CreateShop(ctx, db.NewShop{Name: "Kahve Evi", OwnerName: "O", Email: "kulup@example.com", PasswordHash: "x",
+		Language: "tr", TimeZone: "Europe/Istanbul", ProgramName: "Kart", RewardText: "kahve"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card := clubCard(t, s, shopID, userID, "kulup-kart")
+	for _, c := range []db.Club{{Name: "Dondurma", Open: true}, {Name: "Ayran", Open: true, Archived: true}, {Name: "Çay", Open: true}, {Name: "Cam", Open: true}} {
+		if _, err := s.SaveClub(ctx, shopID, c, userID, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(n int, name func(int) string) []string {
+		var list []string
+		for i := range n {
+			list = append(list, name(i))
+		}
+		return list
+	}
+	live := []string{"Cam", "Çay", "Dondurma"}
+	clubs, err := s.Clubs(ctx, shopID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := names(len(clubs), func(i int) string { return clubs[i].Name }), append(slices.Clone(live), "Ayran"); !slices.Equal(got, want) {
+		t.Errorf("clubs page: %q, want %q", got, want)
+	}
+	page, err := s.CardPage(ctx, shopID, card.ID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(len(page.Clubs), func(i int) string { return page.Clubs[i].Name }); !slices.Equal(got, live) {
+		t.Errorf("card page: %q, want %q", got, live)
+	}
+	rec, err := s.Customer(ctx, shopID, card.ID, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(len(rec.Clubs), func(i int) string { return rec.Clubs[i].Name }); !slices.Equal(got, live) {
+		t.Errorf("customer record: %q, want %q", got, live)
+	}
+}
