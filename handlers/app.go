@@ -189,9 +189,9 @@ func render(c echo.Context, status int, comp templ.Component) error {
 	if err := comp.Render(c.Request().Context(), buf); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
-	// With its length known, the page goes out in one piece instead of
-	// chunks: a card page took three writes to the socket, a tenth of its
-	// CPU. (Compression, when asked for, drops the header: its length differs.)
+	// With its length known, the page goes out whole instead of in chunks:
+	// two writes to the socket for a card page instead of three. (Compression,
+	// when asked for, drops the header: its length differs.)
 	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 	return c.HTMLBlob(status, buf.Bytes())
 }
