@@ -93,11 +93,11 @@ func (s *Store) Clubs(ctx context.Context, shopID int64) ([]Club, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clubs of shop %d: %w", shopID, err)
 	}
-	lang, err := shopLanguage(ctx, s.r, shopID)
+	sh, err := s.Shop(ctx, shopID)
 	if err != nil {
 		return nil, err
 	}
-	sortClubs(list, lang, func(c *Club) *Club { return c })
+	sortClubs(list, sh.Language, func(c *Club) *Club { return c })
 	return list, nil
 }
 
@@ -116,14 +116,6 @@ func sortClubs[T any](list []T, lang string, club func(*T) *Club) {
 		}
 		return cmp.Or(names.CompareString(x.Name, y.Name), cmp.Compare(x.ID, y.ID))
 	})
-}
-
-func shopLanguage(ctx context.Context, q querier, shopID int64) (string, error) {
-	var lang string
-	if err := q.QueryRowContext(ctx, `SELECT language FROM shops WHERE id = ?`, shopID).Scan(&lang); err != nil {
-		return "", fmt.Errorf("language of shop %d: %w", shopID, notFound(err))
-	}
-	return lang, nil
 }
 
 // Club returns one club of the shop, with its member count.
@@ -303,8 +295,9 @@ func liveClub(ctx context.Context, tx *sql.Tx, shopID, clubID int64) error {
 }
 
 // customerClubs are the shop's clubs not archived, with whether the card is
-// a member now, for the owner's customer record.
-func customerClubs(ctx context.Context, q querier, shopID, cardID int64) ([]CardClub, error) {
+// a member now, for the owner's customer record, in the order of the shop's
+// language lang.
+func customerClubs(ctx context.Context, q querier, shopID, cardID int64, lang string) ([]CardClub, error) {
 	list, err := collect(ctx, q, func(r scanner) (CardClub, error) {
 		var cc CardClub
 		var err error
@@ -314,10 +307,6 @@ func customerClubs(ctx context.Context, q querier, shopID, cardID int64) ([]Card
 		FROM clubs WHERE shop_id = ? AND archived_at IS NULL`, cardID, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("clubs of card %d: %w", cardID, err)
-	}
-	lang, err := shopLanguage(ctx, q, shopID)
-	if err != nil {
-		return nil, err
 	}
 	sortClubs(list, lang, func(c *CardClub) *Club { return &c.Club })
 	return list, nil

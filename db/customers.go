@@ -271,7 +271,11 @@ func (s *Store) Customer(ctx context.Context, shopID, cardID int64, now time.Tim
 	if err != nil {
 		return rec, fmt.Errorf("feedback of card %d: %w", cardID, err)
 	}
-	if rec.Clubs, err = customerClubs(ctx, s.r, shopID, cardID); err != nil {
+	sh, err := s.Shop(ctx, shopID)
+	if err != nil {
+		return rec, err
+	}
+	if rec.Clubs, err = customerClubs(ctx, s.r, shopID, cardID, sh.Language); err != nil {
 		return rec, err
 	}
 	return rec, nil

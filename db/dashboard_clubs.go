@@ -49,9 +49,9 @@ func readClubReturns(ctx context.Context, tx *sql.Tx, shopID int64, start int) (
 	if len(list) == 1 {
 		return nil, nil // the shop has no club: only the empty line of the others
 	}
-	lang, err := shopLanguage(ctx, tx, shopID)
-	if err != nil {
-		return nil, err
+	var lang string
+	if err := tx.QueryRowContext(ctx, `SELECT language FROM shops WHERE id = ?`, shopID).Scan(&lang); err != nil {
+		return nil, fmt.Errorf("language of shop %d: %w", shopID, err)
 	}
 	// A collator keeps buffers between comparisons: one per call, never shared.
 	names := collate.New(language.Make(lang))
