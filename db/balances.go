@@ -235,9 +235,10 @@ func refoldBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID in
 	return saveBalance(ctx, tx, shopID, cardID, programID, s)
 }
 
-// RebuildBalances recomputes the kept balances of a shop's cards, and the
-// rewards each of its events earned, from the ledger alone, and returns how
-// many rows it found different and corrected: 0 when everything kept was exact.
+// RebuildBalances recomputes the kept balances of a shop's cards, the
+// rewards each of its events earned, the cards' store credit and the events
+// their pages list, from the ledger alone, and returns how many rows it found
+// different and corrected: 0 when everything kept was exact.
 func (s *Store) RebuildBalances(ctx context.Context, shopID int64) (int, error) {
 	var changed int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -246,7 +247,11 @@ func (s *Store) RebuildBalances(ctx context.Context, shopID int64) (int, error) 
 			return err
 		}
 		credit, err := rebuildCredit(ctx, tx, shopID) // the store credit's kept rows too
-		changed += credit
+		if err != nil {
+			return err
+		}
+		shown, err := rebuildShown(ctx, tx, shopID) // and the events the card pages list
+		changed += credit + shown
 		return err
 	})
 	if err != nil {
@@ -374,6 +379,18 @@ var owedRebuilds = []struct {
 		return nil
 	}},
 	{"search_keys", fillSearchKeys},
+	{"shown", func(ctx context.Context, tx *sql.Tx) error {
+		shops, err := shopIDs(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, id := range shops {
+			if _, err := rebuildShown(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // payOwedRebuilds computes the derived state that migrations left owed, each

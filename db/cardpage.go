@@ -160,10 +160,12 @@ func gaveCoupons(held []CardCoupon, firstShown []int64) bool {
 }
 
 // pageCard is a card with what its page shows of it that lies in one row
-// each: its QR code as kept, its e-mail choices and its last visit.
+// each: its QR code as kept, its newest events as kept (shown.go), its
+// e-mail choices and its last visit.
 type pageCard struct {
 	Card
 	qr       []byte
+	shown    []byte
 	consent  Consent
 	lastDay  int  // card_stats.last_day
 	answered bool // the last visit was rated
@@ -175,9 +177,9 @@ type pageCard struct {
 func readPageCard(ctx context.Context, q querier, where string, args ...any) (pageCard, error) {
 	var c pageCard
 	var err error
-	c.Card, err = scanCardWith(q.QueryRowContext(ctx, `SELECT `+cardColumns+`, coalesce((SELECT qr FROM card_qr WHERE card_id = cards.id), x''), `+
-		consentColumns+`, `+feedbackColumns+` FROM cards WHERE `+where, args...),
-		append([]any{&c.qr}, append(c.consent.scanned(), &c.lastDay, &c.answered)...)...)
+	c.Card, err = scanCardWith(q.QueryRowContext(ctx, `SELECT `+cardColumns+`, coalesce((SELECT qr FROM card_qr WHERE card_id = cards.id), x''),
+		coalesce((SELECT events FROM card_shown WHERE card_id = cards.id), x''), `+consentColumns+`, `+feedbackColumns+` FROM cards WHERE `+where, args...),
+		append([]any{&c.qr, &c.shown}, append(c.consent.scanned(), &c.lastDay, &c.answered)...)...)
 	if err != nil {
 		return c, fmt.Errorf("card of its page: %w", notFound(err))
 	}
@@ -202,9 +204,9 @@ func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, c pageC
 	}
 	p.Shop, p.Growth = parts.shop, parts.growth
 	clock := parts.clock
-	es, err := shownEntries(ctx, q, shopID, cardID)
+	es, err := decodeShown(cardID, c.shown)
 	if err != nil {
-		return p, w, err
+		return p, w, fmt.Errorf("card %d: %w", cardID, err)
 	}
 	if p.State, err = cardStateOf(ctx, q, c.Card, parts, now, es); err != nil {
 		return p, w, err

@@ -11,6 +11,7 @@ import (
 	"regulars/db"
 	"regulars/db/dbtest"
 	"regulars/loyalty"
+	"regulars/migrations"
 )
 
 // pinned is one connection of its own to the database at path, beside the
@@ -257,4 +258,74 @@ func TestCardPageShowsVoidsAsTheLedgerHasThem(t *testing.T) {
 	if len(want) > 0 {
 		t.Errorf("events %v not shown on the page", want)
 	}
+}
+
+// TestCardPageListsTheLedgerAfterAnUpgrade: a database written before the
+// cards kept the events their pages list gets them at its first start, and
+// a kept list gone wrong is found and corrected by the rebuild. Each time
+// the page lists the card's twelve newest events, in ledger order, with
+// the voided one marked.
+func TestCardPageListsTheLedgerAfterAnUpgrade(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := dbtest.PathBefore(t, "0033")
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := raw.Exec(q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`INSERT INTO shops (id, slug, name, created_at) VALUES (1, 'old', 'Old', 0)`)
+	exec(`INSERT INTO programs (id, shop_id, name, reward_text, stamps_required, max_per_visit, is_default, created_at) VALUES (1, 1, 'P', 'r', 30, 5, 1, 0)`)
+	exec(`INSERT INTO cards (id, shop_id, token, short_code, created_at) VALUES (1, 1, 'AAAAAAAAAAAAAAAAAAAAAAAA', 'AAAA', 0)`)
+	// Fifteen visits an hour apart; the last but one undone, and the
+	// first two of the same second as each other, in the order of their IDs.
+	start := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	for i := 1; i <= 15; i++ {
+		at := start.Add(time.Duration(i) * time.Hour)
+		if i == 2 {
+			at = start.Add(time.Hour)
+		}
+		exec(`INSERT INTO events (id, shop_id, card_id, program_id, kind, stamps, created_at) VALUES (?, 1, 1, 1, 'stamp', 1, ?)`, i, at.Unix())
+	}
+	exec(`INSERT INTO events (id, shop_id, card_id, program_id, kind, void_of, created_at) VALUES (16, 1, 1, 1, 'void', 14, ?)`, start.Add(16*time.Hour).Unix())
+	// Written behind the store's back, the ledger's balances are owed too.
+	exec(`INSERT INTO rebuilds_owed (what) VALUES ('balances')`)
+	check := func(s *db.Store, when string) {
+		t.Helper()
+		page, err := s.CardPage(ctx, 1, 1, start.Add(17*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, e := range page.State.Ledger {
+			got = append(got, e.ID)
+			if e.Voided != (e.ID == 14) {
+				t.Errorf("%s: event %d shown voided %v", when, e.ID, e.Voided)
+			}
+		}
+		// The page's ledger is newest first.
+		if want := []int64{16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5}; !slices.Equal(got, want) {
+			t.Errorf("%s: the page lists events %v, want %v", when, got, want)
+		}
+	}
+	s, err := db.Open(ctx, path, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	check(s, "after the upgrade")
+	if n, err := s.RebuildBalances(ctx, 1); err != nil || n != 0 {
+		t.Errorf("the rebuild after the upgrade corrected %d (%v), want 0", n, err)
+	}
+	exec(`UPDATE card_shown SET events = x'01' WHERE card_id = 1`) // a list of none
+	if n, err := s.RebuildBalances(ctx, 1); err != nil || n != 1 {
+		t.Errorf("the rebuild of a wrong list corrected %d (%v), want 1", n, err)
+	}
+	check(s, "after the rebuild")
 }

@@ -73,49 +73,10 @@ const ShownEntries = 20
 
 // CustomerEntries is how many the customer's page lists, and all it reads of
 // the ledger (it offers no undo): the whole round of a ten-stamp card with
-// its redemption, and one more. Each is a row of the events table on a page
-// of its own, apart from the card's other events: on the bench's big shop,
-// reading 20 was two fifths of the page's reads.
+// its redemption, and one more. The card keeps them (shown.go).
 const CustomerEntries = 12
 
 const cardEntriesQuery = `SELECT ` + entryColumns + entryFrom + `WHERE e.card_id = ? AND +e.shop_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?`
-
-// shownEntriesQuery reads what a customer's page shows of the card's newest
-// events: neither who served them, nor the program, nor how the rewards
-// went, which the counter's query joins four tables for. Its rows and
-// columns were a third of a card page's reads on the bench's big shop, most
-// of it the driver's work per column.
-//
-// Whether an event was voided is read from the rows themselves: a void is
-// written after the event it voids, so it is among the newest events
-// whenever that event is, and the page needs no search of each row's void.
-const shownEntriesQuery = `SELECT e.id, e.kind, e.stamps, e.note, e.created_at, e.amount, e.points, e.credit, coalesce(e.void_of, 0)
-	FROM events e WHERE e.card_id = ? AND +e.shop_id = ? ORDER BY e.created_at DESC, e.id DESC LIMIT ?`
-
-// shownEntries reads the CustomerEntries newest events of a card as its
-// customer's page shows them, in ledger order: the ID, kind, stamps, note,
-// time, amount, points, credit and whether it was voided.
-func shownEntries(ctx context.Context, q querier, shopID, cardID int64) ([]Entry, error) {
-	var voids []int64 // the events the shown voids void
-	list, err := collect(ctx, q, func(r scanner) (Entry, error) {
-		e := Entry{CardID: cardID}
-		var at, voidOf int64
-		err := r.Scan(&e.ID, &e.Kind, &e.Stamps, &e.Note, &at, &e.Amount, &e.Points, &e.Credit, &voidOf)
-		e.At = fromUnix(at)
-		if voidOf != 0 {
-			voids = append(voids, voidOf)
-		}
-		return e, err
-	}, shownEntriesQuery, cardID, shopID, CustomerEntries)
-	if err != nil {
-		return nil, fmt.Errorf("shown ledger of card %d: %w", cardID, err)
-	}
-	for i := range list {
-		list[i].Voided = slices.Contains(voids, list[i].ID)
-	}
-	slices.Reverse(list)
-	return list, nil
-}
 
 // cardEntries reads the newest limit events of a card (all of them when
 // limit is 0), in ledger order: by time, and by id within a second. The
@@ -229,6 +190,9 @@ type Action struct {
 	Now                               time.Time
 	// clock is the shop's, when the action has read it already (act).
 	clock *shopClock
+	// shown is the card's kept events, when the action has read them
+	// already (act); its inserts keep it up to date.
+	shown *keptShown
 }
 
 // Outcome is what an action did: the ledger event it wrote.
@@ -325,14 +289,16 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, tx *sql.Tx, a Action, p Program, st loyalty.State) error) error {
 	return s.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// What the action reads of the card, in one query: an earlier action
-		// with its key, the card, its balance.
+		// with its key, the card, its balance, its kept events.
 		var earlier sql.NullInt64
 		var inShop bool
 		var state sql.NullString
+		shown := keptShown{cardID: a.CardID}
 		err := tx.QueryRowContext(ctx, `SELECT (SELECT id FROM events WHERE shop_id = ?1 AND idempotency_key = ?2),
 			EXISTS (SELECT 1 FROM cards WHERE id = ?3 AND shop_id = ?1 AND erased_at IS NULL),
-			(SELECT state FROM card_balances WHERE card_id = ?3 AND program_id = ?4)`,
-			a.ShopID, nullString(a.Key), a.CardID, a.ProgramID).Scan(&earlier, &inShop, &state)
+			(SELECT state FROM card_balances WHERE card_id = ?3 AND program_id = ?4),
+			coalesce((SELECT events FROM card_shown WHERE card_id = ?3), x'')`,
+			a.ShopID, nullString(a.Key), a.CardID, a.ProgramID).Scan(&earlier, &inShop, &state, &shown.events)
 		switch {
 		case err != nil:
 			return fmt.Errorf("card %d: %w", a.CardID, err)
@@ -356,7 +322,7 @@ func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, 
 		if err != nil {
 			return err
 		}
-		a.clock = &clock
+		a.clock, a.shown = &clock, &shown
 		var st loyalty.State
 		if state.Valid {
 			if st, err = decodeState(state.String); err != nil {
@@ -495,7 +461,13 @@ func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned in
 	if err != nil {
 		return 0, fmt.Errorf("insert %s event: %w", ev.kind, err)
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	e := Entry{ID: id, CardID: a.CardID, Kind: ev.kind, Stamps: ev.stamps, Note: ev.note, At: fromUnix(unix(a.Now)), Amount: ev.amount, Points: ev.points,
+		Credit: ev.credit, VoidOf: ev.voidOf}
+	return id, keepShown(ctx, tx, a, e)
 }
 
 // afterInsert moves the staff's day and the card's rollups by ev: by the one
