@@ -204,9 +204,9 @@ func (s *Store) readCardPage(ctx context.Context, q querier, gen uint64, c pageC
 	}
 	p.Shop, p.Growth = parts.shop, parts.growth
 	clock := parts.clock
-	es, err := decodeShown(cardID, c.shown)
+	es, err := pageShown(ctx, q, shopID, cardID, c.shown)
 	if err != nil {
-		return p, w, fmt.Errorf("card %d: %w", cardID, err)
+		return p, w, err
 	}
 	if p.State, err = cardStateOf(ctx, q, c.Card, parts, now, es); err != nil {
 		return p, w, err

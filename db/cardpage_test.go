@@ -329,3 +329,39 @@ func TestCardPageListsTheLedgerAfterAnUpgrade(t *testing.T) {
 	}
 	check(s, "after the rebuild")
 }
+
+// TestUnreadableShownListFallsBackToTheLedger: a card's kept list that
+// cannot be read (damaged, or written in a later layout by a newer server)
+// costs nothing: the page lists the ledger's events, and the next stamp
+// goes through and writes the list again from the ledger.
+func TestUnreadableShownListFallsBackToTheLedger(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, path := dbtest.Open(t)
+	shopID, userID, card, prog := shop(t, s, "unreadable@example.com")
+	first := visit(t, s, shopID, userID, prog.ID, card.ID, t0.Add(time.Hour))
+	raw := rawDB(t, path)
+	if _, err := raw.Exec(`UPDATE card_shown SET events = x'09ffff' WHERE card_id = ?`, card.ID); err != nil {
+		t.Fatal(err)
+	}
+	listed := func(when string, want ...int64) {
+		t.Helper()
+		page, err := s.CardPage(ctx, shopID, card.ID, t0.Add(3*time.Hour))
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		var got []int64
+		for _, e := range page.State.Ledger {
+			got = append(got, e.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: the page lists events %v, want %v", when, got, want)
+		}
+	}
+	listed("with the list unreadable", first.EventID)
+	second := visit(t, s, shopID, userID, prog.ID, card.ID, t0.Add(2*time.Hour))
+	listed("after a stamp", second.EventID, first.EventID)
+	if n, err := s.RebuildBalances(ctx, shopID); err != nil || n != 0 {
+		t.Errorf("the rebuild after the stamp corrected %d (%v), want 0", n, err)
+	}
+}

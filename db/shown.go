@@ -147,9 +147,16 @@ func keepShown(ctx context.Context, tx *sql.Tx, a Action, e Entry) error {
 	}
 	es, err := decodeShown(e.CardID, kept)
 	if err != nil {
-		return fmt.Errorf("kept events of card %d: %w", e.CardID, err)
+		// A list that cannot be read (damaged, or of a later layout) is
+		// read again from the ledger, which holds e already: a stamp is
+		// never refused for a list the page shows.
+		if es, err = ledgerShown(ctx, tx, a.ShopID, e.CardID); err != nil {
+			return err
+		}
+	} else {
+		es = withShown(es, e)
 	}
-	b := encodeShown(withShown(es, e))
+	b := encodeShown(es)
 	if a.shown != nil && a.shown.cardID == e.CardID {
 		a.shown.events = b
 	}
@@ -168,6 +175,20 @@ func saveShown(ctx context.Context, tx *sql.Tx, shopID, cardID int64, b []byte) 
 		return fmt.Errorf("kept events of card %d: %w", cardID, err)
 	}
 	return nil
+}
+
+// pageShown is the events the card's page lists, from the list it keeps,
+// or from the ledger when the list cannot be read.
+func pageShown(ctx context.Context, q querier, shopID, cardID int64, kept []byte) ([]Entry, error) {
+	es, err := decodeShown(cardID, kept)
+	if err == nil {
+		return es, nil
+	}
+	if es, err = ledgerShown(ctx, q, shopID, cardID); err != nil {
+		return nil, err
+	}
+	markVoided(es)
+	return es, nil
 }
 
 // ledgerShown reads from the ledger what card_shown keeps of the card: its
