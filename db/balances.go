@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -128,13 +127,12 @@ func encodeState(s loyalty.State) string {
 	for _, rw := range s.Available {
 		st.Available = append(st.Available, [3]int64{int64(rw.Seq), unixOrZero(rw.EarnedAt), unixOrZero(rw.ExpiresAt)})
 	}
-	b, _ := json.Marshal(st) // a struct of numbers always encodes
-	return string(b)
+	return string(marshalState(st))
 }
 
 func decodeState(text string) (loyalty.State, error) {
 	var st storedState
-	if err := json.Unmarshal([]byte(text), &st); err != nil {
+	if err := unmarshalState(text, &st); err != nil {
 		return loyalty.State{}, fmt.Errorf("decode balance: %w", err)
 	}
 	s := loyalty.State{Stamps: st.Stamps, Earned: st.Earned, Redeemed: st.Redeemed, ExpiredStamps: st.ExpiredStamps,
