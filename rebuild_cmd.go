@@ -11,7 +11,8 @@ import (
 )
 
 // runRebuild recomputes every shop's kept balances (and what each ledger
-// event earned) from the ledger, correcting and reporting what differed.
+// event earned, the cards' credit and the events their pages list) from the
+// ledger, correcting and reporting what differed.
 // Each shop is one write transaction: on a shop of millions of events it
 // holds the writer for seconds, so run it when the shop is closed.
 func runRebuild(ctx context.Context, cfg config, out io.Writer) error {
