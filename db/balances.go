@@ -364,31 +364,25 @@ var owedRebuilds = []struct {
 	what string
 	pay  func(ctx context.Context, tx *sql.Tx) error
 }{
-	{"balances", func(ctx context.Context, tx *sql.Tx) error {
-		shops, err := shopIDs(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for _, id := range shops {
-			if _, err := rebuildBalances(ctx, tx, id); err != nil {
-				return fmt.Errorf("balances of shop %d: %w", id, err)
-			}
-		}
-		return nil
-	}},
+	{"balances", everyShop("balances", rebuildBalances)},
 	{"search_keys", fillSearchKeys},
-	{"shown", func(ctx context.Context, tx *sql.Tx) error {
+	{"shown", everyShop("kept events", rebuildShown)},
+}
+
+// everyShop is a rebuild of one shop's derived state, what, run for every shop.
+func everyShop(what string, rebuild func(ctx context.Context, tx *sql.Tx, shopID int64) (int, error)) func(context.Context, *sql.Tx) error {
+	return func(ctx context.Context, tx *sql.Tx) error {
 		shops, err := shopIDs(ctx, tx)
 		if err != nil {
 			return err
 		}
 		for _, id := range shops {
-			if _, err := rebuildShown(ctx, tx, id); err != nil {
-				return err
+			if _, err := rebuild(ctx, tx, id); err != nil {
+				return fmt.Errorf("%s of shop %d: %w", what, id, err)
 			}
 		}
 		return nil
-	}},
+	}
 }
 
 // payOwedRebuilds computes the derived state that migrations left owed, each
