@@ -75,10 +75,11 @@ func open(ctx context.Context, path string, migrationsFS fs.FS) (*Store, error) 
 	// a savepoint, and on disk their journals were a third of the writer's
 	// time (page copies written to a temporary file only to be thrown away).
 	// It checkpoints the WAL at 4,000 pages (16 MB) rather than SQLite's
-	// 1,000: a checkpoint runs on the writer between batches and syncs the
-	// file twice, and a busy counter rewrites the same pages (the cards'
-	// rows, the indexes' ends), so fewer, larger checkpoints copy about the
-	// same pages a quarter as often (docs/performance.md, session 12).
+	// 1,000: a checkpoint runs in a batch's commit, before its actions are
+	// answered, and syncs the file twice; a busy counter rewrites the same
+	// pages (the cards' rows, the indexes' ends), so fewer, larger
+	// checkpoints copy about the same pages a quarter as often
+	// (docs/performance.md, session 12).
 	w, err := openCached(base+"&_txlock=immediate&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(4000)", stmtCacheSize)
 	if err != nil {
 		return nil, fmt.Errorf("open writer %s: %w", path, err)

@@ -169,7 +169,7 @@ func saveShown(ctx context.Context, tx *sql.Tx, shopID, cardID int64, b []byte) 
 		_, err = tx.ExecContext(ctx, `DELETE FROM card_shown WHERE card_id = ?`, cardID)
 	} else {
 		_, err = tx.ExecContext(ctx, `INSERT INTO card_shown (card_id, shop_id, events) VALUES (?, ?, ?)
-			ON CONFLICT (card_id) DO UPDATE SET events = excluded.events`, cardID, shopID, b)
+			ON CONFLICT (card_id) DO UPDATE SET events = excluded.events, shop_id = excluded.shop_id`, cardID, shopID, b)
 	}
 	if err != nil {
 		return fmt.Errorf("kept events of card %d: %w", cardID, err)
@@ -216,10 +216,11 @@ func rebuildShown(ctx context.Context, tx *sql.Tx, shopID int64) (int, error) {
 		card   int64
 		events []byte
 	}
+	// Through the shop's cards: card_shown has no index by shop.
 	rows, err := collect(ctx, tx, func(r scanner) (row, error) {
 		var v row
 		return v, r.Scan(&v.card, &v.events)
-	}, `SELECT card_id, events FROM card_shown WHERE shop_id = ?`, shopID)
+	}, `SELECT s.card_id, s.events FROM cards c JOIN card_shown s ON s.card_id = c.id WHERE c.shop_id = ?`, shopID)
 	if err != nil {
 		return 0, fmt.Errorf("kept events of shop %d: %w", shopID, err)
 	}
@@ -241,18 +242,11 @@ func rebuildShown(ctx context.Context, tx *sql.Tx, shopID int64) (int, error) {
 			return 0, err
 		}
 		b, ok := kept[id]
-		delete(kept, id)
 		if want := encodeShown(es); ok != (want != nil) || !bytes.Equal(b, want) {
 			changed++
 			if err := saveShown(ctx, tx, shopID, id, want); err != nil {
 				return 0, err
 			}
-		}
-	}
-	for id := range kept { // a kept list of no card of the shop
-		changed++
-		if err := saveShown(ctx, tx, shopID, id, nil); err != nil {
-			return 0, err
 		}
 	}
 	return changed, nil
