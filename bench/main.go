@@ -264,7 +264,7 @@ func measureCafe(cfg config, t *table) error {
 	log.Printf("points purchases with an amount: %d clients for %s", cfg.workers, cfg.d)
 	pr := load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
 		card := cards[(w*7919+i)%len(cards)]
-		form := url.Values{"key": {fmt.Sprintf("bench-points-%03d-%08d", w, i)}, "program": {fmt.Sprint(points)}, "amount": {"12.50"}}
+		form := url.Values{"key": {tabletKey(fmt.Sprintf("bench-points-%03d-%08d", w, i))}, "program": {fmt.Sprint(points)}, "amount": {"12.50"}}
 		ok, err := expect(c, cashier.post(fmt.Sprintf("%s/counter/cards/%d/points", s.url, card), form), http.StatusSeeOther)
 		return ok, false, err
 	})
@@ -279,14 +279,14 @@ func measureCafe(cfg config, t *table) error {
 	}
 	// Every answered stamp is in the ledger, once: the rate above is real work.
 	var stamped int
-	if err := conn.QueryRow(`SELECT count(*) FROM events WHERE shop_id = ? AND idempotency_key LIKE 'bench-stamp-%'`, l.ShopID).Scan(&stamped); err != nil {
+	if err := conn.QueryRow(`SELECT count(*) FROM events WHERE shop_id = ? AND idempotency_key LIKE '%-bench-stamp-%'`, l.ShopID).Scan(&stamped); err != nil {
 		return err
 	}
 	if stamped != r.ok {
 		return fmt.Errorf("the ledger has %d bench stamps, the clients were answered %d", stamped, r.ok)
 	}
 	var bought int
-	if err := conn.QueryRow(`SELECT count(*) FROM events WHERE shop_id = ? AND idempotency_key LIKE 'bench-points-%' AND points = 12`, l.ShopID).Scan(&bought); err != nil {
+	if err := conn.QueryRow(`SELECT count(*) FROM events WHERE shop_id = ? AND idempotency_key LIKE '%-bench-points-%' AND points = 12`, l.ShopID).Scan(&bought); err != nil {
 		return err
 	}
 	if bought != pr.ok {
@@ -324,12 +324,17 @@ func addPointsProgram(path string, conn *sql.DB, shopID int64) (int64, error) {
 		PointsPerUnit: 1, RewardPoints: 100, MaxPerVisit: 1000}, owner, time.Now())
 }
 
+// tabletKey is the idempotency key a tablet sends: the one the server put
+// in the counter's form (loyalty.NewActionKey, its time first), and name,
+// which says which row sent it.
+func tabletKey(name string) string { return loyalty.NewActionKey(time.Now()) + "-" + name }
+
 // stampLoad is the counter's stamp load on cards: each worker's requests
 // carry idempotency keys of their own, starting with key.
 func stampLoad(cfg config, c *http.Client, s *server, cashier session, cards []int64, program int64, key string) result {
 	return load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
 		card := cards[(w*7919+i)%len(cards)]
-		form := url.Values{"key": {fmt.Sprintf("%s-%03d-%08d", key, w, i)}, "program": {fmt.Sprint(program)}, "count": {"1"}}
+		form := url.Values{"key": {tabletKey(fmt.Sprintf("%s-%03d-%08d", key, w, i))}, "program": {fmt.Sprint(program)}, "count": {"1"}}
 		ok, err := expect(c, cashier.post(fmt.Sprintf("%s/counter/cards/%d/stamp", s.url, card), form), http.StatusSeeOther)
 		return ok, false, err
 	})
@@ -467,7 +472,7 @@ func measureStampsDuringImport(cfg config, t *table, s *server, l demo.Logins, c
 			return false, true, nil
 		}
 		card := cards[(w*7919+i)%len(cards)]
-		form := url.Values{"key": {fmt.Sprintf("bench-import-stamp-%03d-%08d", w, i)}, "program": {fmt.Sprint(program)}, "count": {"1"}}
+		form := url.Values{"key": {tabletKey(fmt.Sprintf("bench-import-stamp-%03d-%08d", w, i))}, "program": {fmt.Sprint(program)}, "count": {"1"}}
 		ok, err := expect(c, cashier.post(fmt.Sprintf("%s/counter/cards/%d/stamp", s.url, card), form), http.StatusSeeOther)
 		return ok, false, err
 	})
@@ -607,7 +612,7 @@ func measureHistories(cfg config, t *table, s *server, cashier session, h histor
 	for i, card := range cards {
 		log.Printf("stamps on one card of %s", card.name)
 		r := load(cfg.workers, cfg.d, func(w, i int) (bool, bool, error) {
-			form := url.Values{"key": {fmt.Sprintf("bench-history-%d-%03d-%08d", card.id, w, i)}, "program": {fmt.Sprint(h.program)}, "count": {"1"}}
+			form := url.Values{"key": {tabletKey(fmt.Sprintf("bench-history-%d-%03d-%08d", card.id, w, i))}, "program": {fmt.Sprint(h.program)}, "count": {"1"}}
 			ok, err := expect(c, cashier.post(fmt.Sprintf("%s/counter/cards/%d/stamp", s.url, card.id), form), http.StatusSeeOther)
 			return ok, false, err
 		})

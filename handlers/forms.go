@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -219,11 +217,7 @@ func formID(c echo.Context, name string) (int64, error) {
 }
 
 // newKey returns an idempotency key for the forms of one rendered page.
-func newKey() string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func newKey() string { return loyalty.NewActionKey(time.Now()) }
 
 // formKey reads an idempotency key: what newKey made plus the form's suffix.
 func formKey(c echo.Context) (string, error) {

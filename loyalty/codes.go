@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // A card token is the secret in the card's URL /c/{token}: 144 bits from crypto/rand,
@@ -25,6 +27,21 @@ var (
 	ErrBadToken     = errors.New("malformed card token")
 	ErrBadShortCode = errors.New("malformed short code")
 )
+
+// NewActionKey returns an idempotency key for the forms of a page made at
+// now: the second, in eight hexadecimal digits, then 72 random bits,
+// base64url. Keys made later sort later, so that the ledger's index of keys
+// takes new ones near its end (the same few pages for a busy hour's
+// actions) rather than at random places across it, where each action
+// changed a page of its own, to be read and written to the WAL.
+func NewActionKey(now time.Time) string {
+	b := make([]byte, 9)
+	if _, err := rand.Read(b); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // rand.Read never fails on supported platforms
+	}
+	second := strconv.FormatInt(max(now.Unix(), 0), 16)
+	return strings.Repeat("0", max(0, 8-len(second))) + second + base64.RawURLEncoding.EncodeToString(b)
+}
 
 // NewCardToken returns a fresh card token.
 func NewCardToken() string {
