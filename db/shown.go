@@ -137,7 +137,8 @@ type keptShown struct {
 // the action a: from the list a read, when it read the card's.
 func keepShown(ctx context.Context, tx *sql.Tx, a Action, e Entry) error {
 	var kept []byte
-	if a.shown != nil && a.shown.cardID == e.CardID {
+	read := a.shown != nil && a.shown.cardID == e.CardID // by the action, with its card
+	if read {
 		kept = a.shown.events
 	} else {
 		err := tx.QueryRowContext(ctx, `SELECT events FROM card_shown WHERE card_id = ?`, e.CardID).Scan(&kept)
@@ -157,7 +158,7 @@ func keepShown(ctx context.Context, tx *sql.Tx, a Action, e Entry) error {
 		es = withShown(es, e)
 	}
 	b := encodeShown(es)
-	if a.shown != nil && a.shown.cardID == e.CardID {
+	if read {
 		a.shown.events = b
 	}
 	return saveShown(ctx, tx, a.ShopID, e.CardID, b)

@@ -4,7 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -39,8 +39,7 @@ func NewActionKey(now time.Time) string {
 	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // rand.Read never fails on supported platforms
 	}
-	second := strconv.FormatInt(max(now.Unix(), 0), 16)
-	return strings.Repeat("0", max(0, 8-len(second))) + second + base64.RawURLEncoding.EncodeToString(b)
+	return fmt.Sprintf("%08x", max(now.Unix(), 0)) + base64.RawURLEncoding.EncodeToString(b)
 }
 
 // NewCardToken returns a fresh card token.
