@@ -18,7 +18,23 @@ import (
 // event of the program, whose note names the gift, and takes one from stock
 // in the same transaction. A void of that event, by the owner's cancel or
 // the counter's undo, cancels the redemption and puts the gift back in stock
-// (the gift_orders_void trigger of migration 0026).
+// (cancelVoidedOrder, called where every event is written).
+
+// cancelVoidedOrder cancels the gift order whose spend event the void a
+// voids, if any and not cancelled yet, and puts its gift back in stock: in
+// the void's transaction, so that the order's state and the ledger never
+// disagree, whoever voids the event.
+func cancelVoidedOrder(ctx context.Context, tx *sql.Tx, a Action, voidOf int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE gifts SET stock = stock + 1
+		WHERE stock IS NOT NULL AND id = (SELECT gift_id FROM gift_orders WHERE event_id = ? AND state != 'cancelled')`, voidOf); err != nil {
+		return fmt.Errorf("restock the gift of event %d: %w", voidOf, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE gift_orders SET state = 'cancelled', updated_at = ?, updated_by = ?
+		WHERE event_id = ? AND state != 'cancelled'`, unix(a.Now), null(a.UserID), voidOf); err != nil {
+		return fmt.Errorf("cancel the gift order of event %d: %w", voidOf, err)
+	}
+	return nil
+}
 
 // Gift is an item of the catalogue.
 type Gift struct {
@@ -438,7 +454,7 @@ func (s *Store) MoveGiftOrder(ctx context.Context, m GiftMove) error {
 			if err != nil {
 				return fmt.Errorf("spend event %d: %w", o.EventID, err)
 			}
-			// The trigger gift_orders_void cancels the order and restocks.
+			// The void cancels the order and restocks (cancelVoidedOrder).
 			if _, err := insertVoid(ctx, tx, Action{ShopID: m.ShopID, CardID: o.CardID, UserID: m.UserID, Now: m.Now}, e); err != nil {
 				return err
 			}

@@ -193,6 +193,9 @@ type Action struct {
 	// shown is the card's kept events, when the action has read them
 	// already (act); its inserts keep it up to date.
 	shown *keptShown
+	// referred: the card was brought by a friend whose referral is not
+	// paid yet (read by act; a stamp pays it, payReferral).
+	referred bool
 }
 
 // Outcome is what an action did: the ledger event it wrote.
@@ -289,7 +292,8 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, tx *sql.Tx, a Action, p Program, st loyalty.State) error) error {
 	return s.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		// What the action reads of the card, in one query: an earlier action
-		// with its key, the card, its balance, its kept events.
+		// with its key, the card, its balance, its kept events, whether a
+		// referral waits for its first stamp.
 		var earlier sql.NullInt64
 		var inShop bool
 		var state sql.NullString
@@ -297,8 +301,9 @@ func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, 
 		err := tx.QueryRowContext(ctx, `SELECT (SELECT id FROM events WHERE shop_id = ?1 AND idempotency_key = ?2),
 			EXISTS (SELECT 1 FROM cards WHERE id = ?3 AND shop_id = ?1 AND erased_at IS NULL),
 			(SELECT state FROM card_balances WHERE card_id = ?3 AND program_id = ?4),
-			coalesce((SELECT events FROM card_shown WHERE card_id = ?3), x'')`,
-			a.ShopID, nullString(a.Key), a.CardID, a.ProgramID).Scan(&earlier, &inShop, &state, &shown.events)
+			coalesce((SELECT events FROM card_shown WHERE card_id = ?3), x''),
+			EXISTS (SELECT 1 FROM referrals WHERE friend_id = ?3 AND shop_id = ?1 AND paid_at IS NULL)`,
+			a.ShopID, nullString(a.Key), a.CardID, a.ProgramID).Scan(&earlier, &inShop, &state, &shown.events, &a.referred)
 		switch {
 		case err != nil:
 			return fmt.Errorf("card %d: %w", a.CardID, err)
@@ -452,7 +457,8 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 	return id, afterInsert(ctx, tx, a, ev, earned, true)
 }
 
-// insertRow writes ev's ledger row.
+// insertRow writes ev's ledger row and what follows from it alone: the
+// card's kept events, and for a void the gift order it cancels.
 func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
 		void_of, override, note, idempotency_key, created_at, earned, amount, points, credit, tier_percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -464,6 +470,11 @@ func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned in
 	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
+	}
+	if ev.kind == loyalty.KindVoid && ev.voidOf != 0 {
+		if err := cancelVoidedOrder(ctx, tx, a, ev.voidOf); err != nil {
+			return 0, err
+		}
 	}
 	e := Entry{ID: id, CardID: a.CardID, Kind: ev.kind, Stamps: ev.stamps, Note: ev.note, At: fromUnix(unix(a.Now)), Amount: ev.amount, Points: ev.points,
 		Credit: ev.credit, VoidOf: ev.voidOf}

@@ -15,9 +15,10 @@ import (
 // friend and the referrer get the owner's bonus in the stamped program, as
 // package loyalty decides. A referral is settled once, whatever it gave: a
 // replayed stamp never gets here, a later stamp finds it paid, and undoing
-// the first stamp leaves the bonuses given (the friend did come in).
+// the first stamp leaves the bonuses given (the friend did come in). The
+// action's first read said whether the card has a referral to pay (act).
 func payReferral(ctx context.Context, tx *sql.Tx, a Action, programID, stampID int64) error {
-	if a.UserID == 0 {
+	if a.UserID == 0 || !a.referred {
 		return nil
 	}
 	var refID, referrerID int64
