@@ -194,6 +194,41 @@ func cardBalancesAndCredit(ctx context.Context, q querier, cardID int64) (map[in
 	return out, credit, rows.Err()
 }
 
+// balanceKeys is what card_balances' indexes hold of a balance besides its
+// card and program: its stamps (card_balances_program, which a rule change's
+// preview counts by), its points and their first expiry (card_balances_points,
+// which the expiring points' reminders read).
+type balanceKeys struct {
+	stamps, points int
+	pointsExpireAt int64
+}
+
+func keysOf(s loyalty.State) balanceKeys {
+	return balanceKeys{stamps: s.Stamps, points: s.Points, pointsExpireAt: firstPointsExpiry(s)}
+}
+
+// updateBalance writes the card's state s over its row, whose state had the
+// keys old, and reports whether there was a row. SQLite rewrites an index's
+// entry for each column an UPDATE sets, changed or not: setting only the keys
+// that changed spares a purchase the index of stamps, and a stamp the index
+// of points, a page each.
+func updateBalance(ctx context.Context, tx *sql.Tx, cardID, programID int64, s loyalty.State, old balanceKeys) (bool, error) {
+	keys := keysOf(s)
+	query, args := `UPDATE card_balances SET ready = ?, state = ?`, []any{len(s.Available), encodeState(s)}
+	if keys.stamps != old.stamps {
+		query, args = query+`, stamps = ?`, append(args, keys.stamps)
+	}
+	if keys.points != old.points || keys.pointsExpireAt != old.pointsExpireAt {
+		query, args = query+`, points = ?, points_expire_at = ?`, append(args, keys.points, keys.pointsExpireAt)
+	}
+	res, err := tx.ExecContext(ctx, query+` WHERE card_id = ? AND program_id = ?`, append(args, cardID, programID)...)
+	if err != nil {
+		return false, fmt.Errorf("balance of card %d: %w", cardID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
 func saveBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID int64, s loyalty.State) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO card_balances (card_id, program_id, shop_id, stamps, ready, state, points, points_expire_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -419,6 +419,7 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 		// The row says what the purchase gave, the card's tier multiplier included.
 		ev.points = loyalty.TierPoints(loyalty.PointsFor(rules, ev.amount, a.Now), ev.tierPercent)
 	}
+	before := keysOf(state)
 	earned := state.Apply(rules, loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq, Amount: ev.amount, Points: ev.points,
 		TierPercent: ev.tierPercent})
 	if rules.Points && ev.kind == loyalty.KindStamp {
@@ -435,8 +436,12 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 	if err := addCredit(ctx, tx, a, ev.credit); err != nil {
 		return 0, err
 	}
-	if err := saveBalance(ctx, tx, a.ShopID, a.CardID, ev.programID, state); err != nil {
+	if there, err := updateBalance(ctx, tx, a.CardID, ev.programID, state, before); err != nil {
 		return 0, err
+	} else if !there {
+		if err := saveBalance(ctx, tx, a.ShopID, a.CardID, ev.programID, state); err != nil {
+			return 0, err
+		}
 	}
 	if earned > 0 {
 		if err := queueRewardReady(ctx, tx, a, ev.programID, id, earned); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"regulars/loyalty"
@@ -312,16 +313,36 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 		// Another event of a day the card already visited moves its sums
 		// only: its visits, gaps and segment were settled by the day's first
 		// stamp, on the same today.
-		if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET stamps = ?, rewards = ?, redeems = ? WHERE card_id = ?`,
-			st.Stamps, st.Rewards, st.Redeems, a.CardID); err != nil {
-			return fmt.Errorf("stats of card %d: %w", a.CardID, err)
-		}
-		return nil
+		return addCardSums(ctx, tx, a.CardID, st, d.Stamps-old.Stamps, d.Rewards-old.Rewards, d.Redeems-old.Redeems)
 	}
 	if err := recentVisits(ctx, tx, a.CardID, day, &st); err != nil {
 		return err
 	}
 	return saveCardStats(ctx, tx, a.CardID, st, clock.vip, day)
+}
+
+// addCardSums writes the card's sums st, of which the event moved stamps,
+// rewards and redeems by the amounts given. It sets only the sums that moved:
+// SQLite rewrites an index's entry for each column an UPDATE sets, and most
+// stamps earn no reward, which card_stats_rewards is kept by.
+func addCardSums(ctx context.Context, tx *sql.Tx, cardID int64, st loyalty.Summary, stamps, rewards, redeems int) error {
+	var set []string
+	var args []any
+	for _, c := range []struct {
+		column       string
+		moved, value int
+	}{{"stamps", stamps, st.Stamps}, {"rewards", rewards, st.Rewards}, {"redeems", redeems, st.Redeems}} {
+		if c.moved != 0 {
+			set, args = append(set, c.column+` = ?`), append(args, c.value)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET `+strings.Join(set, ", ")+` WHERE card_id = ?`, append(args, cardID)...); err != nil {
+		return fmt.Errorf("stats of card %d: %w", cardID, err)
+	}
+	return nil
 }
 
 // saveCardDay writes the card's row of day d. sumsOnly: the row is there and
