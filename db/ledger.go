@@ -196,6 +196,9 @@ type Action struct {
 	// referred: the card was brought by a friend whose referral is not
 	// paid yet (read by act; a stamp pays it, payReferral).
 	referred bool
+	// rollups is the card's stats and row of the day as the action read
+	// them before it wrote anything, for its first event (addToRollups).
+	rollups *readRollups
 }
 
 // Outcome is what an action did: the ledger event it wrote.
@@ -291,19 +294,29 @@ func (s *Store) Undo(ctx context.Context, a Action, eventID int64) (Outcome, err
 // program belong to the shop, with the card's kept state in the program.
 func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, tx *sql.Tx, a Action, p Program, st loyalty.State) error) error {
 	return s.inBatch(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// The shop's clock changes only in transactions that empty the
+		// cache (inTx); the action's day is on it.
+		clock, err := remembered(&s.cache, func(c *readCache) *memo[int64, shopClock] { return &c.clocks }, a.ShopID,
+			func() (shopClock, error) { return loadShopClock(ctx, tx, a.ShopID) })
+		if err != nil {
+			return err
+		}
 		// What the action reads of the card, in one query: an earlier action
 		// with its key, the card, its balance, its kept events, whether a
-		// referral waits for its first stamp.
+		// referral waits for its first stamp, its stats and row of the day.
 		var earlier sql.NullInt64
 		var inShop bool
 		var state sql.NullString
 		shown := keptShown{cardID: a.CardID}
-		err := tx.QueryRowContext(ctx, `SELECT (SELECT id FROM events WHERE shop_id = ?1 AND idempotency_key = ?2),
+		r := readRollups{cardID: a.CardID, day: loyalty.DayNumber(a.Now.In(clock.loc))}
+		err = tx.QueryRowContext(ctx, `SELECT (SELECT id FROM events WHERE shop_id = ?1 AND idempotency_key = ?2),
 			EXISTS (SELECT 1 FROM cards WHERE id = ?3 AND shop_id = ?1 AND erased_at IS NULL),
 			(SELECT state FROM card_balances WHERE card_id = ?3 AND program_id = ?4),
 			coalesce((SELECT events FROM card_shown WHERE card_id = ?3), x''),
-			EXISTS (SELECT 1 FROM referrals WHERE friend_id = ?3 AND shop_id = ?1 AND paid_at IS NULL)`,
-			a.ShopID, nullString(a.Key), a.CardID, a.ProgramID).Scan(&earlier, &inShop, &state, &shown.events, &a.referred)
+			EXISTS (SELECT 1 FROM referrals WHERE friend_id = ?3 AND shop_id = ?1 AND paid_at IS NULL),
+			`+rollupColumns+` FROM (SELECT 1) `+rollupJoins,
+			a.ShopID, nullString(a.Key), a.CardID, a.ProgramID, r.day).Scan(append([]any{&earlier, &inShop, &state, &shown.events, &a.referred},
+			r.dest()...)...)
 		switch {
 		case err != nil:
 			return fmt.Errorf("card %d: %w", a.CardID, err)
@@ -312,8 +325,8 @@ func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, 
 		case !inShop:
 			return ErrNotFound
 		}
-		// The program's rules and the shop's clock change only in transactions
-		// that empty the cache (inTx).
+		// The program's rules change only in transactions that empty the
+		// cache (inTx).
 		p, err := remembered(&s.cache, func(c *readCache) *memo[[2]int64, Program] { return &c.programs }, [2]int64{a.ShopID, a.ProgramID},
 			func() (Program, error) { return program(ctx, tx, a.ShopID, a.ProgramID) })
 		if err != nil {
@@ -322,12 +335,7 @@ func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, 
 		if p.Archived {
 			return ErrNotFound
 		}
-		clock, err := remembered(&s.cache, func(c *readCache) *memo[int64, shopClock] { return &c.clocks }, a.ShopID,
-			func() (shopClock, error) { return loadShopClock(ctx, tx, a.ShopID) })
-		if err != nil {
-			return err
-		}
-		a.clock, a.shown = &clock, &shown
+		a.clock, a.shown, a.rollups = &clock, &shown, &r
 		var st loyalty.State
 		if state.Valid {
 			if st, err = decodeState(state.String); err != nil {
@@ -480,6 +488,9 @@ func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned in
 		if err := cancelVoidedOrder(ctx, tx, a, ev.voidOf); err != nil {
 			return 0, err
 		}
+	}
+	if a.rollups != nil && a.rollups.cardID == a.CardID {
+		a.rollups.written++
 	}
 	e := Entry{ID: id, CardID: a.CardID, Kind: ev.kind, Stamps: ev.stamps, Note: ev.note, At: fromUnix(unix(a.Now)), Amount: ev.amount, Points: ev.points,
 		Credit: ev.credit, VoidOf: ev.voidOf}

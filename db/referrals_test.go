@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -107,6 +108,33 @@ func TestReferralBonuses(t *testing.T) {
 	}
 	if tot != (db.ReferralTotals{Joined: 1, Stamped: 1, BonusStamps: 4}) {
 		t.Errorf("totals %+v", tot)
+	}
+}
+
+// TestReferralRollupsMatchRebuild: the friend's first stamp writes the stamp
+// and the friend's bonus on the same card in one transaction, the referrer's
+// bonus on another; the cards' stats and days kept for all three equal a
+// rebuild from the ledger.
+func TestReferralRollupsMatchRebuild(t *testing.T) {
+	t.Parallel()
+	s, path := dbtest.Open(t)
+	ctx := context.Background()
+	r := newReferralShop(t, s, "rollups@example.com", 5)
+	friend := r.friend(db.NewCard{FirstName: "Deniz", InviteCode: r.referrer.InviteCode}, t0)
+	for i, at := range []time.Time{t0.Add(time.Hour), t0.Add(2 * time.Hour), t0.Add(50 * time.Hour)} {
+		if err := r.stamp(friend.ID, at, ""); err != nil {
+			t.Fatalf("stamp %d: %v", i, err)
+		}
+	}
+	if got := r.stamps(friend.ID, t0.Add(50*time.Hour)); got != 5 {
+		t.Fatalf("friend has %d stamps, want 5 (three and the bonus of two)", got)
+	}
+	kept := dbtest.Rollups(t, path)
+	if err := s.RebuildRollups(ctx, r.shopID, t0.Add(50*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := dbtest.Rollups(t, path); !slices.Equal(kept, rebuilt) {
+		t.Errorf("kept rollups differ from rebuilt ones:\nkept:    %s\nrebuilt: %s", diff(kept, rebuilt), diff(rebuilt, kept))
 	}
 }
 

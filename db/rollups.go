@@ -222,6 +222,36 @@ func refreshCardWith(ctx context.Context, tx *sql.Tx, shopID, cardID int64, cloc
 	return saveCardStats(ctx, tx, cardID, loyalty.Summarize(days, today), clock.vip, today)
 }
 
+// readRollups is what addToRollups reads of a card: its stats, whether it
+// has a row of a day after day (later), and its row of day (found, old).
+// The action's first read takes it along with the rest (act), for the
+// action's first event: written counts the events the action wrote since.
+type readRollups struct {
+	cardID       int64
+	day          int
+	stats        bool // the card has its row of stats
+	st           loyalty.Summary
+	later, found bool
+	old          loyalty.Day
+	written      int
+}
+
+// rollupColumns and rollupJoins read a readRollups, the card being ?3 and the
+// day ?5, joined to a one-row table so that a card without stats still
+// gives its row.
+const (
+	rollupColumns = `cs.card_id IS NOT NULL, coalesce(cs.visits, 0), coalesce(cs.first_day, 0), coalesce(cs.last_day, 0), coalesce(cs.prev_day, 0),
+		coalesce(cs.stamps, 0), coalesce(cs.rewards, 0), coalesce(cs.redeems, 0),
+		EXISTS (SELECT 1 FROM card_days WHERE card_id = ?3 AND day > ?5), d.day IS NOT NULL,
+		coalesce(d.hour, 0), coalesce(d.visited, 0), coalesce(d.gap, 0), coalesce(d.stamps, 0), coalesce(d.rewards, 0), coalesce(d.redeems, 0)`
+	rollupJoins = `LEFT JOIN card_stats cs ON cs.card_id = ?3 LEFT JOIN card_days d ON d.card_id = ?3 AND d.day = ?5`
+)
+
+func (r *readRollups) dest() []any {
+	return []any{&r.stats, &r.st.Visits, &r.st.FirstDay, &r.st.LastDay, &r.st.PrevDay, &r.st.Stamps, &r.st.Rewards, &r.st.Redeems,
+		&r.later, &r.found, &r.old.Hour, &r.old.Visited, &r.old.Gap, &r.old.Stamps, &r.old.Rewards, &r.old.Redeems}
+}
+
 // addToRollups brings the card's rollups up to date with one new program
 // event that earned earned rewards, reading only the card's stats and a few
 // of its days: what refreshCard does from the whole ledger, for the usual case
@@ -230,22 +260,20 @@ func refreshCardWith(ctx context.Context, tx *sql.Tx, shopID, cardID int64, cloc
 func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int, clock shopClock) error {
 	t := a.Now.In(clock.loc)
 	day := loyalty.DayNumber(t)
-	// The card's stats and its row of the day, in one statement: each
-	// costs a stamp about as much as the row it reads.
-	var (
-		st           loyalty.Summary
-		later, found bool
-		old          loyalty.Day
-	)
-	err := tx.QueryRowContext(ctx, `SELECT cs.visits, cs.first_day, cs.last_day, cs.prev_day, cs.stamps, cs.rewards, cs.redeems,
-		EXISTS (SELECT 1 FROM card_days WHERE card_id = ?1 AND day > ?2), d.day IS NOT NULL,
-		coalesce(d.hour, 0), coalesce(d.visited, 0), coalesce(d.gap, 0), coalesce(d.stamps, 0), coalesce(d.rewards, 0), coalesce(d.redeems, 0)
-		FROM card_stats cs LEFT JOIN card_days d ON d.card_id = cs.card_id AND d.day = ?2 WHERE cs.card_id = ?1`, a.CardID, day).
-		Scan(&st.Visits, &st.FirstDay, &st.LastDay, &st.PrevDay, &st.Stamps, &st.Rewards, &st.Redeems, &later, &found,
-			&old.Hour, &old.Visited, &old.Gap, &old.Stamps, &old.Rewards, &old.Redeems)
-	if err != nil {
-		return fmt.Errorf("stats of card %d: %w", a.CardID, err)
+	r := readRollups{cardID: a.CardID, day: day}
+	if p := a.rollups; p != nil && p.cardID == a.CardID && p.day == day && p.written == 1 {
+		r = *p // read by the action, which has written this event only
+	} else {
+		// The columns name the card ?3 and the day ?5, as in act's read.
+		err := tx.QueryRowContext(ctx, `SELECT `+rollupColumns+` FROM (SELECT 1) `+rollupJoins, nil, nil, a.CardID, nil, day).Scan(r.dest()...)
+		if err != nil {
+			return fmt.Errorf("stats of card %d: %w", a.CardID, err)
+		}
 	}
+	if !r.stats {
+		return fmt.Errorf("stats of card %d: %w", a.CardID, sql.ErrNoRows)
+	}
+	st, later, found, old := r.st, r.later, r.found, r.old
 	if later {
 		return refreshCard(ctx, tx, a.ShopID, a.CardID, clock, a.Now)
 	}
