@@ -112,24 +112,28 @@ func (s *Store) runBatch(batch []*batchJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		// The savepoints wait for nothing (the transaction holds the lock
+		// since its BEGIN IMMEDIATE): run under a context that cannot end,
+		// the driver starts no goroutine to watch it for each of them.
+		sp := context.WithoutCancel(ctx)
 		var sums batchSums // of the actions written
 		for i, j := range batch {
 			if errs[i] = j.ctx.Err(); errs[i] != nil {
 				continue // its client is gone: nothing is written for it
 			}
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT action`); err != nil {
+			if _, err := tx.ExecContext(sp, `SAVEPOINT action`); err != nil {
 				return fmt.Errorf("savepoint: %w", err)
 			}
 			var its batchSums
 			if errs[i] = j.fn(context.WithValue(context.WithoutCancel(j.ctx), batchSumsKey{}, &its), tx); errs[i] != nil {
 				s.noteRefusal(errs[i])
-				if _, err := tx.ExecContext(ctx, `ROLLBACK TO action`); err != nil {
+				if _, err := tx.ExecContext(sp, `ROLLBACK TO action`); err != nil {
 					return fmt.Errorf("roll back an action: %w", err)
 				}
 			} else {
 				sums.merge(&its)
 			}
-			if _, err := tx.ExecContext(ctx, `RELEASE action`); err != nil {
+			if _, err := tx.ExecContext(sp, `RELEASE action`); err != nil {
 				return fmt.Errorf("release: %w", err)
 			}
 		}
