@@ -209,9 +209,9 @@ func (s *Store) AuditPeople(ctx context.Context, shopID int64) ([]AuditPerson, e
 // AuditLog returns up to limit lines of the log older than q.Before, newest
 // first, and whether there are older ones. It reads at most limit+1 rows from
 // each source by one of their indexes, so its cost does not grow with the
-// ledger: a person's events by events_user, their events of a kind by
-// events_user_kind, a kind across staff by that index person by person, and
-// the whole shop's by events_shop_time.
+// ledger: a person's events (and plain stamps) by events_user, their events
+// of another kind by events_user_kind, a kind across staff by those person
+// by person, and the whole shop's by events_shop_time.
 func (s *Store) AuditLog(ctx context.Context, shopID int64, q AuditQuery, limit int) ([]AuditEntry, bool, error) {
 	from, to := int64(0), int64(math.MaxInt64)
 	if !q.From.IsZero() {
@@ -342,19 +342,28 @@ func (s *Store) ledgerRows(ctx context.Context, shopID int64, q AuditQuery, from
 }
 
 // ledgerQuery reads staff's ledger events newest first, each filter by the
-// index that answers it in order, so LIMIT stops the scan early.
+// index that answers it in order, so LIMIT stops the scan early. A person's
+// plain stamps are read through the person's events, nearly all of which
+// are stamps (events_user_kind leaves them out, migration 0035).
 func ledgerQuery(shopID int64, q AuditQuery, from, to int64, limit int) (string, []any) {
 	index, where, args := "events_shop_time", " AND e.user_id IS NOT NULL", []any{shopID}
 	if q.UserID != 0 {
 		index, where = "events_user", " AND e.user_id = ?"
 		args = append(args, q.UserID)
 	}
-	if q.Kind != "" {
+	switch q.Kind {
+	case "":
+	case string(loyalty.KindStamp):
+		// Plain stamps are left out of events_user_kind: most of a
+		// person's events are stamps, which events_user finds at once.
+		where += " AND e.kind = 'stamp' AND e.override = 0"
+	default:
 		kind, override := q.Kind, 0
 		if kind == KindOverride {
 			kind, override = string(loyalty.KindStamp), 1
 		}
-		index, where = "events_user_kind", where+" AND e.kind = ? AND e.override = ?"
+		// The index's own condition, word for word, lets SQLite use it.
+		index, where = "events_user_kind", where+" AND e.kind = ? AND e.override = ? AND (e.kind <> 'stamp' OR e.override = 1)"
 		args = append(args, kind, override)
 	}
 	args = append(append(append(args, from, to), cursorArgs(q.Before, true)...), limit)

@@ -31,6 +31,9 @@ func TestAuditQueriesUseTheirIndex(t *testing.T) {
 		{"ledger, a person's kind", func() (string, []any) {
 			return ledgerQuery(1, AuditQuery{UserID: 2, Kind: "void", Before: cursor}, 100, 1<<40, 51)
 		}, "events_user_kind"},
+		{"ledger, a person's plain stamps", func() (string, []any) {
+			return ledgerQuery(1, AuditQuery{UserID: 2, Kind: "stamp", Before: cursor}, 100, 1<<40, 51)
+		}, "events_user"},
 		{"ledger, overrides", func() (string, []any) { return ledgerQuery(1, AuditQuery{UserID: 2, Kind: KindOverride}, 0, 1<<40, 51) }, "events_user_kind"},
 		{"audit, everyone", func() (string, []any) { return auditQuery(1, AuditQuery{Kind: "login", Before: cursor}, 0, 1<<40, 51) }, "audit_shop"},
 		{"audit, a person", func() (string, []any) { return auditQuery(1, AuditQuery{UserID: 2}, 0, 1<<40, 51) }, "audit_user"},
