@@ -31,7 +31,7 @@ func encodeShown(es []Entry) []byte {
 	if len(es) == 0 {
 		return nil
 	}
-	b := []byte{shownEncoding}
+	b := append(make([]byte, 0, 32*len(es)), shownEncoding)
 	for _, e := range es {
 		b = binary.AppendUvarint(b, uint64(len(e.Kind)))
 		b = append(b, e.Kind...)
@@ -56,7 +56,8 @@ func decodeShown(cardID int64, b []byte) ([]Entry, error) {
 		return nil, errShownLayout
 	}
 	b = b[1:]
-	var es []Entry
+	// Room for the list and the event a write adds (withShown).
+	es := make([]Entry, 0, CustomerEntries+1)
 	text := func() (string, bool) {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || uint64(len(b)-k) < n {
