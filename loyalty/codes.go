@@ -29,17 +29,18 @@ var (
 )
 
 // NewActionKey returns an idempotency key for the forms of a page made at
-// now: the second, in eight hexadecimal digits, then 72 random bits,
+// now: the microsecond, in thirteen hexadecimal digits, then 48 random bits,
 // base64url. Keys made later sort later, so that the ledger's index of keys
-// takes new ones near its end (the same few pages for a busy hour's
-// actions) rather than at random places across it, where each action
-// changed a page of its own, to be read and written to the WAL.
+// takes new ones at its end (the same page for the actions of a moment)
+// rather than at random places across it, where each action changed a page
+// of its own, to be read and written to the WAL. Within a second, keys of
+// the second alone still went to random places among that second's.
 func NewActionKey(now time.Time) string {
-	b := make([]byte, 9)
+	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // rand.Read never fails on supported platforms
 	}
-	return fmt.Sprintf("%08x", max(now.Unix(), 0)) + base64.RawURLEncoding.EncodeToString(b)
+	return fmt.Sprintf("%013x", max(now.UnixMicro(), 0)) + base64.RawURLEncoding.EncodeToString(b)
 }
 
 // NewCardToken returns a fresh card token.

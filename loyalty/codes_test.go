@@ -176,24 +176,24 @@ func FuzzNormalizePhone(f *testing.F) {
 	})
 }
 
-// Action keys are 20 characters a form accepts, different each time, and a
-// key made in a later second sorts after one made earlier.
+// Action keys are 21 characters a form accepts, different each time, and a
+// key made in a later microsecond sorts after one made earlier.
 func TestActionKeysSortByTime(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
 	seen := map[string]bool{}
 	prev := ""
 	for i := range 2000 {
-		k := NewActionKey(start.Add(time.Duration(i/4) * time.Second))
-		if len(k) != 20 || strings.Trim(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
-			t.Fatalf("key %q: want 20 characters of base64url", k)
+		k := NewActionKey(start.Add(time.Duration(i/4) * time.Microsecond))
+		if len(k) != 21 || strings.Trim(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") != "" {
+			t.Fatalf("key %q: want 21 characters of base64url", k)
 		}
 		if seen[k] {
 			t.Fatalf("key %q made twice", k)
 		}
 		seen[k] = true
 		if i%4 == 0 && k <= prev {
-			t.Fatalf("key %q of a later second sorts before %q", k, prev)
+			t.Fatalf("key %q of a later microsecond sorts before %q", k, prev)
 		}
 		prev = k
 	}
