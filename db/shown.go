@@ -33,15 +33,71 @@ func encodeShown(es []Entry) []byte {
 	}
 	b := append(make([]byte, 0, 32*len(es)), shownEncoding)
 	for _, e := range es {
-		b = binary.AppendUvarint(b, uint64(len(e.Kind)))
-		b = append(b, e.Kind...)
-		for _, n := range []int64{e.ID, int64(e.Stamps), unix(e.At), int64(e.Amount), int64(e.Points), int64(e.Credit), e.VoidOf} {
-			b = binary.AppendVarint(b, n)
-		}
-		b = binary.AppendUvarint(b, uint64(len(e.Note)))
-		b = append(b, e.Note...)
+		b = appendShownEntry(b, e)
 	}
 	return b
+}
+
+// appendShownEntry lays out one event of a kept list at the end of b.
+func appendShownEntry(b []byte, e Entry) []byte {
+	b = binary.AppendUvarint(b, uint64(len(e.Kind)))
+	b = append(b, e.Kind...)
+	for _, n := range []int64{e.ID, int64(e.Stamps), unix(e.At), int64(e.Amount), int64(e.Points), int64(e.Credit), e.VoidOf} {
+		b = binary.AppendVarint(b, n)
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.Note)))
+	return append(b, e.Note...)
+}
+
+// appendShown is encodeShown(withShown(decodeShown(kept), e)) for the usual
+// case, where e comes after every kept event in ledger order: the kept
+// events are walked, not read into a list, and the oldest beyond
+// CustomerEntries dropped. ok is false when kept cannot be read or e is
+// not the newest (dated before a kept event: a clock set back): then the
+// list is to be read.
+func appendShown(kept []byte, e Entry) (b []byte, ok bool) {
+	if len(kept) == 0 {
+		return encodeShown([]Entry{e}), true
+	}
+	if kept[0] != shownEncoding {
+		return nil, false
+	}
+	var room [CustomerEntries + 1]int
+	starts := room[:0] // where each kept event begins
+	var lastAt int64
+	for i := 1; i < len(kept); {
+		starts = append(starts, i)
+		var ns [7]int64
+		n, k := binary.Uvarint(kept[i:])
+		if k <= 0 || uint64(len(kept)-i-k) < n {
+			return nil, false
+		}
+		i += k + int(n)
+		for j := range ns {
+			v, k := binary.Varint(kept[i:])
+			if k <= 0 {
+				return nil, false
+			}
+			ns[j], i = v, i+k
+		}
+		n, k = binary.Uvarint(kept[i:])
+		if k <= 0 || uint64(len(kept)-i-k) < n {
+			return nil, false
+		}
+		i += k + int(n)
+		lastAt = ns[2]
+	}
+	// e, just written, has the ledger's largest ID: it comes after every
+	// kept event but those of a later second.
+	if unix(e.At) < lastAt {
+		return nil, false
+	}
+	from := 1
+	if drop := len(starts) + 1 - CustomerEntries; drop > 0 {
+		from = starts[drop]
+	}
+	b = append(append(make([]byte, 0, len(kept)+32), shownEncoding), kept[from:]...)
+	return appendShownEntry(b, e), true
 }
 
 var errShownLayout = errors.New("kept events: unknown layout")
@@ -147,18 +203,21 @@ func keepShown(ctx context.Context, tx *sql.Tx, a Action, e Entry) error {
 			return fmt.Errorf("kept events of card %d: %w", e.CardID, err)
 		}
 	}
-	es, err := decodeShown(e.CardID, kept)
-	if err != nil {
-		// A list that cannot be read (damaged, or of a later layout) is
-		// read again from the ledger, which holds e already: a stamp is
-		// never refused for a list the page shows.
-		if es, err = ledgerShown(ctx, tx, a.ShopID, e.CardID); err != nil {
-			return err
+	b, ok := appendShown(kept, e)
+	if !ok {
+		es, err := decodeShown(e.CardID, kept)
+		if err != nil {
+			// A list that cannot be read (damaged, or of a later layout) is
+			// read again from the ledger, which holds e already: a stamp is
+			// never refused for a list the page shows.
+			if es, err = ledgerShown(ctx, tx, a.ShopID, e.CardID); err != nil {
+				return err
+			}
+		} else {
+			es = withShown(es, e)
 		}
-	} else {
-		es = withShown(es, e)
+		b = encodeShown(es)
 	}
-	b := encodeShown(es)
 	if read {
 		a.shown.events = b
 	}

@@ -1,9 +1,11 @@
 package db
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +85,62 @@ func TestShownKeepsTheNewestInLedgerOrder(t *testing.T) {
 				t.Fatalf("run %d: kept %v, want %v", run, ids(kept), ids(want))
 			}
 		}
+	}
+}
+
+// appendShown, the stamp's way of adding its event to the kept list, lays
+// out the same bytes as reading the list, adding the event and laying it out
+// again; and it declines, for the list to be read, only when the event is
+// not the newest.
+func TestAppendShownIsTheListsLayout(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(21, 4))
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	kinds := []loyalty.Kind{loyalty.KindStamp, loyalty.KindRedeem, loyalty.KindVoid, loyalty.KindAdjust, loyalty.KindBonus}
+	appended, declined := 0, 0
+	for run := range 300 {
+		var kept []byte
+		var newest Entry
+		for id := int64(1); id <= int64(1+rng.IntN(30)); id++ {
+			// Mostly later than the last, some in its second, some before.
+			at := base.Add(time.Duration(2*id-int64(rng.IntN(5))) * time.Second)
+			e := Entry{ID: id, Kind: kinds[rng.IntN(len(kinds))], Stamps: rng.IntN(5) - 1, At: at, Amount: rng.IntN(3) * 1250,
+				Points: rng.IntN(30), Credit: rng.IntN(3) - 1, Note: strings.Repeat("é", rng.IntN(4))}
+			if e.Kind == loyalty.KindVoid && id > 1 {
+				e.VoidOf = 1 + rng.Int64N(id-1)
+			}
+			es, err := decodeShown(7, kept)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := encodeShown(withShown(es, e))
+			got, ok := appendShown(kept, e)
+			isNewest := id == 1 || !ledgerAfter(newest, e)
+			switch {
+			case ok != isNewest:
+				t.Fatalf("run %d, event %d: appendShown ok = %v, the event is the newest: %v", run, id, ok, isNewest)
+			case ok && !bytes.Equal(got, want):
+				t.Fatalf("run %d, event %d: appendShown laid out\n%x\nwant\n%x", run, id, got, want)
+			}
+			if ok {
+				appended++
+			} else {
+				declined++
+			}
+			if isNewest {
+				newest = e
+			}
+			kept = want
+		}
+	}
+	if appended < 1000 || declined < 100 {
+		t.Errorf("%d events appended, %d declined: the test drove too little", appended, declined)
+	}
+	if _, ok := appendShown([]byte{9, 1, 2}, Entry{ID: 1}); ok {
+		t.Error("appendShown took a list of an unknown layout")
+	}
+	if _, ok := appendShown([]byte{shownEncoding, 40, 's'}, Entry{ID: 1}); ok {
+		t.Error("appendShown took a cut list")
 	}
 }
 
