@@ -209,9 +209,12 @@ func (s *Store) AuditPeople(ctx context.Context, shopID int64) ([]AuditPerson, e
 // AuditLog returns up to limit lines of the log older than q.Before, newest
 // first, and whether there are older ones. It reads at most limit+1 rows from
 // each source by one of their indexes, so its cost does not grow with the
-// ledger: a person's events (and plain stamps) by events_user, their events
-// of another kind by events_user_kind, a kind across staff by those person
-// by person, and the whole shop's by events_shop_time.
+// ledger: a person's events by events_user, their events of a kind by
+// events_user_kind, a kind across staff by those person by person, and the
+// whole shop's by events_shop_time. Plain stamps, left out of
+// events_user_kind, are a person's events by events_user less the others:
+// nearly every row for a cashier, fewer for an owner who mostly adjusts,
+// whose other events in the period are read and passed over.
 func (s *Store) AuditLog(ctx context.Context, shopID int64, q AuditQuery, limit int) ([]AuditEntry, bool, error) {
 	from, to := int64(0), int64(math.MaxInt64)
 	if !q.From.IsZero() {

@@ -194,32 +194,31 @@ func cardBalancesAndCredit(ctx context.Context, q querier, cardID int64) (map[in
 	return out, credit, rows.Err()
 }
 
-// balanceKeys is what card_balances' indexes hold of a balance besides its
-// card and program: its stamps (card_balances_program, which a rule change's
-// preview counts by), its points and their first expiry (card_balances_points,
-// which the expiring points' reminders read).
-type balanceKeys struct {
-	stamps, points int
-	pointsExpireAt int64
+// balanceColumns is what card_balances keeps of a state beside its text:
+// its stamps (card_balances_program, which a rule change's preview counts
+// by), its points and their first expiry (card_balances_points, which the
+// expiring points' reminders read), and its rewards ready.
+type balanceColumns struct {
+	stamps, points, ready int
+	pointsExpireAt        int64
 }
 
-func keysOf(s loyalty.State) balanceKeys {
-	return balanceKeys{stamps: s.Stamps, points: s.Points, pointsExpireAt: firstPointsExpiry(s)}
+func columnsOf(s loyalty.State) balanceColumns {
+	return balanceColumns{stamps: s.Stamps, points: s.Points, ready: len(s.Available), pointsExpireAt: firstPointsExpiry(s)}
 }
 
-// updateBalance writes the card's state s over its row, whose state had the
-// keys old, and reports whether there was a row. SQLite rewrites an index's
-// entry for each column an UPDATE sets, changed or not: setting only the keys
-// that changed spares a purchase the index of stamps, and a stamp the index
-// of points, a page each.
-func updateBalance(ctx context.Context, tx *sql.Tx, cardID, programID int64, s loyalty.State, old balanceKeys) (bool, error) {
-	keys := keysOf(s)
-	query, args := `UPDATE card_balances SET ready = ?, state = ?`, []any{len(s.Available), encodeState(s)}
-	if keys.stamps != old.stamps {
-		query, args = query+`, stamps = ?`, append(args, keys.stamps)
+// updateBalance writes the card's state s over its row, whose state was old,
+// and reports whether there was a row. SQLite rewrites an index's entry for
+// each column an UPDATE sets, changed or not: setting the stamps only when
+// they changed spares a purchase of points its entry in the index of stamps.
+func updateBalance(ctx context.Context, tx *sql.Tx, cardID, programID int64, s loyalty.State, old balanceColumns) (bool, error) {
+	cols := columnsOf(s)
+	query, args := `UPDATE card_balances SET ready = ?, state = ?`, []any{cols.ready, encodeState(s)}
+	if cols.stamps != old.stamps {
+		query, args = query+`, stamps = ?`, append(args, cols.stamps)
 	}
-	if keys.points != old.points || keys.pointsExpireAt != old.pointsExpireAt {
-		query, args = query+`, points = ?, points_expire_at = ?`, append(args, keys.points, keys.pointsExpireAt)
+	if cols.points != old.points || cols.pointsExpireAt != old.pointsExpireAt {
+		query, args = query+`, points = ?, points_expire_at = ?`, append(args, cols.points, cols.pointsExpireAt)
 	}
 	res, err := tx.ExecContext(ctx, query+` WHERE card_id = ? AND program_id = ?`, append(args, cardID, programID)...)
 	if err != nil {
@@ -230,11 +229,12 @@ func updateBalance(ctx context.Context, tx *sql.Tx, cardID, programID int64, s l
 }
 
 func saveBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID int64, s loyalty.State) error {
+	c := columnsOf(s)
 	_, err := tx.ExecContext(ctx, `INSERT INTO card_balances (card_id, program_id, shop_id, stamps, ready, state, points, points_expire_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (card_id, program_id) DO UPDATE SET stamps = excluded.stamps, ready = excluded.ready, state = excluded.state,
 		points = excluded.points, points_expire_at = excluded.points_expire_at`,
-		cardID, programID, shopID, s.Stamps, len(s.Available), encodeState(s), s.Points, firstPointsExpiry(s))
+		cardID, programID, shopID, c.stamps, c.ready, encodeState(s), c.points, c.pointsExpireAt)
 	if err != nil {
 		return fmt.Errorf("balance of card %d: %w", cardID, err)
 	}
@@ -300,22 +300,28 @@ func rebuildBalances(ctx context.Context, tx *sql.Tx, shopID int64) (int, error)
 	if err != nil {
 		return 0, err
 	}
-	kept := map[balanceKey]string{}
+	// A row is compared whole: a stamp sets the columns beside the state
+	// only when they change (updateBalance), so one gone wrong would stay so.
+	type keptBalance struct {
+		state   string
+		columns balanceColumns
+	}
+	kept := map[balanceKey]keptBalance{}
 	rows, err := collect(ctx, tx, func(r scanner) (struct {
-		k     balanceKey
-		state string
+		k balanceKey
+		b keptBalance
 	}, error) {
 		var v struct {
-			k     balanceKey
-			state string
+			k balanceKey
+			b keptBalance
 		}
-		return v, r.Scan(&v.k.card, &v.k.program, &v.state)
-	}, `SELECT card_id, program_id, state FROM card_balances WHERE shop_id = ?`, shopID)
+		return v, r.Scan(&v.k.card, &v.k.program, &v.b.state, &v.b.columns.stamps, &v.b.columns.points, &v.b.columns.ready, &v.b.columns.pointsExpireAt)
+	}, `SELECT card_id, program_id, state, stamps, points, ready, points_expire_at FROM card_balances WHERE shop_id = ?`, shopID)
 	if err != nil {
 		return 0, err
 	}
 	for _, r := range rows {
-		kept[r.k] = r.state
+		kept[r.k] = r.b
 	}
 
 	// The differences are gathered first and written after the ledger has
@@ -334,8 +340,7 @@ func rebuildBalances(ctx context.Context, tx *sql.Tx, shopID int64) (int, error)
 	flush := func() {
 		for _, k := range order {
 			s, by := loyalty.FoldVersions(versions[k.program], ledger[k])
-			text := encodeState(s)
-			if kept[k] != text {
+			if b, ok := kept[k]; !ok || b.state != encodeState(s) || b.columns != columnsOf(s) {
 				states[k] = s
 			}
 			delete(kept, k)

@@ -301,6 +301,18 @@ func TestRebuildCorrectsAKeptBalance(t *testing.T) {
 	if b := l.balance(l.card, l.program); b.Stamps != 4 {
 		t.Errorf("after the rebuild: %d stamps, want 4", b.Stamps)
 	}
+	// A column beside a right state, which a stamp sets only when it
+	// changes, is corrected too.
+	if _, err := l.raw.ExecContext(context.Background(), `UPDATE card_balances SET stamps = 7 WHERE card_id = ?`, l.card.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := l.s.RebuildBalances(context.Background(), l.shopID); err != nil || n != 1 {
+		t.Fatalf("rebuild of the stamps column: %d corrected, %v; want 1", n, err)
+	}
+	var stamps int
+	if err := l.raw.QueryRowContext(context.Background(), `SELECT stamps FROM card_balances WHERE card_id = ?`, l.card.ID).Scan(&stamps); err != nil || stamps != 4 {
+		t.Errorf("after the rebuild: the stamps column holds %d (%v), want 4", stamps, err)
+	}
 	l.checkRebuild()
 }
 

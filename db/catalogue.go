@@ -20,10 +20,10 @@ import (
 // the counter's undo, cancels the redemption and puts the gift back in stock
 // (cancelVoidedOrder, called where every event is written).
 
-// cancelVoidedOrder cancels the gift order whose spend event the void a
-// voids, if any and not cancelled yet, and puts its gift back in stock: in
-// the void's transaction, so that the order's state and the ledger never
-// disagree, whoever voids the event.
+// cancelVoidedOrder cancels the gift order whose spend event (voidOf) a void
+// just written voids, if any and not cancelled yet, and puts its gift back
+// in stock: in the void's transaction, so that the order's state and the
+// ledger never disagree, whoever voids the event.
 func cancelVoidedOrder(ctx context.Context, tx *sql.Tx, a Action, voidOf int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE gifts SET stock = stock + 1
 		WHERE stock IS NOT NULL AND id = (SELECT gift_id FROM gift_orders WHERE event_id = ? AND state != 'cancelled')`, voidOf); err != nil {

@@ -314,7 +314,7 @@ func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, 
 			(SELECT state FROM card_balances WHERE card_id = ?3 AND program_id = ?4),
 			coalesce((SELECT events FROM card_shown WHERE card_id = ?3), x''),
 			EXISTS (SELECT 1 FROM referrals WHERE friend_id = ?3 AND shop_id = ?1 AND paid_at IS NULL),
-			`+rollupColumns+` FROM (SELECT 1) `+rollupJoins,
+			`+rollupColumns+rollupFrom,
 			a.ShopID, nullString(a.Key), a.CardID, a.ProgramID, r.day).Scan(append([]any{&earlier, &inShop, &state, &shown.events, &a.referred},
 			r.dest()...)...)
 		switch {
@@ -427,7 +427,7 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 		// The row says what the purchase gave, the card's tier multiplier included.
 		ev.points = loyalty.TierPoints(loyalty.PointsFor(rules, ev.amount, a.Now), ev.tierPercent)
 	}
-	before := keysOf(state)
+	before := columnsOf(state)
 	earned := state.Apply(rules, loyalty.Event{Kind: ev.kind, At: a.Now, Stamps: ev.stamps, RewardSeq: ev.rewardSeq, Amount: ev.amount, Points: ev.points,
 		TierPercent: ev.tierPercent})
 	if rules.Points && ev.kind == loyalty.KindStamp {

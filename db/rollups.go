@@ -225,7 +225,8 @@ func refreshCardWith(ctx context.Context, tx *sql.Tx, shopID, cardID int64, cloc
 // readRollups is what addToRollups reads of a card: its stats, whether it
 // has a row of a day after day (later), and its row of day (found, old).
 // The action's first read takes it along with the rest (act), for the
-// action's first event: written counts the events the action wrote since.
+// action's first event: written counts the events the action wrote since,
+// and taken is set once an event's rollups started from it.
 type readRollups struct {
 	cardID       int64
 	day          int
@@ -234,17 +235,18 @@ type readRollups struct {
 	later, found bool
 	old          loyalty.Day
 	written      int
+	taken        bool
 }
 
-// rollupColumns and rollupJoins read a readRollups, the card being ?3 and the
-// day ?5, joined to a one-row table so that a card without stats still
-// gives its row.
+// rollupColumns and rollupFrom read a readRollups, the card being ?3 and the
+// day ?5, from a one-row table joined to the card's rows, so that a card
+// without stats still gives its row.
 const (
 	rollupColumns = `cs.card_id IS NOT NULL, coalesce(cs.visits, 0), coalesce(cs.first_day, 0), coalesce(cs.last_day, 0), coalesce(cs.prev_day, 0),
 		coalesce(cs.stamps, 0), coalesce(cs.rewards, 0), coalesce(cs.redeems, 0),
 		EXISTS (SELECT 1 FROM card_days WHERE card_id = ?3 AND day > ?5), d.day IS NOT NULL,
 		coalesce(d.hour, 0), coalesce(d.visited, 0), coalesce(d.gap, 0), coalesce(d.stamps, 0), coalesce(d.rewards, 0), coalesce(d.redeems, 0)`
-	rollupJoins = `LEFT JOIN card_stats cs ON cs.card_id = ?3 LEFT JOIN card_days d ON d.card_id = ?3 AND d.day = ?5`
+	rollupFrom = ` FROM (SELECT 1) LEFT JOIN card_stats cs ON cs.card_id = ?3 LEFT JOIN card_days d ON d.card_id = ?3 AND d.day = ?5`
 )
 
 func (r *readRollups) dest() []any {
@@ -261,11 +263,11 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 	t := a.Now.In(clock.loc)
 	day := loyalty.DayNumber(t)
 	r := readRollups{cardID: a.CardID, day: day}
-	if p := a.rollups; p != nil && p.cardID == a.CardID && p.day == day && p.written == 1 {
-		r = *p // read by the action, which has written this event only
+	if p := a.rollups; p != nil && !p.taken && p.cardID == a.CardID && p.day == day && p.written == 1 {
+		r, p.taken = *p, true // read by the action, which has written this event only
 	} else {
 		// The columns name the card ?3 and the day ?5, as in act's read.
-		err := tx.QueryRowContext(ctx, `SELECT `+rollupColumns+` FROM (SELECT 1) `+rollupJoins, nil, nil, a.CardID, nil, day).Scan(r.dest()...)
+		err := tx.QueryRowContext(ctx, `SELECT `+rollupColumns+rollupFrom, nil, nil, a.CardID, nil, day).Scan(r.dest()...)
 		if err != nil {
 			return fmt.Errorf("stats of card %d: %w", a.CardID, err)
 		}
@@ -350,7 +352,8 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 }
 
 // addCardSums writes the card's sums st, of which the event moved stamps,
-// rewards and redeems by the amounts given. It sets only the sums that moved:
+// rewards and redeems by the amounts given (one at least: the day's row
+// changed). It sets only the sums that moved:
 // SQLite rewrites an index's entry for each column an UPDATE sets, and most
 // stamps earn no reward, which card_stats_rewards is kept by.
 func addCardSums(ctx context.Context, tx *sql.Tx, cardID int64, st loyalty.Summary, stamps, rewards, redeems int) error {
@@ -363,9 +366,6 @@ func addCardSums(ctx context.Context, tx *sql.Tx, cardID int64, st loyalty.Summa
 		if c.moved != 0 {
 			set, args = append(set, c.column+` = ?`), append(args, c.value)
 		}
-	}
-	if len(set) == 0 {
-		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE card_stats SET `+strings.Join(set, ", ")+` WHERE card_id = ?`, append(args, cardID)...); err != nil {
 		return fmt.Errorf("stats of card %d: %w", cardID, err)

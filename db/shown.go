@@ -93,7 +93,10 @@ func appendShown(kept []byte, e Entry) (b []byte, ok bool) {
 		return nil, false
 	}
 	from := 1
-	if drop := len(starts) + 1 - CustomerEntries; drop > 0 {
+	switch drop := len(starts) + 1 - CustomerEntries; {
+	case drop >= len(starts):
+		from = len(kept)
+	case drop > 0:
 		from = starts[drop]
 	}
 	b = append(append(make([]byte, 0, len(kept)+32), shownEncoding), kept[from:]...)

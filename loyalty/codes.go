@@ -33,8 +33,7 @@ var (
 // base64url. Keys made later sort later, so that the ledger's index of keys
 // takes new ones at its end (the same page for the actions of a moment)
 // rather than at random places across it, where each action changed a page
-// of its own, to be read and written to the WAL. Within a second, keys of
-// the second alone still went to random places among that second's.
+// of its own, to be read and written to the WAL.
 func NewActionKey(now time.Time) string {
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
