@@ -353,9 +353,9 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 
 // addCardSums writes the card's sums st, of which the event moved stamps,
 // rewards and redeems by the amounts given (one at least: the day's row
-// changed). It sets only the sums that moved:
-// SQLite rewrites an index's entry for each column an UPDATE sets, and most
-// stamps earn no reward, which card_stats_rewards is kept by.
+// changed). It sets only the sums that moved: SQLite rewrites an index's
+// entry for each column an UPDATE sets, and most stamps earn no reward,
+// which card_stats_rewards is kept by.
 func addCardSums(ctx context.Context, tx *sql.Tx, cardID int64, st loyalty.Summary, stamps, rewards, redeems int) error {
 	var set []string
 	var args []any
