@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"regulars/migrations"
 )
@@ -66,6 +67,18 @@ func planStore(t *testing.T) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// planShop opens a shop in English in UTC on s, with its default program
+// of stamps, and returns it and its owner.
+func planShop(t *testing.T, s *Store, email string, now time.Time) (shopID, ownerID int64) {
+	t.Helper()
+	shopID, ownerID, err := s.CreateShop(context.Background(), NewShop{Name: "Shop", OwnerName: "O", Email: email, PasswordHash: "x",
+		Language: "en", TimeZone: "UTC", ProgramName: "Card", RewardText: "coffee"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shopID, ownerID
 }
 
 // queryPlan is the steps of SQLite's plan for query, one line each.

@@ -19,11 +19,7 @@ func TestBatchSumsOfRefusedActionsAreDropped(t *testing.T) {
 	ctx := context.Background()
 	s := planStore(t)
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	shopID, owner, err := s.CreateShop(ctx, NewShop{Name: "Shop", OwnerName: "O", Email: "batch@example.com", PasswordHash: "x",
-		Language: "en", TimeZone: "UTC", ProgramName: "Card", RewardText: "coffee"}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	shopID, owner := planShop(t, s, "batch@example.com", now)
 	day := loyalty.DayNumber(now)
 	refused := errors.New("refused after adding to the rollups")
 	action := func(err error) *batchJob {

@@ -19,11 +19,7 @@ func TestActionsRollupReadServesItsFirstEventOnly(t *testing.T) {
 	ctx := context.Background()
 	s := planStore(t)
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	shopID, owner, err := s.CreateShop(ctx, NewShop{Name: "Shop", OwnerName: "O", Email: "rollup-read@example.com", PasswordHash: "x",
-		Language: "en", TimeZone: "UTC", ProgramName: "Card", RewardText: "coffee"}, now)
-	if err != nil {
-		t.Fatal(err)
-	}
+	shopID, owner := planShop(t, s, "rollup-read@example.com", now)
 	card, err := s.EnrollCard(ctx, shopID, NewCard{CreatedBy: owner, Key: "enrol"}, now)
 	if err != nil {
 		t.Fatal(err)
