@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"regulars/loyalty"
 )
@@ -25,10 +24,6 @@ import (
 // maxBatch bounds the actions of one transaction, and so how long the first
 // of them waits for the commit.
 const maxBatch = 32
-
-// batchTimeout bounds a batch's transaction: a commit stuck behind another
-// process's lock fails instead of holding every tablet.
-const batchTimeout = 10 * time.Second
 
 // errClosed answers an action sent after the store was closed.
 var errClosed = errors.New("database closed")
@@ -109,31 +104,32 @@ func (s *Store) runBatches() {
 // runBatch writes the jobs in one transaction and answers each.
 func (s *Store) runBatch(batch []*batchJob) {
 	errs := make([]error, len(batch))
-	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-	defer cancel()
+	// The transaction runs under a context that cannot end. Under one with a
+	// deadline, database/sql started a goroutine to watch each query of the
+	// transaction and the driver one for each statement: a few for every
+	// action. A lock that another process holds still fails the BEGIN
+	// IMMEDIATE after busy_timeout (SQLITE_BUSY, which Unavailable reports),
+	// and once begun, nothing in the transaction waits for anyone.
+	ctx := context.Background()
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		// The savepoints wait for nothing (the transaction holds the lock
-		// since its BEGIN IMMEDIATE): run under a context that cannot end,
-		// the driver starts no goroutine to watch it for each of them.
-		sp := context.WithoutCancel(ctx)
 		var sums batchSums // of the actions written
 		for i, j := range batch {
 			if errs[i] = j.ctx.Err(); errs[i] != nil {
 				continue // its client is gone: nothing is written for it
 			}
-			if _, err := tx.ExecContext(sp, `SAVEPOINT action`); err != nil {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT action`); err != nil {
 				return fmt.Errorf("savepoint: %w", err)
 			}
 			var its batchSums
 			if errs[i] = j.fn(context.WithValue(context.WithoutCancel(j.ctx), batchSumsKey{}, &its), tx); errs[i] != nil {
 				s.noteRefusal(errs[i])
-				if _, err := tx.ExecContext(sp, `ROLLBACK TO action`); err != nil {
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO action`); err != nil {
 					return fmt.Errorf("roll back an action: %w", err)
 				}
 			} else {
 				sums.merge(&its)
 			}
-			if _, err := tx.ExecContext(sp, `RELEASE action`); err != nil {
+			if _, err := tx.ExecContext(ctx, `RELEASE action`); err != nil {
 				return fmt.Errorf("release: %w", err)
 			}
 		}
