@@ -195,9 +195,9 @@ func cardBalancesAndCredit(ctx context.Context, q querier, cardID int64) (map[in
 }
 
 // balanceColumns is what card_balances keeps of a state beside its text:
-// its stamps (card_balances_program, which a rule change's preview counts
-// by), its points and their first expiry (card_balances_points, which the
-// expiring points' reminders read), and its rewards ready.
+// its stamps (which a rule change's preview counts by), its points and their
+// first expiry (card_balances_points, which the expiring points' reminders
+// read), and its rewards ready.
 type balanceColumns struct {
 	stamps, points, ready int
 	pointsExpireAt        int64
@@ -209,14 +209,11 @@ func columnsOf(s loyalty.State) balanceColumns {
 
 // updateBalance writes the card's state s over its row, whose state was old,
 // and reports whether there was a row. SQLite rewrites an index's entry for
-// each column an UPDATE sets, changed or not: setting the stamps only when
-// they changed spares a purchase of points its entry in the index of stamps.
+// each column an UPDATE sets, changed or not: setting the points only when
+// they changed spares a stamp its entry in the index of points.
 func updateBalance(ctx context.Context, tx *sql.Tx, cardID, programID int64, s loyalty.State, old balanceColumns) (bool, error) {
 	cols := columnsOf(s)
-	query, args := `UPDATE card_balances SET ready = ?, state = ?`, []any{cols.ready, encodeState(s)}
-	if cols.stamps != old.stamps {
-		query, args = query+`, stamps = ?`, append(args, cols.stamps)
-	}
+	query, args := `UPDATE card_balances SET ready = ?, state = ?, stamps = ?`, []any{cols.ready, encodeState(s), cols.stamps}
 	if cols.points != old.points || cols.pointsExpireAt != old.pointsExpireAt {
 		query, args = query+`, points = ?, points_expire_at = ?`, append(args, cols.points, cols.pointsExpireAt)
 	}

@@ -299,25 +299,27 @@ func monthFirstDay(month int) int {
 
 // readGifts sums what the shop gave away since periodStart besides
 // punch-card rewards: bonus stamps, coupons by kind of value, raffle prizes.
-// The kinds are written as the partial index events_gifts has them, so that
-// the index reads them alone.
+// The kinds are written as the partial index events_gifts has them, word
+// for word, so that the index reads them alone.
 func readGifts(ctx context.Context, tx *sql.Tx, shopID int64, periodStart time.Time) (loyalty.Gifts, error) {
 	var g loyalty.Gifts
-	err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(e.stamps) FILTER (WHERE e.kind = 'bonus'), 0),
-			count(*) FILTER (WHERE e.kind = 'coupon'),
-			coalesce(sum(k.value_number) FILTER (WHERE e.kind = 'coupon' AND k.value_kind = 'amount'), 0),
-			coalesce(sum(k.value_number) FILTER (WHERE e.kind = 'coupon' AND k.value_kind = 'percent'), 0),
-			count(*) FILTER (WHERE e.kind = 'coupon' AND k.value_kind IN ('item', 'text')),
-			count(*) FILTER (WHERE e.kind = 'prize')
-		FROM events e LEFT JOIN campaigns k ON k.id = e.campaign_id
-		WHERE e.shop_id = ? AND e.created_at >= ? AND e.kind IN ('bonus', 'coupon', 'prize')
-			AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id)`, shopID, unix(periodStart)).
+	err := tx.QueryRowContext(ctx, giftsQuery, shopID, unix(periodStart)).
 		Scan(&g.BonusStamps, &g.Coupons, &g.AmountOff, &g.PercentOff, &g.FreeItems, &g.Prizes)
 	if err != nil {
 		return g, fmt.Errorf("gifts: %w", err)
 	}
 	return g, nil
 }
+
+const giftsQuery = `SELECT coalesce(sum(e.stamps) FILTER (WHERE e.kind = 'bonus'), 0),
+		count(*) FILTER (WHERE e.kind = 'coupon'),
+		coalesce(sum(k.value_number) FILTER (WHERE e.kind = 'coupon' AND k.value_kind = 'amount'), 0),
+		coalesce(sum(k.value_number) FILTER (WHERE e.kind = 'coupon' AND k.value_kind = 'percent'), 0),
+		count(*) FILTER (WHERE e.kind = 'coupon' AND k.value_kind IN ('item', 'text')),
+		count(*) FILTER (WHERE e.kind = 'prize')
+	FROM events e LEFT JOIN campaigns k ON k.id = e.campaign_id
+	WHERE e.shop_id = ? AND e.created_at >= ? AND (e.kind = 'bonus' OR e.kind = 'coupon' OR e.kind = 'prize')
+		AND NOT EXISTS (SELECT 1 FROM events v WHERE v.void_of = e.id)`
 
 func readRatings(ctx context.Context, tx *sql.Tx, shopID int64, periodStart time.Time, d *Dashboard) error {
 	before := periodStart.AddDate(0, 0, -PeriodDays)

@@ -470,11 +470,14 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 	return id, afterInsert(ctx, tx, a, ev, earned, true)
 }
 
+// eventRow is the statement of insertRow: one ledger row.
+const eventRow = `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
+	void_of, override, note, idempotency_key, created_at, earned, amount, points, credit, tier_percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // insertRow writes ev's ledger row and what follows from it alone: the
 // card's kept events, and for a void the gift order it cancels.
 func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned int) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO events (shop_id, card_id, program_id, campaign_id, raffle_id, user_id, kind, stamps, reward_seq,
-		void_of, override, note, idempotency_key, created_at, earned, amount, points, credit, tier_percent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := tx.ExecContext(ctx, eventRow,
 		a.ShopID, a.CardID, null(ev.programID), null(ev.campaignID), null(ev.raffleID), null(a.UserID), ev.kind, ev.stamps, ev.rewardSeq,
 		null(ev.voidOf), ev.override, ev.note, nullString(a.Key), unix(a.Now), earned, ev.amount, ev.points, ev.credit, ev.tierPercent)
 	if err != nil {
