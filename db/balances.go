@@ -238,30 +238,44 @@ func saveBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID int6
 	return nil
 }
 
-// programEventsOf reads a card's events in one program, in ledger order.
-func programEventsOf(ctx context.Context, q querier, shopID, cardID, programID int64) ([]loyalty.Event, error) {
-	return collect(ctx, q, func(r scanner) (loyalty.Event, error) {
+// programEventsOf reads a card's events in one program, in ledger order,
+// with the rewards each is kept as having earned.
+func programEventsOf(ctx context.Context, q querier, shopID, cardID, programID int64) ([]loyalty.Event, map[int64]int, error) {
+	wrote := map[int64]int{}
+	events, err := collect(ctx, q, func(r scanner) (loyalty.Event, error) {
 		var e loyalty.Event
 		var at int64
-		err := r.Scan(&e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &e.Amount, &e.Points, &e.TierPercent)
+		var earned int
+		err := r.Scan(&e.ID, &e.Kind, &e.Stamps, &e.RewardSeq, &e.VoidOf, &at, &e.Amount, &e.Points, &e.TierPercent, &earned)
 		e.At = fromUnix(at)
+		wrote[e.ID] = earned
 		return e, err
-	}, `SELECT id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, amount, points, tier_percent FROM events
+	}, `SELECT id, kind, stamps, reward_seq, coalesce(void_of, 0), created_at, amount, points, tier_percent, earned FROM events
 		WHERE card_id = ? AND shop_id = ? AND program_id = ? ORDER BY id`, cardID, shopID, programID)
+	return events, wrote, err
 }
 
 // refoldBalance recomputes a card's state in a program from its ledger: after
-// an undo, whose void takes an event out of the history.
+// an undo, whose void takes an event out of the history. The rewards each
+// event earned are folded again too: the voided event earned none, as a
+// rebuild finds (RebuildBalances).
 func refoldBalance(ctx context.Context, tx *sql.Tx, shopID, cardID, programID int64) error {
 	versions, err := programVersions(ctx, tx, shopID, programID)
 	if err != nil {
 		return err
 	}
-	events, err := programEventsOf(ctx, tx, shopID, cardID, programID)
+	events, wrote, err := programEventsOf(ctx, tx, shopID, cardID, programID)
 	if err != nil {
 		return err
 	}
-	s, _ := loyalty.FoldVersions(versions, events)
+	s, earned := loyalty.FoldVersions(versions, events)
+	for _, e := range events {
+		if earned[e.ID] != wrote[e.ID] {
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET earned = ? WHERE id = ? AND shop_id = ?`, earned[e.ID], e.ID, shopID); err != nil {
+				return fmt.Errorf("earned of event %d: %w", e.ID, err)
+			}
+		}
+	}
 	return saveBalance(ctx, tx, shopID, cardID, programID, s)
 }
 

@@ -284,6 +284,28 @@ func TestKeptBalancesMatchRebuild(t *testing.T) {
 	}
 }
 
+// TestUndoOfARewardLeavesNothingToRebuild: the stamp that earned a reward,
+// undone, is kept as having earned none, as the rebuild folds it.
+func TestUndoOfARewardLeavesNothingToRebuild(t *testing.T) {
+	t.Parallel()
+	l := newLedgerShop(t, "undo-reward@example.com")
+	ctx := context.Background()
+	for range l.program.StampsRequired {
+		l.stamp(l.card, l.program, 1)
+	}
+	st, err := l.s.CardState(ctx, l.shopID, l.card.ID, l.now)
+	if err != nil || len(st.Programs[0].Available) != 1 || st.Undoable == nil {
+		t.Fatalf("after the stamps: %+v, undo %v (%v); want a reward and a stamp to undo", st.Programs[0].Balance, st.Undoable, err)
+	}
+	undo := db.Action{ShopID: l.shopID, CardID: l.card.ID, UserID: l.userID, Key: "undo", Now: l.now}
+	if _, err := l.s.Undo(ctx, undo, st.Undoable.ID); err != nil {
+		t.Fatal(err)
+	}
+	if changed, err := l.s.RebuildBalances(ctx, l.shopID); err != nil || changed != 0 {
+		t.Errorf("after the undo the rebuild corrected %d kept rows (%v), want none", changed, err)
+	}
+}
+
 // A kept balance that went wrong is found and corrected by the rebuild.
 func TestRebuildCorrectsAKeptBalance(t *testing.T) {
 	t.Parallel()
