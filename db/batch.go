@@ -111,8 +111,13 @@ func (s *Store) runBatch(batch []*batchJob) {
 	// IMMEDIATE after busy_timeout (SQLITE_BUSY, which Unavailable reports),
 	// and once begun, nothing in the transaction waits for anyone.
 	ctx := context.Background()
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		var sums batchSums // of the actions written
+	var sums batchSums // of the actions written
+	var writes uint64  // the writer's other transactions, before this one
+	err := s.commit(ctx, func(tx *sql.Tx) error {
+		writes = s.writes.Load()
+		if err := s.kept.checkOthers(ctx, tx); err != nil {
+			return err
+		}
 		for i, j := range batch {
 			if errs[i] = j.ctx.Err(); errs[i] != nil {
 				continue // its client is gone: nothing is written for it
@@ -135,6 +140,9 @@ func (s *Store) runBatch(batch []*batchJob) {
 		}
 		return sums.write(ctx, tx)
 	})
+	if err == nil {
+		s.kept.keep(sums.kept, writes)
+	}
 	s.batch.written.Add(1)
 	for i, j := range batch {
 		if err != nil && errs[i] == nil {
@@ -152,6 +160,9 @@ func (s *Store) runBatch(batch []*batchJob) {
 type batchSums struct {
 	shops map[int64]shopDeltas
 	staff map[staffDayKey]*loyalty.StaffCounts
+	// kept is what the actions leave of their cards for the next (kept.go),
+	// in the order they were written.
+	kept []*keptWrites
 }
 
 type staffDayKey struct {
@@ -193,6 +204,7 @@ func (b *batchSums) addStaff(k staffDayKey, c loyalty.StaffCounts) {
 
 // merge adds an action's sums to the batch's.
 func (b *batchSums) merge(o *batchSums) {
+	b.kept = append(b.kept, o.kept...)
 	for shopID, d := range o.shops {
 		b.addShop(shopID, d)
 	}

@@ -34,6 +34,11 @@ type Store struct {
 	refused atomic.Pointer[refusal]
 	batch   batcher // the counter's actions, written together (batch.go)
 	cache   readCache
+	// kept is what the counter's actions read of their cards, as their
+	// writes left it (kept.go); writes counts the transactions on the
+	// writer outside the counter's batches, which drop it.
+	kept   keptCards
+	writes atomic.Uint64
 	// holdouts keeps the dashboard's closed hold-out counts (holdout.go).
 	holdouts holdoutMemo
 }
@@ -212,9 +217,20 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// write is inTx without emptying the cache: for the counter's batches, which
-// change no session, user or shop.
+// write is inTx without emptying the cache, for writes that change no
+// session, user or shop.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.commit(ctx, func(tx *sql.Tx) error {
+		// Counted inside the transaction: a batch that begins after it
+		// commits finds the count moved (kept.go).
+		s.writes.Add(1)
+		return fn(tx)
+	})
+}
+
+// commit runs fn in one immediate transaction on the writer and commits it:
+// write, and the counter's batches.
+func (s *Store) commit(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		s.noteRefusal(err)

@@ -199,6 +199,9 @@ type Action struct {
 	// rollups is the card's stats and row of the day as the action read
 	// them before it wrote anything, for its first event (addToRollups).
 	rollups *readRollups
+	// kept gathers what the action's writes leave of its card for the next
+	// action (kept.go).
+	kept *keptWrites
 }
 
 // Outcome is what an action did: the ledger event it wrote.
@@ -301,29 +304,11 @@ func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, 
 		if err != nil {
 			return err
 		}
-		// What the action reads of the card, in one query: an earlier action
-		// with its key, the card, its balance, its kept events, whether a
-		// referral waits for its first stamp, its stats and row of the day.
-		var earlier sql.NullInt64
-		var inShop bool
-		var state sql.NullString
-		shown := keptShown{cardID: a.CardID}
 		r := readRollups{cardID: a.CardID, day: loyalty.DayNumber(a.Now.In(clock.loc))}
-		err = tx.QueryRowContext(ctx, `SELECT (SELECT id FROM events WHERE shop_id = ?1 AND idempotency_key = ?2),
-			EXISTS (SELECT 1 FROM cards WHERE id = ?3 AND shop_id = ?1 AND erased_at IS NULL),
-			(SELECT state FROM card_balances WHERE card_id = ?3 AND program_id = ?4),
-			coalesce((SELECT events FROM card_shown WHERE card_id = ?3), x''),
-			EXISTS (SELECT 1 FROM referrals WHERE friend_id = ?3 AND shop_id = ?1 AND paid_at IS NULL),
-			`+rollupColumns+rollupFrom,
-			a.ShopID, nullString(a.Key), a.CardID, a.ProgramID, r.day).Scan(append([]any{&earlier, &inShop, &state, &shown.events, &a.referred},
-			r.dest()...)...)
-		switch {
-		case err != nil:
-			return fmt.Errorf("card %d: %w", a.CardID, err)
-		case earlier.Valid:
-			return &ReplayedError{ID: earlier.Int64}
-		case !inShop:
-			return ErrNotFound
+		shown := keptShown{cardID: a.CardID}
+		var st loyalty.State
+		if err := s.readCard(ctx, tx, &a, &shown, &r, &st); err != nil {
+			return err
 		}
 		// The program's rules change only in transactions that empty the
 		// cache (inTx).
@@ -336,12 +321,6 @@ func (s *Store) act(ctx context.Context, a Action, fn func(ctx context.Context, 
 			return ErrNotFound
 		}
 		a.clock, a.shown, a.rollups = &clock, &shown, &r
-		var st loyalty.State
-		if state.Valid {
-			if st, err = decodeState(state.String); err != nil {
-				return err
-			}
-		}
 		return fn(ctx, tx, a, p, st)
 	})
 }
@@ -451,6 +430,7 @@ func insertFolded(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, rules 
 			return 0, err
 		}
 	}
+	a.kept.keepState(a.CardID, ev.programID, state)
 	if earned > 0 {
 		if err := queueRewardReady(ctx, tx, a, ev.programID, id, earned); err != nil {
 			return 0, err
@@ -495,6 +475,7 @@ func insertRow(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned in
 	if a.rollups != nil && a.rollups.cardID == a.CardID {
 		a.rollups.written++
 	}
+	a.kept.wrote(a.CardID)
 	e := Entry{ID: id, CardID: a.CardID, Kind: ev.kind, Stamps: ev.stamps, Note: ev.note, At: fromUnix(unix(a.Now)), Amount: ev.amount, Points: ev.points,
 		Credit: ev.credit, VoidOf: ev.voidOf}
 	return id, keepShown(ctx, tx, a, e)

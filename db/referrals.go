@@ -65,7 +65,8 @@ func payReferral(ctx context.Context, tx *sql.Tx, a Action, programID, stampID i
 		if stamps == 0 {
 			return nil
 		}
-		b := Action{ShopID: a.ShopID, CardID: cardID, ProgramID: programID, UserID: a.UserID, Now: a.Now}
+		// kept: the referrer's card, written for, keeps no entry (kept.go).
+		b := Action{ShopID: a.ShopID, CardID: cardID, ProgramID: programID, UserID: a.UserID, Now: a.Now, kept: a.kept}
 		_, err := insertEvent(ctx, tx, b, newEvent{kind: loyalty.KindBonus, programID: programID, stamps: stamps, note: ReferralNote})
 		return err
 	}

@@ -138,6 +138,32 @@ func TestReferralRollupsMatchRebuild(t *testing.T) {
 	}
 }
 
+// TestReferrerStampedAfterTheBonus: the counter keeps what a stamp left of
+// its card for the card's next stamp (db/kept.go); the bonus a friend's first
+// stamp gives the referrer is written in the friend's action, and the
+// referrer's next stamp counts on from it.
+func TestReferrerStampedAfterTheBonus(t *testing.T) {
+	t.Parallel()
+	s, path := dbtest.Open(t)
+	r := newReferralShop(t, s, "referrer-kept@example.com", 5)
+	friend := r.friend(db.NewCard{FirstName: "Deniz", InviteCode: r.referrer.InviteCode}, t0)
+	for i, card := range []int64{r.referrer.ID, r.referrer.ID, friend.ID, r.referrer.ID} {
+		if err := r.stamp(card, t0.Add(time.Duration(i+1)*time.Minute), ""); err != nil {
+			t.Fatalf("stamp %d: %v", i, err)
+		}
+	}
+	if got := r.stamps(r.referrer.ID, t0.Add(time.Hour)); got != 5 {
+		t.Errorf("referrer has %d stamps, want 5 (two, the bonus of two, one)", got)
+	}
+	kept := dbtest.Rollups(t, path)
+	if err := s.RebuildRollups(context.Background(), r.shopID, t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := dbtest.Rollups(t, path); !slices.Equal(kept, rebuilt) {
+		t.Errorf("kept rollups differ from rebuilt ones:\nkept:    %s\nrebuilt: %s", diff(kept, rebuilt), diff(rebuilt, kept))
+	}
+}
+
 func TestReferralUndoKeepsBonus(t *testing.T) {
 	t.Parallel()
 	s, _ := dbtest.Open(t)

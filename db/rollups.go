@@ -306,6 +306,7 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 	d.Rewards += earned
 	st.Rewards += earned
 	if found && d == old {
+		a.kept.keepRollups(a.CardID, day, st, d)
 		return nil
 	}
 	if err := saveCardDay(ctx, tx, a, d, found && d.Visited == old.Visited); err != nil {
@@ -343,12 +344,20 @@ func addToRollups(ctx context.Context, tx *sql.Tx, a Action, ev newEvent, earned
 		// Another event of a day the card already visited moves its sums
 		// only: its visits, gaps and segment were settled by the day's first
 		// stamp, on the same today.
-		return addCardSums(ctx, tx, a.CardID, st, d.Stamps-old.Stamps, d.Rewards-old.Rewards, d.Redeems-old.Redeems)
+		if err := addCardSums(ctx, tx, a.CardID, st, d.Stamps-old.Stamps, d.Rewards-old.Rewards, d.Redeems-old.Redeems); err != nil {
+			return err
+		}
+		a.kept.keepRollups(a.CardID, day, st, d)
+		return nil
 	}
 	if err := recentVisits(ctx, tx, a.CardID, day, &st); err != nil {
 		return err
 	}
-	return saveCardStats(ctx, tx, a.CardID, st, clock.vip, day)
+	if err := saveCardStats(ctx, tx, a.CardID, st, clock.vip, day); err != nil {
+		return err
+	}
+	a.kept.keepRollups(a.CardID, day, st, d)
+	return nil
 }
 
 // addCardSums writes the card's sums st, of which the event moved stamps,
