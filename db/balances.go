@@ -115,6 +115,19 @@ func timeOrZero(s int64) time.Time {
 }
 
 func encodeState(s loyalty.State) string {
+	return string(marshalState(storedOf(s)))
+}
+
+func decodeState(text string) (loyalty.State, error) {
+	var st storedState
+	if err := unmarshalState(text, &st); err != nil {
+		return loyalty.State{}, fmt.Errorf("decode balance: %w", err)
+	}
+	return st.state(), nil
+}
+
+// storedOf is s as card_balances keeps it.
+func storedOf(s loyalty.State) storedState {
 	st := storedState{Stamps: s.Stamps, Earned: s.Earned, Redeemed: s.Redeemed, ExpiredStamps: s.ExpiredStamps,
 		ExpiredRewards: s.ExpiredRewards, LastStampAt: unixOrZero(s.LastStampAt),
 		Points: s.Points, PointsEarned: s.PointsEarned, PointsSpent: s.PointsSpent, PointsExpired: s.PointsExpired}
@@ -127,14 +140,11 @@ func encodeState(s loyalty.State) string {
 	for _, rw := range s.Available {
 		st.Available = append(st.Available, [3]int64{int64(rw.Seq), unixOrZero(rw.EarnedAt), unixOrZero(rw.ExpiresAt)})
 	}
-	return string(marshalState(st))
+	return st
 }
 
-func decodeState(text string) (loyalty.State, error) {
-	var st storedState
-	if err := unmarshalState(text, &st); err != nil {
-		return loyalty.State{}, fmt.Errorf("decode balance: %w", err)
-	}
+// state is the loyalty.State a kept one reads as.
+func (st storedState) state() loyalty.State {
 	s := loyalty.State{Stamps: st.Stamps, Earned: st.Earned, Redeemed: st.Redeemed, ExpiredStamps: st.ExpiredStamps,
 		ExpiredRewards: st.ExpiredRewards, LastStampAt: timeOrZero(st.LastStampAt),
 		Points: st.Points, PointsEarned: st.PointsEarned, PointsSpent: st.PointsSpent, PointsExpired: st.PointsExpired}
@@ -147,7 +157,7 @@ func decodeState(text string) (loyalty.State, error) {
 	for _, rw := range st.Available {
 		s.Available = append(s.Available, loyalty.Reward{Seq: int(rw[0]), EarnedAt: timeOrZero(rw[1]), ExpiresAt: timeOrZero(rw[2])})
 	}
-	return s, nil
+	return s
 }
 
 // cardBalance reads the kept state of a card in a program; a card never

@@ -37,3 +37,9 @@ func (s *Store) Batches() int64 { return s.batch.written.Load() }
 
 // Queued is how many actions wait for the writer or their batch's commit.
 func (s *Store) Queued() int64 { return s.batch.queued.Load() }
+
+// KeptServed is how many counter actions took what the previous action left
+// of their card (kept.go).
+func (s *Store) KeptServed() int64 {
+	return s.kept.served.Load()
+}

@@ -19,15 +19,16 @@ import (
 // key, whether the card is still the shop's, and its kept list, and takes the
 // rest from here when the list is the same bytes.
 //
-// What an entry holds changes only with an event of its card, and every
-// event changes the card's kept list (a new event is the newest). The list is
-// therefore the entry's check, and three more guard it: an entry is dropped
-// when an action writes an event of its card without leaving an entry of its
-// own (other cards an action touches among them), all are dropped after any
-// transaction outside the counter's batches (inTx: rule changes, undo,
-// imports, rebuilds, which change states without a new newest event), and
-// after a commit by another connection (PRAGMA data_version), such as the
-// rebuild command's.
+// What an entry holds changes only with an event of its card, and an event
+// changes the card's kept list unless it is dated before every kept one (a
+// clock set back). The list is the entry's check, and three guards come
+// before it: an entry is dropped as soon as an action writes an event of its
+// card (a referrer's bonus in a friend's stamp among them; the action on the
+// card may leave a new entry once its batch has committed); all are dropped
+// after any transaction on the writer outside the counter's batches (rule
+// changes, undo, imports, rebuilds, tiers: they change states without a new
+// event of the card's); and all are dropped after a commit by another
+// connection (PRAGMA data_version), such as the rebuild command's.
 
 // keptCardsMax bounds the entries; a full map is emptied rather than managed.
 const keptCardsMax = 20_000
@@ -53,6 +54,7 @@ type keptCards struct {
 // keptWrites is what one action leaves for the next on its card: filled by
 // the action's writes, kept once its batch has committed (runBatch).
 type keptWrites struct {
+	cards           *keptCards // the writer's, whose entries the writes drop
 	cardID, program int64
 	// eligible: the action read the card as a whole and no referral waits
 	// for it; events counts the events it wrote for the card.
@@ -61,8 +63,6 @@ type keptWrites struct {
 	state    *loyalty.State
 	rollups  *readRollups
 	shown    *keptShown
-	// others are the other cards whose events the action wrote.
-	others []int64
 }
 
 // entry is the keptCard the action's writes leave, if they leave one: a
@@ -84,16 +84,12 @@ func (k *keptCards) lookup(cardID, program int64, day int, writes uint64) (keptC
 	return e, true
 }
 
-// keep puts what the committed actions left, dropping the entries of the
-// cards they touched otherwise.
+// keep puts what the committed actions left (their writes dropped the
+// entries they made old, wrote).
 func (k *keptCards) keep(ws []*keptWrites, writes uint64) {
 	for _, w := range ws {
-		for _, id := range w.others {
-			delete(k.cards, id)
-		}
 		e, ok := w.entry(writes)
 		if !ok {
-			delete(k.cards, w.cardID)
 			continue
 		}
 		if k.cards == nil || len(k.cards) >= keptCardsMax {
@@ -130,7 +126,7 @@ func (e keptCard) same(shown []byte) bool {
 // the list read is the entry's. It points a.kept at what the action's writes
 // will leave for the next.
 func (s *Store) readCard(ctx context.Context, tx *sql.Tx, a *Action, shown *keptShown, r *readRollups, st *loyalty.State) error {
-	w := &keptWrites{cardID: a.CardID, program: a.ProgramID, shown: shown}
+	w := &keptWrites{cards: &s.kept, cardID: a.CardID, program: a.ProgramID, shown: shown}
 	if b := batchSumsOf(ctx); b != nil {
 		b.kept = append(b.kept, w)
 		a.kept = w
@@ -189,21 +185,27 @@ func refused(cardID int64, err error, earlier sql.NullInt64, inShop bool) error 
 }
 
 // wrote notes an event of the card written by the action; w may be nil (an
-// action outside the counter's batches).
+// action outside the counter's batches). The card's entry goes at once: a
+// later action of the same batch on the card reads it whole, even if the
+// event is too old for the card's kept list to show it (a clock set back).
 func (w *keptWrites) wrote(cardID int64) {
-	switch {
-	case w == nil:
-	case cardID == w.cardID:
+	if w == nil {
+		return
+	}
+	delete(w.cards.cards, cardID)
+	if cardID == w.cardID {
 		w.events++
-	default:
-		w.others = append(w.others, cardID)
 	}
 }
 
-// keepState notes the card's state in a program after the action's event.
+// keepState notes the card's state in a program after the action's event,
+// as the database keeps it and the read would give it: its times in whole
+// seconds, without the monotonic clock's reading that the action's own time
+// carries (a cooldown measured on either would differ).
 func (w *keptWrites) keepState(cardID, program int64, st loyalty.State) {
 	if w != nil && cardID == w.cardID && program == w.program {
-		w.state = &st
+		kept := storedOf(st).state()
+		w.state = &kept
 	}
 }
 

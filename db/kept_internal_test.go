@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -128,5 +129,68 @@ func TestKeptCardDroppedByOtherWrites(t *testing.T) {
 				t.Errorf("after a balance set to 5 and a stamp the card holds %d, want 6", n)
 			}
 		})
+	}
+}
+
+// TestKeptStateIsAsTheDatabaseKeepsIt: what a stamp leaves of its card's
+// state is what the next action would read from the database, to the second:
+// the action's own time carries nanoseconds and a monotonic clock's reading,
+// on which a cooldown would be measured differently.
+func TestKeptStateIsAsTheDatabaseKeepsIt(t *testing.T) {
+	t.Parallel()
+	k := newKeptShop(t)
+	a := Action{ShopID: k.shop, CardID: k.card, ProgramID: k.prg, UserID: k.owner, Key: "now", Now: time.Now()}
+	if _, err := k.s.Stamp(context.Background(), a, 1, false); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := cardBalance(context.Background(), k.s.r, k.card, k.prg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, ok := k.s.kept.cards[k.card]
+	if !ok {
+		t.Fatal("the stamp left no entry")
+	}
+	if !reflect.DeepEqual(kept.state, stored) {
+		t.Errorf("kept state %+v, the database's %+v", kept.state, stored)
+	}
+}
+
+// TestKeptEntryDroppedWhenItsCardIsWritten: an event of a card, written in
+// another card's action, drops the card's entry at once, before the batch
+// ends: a later action of the same batch on the card reads it whole, even
+// when the event is too old for its kept list to show.
+func TestKeptEntryDroppedWhenItsCardIsWritten(t *testing.T) {
+	t.Parallel()
+	k := newKeptShop(t)
+	ctx := context.Background()
+	k.stamp()
+	if _, ok := k.s.kept.cards[k.card]; !ok {
+		t.Fatal("the stamp left no entry")
+	}
+	other, err := k.s.EnrollCard(ctx, k.shop, NewCard{CreatedBy: k.owner, Key: "other"}, time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dropped bool
+	a := Action{ShopID: k.shop, CardID: other.ID, ProgramID: k.prg, UserID: k.owner, Key: "bonus", Now: time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)}
+	err = k.s.act(ctx, a, func(ctx context.Context, tx *sql.Tx, a Action, p Program, _ loyalty.State) error {
+		b := Action{ShopID: a.ShopID, CardID: k.card, ProgramID: p.ID, UserID: a.UserID, Now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), kept: a.kept}
+		if _, err := insertEvent(ctx, tx, b, newEvent{kind: loyalty.KindBonus, programID: p.ID, stamps: 1, note: "earlier"}); err != nil {
+			return err
+		}
+		_, kept := k.s.kept.cards[k.card]
+		dropped = !kept
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !dropped {
+		t.Error("the card's entry outlived an event written for it")
+	}
+	k.stamp()
+	if n := k.stamps(); n != 3 {
+		t.Errorf("after a stamp, a bonus and a stamp the card holds %d, want 3", n)
 	}
 }

@@ -141,7 +141,7 @@ func TestReferralRollupsMatchRebuild(t *testing.T) {
 // TestReferrerStampedAfterTheBonus: the counter keeps what a stamp left of
 // its card for the card's next stamp (db/kept.go); the bonus a friend's first
 // stamp gives the referrer is written in the friend's action, and the
-// referrer's next stamp counts on from it.
+// referrer's next stamp counts on from it, its rollups too.
 func TestReferrerStampedAfterTheBonus(t *testing.T) {
 	t.Parallel()
 	s, path := dbtest.Open(t)
