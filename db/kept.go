@@ -30,8 +30,10 @@ import (
 // event of the card's); and all are dropped after a commit by another
 // connection (PRAGMA data_version), such as the rebuild command's.
 
-// keptCardsMax bounds the entries; a full map is emptied rather than managed.
-const keptCardsMax = 20_000
+// keptCardsMax bounds the entries, of about a kilobyte each (the kept list,
+// the state): a few megabytes at most, more cards than a counter sees in a
+// day. A full map is emptied rather than managed.
+const keptCardsMax = 5_000
 
 // keptCard is what an action on the card in program reads besides the key
 // and the card itself, as the last action on the card left it.
