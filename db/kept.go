@@ -120,6 +120,13 @@ func (e keptCard) same(shown []byte) bool {
 	return bytes.Equal(e.shown, shown)
 }
 
+// cardReadColumns are what every action reads of its card, the shop being ?1,
+// the key ?2 and the card ?3: an earlier action with the key, whether the card
+// is the shop's and not erased, and its kept list.
+const cardReadColumns = `(SELECT id FROM events WHERE shop_id = ?1 AND idempotency_key = ?2),
+	EXISTS (SELECT 1 FROM cards WHERE id = ?3 AND shop_id = ?1 AND erased_at IS NULL),
+	coalesce((SELECT events FROM card_shown WHERE card_id = ?3), x'')`
+
 // readCard reads what the action a needs of its card: whether its key was
 // used before (a ReplayedError), whether the card is the shop's and not
 // erased (ErrNotFound), its kept list (shown), its state in the program (st),
@@ -136,10 +143,7 @@ func (s *Store) readCard(ctx context.Context, tx *sql.Tx, a *Action, shown *kept
 	var earlier sql.NullInt64
 	var inShop bool
 	if e, ok := s.kept.lookup(a.CardID, a.ProgramID, r.day, s.writes.Load()); ok {
-		err := tx.QueryRowContext(ctx, `SELECT (SELECT id FROM events WHERE shop_id = ?1 AND idempotency_key = ?2),
-			EXISTS (SELECT 1 FROM cards WHERE id = ?3 AND shop_id = ?1 AND erased_at IS NULL),
-			coalesce((SELECT events FROM card_shown WHERE card_id = ?3), x'')`,
-			a.ShopID, nullString(a.Key), a.CardID).Scan(&earlier, &inShop, &shown.events)
+		err := tx.QueryRowContext(ctx, `SELECT `+cardReadColumns, a.ShopID, nullString(a.Key), a.CardID).Scan(&earlier, &inShop, &shown.events)
 		if err := refused(a.CardID, err, earlier, inShop); err != nil {
 			return err
 		}
@@ -149,17 +153,15 @@ func (s *Store) readCard(ctx context.Context, tx *sql.Tx, a *Action, shown *kept
 			return nil
 		}
 	}
-	// The whole read, in one query: the key, the card, its state, its kept
-	// list, whether a referral waits for its first stamp, its stats and row
+	// The whole read, in one query: the key, the card, its kept list, its
+	// state, whether a referral waits for its first stamp, its stats and row
 	// of the day.
 	var state sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT (SELECT id FROM events WHERE shop_id = ?1 AND idempotency_key = ?2),
-		EXISTS (SELECT 1 FROM cards WHERE id = ?3 AND shop_id = ?1 AND erased_at IS NULL),
+	err := tx.QueryRowContext(ctx, `SELECT `+cardReadColumns+`,
 		(SELECT state FROM card_balances WHERE card_id = ?3 AND program_id = ?4),
-		coalesce((SELECT events FROM card_shown WHERE card_id = ?3), x''),
 		EXISTS (SELECT 1 FROM referrals WHERE friend_id = ?3 AND shop_id = ?1 AND paid_at IS NULL),
 		`+rollupColumns+rollupFrom,
-		a.ShopID, nullString(a.Key), a.CardID, a.ProgramID, r.day).Scan(append([]any{&earlier, &inShop, &state, &shown.events, &a.referred},
+		a.ShopID, nullString(a.Key), a.CardID, a.ProgramID, r.day).Scan(append([]any{&earlier, &inShop, &shown.events, &state, &a.referred},
 		r.dest()...)...)
 	if err := refused(a.CardID, err, earlier, inShop); err != nil {
 		return err
